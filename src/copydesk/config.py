@@ -1,0 +1,73 @@
+"""One settings object for the whole pipeline, validated at the edge.
+
+Defaults live here; thresholds that were fitted on development data are loaded from
+``copydesk/data/relation_model.json`` (written by ``scripts/fit_relation_model.py``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Input limits; anything over them is rejected with a one-line error, never truncated silently."""
+
+    max_file_bytes: int = 20 * 1024 * 1024  # one .txt/.html file
+    max_article_chars: int = 1_000_000  # one article's text after decoding
+    max_jsonl_line_bytes: int = 2 * 1024 * 1024
+    max_warc_record_bytes: int = 10 * 1024 * 1024
+    max_html_depth: int = 2_000
+    max_articles_per_request: int = 1_000  # HTTP API batch size
+    max_request_bytes: int = 10 * 1024 * 1024  # HTTP API body size
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            if getattr(self, f.name) <= 0:
+                raise ValueError(f"limit {f.name} must be positive")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    # featurize
+    shingle_size: int = 5
+    num_perm: int = 128
+    lsh_bands: int = 32  # 32 bands x 4 rows: collision prob 0.5 at Jaccard ~0.42
+    minhash_seed: int = 1
+    doc_max_tokens: int = 128  # tokens of title + lead embedded as the document vector
+    sentence_max_tokens: int = 64
+    max_terms: int = 300  # strongest static-IDF terms kept per article
+    # candidates
+    vector_min_cosine: float = 0.55  # radius of the semantic candidate search
+    vector_max_neighbours: int = 30  # bound per article: keeps candidate generation linear
+    entity_min_rarity: float = 3.0  # 7 - zipf of an entity's rarest word
+    entity_max_postings: int = 200
+    # score / cluster: fitted values override these (see relation_model.json)
+    duplicate_jaccard: float = 0.5
+    max_exact_component: int = 400  # components larger than this cluster on candidate edges only
+    threads: int = 0  # 0 = all cores
+    # claims
+    claims: bool = True
+    limits: Limits = Limits()
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.shingle_size <= 16:
+            raise ValueError("shingle_size must be in [1, 16]")
+        if self.num_perm % self.lsh_bands:
+            raise ValueError("num_perm must be a multiple of lsh_bands")
+        if not 0.0 <= self.vector_min_cosine <= 1.0:
+            raise ValueError("vector_min_cosine must be in [0.0, 1.0]")
+        if not 0.0 < self.duplicate_jaccard <= 1.0:
+            raise ValueError("duplicate_jaccard must be in (0.0, 1.0]")
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def n_threads(self) -> int:
+        return self.threads or int(os.environ.get("COPYDESK_THREADS", 0)) or (os.cpu_count() or 1)
+
+
+DEFAULT = Settings()

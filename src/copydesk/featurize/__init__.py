@@ -1,0 +1,70 @@
+"""Featurize: per-article signals for candidate search and pair scoring.
+
+MinHash (copies), a document vector (paraphrase), static-IDF terms, entities and
+normalised numbers (rewrites keep names and figures). Batched: one call per batch of
+articles, so the embedder sees full batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..config import Settings
+from ..records import CleanArticle, Features, Sentence
+from . import minhash
+from .terms import term_vector
+
+
+def lead_text(clean: CleanArticle, sentences: Sequence[Sentence], max_chars: int = 1200) -> str:
+    """Title plus the first sentences: what the document vector embeds."""
+    parts: list[str] = []
+    title = (clean.title or "").strip()
+    if title:
+        parts.append(title)
+    size = len(title)
+    for s in sentences:
+        if title and s.text.strip() == title:
+            continue
+        parts.append(s.text)
+        size += len(s.text)
+        if size >= max_chars:
+            break
+    return "\n".join(parts) or clean.text[:max_chars]
+
+
+def featurize_batch(
+    cleans: Sequence[CleanArticle], sentences: Sequence[Sequence[Sentence]], settings: Settings,
+    embed: bool = True,
+) -> list[Features]:
+    """Features for a batch of cleaned, segmented articles (same order)."""
+    from .units import entity_weights, extract_numbers
+
+    texts = [c.text for c in cleans]
+    sigs = minhash.signatures(texts, settings.shingle_size, settings.num_perm, settings.minhash_seed)
+    if embed and cleans:
+        from .embed import get_embedder
+
+        vecs = get_embedder().encode(
+            [lead_text(c, s) for c, s in zip(cleans, sentences, strict=True)],
+            max_tokens=settings.doc_max_tokens,
+        )
+    else:
+        vecs = np.zeros((len(cleans), 384), np.float32)
+    out = []
+    for i, c in enumerate(cleans):
+        nums = frozenset(u.key for u in extract_numbers(c.text))
+        out.append(
+            Features(
+                article_id=c.article.id,
+                signature=sigs[i],
+                doc_vector=vecs[i],
+                entities=entity_weights(c.text),
+                numbers=nums,
+                terms=term_vector(c.text, settings.max_terms),
+                n_tokens=len(c.text.split()),
+                n_artifacts=len(c.artifacts),
+            )
+        )
+    return out

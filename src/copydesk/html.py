@@ -1,0 +1,66 @@
+"""HTML main-text extraction (trafilatura), guarded against hostile pages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .config import Limits
+
+_DECL = re.compile(r"<!DOCTYPE[^>\[]*(\[.*?\])?\s*>|<!ENTITY[^>]*>", re.I | re.S)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
+_VOID = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    text: str
+    title: str | None
+    date: str | None
+    site: str | None
+    url: str | None
+
+
+def max_depth(html: str) -> int:
+    """Deepest tag nesting, from a linear scan of the tags (no parse)."""
+    depth = best = 0
+    for m in _TAG.finditer(html):
+        closing, name, selfclose = m.group(1), m.group(2).lower(), m.group(3)
+        if name in _VOID or selfclose:
+            continue
+        if closing:
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            best = max(best, depth)
+    return best
+
+
+def extract_html(html: str, limits: Limits, url: str | None = None) -> Extracted:
+    from .ingest import InputError
+
+    # Entity declarations are never needed for news text and are how entity-expansion
+    # ("billion laughs") attacks work: drop them before any parser sees the page.
+    html = _DECL.sub("", html)
+    depth = max_depth(html)
+    if depth > limits.max_html_depth:
+        raise InputError(f"HTML nested too deeply ({depth:,} levels > limit {limits.max_html_depth:,})")
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, favor_precision=True
+        )
+    except RecursionError:
+        raise InputError("HTML nested too deeply to parse") from None
+    except Exception as e:  # trafilatura/lxml raise many types on broken markup
+        raise InputError(f"HTML could not be parsed ({type(e).__name__})") from None
+    if doc is None:
+        raise InputError("no article text found in HTML")
+    get = doc.get if isinstance(doc, dict) else (lambda k: getattr(doc, k, None))
+    text = get("text") or ""
+    if not text.strip():
+        raise InputError("no article text found in HTML")
+    return Extracted(text=text, title=get("title"), date=get("date"), site=get("sitename"), url=get("url"))

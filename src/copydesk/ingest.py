@@ -1,0 +1,381 @@
+"""Ingest: files and folders of .txt / .html / .jsonl / .warc(.gz) -> ``Article`` records.
+
+Per-document problems become ``IngestError`` values yielded beside the articles, never
+exceptions through the batch, so one bad file costs one line of output and nothing else.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Limits
+from .records import Article
+
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+WARC_SUFFIXES = {".warc", ".warc.gz", ".arc.gz"}
+
+_MAGIC = (
+    (b"\x89PNG", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"%PDF", "PDF document"),
+    (b"PK\x03\x04", "ZIP archive"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"BZh", "bzip2 data"),
+    (b"\x7fELF", "executable"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestError:
+    """One input the batch skipped, and why."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.reason}"
+
+
+class InputError(ValueError):
+    """Bad input from a user: reported as one line, never as a traceback."""
+
+
+def suffix_of(path: Path) -> str:
+    name = path.name.lower()
+    for multi in (".warc.gz", ".arc.gz"):
+        if name.endswith(multi):
+            return multi
+    return path.suffix.lower()
+
+
+def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | IngestError]:
+    """Every supported file under the given paths, in a stable order, each once.
+
+    Folders are walked recursively; symlink loops and unreadable folders are reported.
+    """
+    seen: set[str] = set()
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            yield IngestError(str(p), "no such file or folder")
+            continue
+        if p.is_dir():
+            yield from _walk(p, seen, set())
+        else:
+            real = os.path.realpath(p)
+            if real not in seen:
+                seen.add(real)
+                yield p
+
+
+def _walk(folder: Path, seen: set[str], active: set[str]) -> Iterator[Path | IngestError]:
+    real_dir = os.path.realpath(folder)
+    if real_dir in active:
+        yield IngestError(str(folder), "symlink loop: folder already being read; skipped")
+        return
+    active = active | {real_dir}
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as e:
+        yield IngestError(str(folder), f"cannot read folder: {e.strerror or e}")
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            yield from _walk(path, seen, active)
+        elif suffix_of(path) in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | WARC_SUFFIXES:
+            real = os.path.realpath(path)
+            if real not in seen:
+                seen.add(real)
+                yield path
+
+
+def binary_kind(data: bytes) -> str | None:
+    """Name of a binary format recognised from the first bytes, or None for text."""
+    for magic, name in _MAGIC:
+        if data.startswith(magic):
+            return name
+    head = data[:4096]
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "binary data (NUL bytes)"
+    return None
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 with a BOM; anything else is an ``InputError``."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as e:
+            raise InputError(f"invalid UTF-16 text at byte {e.start}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        bad = data[e.start : e.start + 1].hex()
+        raise InputError(
+            f"not UTF-8 text (byte 0x{bad} at offset {e.start}); re-encode the file as UTF-8"
+        ) from None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def normalise_text(text: str) -> str:
+    """Newlines unified, control characters dropped: the raw text every offset refers to."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
+
+
+def check_text(text: str, limits: Limits) -> None:
+    if not text.strip():
+        raise InputError("empty text" if not text else "text is only whitespace")
+    if len(text) > limits.max_article_chars:
+        raise InputError(
+            f"text too large ({len(text):,} characters > limit {limits.max_article_chars:,}); "
+            "raise limits.max_article_chars to accept it"
+        )
+
+
+_SENTENCE_END = re.compile(r"[.!?:;…\"”’)]\s*$")
+
+
+def headline_of(text: str) -> str | None:
+    """A short first line without closing punctuation is the headline (txt convention)."""
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        words = line.split()
+        if len(words) <= 20 and not _SENTENCE_END.search(line):
+            return line.strip("*# ").strip() or None
+        return None
+    return None
+
+
+def article_from_text(
+    id: str, text: str, limits: Limits, *, title: str | None = None, site: str | None = None,
+    url: str | None = None, published: str | None = None, source_path: str | None = None,
+) -> Article:
+    text = normalise_text(text)
+    check_text(text, limits)
+    return Article(
+        id=id, text=text, title=title if title is not None else headline_of(text), site=site, url=url,
+        published=published, source_path=source_path,
+    )
+
+
+# ---------------------------------------------------------------------------- readers
+
+
+def read_file(path: Path, limits: Limits) -> Iterator[Article | IngestError]:
+    """Articles of one file, errors as values."""
+    sfx = suffix_of(path)
+    try:
+        if sfx in JSONL_SUFFIXES:
+            yield from _read_jsonl(path, limits)
+            return
+        if sfx in WARC_SUFFIXES:
+            yield from _read_warc(path, limits)
+            return
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise InputError(
+                f"file too large ({size / 1e6:.1f} MB > limit {limits.max_file_bytes / 1e6:.1f} MB)"
+            )
+        data = path.read_bytes()
+        if not data:
+            raise InputError("empty file")
+        kind = binary_kind(data)
+        if kind:
+            raise InputError(f"binary file ({kind}), not text")
+        text = decode_text(data)
+        if sfx in HTML_SUFFIXES:
+            yield article_from_html(path.stem, text, limits, source_path=str(path))
+        else:
+            yield article_from_text(path.stem, text, limits, source_path=str(path))
+    except InputError as e:
+        yield IngestError(str(path), str(e))
+    except OSError as e:
+        yield IngestError(str(path), f"cannot read file: {e.strerror or e}")
+
+
+def _read_jsonl(path: Path, limits: Limits) -> Iterator[Article | IngestError]:
+    size = path.stat().st_size
+    if size == 0:
+        yield IngestError(str(path), "empty file")
+        return
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+        if binary_kind(head):
+            yield IngestError(str(path), f"binary file ({binary_kind(head)}), not JSON lines")
+            return
+        fh.seek(0)
+        for lineno, raw in enumerate(_bounded_lines(fh, limits.max_jsonl_line_bytes), start=1):
+            if isinstance(raw, InputError):
+                yield IngestError(str(path), str(raw), lineno)
+                continue
+            if not raw.strip():
+                continue
+            try:
+                yield record_to_article(_parse_json_line(raw, lineno == 1), limits, path.stem, lineno,
+                                        source_path=str(path))
+            except InputError as e:
+                yield IngestError(str(path), str(e), lineno)
+
+
+def _bounded_lines(fh: io.BufferedReader, max_bytes: int) -> Iterator[bytes | InputError]:
+    """Lines of a binary file, refusing (and skipping) any line over ``max_bytes``."""
+    while True:
+        line = fh.readline(max_bytes + 1)
+        if not line:
+            return
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            while True:  # skip the rest of the oversized line
+                rest = fh.readline(1 << 20)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield InputError(f"line longer than {max_bytes:,} bytes; skipped")
+            continue
+        yield line
+
+
+def _parse_json_line(raw: bytes, first: bool) -> dict:
+    try:
+        text = raw.decode("utf-8-sig" if first else "utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 (byte offset {e.start} in line)") from None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        if not raw.endswith(b"\n") or e.msg.startswith(("Unterminated", "Expecting")) and e.pos >= len(text.rstrip()) - 1:
+            raise InputError(f"truncated JSON line ({e.msg})") from None
+        raise InputError(f"invalid JSON ({e.msg} at column {e.colno})") from None
+    if not isinstance(obj, dict):
+        raise InputError(f"line is JSON {type(obj).__name__}, expected an object with 'id' and 'text'")
+    return obj
+
+
+def record_to_article(
+    obj: dict, limits: Limits, stem: str = "record", lineno: int = 0, source_path: str | None = None,
+) -> Article:
+    """One JSON object (JSONL line or API body) -> Article; ``text`` required, ``id`` optional."""
+    text = obj.get("text")
+    if text is None:
+        raise InputError("missing required field 'text'")
+    if not isinstance(text, str):
+        raise InputError(f"field 'text' must be a string, got {type(text).__name__}")
+    rid = obj.get("id")
+    if rid is None:
+        rid = f"{stem}-{lineno}" if lineno else stem
+    elif isinstance(rid, bool) or not isinstance(rid, str | int):
+        raise InputError(f"field 'id' must be a string, got {type(rid).__name__}")
+    rid = str(rid).strip()
+    if not rid or len(rid) > 512:
+        raise InputError("field 'id' must be 1 to 512 characters")
+    meta: dict[str, str | None] = {}
+    for key in ("title", "url", "site", "published"):
+        v = obj.get(key)
+        if v is not None and not isinstance(v, str):
+            raise InputError(f"field '{key}' must be a string, got {type(v).__name__}")
+        meta[key] = v
+    return article_from_text(rid, text, limits, source_path=source_path, **meta)
+
+
+def article_from_html(id: str, html: str, limits: Limits, *, url: str | None = None,
+                      source_path: str | None = None) -> Article:
+    """Main text, title, date and site of an HTML page via trafilatura."""
+    from .html import extract_html
+
+    extracted = extract_html(html, limits, url=url)
+    return article_from_text(
+        id, extracted.text, limits, title=extracted.title, site=extracted.site, url=url or extracted.url,
+        published=extracted.date, source_path=source_path,
+    )
+
+
+def _read_warc(path: Path, limits: Limits) -> Iterator[Article | IngestError]:
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    n = 0
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+            fh.seek(0)
+            if not (head.startswith(b"WARC") or head.startswith(b"\x1f\x8b")):
+                yield IngestError(str(path), "not a WARC file (no WARC header)")
+                return
+            for record in ArchiveIterator(fh):
+                if record.rec_type != "response":
+                    continue
+                ctype = (record.http_headers.get_header("Content-Type") if record.http_headers else "") or ""
+                if "html" not in ctype.lower():
+                    continue
+                n += 1
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                rid = f"{path.name.split('.')[0]}-{n}"
+                try:
+                    data = record.content_stream().read(limits.max_warc_record_bytes + 1)
+                    if len(data) > limits.max_warc_record_bytes:
+                        raise InputError(f"record larger than {limits.max_warc_record_bytes:,} bytes")
+                    html = data.decode(_charset(ctype) or "utf-8", errors="replace")
+                    yield article_from_html(rid, html, limits, url=uri, source_path=str(path))
+                except InputError as e:
+                    yield IngestError(str(path), f"record {n} ({uri}): {e}")
+    except (ArchiveLoadFailed, EOFError, OSError, gzip.BadGzipFile, ValueError) as e:
+        yield IngestError(str(path), f"truncated or corrupt WARC after {n} records ({type(e).__name__}: {e})")
+
+
+def _charset(ctype: str) -> str | None:
+    m = re.search(r"charset=([\w-]+)", ctype, re.I)
+    if not m:
+        return None
+    try:
+        codecs.lookup(m.group(1))
+    except LookupError:
+        return None
+    return m.group(1)
+
+
+def read_inputs(
+    paths: Iterable[str | os.PathLike[str]], limits: Limits | None = None
+) -> Iterator[Article | IngestError]:
+    """Articles of every file under ``paths``; duplicate ids with other text are rejected."""
+    limits = limits or Limits()
+    first_seen: dict[str, tuple[int, str]] = {}
+    for item in iter_files(paths):
+        if isinstance(item, IngestError):
+            yield item
+            continue
+        for art in read_file(item, limits):
+            if isinstance(art, IngestError):
+                yield art
+                continue
+            h = hash(art.text)
+            prev = first_seen.get(art.id)
+            if prev is not None:
+                if prev[0] != h:
+                    yield IngestError(
+                        art.source_path or item.name,
+                        f"duplicate id {art.id!r} with different text (first seen in {prev[1]}); rejected",
+                    )
+                continue  # same id, same text: the same article again
+            first_seen[art.id] = (h, art.source_path or "")
+            yield art

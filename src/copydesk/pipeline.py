@@ -1,0 +1,265 @@
+"""The analyze pipeline over a store: the stage functions, scheduled for one process.
+
+``analyze_batch`` is the per-article part (clean -> segment -> featurize), pure and
+batched; the Spark job maps it over partitions. ``Pipeline.place`` is the incremental
+part: candidates for the unplaced articles, pair scoring, re-clustering of only the
+components they touch, tracing. Every step after ingest can be recomputed from stored
+articles, so a crash needs nothing but a re-run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .clean import clean_article
+from .cluster import average_link
+from .config import Settings
+from .featurize import featurize_batch
+from .featurize.minhash import band_keys
+from .records import Article, Pair
+from .score import RelationModel, align_features, classify, default_model, pair_features
+from .segment import segment
+from .store.base import AnalysisRow, Store, content_hash
+from .trace import trace_story
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    pass
+
+
+def analyze_batch(articles: Sequence[Article], settings: Settings, embed: bool = True) -> list[AnalysisRow]:
+    """Per-article stages for a batch: pure function of the articles and settings."""
+    cleans = [clean_article(a) for a in articles]
+    sents = [segment(c) for c in cleans]
+    feats = featurize_batch(cleans, sents, settings, embed=embed)
+    return [AnalysisRow(a, c, tuple(s), f) for a, c, s, f in zip(articles, cleans, sents, feats, strict=True)]
+
+
+def rare_entities(entities: dict[str, float], settings: Settings) -> list[str]:
+    return sorted(k for k, w in entities.items() if w >= settings.entity_min_rarity)
+
+
+def sentence_vectors(rows: Sequence[AnalysisRow], settings: Settings) -> dict[str, np.ndarray]:
+    """Embeddings of every sentence of each article (one batched call)."""
+    from .featurize.embed import get_embedder
+
+    texts, owners = [], []
+    for r in rows:
+        for s in r.sentences:
+            texts.append(s.text)
+            owners.append(r.article.id)
+    vecs = get_embedder().encode(texts, max_tokens=settings.sentence_max_tokens) if texts else np.zeros((0, 384))
+    out: dict[str, list[np.ndarray]] = {r.article.id: [] for r in rows}
+    for o, v in zip(owners, vecs, strict=True):
+        out[o].append(v)
+    return {k: (np.vstack(v).astype(np.float32) if v else np.zeros((0, 384), np.float32)) for k, v in out.items()}
+
+
+@dataclass
+class IngestStats:
+    added: int = 0
+    unchanged: int = 0
+    rejected: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PlaceStats:
+    placed: int = 0
+    pairs_scored: int = 0
+    stories_touched: int = 0
+
+
+class Pipeline:
+    """Runs the stages against a store. One writer at a time (the store's lock)."""
+
+    def __init__(self, store: Store, settings: Settings | None = None, model: RelationModel | None = None,
+                 progress: Progress | None = None, batch_size: int = 256) -> None:
+        self.store = store
+        self.settings = settings or Settings()
+        self.model = model or default_model()
+        self.progress = progress or _no_progress
+        self.batch_size = batch_size
+        self._svec_cache: dict[str, np.ndarray] = {}
+
+    # -- ingest ---------------------------------------------------------------------------
+
+    def ingest(self, articles: Iterable[Article]) -> IngestStats:
+        """Analyse and store new articles in batched transactions (resumable: stored ids are skipped)."""
+        stats = IngestStats()
+        batch: list[Article] = []
+        for a in articles:
+            batch.append(a)
+            if len(batch) >= self.batch_size:
+                self._ingest_batch(batch, stats)
+                batch = []
+        if batch:
+            self._ingest_batch(batch, stats)
+        return stats
+
+    def _ingest_batch(self, batch: list[Article], stats: IngestStats) -> None:
+        stored = self.store.stored_hashes([a.id for a in batch])
+        todo = []
+        for a in batch:
+            h = stored.get(a.id)
+            if h is None:
+                todo.append(a)
+            elif h == content_hash(a):
+                stats.unchanged += 1
+            else:
+                stats.rejected.append(f"{a.source_path or a.id}: id {a.id!r} is already stored with a different "
+                                      "text; rejected (give the new version its own id)")
+        if not todo:
+            return
+        rows = analyze_batch(todo, self.settings)
+        sigs = np.vstack([r.features.signature for r in rows])
+        bands = band_keys(sigs, self.settings.lsh_bands)
+        ents = [rare_entities(r.features.entities, self.settings) for r in rows]
+        self.store.add_analyses(rows, bands, ents)
+        stats.added += len(rows)
+        self.progress("ingest", stats.added + stats.unchanged, 0)
+
+    # -- placement ------------------------------------------------------------------------
+
+    def place(self) -> PlaceStats:
+        """Place every stored-but-unplaced article: candidates, scores, stories, provenance."""
+        stats = PlaceStats()
+        new = self.store.unplaced_ids()
+        if not new:
+            return stats
+        pairs = self._score_candidates(new, stats)
+        self.store.put_pairs(list(pairs.values()))
+        done: set[str] = set()
+        comps = self._components(new)
+        for i, comp in enumerate(comps):
+            self._place_component(comp, stats)
+            done.update(comp)
+            self.progress("place", i + 1, len(comps))
+        stats.placed = len(done & set(new))
+        return stats
+
+    def candidates(self, new: Sequence[str]) -> set[tuple[str, str]]:
+        """Candidate pairs for the new articles: LSH bands, vector radius, rare entities."""
+        s = self.settings
+        feats = self.store.load_features(new)
+        out: set[tuple[str, str]] = set()
+
+        def add(a: str, b: str) -> None:
+            if a != b:
+                out.add((a, b) if a < b else (b, a))
+
+        sigs = np.vstack([feats[i].signature for i in new])
+        bands = band_keys(sigs, s.lsh_bands)
+        for i, a in enumerate(new):
+            for b in self.store.band_candidates(a, bands[i].tolist()):
+                add(a, b)
+            for b in self.store.entity_candidates(a, rare_entities(feats[a].entities, s), s.entity_max_postings):
+                add(a, b)
+        ids, mat = self.store.all_doc_vectors()
+        index = {x: k for k, x in enumerate(ids)}
+        q = np.vstack([feats[a].doc_vector for a in new])
+        for start in range(0, len(new), 1024):
+            sims = q[start : start + 1024] @ mat.T
+            for r, a in enumerate(new[start : start + 1024]):
+                row = sims[r]
+                row[index[a]] = -1.0
+                hits = np.flatnonzero(row >= s.vector_min_cosine)
+                if len(hits) > s.vector_max_neighbours:
+                    hits = hits[np.argsort(-row[hits], kind="stable")[: s.vector_max_neighbours]]
+                for h in hits:
+                    add(a, ids[h])
+        return out
+
+    def _score_candidates(self, new: Sequence[str], stats: PlaceStats) -> dict[tuple[str, str], Pair]:
+        cands = sorted(self.candidates(new))
+        return self.score_pairs(cands, stats)
+
+    def score_pairs(self, cands: Sequence[tuple[str, str]], stats: PlaceStats | None = None
+                    ) -> dict[tuple[str, str], Pair]:
+        ids = sorted({x for p in cands for x in p})
+        feats = self.store.load_features(ids)
+        first: dict[tuple[str, str], tuple[dict, Pair]] = {}
+        for a, b in cands:
+            x = pair_features(feats[a], feats[b])
+            first[(a, b)] = (x, classify(a, b, x, self.model))
+        # Second tier: sentence alignment for pairs that may be the same story.
+        need = [k for k, (_x, p) in first.items() if p.relation != "unrelated"]
+        svecs = self.sentence_vectors_for(sorted({x for k in need for x in k}))
+        out: dict[tuple[str, str], Pair] = {}
+        for k, (x, p) in first.items():
+            if p.relation != "unrelated" and p.relation != "duplicate":
+                x = {**x, **align_features(svecs[k[0]], svecs[k[1]])}
+                p = classify(k[0], k[1], x, self.model)
+            out[k] = p
+        if stats is not None:
+            stats.pairs_scored += len(out)
+        return out
+
+    def sentence_vectors_for(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        want = [i for i in ids if i not in self._svec_cache]
+        if want:
+            got = self.store.get_sentence_vectors(want)
+            missing = [i for i in want if i not in got]
+            if missing:
+                rows = self.store.load_analyses(missing)
+                fresh = sentence_vectors([rows[i] for i in missing], self.settings)
+                self.store.put_sentence_vectors(fresh)
+                got.update(fresh)
+            self._svec_cache.update(got)
+        return {i: self._svec_cache[i] for i in ids}
+
+    def _components(self, new: Sequence[str]) -> list[list[str]]:
+        """Groups of articles linked to the new ones (and the stories they join), to re-cluster."""
+        linked_rel = ("duplicate", "rewrite", "same_story")
+        seen: set[str] = set()
+        comps = []
+        for start in new:
+            if start in seen:
+                continue
+            comp = {start}
+            frontier = {start}
+            while frontier:
+                nxt = self.store.linked(sorted(frontier), linked_rel)
+                olds = self.store.stories_of(sorted(frontier))
+                nxt |= self.store.members_of(sorted(olds))
+                frontier = nxt - comp
+                comp |= frontier
+            seen |= comp
+            comps.append(sorted(comp))
+        return comps
+
+    def _place_component(self, comp: list[str], stats: PlaceStats) -> None:
+        model = self.model
+        pairs = self.store.pairs_among(comp)
+        if len(comp) <= self.settings.max_exact_component:
+            missing = [(a, b) for i, a in enumerate(comp) for b in comp[i + 1 :] if (a, b) not in pairs]
+            if missing:
+                scored = self.score_pairs(missing, stats)
+                self.store.put_pairs(list(scored.values()))
+                pairs.update(scored)
+        sim = {k: p.scores.get("p_story", 0.0) for k, p in pairs.items()}
+        stories = average_link(comp, sim, model.cluster_threshold)
+        rows = self.store.load_analyses(comp)
+        multi = sorted({m for s in stories if len(s) > 1 for m in s})
+        svecs = self.sentence_vectors_for(multi) if multi else {}
+        story_payloads, placements, details = [], [], {}
+        for members in stories:
+            traced = trace_story(members, rows, svecs, pairs, model)
+            story_payloads.append(traced.story)
+            placements.extend(traced.placements)
+            details.update(self.details_for(traced, rows, svecs, pairs))
+        old = self.store.stories_of(comp)
+        self.store.replace_stories(sorted(old), story_payloads, placements, details)
+        stats.stories_touched += len(story_payloads)
+
+    def details_for(self, traced, rows, svecs, pairs) -> dict[str, str]:
+        """Per-article detail JSON (alignment, claims, dropped) for a traced story."""
+        from .diff import story_details
+
+        if not self.settings.claims:
+            return {}
+        return story_details(traced, rows, svecs, self.settings)

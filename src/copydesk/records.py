@@ -1,0 +1,195 @@
+"""Typed records that flow between the pipeline stages.
+
+Every span (``start``/``end``) in every record points into the *raw* text the user
+gave (``Article.text``), so any report can highlight it in the original.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+ArtifactKind = Literal[
+    "prompt_leak", "duplicated_headline", "duplicated_body", "boilerplate", "markup", "broken_quote"
+]
+ARTIFACT_KINDS: tuple[str, ...] = (
+    "prompt_leak", "duplicated_headline", "duplicated_body", "boilerplate", "markup", "broken_quote",
+)
+Relation = Literal["reference", "duplicate", "rewrite", "same_story", "unrelated"]
+PairRelation = Literal["duplicate", "rewrite", "same_story", "unrelated"]
+# Strongest first: used to order and compare relations.
+RELATION_STRENGTH: dict[str, int] = {"duplicate": 3, "rewrite": 2, "same_story": 1, "unrelated": 0}
+UnitKind = Literal["number", "date", "quote", "attribution", "entity"]
+ClaimKind = Literal["number", "date", "quote", "attribution", "entity", "statement"]
+ClaimStatus = Literal["supported", "unsupported", "contradicted"]
+AlignLabel = Literal["verbatim", "paraphrase", "added"]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One input document as the user gave it."""
+
+    id: str
+    text: str
+    title: str | None = None
+    site: str | None = None
+    url: str | None = None
+    published: str | None = None  # ISO 8601 when known
+    source_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """A span of rewriting debris in the raw text (prompt leak, repeated body, ...)."""
+
+    kind: str  # one of ARTIFACT_KINDS
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class OffsetMap:
+    """Maps offsets in a cleaned text back to offsets in the raw text.
+
+    ``clean_starts[i]`` is where run ``i`` begins in the cleaned text and
+    ``raw_starts[i]`` where the same run begins in the raw text; runs are copied
+    verbatim, so inside a run the two advance together.
+    """
+
+    clean_starts: tuple[int, ...] = (0,)
+    raw_starts: tuple[int, ...] = (0,)
+
+    def to_raw(self, clean_offset: int) -> int:
+        i = bisect.bisect_right(self.clean_starts, clean_offset) - 1
+        i = max(i, 0)
+        return self.raw_starts[i] + (clean_offset - self.clean_starts[i])
+
+    def span_to_raw(self, start: int, end: int) -> tuple[int, int]:
+        """Raw span of a cleaned span; ``end`` maps as the end of its last character."""
+        if end <= start:
+            r = self.to_raw(start)
+            return r, r
+        return self.to_raw(start), self.to_raw(end - 1) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class CleanArticle:
+    article: Article
+    text: str  # the text with artifacts stripped
+    artifacts: tuple[Artifact, ...]
+    offset_map: OffsetMap
+    title: str | None = None  # the headline (given, or found in the text)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    article_id: str
+    idx: int
+    start: int  # raw offsets
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A checkable unit inside a sentence: a number, a date, a quote, an attribution, an entity.
+
+    ``key`` is the normalised form used for comparison ("20|percent" for "a fifth",
+    "twenty percent" and "20%"); ``value``/``unit`` are set for numbers.
+    """
+
+    kind: str  # one of UnitKind
+    text: str
+    start: int
+    end: int
+    key: str
+    value: float | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Features:
+    """Everything pair scoring needs from one article, computed once per article."""
+
+    article_id: str
+    signature: np.ndarray  # MinHash, uint32/uint64 (num_perm,)
+    doc_vector: np.ndarray  # float32 (dim,), L2-normalised
+    entities: dict[str, float]  # normalised entity -> weight (rarity)
+    numbers: frozenset[str]  # normalised number keys
+    terms: dict[str, float]  # static-IDF term vector, L2-normalised
+    n_tokens: int
+    n_artifacts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """A scored candidate pair; ``a < b`` by id."""
+
+    a: str
+    b: str
+    scores: dict[str, float]
+    relation: str  # one of PairRelation
+    score: float  # the classifier's confidence in ``relation`` (or in same-story-or-stronger)
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    id: str
+    title: str | None
+    article_ids: tuple[str, ...]
+    reference: str
+    families: tuple[tuple[str, ...], ...]
+    common_source_missing: bool
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where one article sits in its story: the per-article answer of ``analyze``."""
+
+    article_id: str
+    story: str
+    family: str
+    relation: str  # one of Relation
+    source: str | None
+    score: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceMatch:
+    article: str
+    text: str
+    score: float
+    start: int = -1
+    end: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class AlignedSentence:
+    sentence: Sentence
+    label: str  # one of AlignLabel
+    sources: tuple[SourceMatch, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    article_id: str
+    text: str
+    start: int
+    end: int
+    kind: str  # one of ClaimKind
+    status: str  # one of ClaimStatus
+    support: tuple[str, ...] = ()
+    evidence: tuple[SourceMatch, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    text: str
+    kind: str
+    support: tuple[str, ...] = field(default_factory=tuple)

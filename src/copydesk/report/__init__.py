@@ -1,0 +1,49 @@
+"""Report: one report object built from the store, rendered as JSON, terminal, HTML and API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from ..store.base import Store
+
+
+def article_entry(aid: str, title: str | None, placement: dict, artifacts: list, detail: dict) -> dict:
+    entry = {
+        "id": aid,
+        "title": title,
+        "story": placement["story"],
+        "family": placement["family"],
+        "relation": placement["relation"],
+        "source": placement["source"],
+        "score": placement["score"],
+        "artifacts": [{"kind": k, "start": s, "end": e, "text": t} for k, s, e, t in artifacts],
+    }
+    for key in ("alignment", "claims", "dropped", "counts"):
+        if key in detail:
+            entry[key] = detail[key]
+    return entry
+
+
+def build_report(store: Store, story_ids: Sequence[str] | None = None) -> dict:
+    """The full report of the store (or of some stories), in a stable order."""
+    stories = store.stories()
+    if story_ids is not None:
+        wanted = set(story_ids)
+        stories = [s for s in stories if s["id"] in wanted]
+    ids = sorted({a for s in stories for a in s["articles"]})
+    rows = store.load_analyses(ids)
+    placements = store.placements(ids)
+    details = store.details(ids)
+    articles = []
+    for aid in ids:
+        r = rows[aid]
+        arts = [[a.kind, a.start, a.end, a.text] for a in r.clean.artifacts]
+        articles.append(article_entry(aid, r.clean.title, placements[aid], arts, json.loads(details.get(aid) or "{}")))
+    # Stories with more articles first, then by id: the interesting ones on top.
+    stories = sorted(stories, key=lambda s: (-len(s["articles"]), s["id"]))
+    return {"articles": articles, "stories": stories}
+
+
+def to_json(report: dict) -> str:
+    return json.dumps(report, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

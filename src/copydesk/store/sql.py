@@ -1,0 +1,431 @@
+"""One SQL store for SQLite and PostgreSQL (a portable subset; dialect differences named here).
+
+Writes are batched transactions: an article, its analysis, its bands and its entity
+postings commit together or not at all; placements (stories) commit in one transaction
+per re-clustering. Every query is parameterised.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from ..records import Article, Pair
+from .base import (
+    SCHEMA_VERSION, AnalysisRow, StoreError, StoreLocked, analysis_from_json, analysis_to_json,
+    content_hash, features_from_row, features_to_row, pair_to_json,
+)
+
+_CHUNK = 500  # ids per IN (...) query
+
+
+def _schema(dialect: str) -> list[str]:
+    blob = "BYTEA" if dialect == "postgres" else "BLOB"
+    no_rowid = "" if dialect == "postgres" else " WITHOUT ROWID"
+    return [
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        f"""CREATE TABLE IF NOT EXISTS articles (
+            id TEXT PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL, text TEXT NOT NULL,
+            title TEXT, site TEXT, url TEXT, published TEXT, source_path TEXT,
+            analysis TEXT NOT NULL, placed INTEGER NOT NULL DEFAULT 0){no_rowid}""",
+        "CREATE INDEX IF NOT EXISTS articles_unplaced ON articles (placed, seq)",
+        f"""CREATE TABLE IF NOT EXISTS features (
+            article_id TEXT PRIMARY KEY, signature {blob} NOT NULL, doc_vector {blob} NOT NULL,
+            entities TEXT NOT NULL, numbers TEXT NOT NULL, terms TEXT NOT NULL,
+            n_tokens INTEGER NOT NULL, n_artifacts INTEGER NOT NULL){no_rowid}""",
+        f"""CREATE TABLE IF NOT EXISTS bands (
+            band INTEGER NOT NULL, key BIGINT NOT NULL, article_id TEXT NOT NULL,
+            PRIMARY KEY (band, key, article_id)){no_rowid}""",
+        f"""CREATE TABLE IF NOT EXISTS entity_postings (
+            entity TEXT NOT NULL, article_id TEXT NOT NULL, PRIMARY KEY (entity, article_id)){no_rowid}""",
+        f"""CREATE TABLE IF NOT EXISTS sentence_vectors (
+            article_id TEXT PRIMARY KEY, dim INTEGER NOT NULL, vectors {blob} NOT NULL){no_rowid}""",
+        f"""CREATE TABLE IF NOT EXISTS pairs (
+            a TEXT NOT NULL, b TEXT NOT NULL, relation TEXT NOT NULL, score DOUBLE PRECISION NOT NULL,
+            scores TEXT NOT NULL, PRIMARY KEY (a, b)){no_rowid}""",
+        "CREATE INDEX IF NOT EXISTS pairs_b ON pairs (b)",
+        f"""CREATE TABLE IF NOT EXISTS stories (
+            id TEXT PRIMARY KEY, title TEXT, payload TEXT NOT NULL){no_rowid}""",
+        f"""CREATE TABLE IF NOT EXISTS placements (
+            article_id TEXT PRIMARY KEY, story TEXT NOT NULL, family TEXT NOT NULL, relation TEXT NOT NULL,
+            source TEXT, score DOUBLE PRECISION, detail TEXT NOT NULL){no_rowid}""",
+        "CREATE INDEX IF NOT EXISTS placements_story ON placements (story)",
+    ]
+
+
+class SQLStore:
+    def __init__(self, conn: Any, *, dialect: str, lock: bool, lock_timeout: float, location: str) -> None:
+        self.conn = conn
+        self.dialect = dialect
+        self.location = location
+        self._lock_fd: int | None = None
+        self._ph = "%s" if dialect == "postgres" else "?"
+        if lock:
+            self._acquire_lock(lock_timeout)
+        self._init_schema()
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def _q(self, sql: str) -> str:
+        return sql.replace("?", self._ph) if self._ph != "?" else sql
+
+    def _exec(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        cur = self.conn.cursor()
+        cur.execute(self._q(sql), tuple(params))
+        return cur
+
+    def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.conn.cursor().executemany(self._q(sql), rows)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self.dialect == "sqlite":
+            self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.rollback()
+            raise
+        else:
+            self.conn.commit()
+
+    def _acquire_lock(self, timeout: float) -> None:
+        if self.dialect == "postgres":
+            # Writers serialise on one advisory lock (released with the session).
+            deadline = time.monotonic() + timeout
+            while True:
+                got = self._exec("SELECT pg_try_advisory_lock(7263540)").fetchone()[0]
+                self.conn.commit()
+                if got:
+                    return
+                if time.monotonic() > deadline:
+                    raise StoreLocked(f"store {self.location} is being written by another copydesk process")
+                time.sleep(0.2)
+        import fcntl
+
+        path = self.location + ".lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(fd)
+                    raise StoreLocked(
+                        f"store {self.location} is being written by another copydesk process "
+                        f"(waited {timeout:.0f} s); try again when it finishes"
+                    ) from None
+                time.sleep(0.1)
+        self._lock_fd = fd
+
+    def _init_schema(self) -> None:
+        with self.transaction():
+            self._exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            row = self._exec("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is not None and int(row[0]) != SCHEMA_VERSION:
+                raise StoreError(
+                    f"store {self.location} has schema version {row[0]}, this copydesk needs "
+                    f"{SCHEMA_VERSION}; re-run analyze into a new --db"
+                )
+            for stmt in _schema(self.dialect):
+                self._exec(stmt)
+            if row is None:
+                self._exec("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        finally:
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
+
+    def __enter__(self) -> SQLStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _chunks(self, ids: Sequence[str]) -> Iterator[Sequence[str]]:
+        for i in range(0, len(ids), _CHUNK):
+            yield ids[i : i + _CHUNK]
+
+    def _select_in(self, sql: str, ids: Sequence[str]) -> Iterator[tuple]:
+        """Run ``sql`` (with one ``{in}`` placeholder for an id list) over ``ids`` in chunks."""
+        ids = list(dict.fromkeys(ids))
+        for chunk in self._chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            yield from self._exec(sql.format(**{"in": marks}), chunk).fetchall()
+
+    # -- meta ---------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._exec("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction():
+            self._exec(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # -- articles -----------------------------------------------------------------------
+
+    def stored_hashes(self, ids: Sequence[str]) -> dict[str, str]:
+        return dict(self._select_in("SELECT id, hash FROM articles WHERE id IN ({in})", ids))
+
+    def add_analyses(self, rows: Sequence[AnalysisRow], bands: np.ndarray | None,
+                     entity_keys: Sequence[Sequence[str]]) -> None:
+        """Insert a batch of analysed articles atomically; ids already stored are skipped."""
+        if not rows:
+            return
+        with self.transaction():
+            seq0 = self._exec("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
+            present = set(self.stored_hashes([r.article.id for r in rows]))
+            art_rows, feat_rows, band_rows, ent_rows = [], [], [], []
+            for i, r in enumerate(rows):
+                a = r.article
+                if a.id in present:
+                    continue
+                present.add(a.id)
+                art_rows.append((a.id, seq0 + i + 1, content_hash(a), a.text, a.title, a.site, a.url,
+                                 a.published, a.source_path, analysis_to_json(r.clean, r.sentences)))
+                fr = features_to_row(r.features)
+                feat_rows.append((a.id, fr["signature"], fr["doc_vector"], fr["entities"], fr["numbers"],
+                                  fr["terms"], fr["n_tokens"], fr["n_artifacts"]))
+                if bands is not None:
+                    band_rows.extend((b, int(k), a.id) for b, k in enumerate(bands[i]))
+                ent_rows.extend((e, a.id) for e in entity_keys[i])
+            self._many(
+                "INSERT INTO articles (id, seq, hash, text, title, site, url, published, source_path, analysis) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", art_rows)
+            self._many(
+                "INSERT INTO features (article_id, signature, doc_vector, entities, numbers, terms, n_tokens, "
+                "n_artifacts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", feat_rows)
+            self._many("INSERT INTO bands (band, key, article_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                       band_rows)
+            self._many("INSERT INTO entity_postings (entity, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                       ent_rows)
+
+    def unplaced_ids(self) -> list[str]:
+        return [r[0] for r in self._exec("SELECT id FROM articles WHERE placed = 0 ORDER BY seq").fetchall()]
+
+    def article_ids(self) -> list[str]:
+        return [r[0] for r in self._exec("SELECT id FROM articles ORDER BY seq").fetchall()]
+
+    def count_articles(self) -> int:
+        return int(self._exec("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def load_articles(self, ids: Sequence[str]) -> dict[str, Article]:
+        out = {}
+        for r in self._select_in(
+            "SELECT id, text, title, site, url, published, source_path FROM articles WHERE id IN ({in})", ids
+        ):
+            out[r[0]] = Article(*r)
+        return out
+
+    def load_analyses(self, ids: Sequence[str]) -> dict[str, AnalysisRow]:
+        feats = self.load_features(ids)
+        out = {}
+        for r in self._select_in(
+            "SELECT id, text, title, site, url, published, source_path, analysis FROM articles "
+            "WHERE id IN ({in})", ids,
+        ):
+            art = Article(*r[:7])
+            clean, sents = analysis_from_json(art, r[7])
+            out[art.id] = AnalysisRow(art, clean, sents, feats[art.id])
+        return out
+
+    def load_features(self, ids: Sequence[str]) -> dict[str, object]:
+        return {
+            r[0]: features_from_row(r[0], r[1:])
+            for r in self._select_in(
+                "SELECT article_id, signature, doc_vector, entities, numbers, terms, n_tokens, n_artifacts "
+                "FROM features WHERE article_id IN ({in})", ids,
+            )
+        }
+
+    def all_doc_vectors(self) -> tuple[list[str], np.ndarray]:
+        rows = self._exec(
+            "SELECT f.article_id, f.doc_vector FROM features f JOIN articles a ON a.id = f.article_id ORDER BY a.seq"
+        ).fetchall()
+        if not rows:
+            return [], np.zeros((0, 384), np.float32)
+        ids = [r[0] for r in rows]
+        mat = np.frombuffer(b"".join(bytes(r[1]) for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        return ids, mat
+
+    # -- candidates ---------------------------------------------------------------------
+
+    def band_candidates(self, article_id: str, keys: Sequence[int]) -> set[str]:
+        # One join against a VALUES list per article uses the (band, key) primary key;
+        # "(band, key) IN (VALUES ...)" does not (it scans).
+        values = ",".join("(?, ?)" for _ in keys)
+        params: list[Any] = []
+        for b, k in enumerate(keys):
+            params += [b, int(k)]
+        sql = (f"WITH q(band, key) AS (VALUES {values}) SELECT DISTINCT bands.article_id FROM q "
+               "JOIN bands ON bands.band = q.band AND bands.key = q.key WHERE bands.article_id <> ?")
+        return {r[0] for r in self._exec(sql, params + [article_id]).fetchall()}
+
+    def entity_candidates(self, article_id: str, keys: Sequence[str], max_postings: int) -> set[str]:
+        out: set[str] = set()
+        for k in keys:
+            rows = self._exec(
+                "SELECT article_id FROM entity_postings WHERE entity = ? LIMIT ?", (k, max_postings + 1)
+            ).fetchall()
+            if len(rows) <= max_postings:  # a name in hundreds of articles says little
+                out.update(r[0] for r in rows)
+        out.discard(article_id)
+        return out
+
+    # -- sentence vectors -----------------------------------------------------------------
+
+    def get_sentence_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        return {
+            r[0]: np.frombuffer(bytes(r[2]), dtype=np.float32).reshape(-1, int(r[1]))
+            for r in self._select_in(
+                "SELECT article_id, dim, vectors FROM sentence_vectors WHERE article_id IN ({in})", ids
+            )
+        }
+
+    def put_sentence_vectors(self, vectors: dict[str, np.ndarray]) -> None:
+        rows = [(k, int(v.shape[1]) if v.ndim == 2 and v.shape[1] else 384,
+                 np.ascontiguousarray(v, np.float32).tobytes()) for k, v in vectors.items()]
+        with self.transaction():
+            self._many("INSERT INTO sentence_vectors (article_id, dim, vectors) VALUES (?, ?, ?) "
+                       "ON CONFLICT (article_id) DO NOTHING", rows)
+
+    # -- pairs ----------------------------------------------------------------------------
+
+    def put_pairs(self, pairs: Sequence[Pair]) -> None:
+        rows = [(p.a, p.b, p.relation, float(p.score), pair_to_json(p)) for p in pairs]
+        with self.transaction():
+            self._many(
+                "INSERT INTO pairs (a, b, relation, score, scores) VALUES (?, ?, ?, ?, ?) ON CONFLICT (a, b) "
+                "DO UPDATE SET relation = excluded.relation, score = excluded.score, scores = excluded.scores",
+                rows,
+            )
+
+    def pairs_among(self, ids: Sequence[str]) -> dict[tuple[str, str], Pair]:
+        wanted = set(ids)
+        out = {}
+        for a, b, rel, score, scores in self._select_in(
+            "SELECT a, b, relation, score, scores FROM pairs WHERE a IN ({in})", list(wanted)
+        ):
+            if b in wanted:
+                out[(a, b)] = Pair(a, b, json.loads(scores), rel, score)
+        return out
+
+    def linked(self, ids: Sequence[str], relations: Sequence[str]) -> set[str]:
+        """Articles joined to ``ids`` by a pair of one of ``relations`` (one hop)."""
+        rel = set(relations)
+        out: set[str] = set()
+        for a, b, r in self._select_in("SELECT a, b, relation FROM pairs WHERE a IN ({in})", ids):
+            if r in rel:
+                out.add(b)
+        for a, b, r in self._select_in("SELECT a, b, relation FROM pairs WHERE b IN ({in})", ids):
+            if r in rel:
+                out.add(a)
+        return out
+
+    # -- stories ----------------------------------------------------------------------------
+
+    def stories_of(self, ids: Sequence[str]) -> set[str]:
+        return {r[0] for r in self._select_in("SELECT story FROM placements WHERE article_id IN ({in})", ids)}
+
+    def members_of(self, story_ids: Sequence[str]) -> set[str]:
+        return {r[0] for r in self._select_in("SELECT article_id FROM placements WHERE story IN ({in})", story_ids)}
+
+    def replace_stories(self, old_story_ids: Sequence[str], stories: Sequence[dict],
+                        placements: Sequence[dict], details: dict[str, str]) -> None:
+        """Swap old stories for new ones and mark their articles placed, in one transaction."""
+        with self.transaction():
+            for chunk in self._chunks(list(old_story_ids)):
+                marks = ",".join("?" * len(chunk))
+                self._exec(f"DELETE FROM placements WHERE story IN ({marks})", chunk)
+                self._exec(f"DELETE FROM stories WHERE id IN ({marks})", chunk)
+            self._many(
+                "INSERT INTO stories (id, title, payload) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                "title = excluded.title, payload = excluded.payload",
+                [(s["id"], s.get("title"), json.dumps(s, ensure_ascii=False, sort_keys=True)) for s in stories],
+            )
+            self._many(
+                "INSERT INTO placements (article_id, story, family, relation, source, score, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id) DO UPDATE SET story = excluded.story, "
+                "family = excluded.family, relation = excluded.relation, source = excluded.source, "
+                "score = excluded.score, detail = excluded.detail",
+                [(p["article_id"], p["story"], p["family"], p["relation"], p["source"], p["score"],
+                  details.get(p["article_id"], "{}")) for p in placements],
+            )
+            self._many("UPDATE articles SET placed = 1 WHERE id = ?", [(p["article_id"],) for p in placements])
+
+    def stories(self) -> list[dict]:
+        return [json.loads(r[0]) for r in self._exec("SELECT payload FROM stories ORDER BY id").fetchall()]
+
+    def story(self, story_id: str) -> dict | None:
+        row = self._exec("SELECT payload FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def placements(self, ids: Sequence[str] | None = None) -> dict[str, dict]:
+        cols = "article_id, story, family, relation, source, score"
+        rows = (self._exec(f"SELECT {cols} FROM placements").fetchall() if ids is None
+                else list(self._select_in(f"SELECT {cols} FROM placements WHERE article_id IN ({{in}})", ids)))
+        return {r[0]: dict(zip(("article_id", "story", "family", "relation", "source", "score"), r, strict=True))
+                for r in rows}
+
+    def details(self, ids: Sequence[str]) -> dict[str, str]:
+        return dict(self._select_in("SELECT article_id, detail FROM placements WHERE article_id IN ({in})", ids))
+
+    def search_stories(self, query: str, limit: int = 20) -> list[dict]:
+        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self._exec(
+            "SELECT DISTINCT p.story FROM placements p JOIN articles a ON a.id = p.article_id "
+            "WHERE a.title LIKE ? ESCAPE '\\' OR a.text LIKE ? ESCAPE '\\' ORDER BY p.story LIMIT ?",
+            (like, like, limit),
+        ).fetchall()
+        return [s for s in (self.story(r[0]) for r in rows) if s is not None]
+
+    # -- checks -----------------------------------------------------------------------------
+
+    def check(self) -> dict[str, Any]:
+        """Integrity check and counts; ``problems`` lists anything inconsistent."""
+        problems: list[str] = []
+        if self.dialect == "sqlite":
+            res = self._exec("PRAGMA integrity_check").fetchall()
+            if [r[0] for r in res] != ["ok"]:
+                problems.append("sqlite integrity_check: " + "; ".join(r[0] for r in res[:5]))
+        counts = {t: int(self._exec(f"SELECT COUNT(*) FROM {t}").fetchone()[0])
+                  for t in ("articles", "features", "bands", "pairs", "stories", "placements")}
+        missing = self._exec(
+            "SELECT COUNT(*) FROM articles a LEFT JOIN features f ON f.article_id = a.id WHERE f.article_id IS NULL"
+        ).fetchone()[0]
+        if missing:
+            problems.append(f"{missing} articles without features")
+        orphans = self._exec(
+            "SELECT COUNT(*) FROM features f LEFT JOIN articles a ON a.id = f.article_id WHERE a.id IS NULL"
+        ).fetchone()[0]
+        if orphans:
+            problems.append(f"{orphans} feature rows without an article")
+        unplaced_with_story = self._exec(
+            "SELECT COUNT(*) FROM articles a JOIN placements p ON p.article_id = a.id WHERE a.placed = 0"
+        ).fetchone()[0]
+        if unplaced_with_story:
+            problems.append(f"{unplaced_with_story} articles placed but not marked placed")
+        dangling = self._exec(
+            "SELECT COUNT(*) FROM placements p LEFT JOIN stories s ON s.id = p.story WHERE s.id IS NULL"
+        ).fetchone()[0]
+        if dangling:
+            problems.append(f"{dangling} placements point to a missing story")
+        counts["unplaced"] = int(self._exec("SELECT COUNT(*) FROM articles WHERE placed = 0").fetchone()[0])
+        return {"ok": not problems, "problems": problems, "counts": counts, "schema_version": SCHEMA_VERSION}
