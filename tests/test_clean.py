@@ -21,7 +21,9 @@ from copydesk.clean import (
 from copydesk.records import ARTIFACT_KINDS, Article, Artifact
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted((REPO / "examples" / "seeds").glob("*.txt"))}
+SEEDS = {
+    p.name[:3]: p.read_text(encoding="utf-8") for p in sorted((REPO / "examples" / "seeds").glob("*.txt"))
+}
 ECBPLUS = Path("/work/shared/data/ecbplus/documents.jsonl")
 
 
@@ -44,7 +46,7 @@ def check_invariants(text: str, title: str | None = None) -> None:
     for a in arts:
         assert a.kind in ARTIFACT_KINDS
         assert 0 <= a.start < a.end <= len(text)
-        assert text[a.start:a.end] == a.text
+        assert text[a.start : a.end] == a.text
         assert a.start >= prev_end
         prev_end = a.end
     clean, omap = strip_artifacts(text, arts)
@@ -72,6 +74,12 @@ def test_date_placeholder_line_and_inline_placeholder() -> None:
     text = "Date: [Insert Current Date]\n\nIn [City], officials said the plan would go ahead next week."
     assert by_kind(text, "prompt_leak") == ["Date: [Insert Current Date]\n", "[City]"]
     assert cleaned(text) == "\nIn , officials said the plan would go ahead next week."
+
+
+def test_placeholder_dateline_goes_with_its_separators() -> None:
+    text = "Subheading: Families React\n[City], [Date] - In a world of change, the council met on Monday.\n"
+    assert by_kind(text, "prompt_leak") == ["Subheading: ", "[City], [Date] - "]
+    assert cleaned(text) == "Families React\nIn a world of change, the council met on Monday.\n"
 
 
 def test_chat_lines_are_leaks() -> None:
@@ -162,7 +170,10 @@ def test_duplicated_body_ignores_single_short_repeat() -> None:
 
 def test_duplicated_body_is_linear_on_huge_input() -> None:
     # Thousands of paragraphs sharing their first and last words: candidate lists are capped.
-    paras = [f"The company said that profit in quarter {i} rose by {i % 97} percent as expected today" for i in range(6000)]
+    paras = [
+        f"The company said that profit in quarter {i} rose by {i % 97} percent as expected today"
+        for i in range(6000)
+    ]
     text = "\n".join(paras)
     t0 = time.perf_counter()
     assert "duplicated_body" not in kinds(text)
@@ -222,7 +233,9 @@ def test_corpus_boilerplate_and_extra() -> None:
 
 # --------------------------------------------------------------------------- markup
 def test_markup_spans_cover_only_markers() -> None:
-    text = "## Heading Here\n**Bold** and __under__ words.\n- first item\n* second item\n• third item\n---\nEnd."
+    text = (
+        "## Heading Here\n**Bold** and __under__ words.\n- first item\n* second item\n• third item\n---\nEnd."
+    )
     assert by_kind(text, "markup") == ["## ", "**", "**", "__", "__", "- ", "* ", "• ", "---\n"]
     assert cleaned(text) == "Heading Here\nBold and under words.\nfirst item\nsecond item\nthird item\nEnd."
 
@@ -241,7 +254,9 @@ def test_broken_quote_unclosed_curly_opener() -> None:
 
 def test_broken_quote_straight_odd() -> None:
     text = 'The mayor said "we will rebuild and left the stage.'
-    assert [(a.kind, a.text, a.start) for a in detect_artifacts(text)] == [("broken_quote", '"', text.index('"'))]
+    assert [(a.kind, a.text, a.start) for a in detect_artifacts(text)] == [
+        ("broken_quote", '"', text.index('"'))
+    ]
 
 
 def test_broken_quote_stray_closer() -> None:
@@ -255,7 +270,7 @@ def test_broken_quote_stray_closer() -> None:
         "Russia’s demands and Ukraine’s reply didn't change 'anything', officials said.",
         "“First paragraph of a long quote.\n“Second paragraph,” he said.",  # multi-paragraph quote
         '"It was bad.\nReally bad," he said.',  # a quote spanning sentence-per-line text
-        'He is 6\'2" tall and weighs 200 pounds.',  # inch mark
+        "He is 6'2\" tall and weighs 200 pounds.",  # inch mark
         '"No. "\nShe left.',  # detokenised closing quote
         "„Das ist gut“, sagte er.",  # German quotes
     ],
@@ -343,7 +358,7 @@ ECB_LIKE = (
     "Perennial party girl Tara Reid checked herself into Promises Treatment Center, her rep told People.\n"
     "\"We appreciate your respect to her and her family's privacy at this time,\" the 33-year-old actress's "
     "rep Jack Ketsoyan told the magazine.\n"
-    "Ketsoyan would not say what the \"American Pie\" star was being treated for.\n"
+    'Ketsoyan would not say what the "American Pie" star was being treated for.\n'
     "\"She's doing well.\n"
     "She's very strong,\" a friend said.\n"
     "Prosecutor Terry White said Lohan ’ s lawyer described her as “ ensconced in the bosom ” of the clinic.\n"
@@ -370,12 +385,60 @@ def test_ecbplus_few_artifacts_and_fast() -> None:
 
 # --------------------------------------------------------------------------- properties
 FRAGMENTS = [
-    "\n", "\n\n", " ", "**", "__", "*", "_", "#", "## ", "- ", "* ", "• ", "---", '"', "“", "”", "„", "’", "'",
-    "Title: ", "Title:", "Headline:", "The article text:", "Summary:", "[Insert date]", "[City]", "[",
-    "]", "Date: ", "Here is the rewritten article:", "Sure! Here's a version", "As an AI language model",
-    "Read more", "MORE STORIES", "Advertisement", "© 2024 Foo", "Share this article",
-    "Storm Hits Coastal Towns", "Storm hits coastal towns", "Big Story", ".", ":", "?", "5'11\"",
-    PARA1, PARA2, PARA1.replace("five", "5"), "He said", "he said.", "\r", "\t", "é", "İ", "ß",
+    "\n",
+    "\n\n",
+    " ",
+    "**",
+    "__",
+    "*",
+    "_",
+    "#",
+    "## ",
+    "- ",
+    "* ",
+    "• ",
+    "---",
+    '"',
+    "“",
+    "”",
+    "„",
+    "’",
+    "'",
+    "Title: ",
+    "Title:",
+    "Headline:",
+    "The article text:",
+    "Summary:",
+    "[Insert date]",
+    "[City]",
+    "[",
+    "]",
+    "Date: ",
+    "Here is the rewritten article:",
+    "Sure! Here's a version",
+    "As an AI language model",
+    "Read more",
+    "MORE STORIES",
+    "Advertisement",
+    "© 2024 Foo",
+    "Share this article",
+    "Storm Hits Coastal Towns",
+    "Storm hits coastal towns",
+    "Big Story",
+    ".",
+    ":",
+    "?",
+    "5'11\"",
+    PARA1,
+    PARA2,
+    PARA1.replace("five", "5"),
+    "He said",
+    "he said.",
+    "\r",
+    "\t",
+    "é",
+    "İ",
+    "ß",
 ]
 structured = st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join)
 any_text = st.text(max_size=300)

@@ -71,7 +71,7 @@ def normalize_line(line: str) -> str:
 _LABEL = r"""(?:
     (?:the[ \t]+)?(?:(?:rewritten|revised|reworded|paraphrased|new|full|original|final)[ \t]+)?
         (?:article(?:[ \t]+(?:text|body))?|news[ \t]+article|text|story|version|content|output)
-  | headline | title | sub-?title | sub-?headline | summary | body | introduction | intro
+  | headline | title | sub-?title | sub-?headline | sub-?heading | summary | body | introduction | intro
   | conclusion | lede | byline | dateline | date | contact | references | keywords
 )"""
 
@@ -80,7 +80,7 @@ _LABEL_LINE = rf"[ \t]*(?:[*_\#>]+[ \t]*)?(?:\({_LABEL}\)|{_LABEL}[ \t]*[*_]*[ \
 
 # "Title: " prefix before a headline; only the prefix is the leak, the headline is kept.
 _TITLE_PREFIX = (
-    r"[ \t]*(?:[*_\#]+[ \t]*)?(?:title|headline|sub-?title|sub-?headline)[ \t]*[*_]*[ \t]*:[ \t]*"
+    r"[ \t]*(?:[*_\#]+[ \t]*)?(?:title|headline|sub-?title|sub-?headline|sub-?heading)[ \t]*[*_]*[ \t]*:[ \t]*"
     r"(?:[*_]+[ \t]*)?(?=\S)"
 )
 
@@ -165,22 +165,22 @@ _EMPHASIS_RE = re.compile(r"\*{2,}|_{2,}")
 
 # Fill-in-the-blank placeholders left by the generator. Bracketed editorial insertions in
 # real quotes ("[the police]", "[Tuesday]") must not match, hence the closed vocabulary.
-_PLACEHOLDER_RE = re.compile(
-    r"""\[(?:
+_PLACEHOLDER = r"""\[(?:
         (?:insert|add|include|enter|your|journalist|reporter|author|writer)\b[^\[\]\n]{0,80}
-      | (?:current|today['’]?s|publication|release)[ \t]+date
-      | date|city|location|name|source|website|url|link|phone(?:[ \t]+number)?|e-?mail(?:[ \t]+address)?
-      | contact(?:[ \t]+(?:information|info|details))?|publication(?:[ \t]+name)?|news[ \t]+outlet
-      | company(?:[ \t]+name)?|organi[sz]ation(?:[ \t]+name)?|title|headline
-    )\]""",
-    _FLAGS,
-)
+      | (?:(?:current|today['’]?s|publication|release)[ \t]+)?date
+      | (?:city|location|state|country|town|person|company|organi[sz]ation|publication|news[ \t]+outlet
+         |outlet|website|source|contact|phone|e-?mail|name|title|headline|url|link|time)
+        (?:[ \t]+(?:name|number|address|information|info|details|here))?
+    )\]"""
+_PLACEHOLDER_RE = re.compile(_PLACEHOLDER, _FLAGS)
+# Placeholders opening a line as a dateline: "[City], [Date] - In a world ..."; the separators go too.
+_PLACEHOLDER_DATELINE_RE = re.compile(rf"[ \t]*(?:{_PLACEHOLDER}[ \t]*[,:;|\-–—]*[ \t]*)+", _FLAGS)
 _LABEL_PREFIX_RE = re.compile(r"^[^:\n]{0,30}:")
 _WORD_RE = re.compile(r"\w+")
 
 _AS_AN_AI_RE = re.compile(r"\bas an ai\b(?:[ \t]+(?:language[ \t]+)?model)?", re.I)
 _SENT_END_RE = re.compile(r"[.!?](?=\s|$)")
-_QUOTE_RE = re.compile("[\"“”„]")
+_QUOTE_RE = re.compile('["“”„]')
 _CLOSER_NEXT_RE = re.compile(r"\s+[a-z]|[,.;:]")
 
 # Lines skipped when looking for the headline: mostly dates/times ("Published: May 3, 2013 10:00 GMT").
@@ -212,12 +212,9 @@ def _art(text: str, kind: str, start: int, end: int) -> Artifact:
     return Artifact(kind, start, end, text[start:end])
 
 
-def _whole_line(text: str, kind: str, m: re.Match[str]) -> Artifact:
-    """A regex match anchored at a line start, extended to swallow the newline."""
-    return _art(text, kind, m.start(), _with_newline(text, m.end()))
-
-
 def _is_datey(line: str) -> bool:
+    if line.count(" ") > 20:
+        return False
     toks = normalize_line(line).split()
     if not toks or len(toks) > 10:
         return False
@@ -226,6 +223,9 @@ def _is_datey(line: str) -> bool:
 
 
 # --------------------------------------------------------------------------- detectors
+_LINE_KIND = {"leak": "prompt_leak", "boiler": "boilerplate", "rule": "markup"}
+
+
 def _line_patterns(text: str, line_index: dict[int, int]) -> tuple[list[Artifact], set[int]]:
     """One pass of ``_LINE_RE``: whole-line leaks/boilerplate/rules and prefix markers.
 
@@ -249,9 +249,6 @@ def _line_patterns(text: str, line_index: dict[int, int]) -> tuple[list[Artifact
     return out, whole
 
 
-_LINE_KIND = {"leak": "prompt_leak", "boiler": "boilerplate", "rule": "markup"}
-
-
 def _placeholders(text: str) -> list[Artifact]:
     out: list[Artifact] = []
     by_line: dict[int, list[re.Match[str]]] = defaultdict(list)
@@ -264,6 +261,9 @@ def _placeholders(text: str) -> list[Artifact]:
         if len(_WORD_RE.findall(residue)) <= 3:  # "Date: [Insert date]", "By [Your Name]": whole line
             out.append(_art(text, "prompt_leak", ls, _with_newline(text, le)))
         else:
+            d = _PLACEHOLDER_DATELINE_RE.match(text, ls, le)
+            if d:
+                out.append(_art(text, "prompt_leak", ls, d.end()))
             out += [_art(text, "prompt_leak", m.start(), m.end()) for m in ms]
     return out
 
@@ -299,7 +299,7 @@ def _headline_key(line: str, n_tokens: int, title_key: str) -> str | None:
         return None
     m = _TITLE_PREFIX_RE.match(line)
     if m:
-        line = line[m.end():]
+        line = line[m.end() :]
     norm = normalize_line(line)
     if not norm:
         return None
@@ -332,9 +332,10 @@ def _duplicated_body(
         # Candidate generation: paragraphs sharing their first or last four tokens. A near
         # copy (Jaccard >= 0.9) rarely changes both ends, and this avoids a set per line.
         keys = ("^" + " ".join(tk[:4]), "$" + " ".join(tk[-4:]))
-        cands = by_key.get(keys[0], [])[-_NEAR_DUP_MAX_CANDIDATES:] + by_key.get(keys[1], [])[
-            -_NEAR_DUP_MAX_CANDIDATES:
-        ]
+        cands = (
+            by_key.get(keys[0], [])[-_NEAR_DUP_MAX_CANDIDATES:]
+            + by_key.get(keys[1], [])[-_NEAR_DUP_MAX_CANDIDATES:]
+        )
         if cands:
             tset = set(tk)
             for j in dict.fromkeys(cands):
@@ -381,7 +382,7 @@ def _broken_quotes(text: str) -> list[Artifact]:
 
     def continues(pos: int) -> bool:
         ls = text.rfind("\n", 0, pos)
-        return open_pos is not None and ls >= open_pos and not text[ls + 1:pos].strip()
+        return open_pos is not None and ls >= open_pos and not text[ls + 1 : pos].strip()
 
     for m in _QUOTE_RE.finditer(text):
         p, ch = m.start(), m.group()
@@ -550,18 +551,22 @@ def find_title(text: str) -> str | None:
         if k >= 12:
             break
         line = raw_line.strip()
+        if len(line) > 400:  # a paragraph: neither a headline nor skippable furniture
+            return None
         if not line or _skip_for_title(line):
             continue
         m = _TITLE_PREFIX_RE.match(line)
         if m:
-            line = line[m.end():]
+            line = line[m.end() :]
         m = _LEAD_MARKER_RE.match(line)
         if m:
-            line = line[m.end(1):]
+            line = line[m.end(1) :]
         line = _EMPHASIS_RE.sub("", line).strip()
         if not normalize_line(line):
             continue
-        if len(line.split()) > _HEADLINE_MAX_WORDS or line.rstrip("\"'”’)").endswith((".", "!", "?", ":", "…")):
+        if len(line.split()) > _HEADLINE_MAX_WORDS or line.rstrip("\"'”’)").endswith(
+            (".", "!", "?", ":", "…")
+        ):
             return None
         return line
     return None

@@ -137,5 +137,155 @@ def check(db: str, as_json: bool) -> None:
     sys.exit(0 if res["ok"] else 1)
 
 
+def _read_text_arg(arg: str, stdin_used: list[bool]) -> str:
+    """A file (txt or html) or '-' for standard input, as text; InputError on bad input."""
+    from .config import Limits
+    from .ingest import InputError, IngestError, binary_kind, decode_text, read_file
+
+    if arg == "-":
+        if stdin_used:
+            raise InputError("standard input ('-') can be used only once")
+        stdin_used.append(True)
+        data = sys.stdin.buffer.read()
+        if not data.strip():
+            raise InputError("<stdin>: empty input")
+        if binary_kind(data):
+            raise InputError(f"<stdin>: binary data ({binary_kind(data)}), not text")
+        return decode_text(data)
+    p = Path(arg)
+    if not p.is_file():
+        raise InputError(f"{arg}: no such file")
+    items = list(read_file(p, Limits()))
+    if len(items) != 1:
+        raise InputError(f"{arg}: expected one article, found {len(items)}")
+    if isinstance(items[0], IngestError):
+        raise InputError(str(items[0]))
+    return items[0].text
+
+
+@main.command()
+@click.argument("source", required=False)
+@click.argument("rewrite", required=False)
+@click.option("--source", "sources", multiple=True, help="A source text (repeat for a rewrite that merges reports).")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the verdict as JSON ('-' for stdout).")
+@click.option("--fail-on", default="unsupported,contradicted,artifact,dropped-quote", show_default=True,
+              help="What makes the check fail (exit 1): any of unsupported, contradicted, artifact, dropped-quote.")
+@click.option("--fix", "fix_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the rewrite with artifacts stripped to this file (claims untouched).")
+def verify(source: str | None, rewrite: str | None, sources: tuple[str, ...], json_out: Path | None, fail_on: str,
+           fix_out: Path | None) -> None:
+    """Check REWRITE against SOURCE before publication. Files (txt/html) or '-' for stdin.
+
+    Exit 0 when nothing in --fail-on is found, 1 when something is, 2 on bad input."""
+    import json
+
+    from .ingest import InputError
+    from .verify import clean as clean_text
+    from .verify import verify as run_verify
+
+    src_args = list(sources)
+    if source is not None and rewrite is None and src_args:
+        rewrite, source = source, None
+    if source is not None:
+        src_args.insert(0, source)
+    if not src_args or rewrite is None:
+        _fail("give SOURCE and REWRITE (or --source A [--source B] REWRITE)")
+    stdin_used: list[bool] = []
+    try:
+        src_texts = [_read_text_arg(a, stdin_used) for a in src_args]
+        rw_text = _read_text_arg(rewrite, stdin_used)
+        report = run_verify(src_texts, rw_text, fail_on=fail_on)
+    except (InputError, ValueError) as e:
+        _fail(str(e))
+    if fix_out is not None:
+        fixed = clean_text(rw_text)
+        fix_out.write_text(fixed.text, encoding="utf-8")
+        click.echo(f"wrote {fix_out}: removed {len(fixed.removed)} artifact spans "
+                   f"({', '.join(sorted({a.kind for a in fixed.removed})) or 'none'})", err=True)
+    if json_out is not None:
+        payload = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+        if str(json_out) == "-":
+            click.echo(payload)
+        else:
+            json_out.write_text(payload + "\n", encoding="utf-8")
+    if json_out is None or str(json_out) != "-":
+        from .report.terminal import render_verify
+
+        render_verify(report, _console())
+    sys.exit(EXIT_OK if report.ok else EXIT_FLAGGED)
+
+
+@main.command("clean")
+@click.argument("path")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+def clean_cmd(path: str, output: Path | None) -> None:
+    """Strip rewriting artifacts from PATH (or '-') and print what was removed to stderr."""
+    from .ingest import InputError
+    from .verify import clean as clean_text
+
+    try:
+        text = _read_text_arg(path, [])
+    except InputError as e:
+        _fail(str(e))
+    res = clean_text(text)
+    if output:
+        output.write_text(res.text, encoding="utf-8")
+    else:
+        click.echo(res.text, nl=False)
+    for a in res.removed:
+        click.echo(f"removed {a.kind} [{a.start}:{a.end}] {a.text[:70]!r}", err=True)
+
+
+@main.command("eval")
+@click.argument("task", type=click.Choice(["stories", "rewrites", "paraphrase", "claims", "align"]))
+@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A JSONL file in the format of ../shared/data (ECB+, LLMFake, MRPC, SummEdits/QAGS/AggreFact, SuperPAL).")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the metrics as flat JSON.")
+@click.option("--limit", type=int, default=None, help="Use only the first N items (a bounded sample).")
+def eval_cmd(task: str, data: Path, json_out: Path | None, limit: int | None) -> None:
+    """Measure TASK on a real data set with the same code paths as analyze/verify."""
+    import json
+
+    from .evaluate import print_table, run_task
+
+    try:
+        metrics = run_task(task, data, limit=limit)
+    except ValueError as e:
+        _fail(str(e))
+    print_table(task, data, metrics, _console())
+    if json_out:
+        json_out.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--engine", type=click.Choice(["spark", "local"]), default="spark", show_default=True)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the Parquet tables articles/, pairs/, stories/.")
+@click.option("--master", default="local[2]", show_default=True, help="Spark master URL (local[N] or spark://host:port).")
+@click.option("--partitions", type=int, default=None, help="Spark partitions (default: 2 x cores).")
+def batch(inputs: tuple[str, ...], engine: str, out_dir: Path, master: str, partitions: int | None) -> None:
+    """Batch analysis of JSONL/Parquet/folders on Spark (or locally), writing Parquet tables."""
+    from .runners.batch import run_batch
+
+    try:
+        summary = run_batch(list(inputs), engine=engine, out_dir=out_dir, master=master, partitions=partitions)
+    except ValueError as e:
+        _fail(str(e))
+    click.echo(summary, err=True)
+
+
+@main.command()
+@click.option("--db", default="copydesk.db", show_default=True, help="Store: a SQLite file or a postgresql:// URL.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback by default).")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes (PostgreSQL store only).")
+def serve(db: str, host: str, port: int, workers: int) -> None:
+    """Serve the web UI and the HTTP API over a store."""
+    from .web.app import serve as run_server
+
+    run_server(db=db, host=host, port=port, workers=workers)
+
+
 if __name__ == "__main__":
     main()

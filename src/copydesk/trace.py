@@ -22,12 +22,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cluster import average_link
+from .featurize.terms import rarity, tokens
 from .records import Pair
 from .score import RelationModel
 from .store.base import AnalysisRow
 
-SHARED_MIN_SIM = 0.72  # two derived sentences state the same thing
-ABSENT_MAX_SIM = 0.55  # ... and nothing in the reference comes close
+FACT_PAIR_MIN_SIM = 0.5  # two derived sentences are about the same thing
+NUMBER_PAIR_MIN_SIM = 0.3  # ... or loosely related and share a number
+FACT_MIN_RARITY = 3.0  # words at least this rare (7.5 - zipf) count as content
 MIN_MISSING_FACTS = 2  # shared-but-absent facts needed before saying the source is missing
 
 # Words that machine rewrites use far more than reporters do (measured on LLMFake dev by
@@ -186,52 +188,67 @@ def _first_sentence(row: AnalysisRow) -> str | None:
     return row.sentences[0].text[:160] if row.sentences else None
 
 
+def _stems(text: str) -> set[str]:
+    """Rare content stems of a text (6-letter prefixes of words with rarity >= 3, and numbers)."""
+    out = set()
+    for w in tokens(text):
+        if w.isdigit() and len(w) >= 2:
+            out.add(w)
+        elif len(w) > 3 and not _STYLE.fullmatch(w) and rarity(w) >= FACT_MIN_RARITY:
+            out.add(w[:6])
+    return out
+
+
 def common_source_missing(
     reference: str, derived: Sequence[str], rows: Mapping[str, AnalysisRow], svecs: Mapping[str, np.ndarray],
 ) -> tuple[bool, list[str]]:
-    """Facts shared by two or more derived articles and absent from the reference."""
+    """Facts shared by two or more derived articles and absent from the reference.
+
+    A fact is a pair of loosely aligned sentences from two derived articles that share two
+    or more rare content words (or a number) which the reference never uses.
+    """
     ref = svecs.get(reference)
     if ref is None or len(derived) < 2:
         return False, []
-    facts: list[tuple[str, str, str, str]] = []  # (article a, sentence a, article b, sentence b)
-    used: set[tuple[str, int]] = set()
+    ref_stems = _stems(rows[reference].clean.text)
+    stems = {a: [_stems(s.text) for s in rows[a].sentences] for a in derived}
+    facts: list[tuple[str, str, str, str, frozenset[str]]] = []
     for i, a in enumerate(derived):
         va = svecs.get(a)
         if va is None or len(va) == 0:
             continue
-        absent = (va @ ref.T).max(axis=1) < ABSENT_MAX_SIM if len(ref) else np.ones(len(va), bool)
         for b in derived[i + 1 :]:
             vb = svecs.get(b)
             if vb is None or len(vb) == 0:
                 continue
             sim = va @ vb.T
-            best = sim.argmax(axis=1)
-            for si in np.flatnonzero(absent & (sim.max(axis=1) >= SHARED_MIN_SIM)):
-                sj = int(best[si])
-                if len(ref) and float((vb[sj] @ ref.T).max()) >= ABSENT_MAX_SIM:
-                    continue
-                if (a, int(si)) in used or (b, sj) in used:
-                    continue
-                used.update({(a, int(si)), (b, sj)})
-                facts.append((a, rows[a].sentences[si].text, b, rows[b].sentences[sj].text))
+            for si, sj in zip(*np.nonzero(sim >= NUMBER_PAIR_MIN_SIM), strict=True):
+                shared = (stems[a][si] & stems[b][sj]) - ref_stems
+                # One shared word is often a coincidence of style; two are a fact. A shared
+                # number or year pins the fact down even in otherwise different sentences.
+                if len(shared) >= 2 and (sim[si, sj] >= FACT_PAIR_MIN_SIM or any(w.isdigit() for w in shared)):
+                    facts.append((a, rows[a].sentences[si].text, b, rows[b].sentences[sj].text, frozenset(shared)))
     groups = _group_facts(facts)
     if len(groups) < MIN_MISSING_FACTS:
         return False, []
     evidence = [
-        "; ".join(f"{art}: {text}" for art, text in sorted(g.items())) for g in groups
+        "; ".join(f"{art}: {text}" for art, text in sorted(g["sentences"].items()))
+        + f" (shared, absent from {reference}: {', '.join(sorted(g['words']))})"
+        for g in groups
     ]
     return True, evidence
 
 
-def _group_facts(facts: list[tuple[str, str, str, str]]) -> list[dict[str, str]]:
-    """Merge fact pairs that share a sentence into one fact with all its articles."""
-    groups: list[dict[str, str]] = []
-    for a, ta, b, tb in facts:
+def _group_facts(facts: list[tuple[str, str, str, str, frozenset[str]]]) -> list[dict]:
+    """Merge fact pairs that share a word into one fact with all its articles and words."""
+    groups: list[dict] = []
+    for a, ta, b, tb, words in sorted(facts, key=lambda f: (-len(f[4]), f[0], f[2])):
         for g in groups:
-            if g.get(a) == ta or g.get(b) == tb:
-                g.setdefault(a, ta)
-                g.setdefault(b, tb)
+            if g["words"] & words:
+                g["words"] |= words
+                g["sentences"].setdefault(a, ta)
+                g["sentences"].setdefault(b, tb)
                 break
         else:
-            groups.append({a: ta, b: tb})
+            groups.append({"words": set(words), "sentences": {a: ta, b: tb}})
     return groups

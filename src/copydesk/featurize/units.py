@@ -130,7 +130,7 @@ is are was were be been being am has have had will would shall should can could 
 do does did that which who whom whose this these those it its he she they we you i his her their
 our your my me him them us not no per so if when while where after before since until during
 about against between through among across around up down out off also only just even still
-more most less least very too again already all any each both either some such other another
+most less least very too again already all any each both either some such another
 percent pct times per cent
 """.split())
 # Adjectives allowed between a number and its counted noun ("1,200 more people").
@@ -796,15 +796,34 @@ def _unit_after(text: str, pos: int, strict_one: bool) -> tuple[str | None, int]
             if word.islower() and low not in _NOT_NOUN:
                 return _singular(low), mw.end()
         elif not strict_one and word.islower() and low not in _NOT_NOUN:
-            if low in _ADJ_SKIP:
-                mw2 = _NEXT_WORD_RE.match(text, mw.end())
-                if mw2 and mw2.group(1).strip() == "" and mw2.group(2).islower() \
-                        and mw2.group(2).lower() not in _NOT_NOUN:
-                    return _singular(mw2.group(2)), mw2.end()
-            return _singular(low), mw.end()
+            return _counted_noun(text, mw)
     if strict_one:
         return None, pos
     return "", pos
+
+
+_PLURAL_IRREGULAR = frozenset("people men women children police feet aircraft staff personnel cattle "
+                              "sheep fish troops".split())
+
+
+def _counted_noun(text: str, first: re.Match[str]) -> tuple[str, int]:
+    """The counted noun of "five merchant vessels": the first plural among the next few
+    lowercase words (adjectives are not plural), else the first word."""
+    words = [first]
+    while len(words) < 3:
+        mw = _NEXT_WORD_RE.match(text, words[-1].end())
+        if not mw or mw.group(1).strip() != "" or not mw.group(2).islower() \
+                or mw.group(2).lower() in _NOT_NOUN:
+            break
+        words.append(mw)
+    for mw in words:
+        w = mw.group(2).lower()
+        if w in _PLURAL_IRREGULAR or (w.endswith("s") and not w.endswith(("ss", "us", "is"))):
+            return _singular(w), mw.end()
+    mw = words[1] if words[0].group(2).lower() in _ADJ_SKIP and len(words) > 1 else words[0]
+    if mw.group(2).lower() in _ADJ_SKIP:
+        return "", first.start()  # "20 more than ...": no noun
+    return _singular(mw.group(2)), mw.end()
 
 
 def _number_units(text: str, offset: int, date_spans: list[tuple[int, int]]) -> list[Unit]:
@@ -943,12 +962,15 @@ class _Ctx:
 
 
 def _line_flag(line: str) -> int:
+    """0 prose, 1 title case ("Zelensky Accuses Russia of ..."), 2 all caps."""
     words = _LINE_WORD_RE.findall(line)
-    content = [w for w in words if w.lower() not in _SMALL_FUNC]
-    if len(content) < 3 or len(words) > 24:
+    content = [w for w in words[1:] if w.lower() not in _SMALL_FUNC]  # the first is always capped
+    if len(content) < 2 or len(words) > 24:
         return 0
     caps = sum(1 for w in content if w[0].isupper())
-    if caps < 0.75 * len(content):
+    # A prose sentence full of names ("He met President Vladimir Putin.") ends with a period.
+    need = len(content) if line.rstrip().endswith((".", "?", "!", ".\"", ".”")) else 0.75 * len(content)
+    if caps < need:
         return 0
     letters = [c for c in line if c.isalpha()]
     if letters and sum(c.isupper() for c in letters) > 0.8 * len(letters):
@@ -1382,8 +1404,6 @@ def compatible(a: Unit, b: Unit) -> bool | None:
     """True: same fact; False: same kind of fact with a different value; None: not comparable."""
     if a.kind != b.kind:
         return None
-    if a.key == b.key:
-        return True
     kind = a.kind
     if kind == "number":
         if a.value is None or b.value is None or (a.unit or "") != (b.unit or ""):
@@ -1391,9 +1411,11 @@ def compatible(a: Unit, b: Unit) -> bool | None:
         ta, da = _num_tolerance(a)
         tb, db = _num_tolerance(b)
         if da and db and da != db and a.value == b.value:
-            return False  # "more than 20" vs "fewer than 20"
+            return False  # "more than 20" vs "fewer than 20": the key ignores the hedge
         diff = abs(a.value - b.value)
         return diff <= max(ta, tb) + 1e-9 * max(abs(a.value), abs(b.value), 1.0)
+    if a.key == b.key:
+        return True
     if kind == "date":
         return _dates_compatible(a.key, b.key)
     if kind == "quote":

@@ -61,3 +61,30 @@ def render(report: dict, console: Console, max_singletons: int = 10) -> None:
             console.print(f"  {a['id']}: {(a['title'] or '')[:80]}" + (f"  [dim]artifacts: {', '.join(kinds)}[/]" if kinds else ""))
         if len(singles) > max_singletons:
             console.print(f"  … and {len(singles) - max_singletons} more (see --json)")
+
+
+def render_verify(report, console: Console) -> None:
+    """The rewrite's text with flagged spans marked, then the reasons and the summary line."""
+    text = Text(report.rewrite_text)
+    for a in report.artifacts:
+        text.stylize("strike dim", a.start, a.end)
+    for c in report.claims:
+        if c.status == "contradicted":
+            text.stylize("bold red underline", c.start, c.end)
+        elif c.status == "unsupported":
+            text.stylize("yellow underline", c.start, c.end)
+    console.print(text)
+    console.rule()
+    for c in report.flagged:
+        style = "red" if c.status == "contradicted" else "yellow"
+        console.print(f"[{style}]{c.status.upper()}[/] ({c.kind}) [{c.start}:{c.end}] {c.text}", highlight=False)
+        console.print(f"    [dim]{c.reason}[/]", highlight=False)
+        if c.evidence:
+            e = c.evidence[0]
+            console.print(f"    [dim]closest in {e.article} ({e.score:.2f}): {e.text[:200]}[/]", highlight=False)
+    for a in report.artifacts:
+        console.print(f"[magenta]ARTIFACT[/] {a.kind} [{a.start}:{a.end}] {a.text[:80]!r}", highlight=False)
+    for q in report.quotes:
+        extra = f" -> {q.rewrite_text!r}" if q.rewrite_text else ""
+        console.print(f"[red]QUOTE {q.status.upper()}[/] {q.text[:120]!r}{extra}", highlight=False)
+    console.print(("[bold green]" if report.ok else "[bold red]") + report.summary + "[/]", highlight=False)

@@ -1,0 +1,333 @@
+"""Tests for copydesk.featurize.units: checkable units and their compatibility."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from copydesk.featurize.units import (
+    compatible,
+    entity_weights,
+    extract_attributions,
+    extract_dates,
+    extract_entities,
+    extract_numbers,
+    extract_quotes,
+    extract_units,
+)
+from copydesk.records import Unit
+
+SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, str]:
+    return {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+
+
+def _find(units: list[Unit], needle: str) -> Unit:
+    hits = [u for u in units if needle in u.text]
+    assert hits, f"no unit containing {needle!r} in {[u.text for u in units]}"
+    return hits[0]
+
+
+def _sentence(text: str, needle: str) -> tuple[str, int]:
+    """The line containing needle and its offset in text."""
+    i = text.index(needle)
+    start = text.rfind("\n", 0, i) + 1
+    end = text.find("\n", i)
+    return text[start:end if end >= 0 else len(text)], start
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def test_a_fifth_twenty_percent_and_20pct_agree(seeds: dict[str, str]) -> None:
+    a = _find(extract_numbers(seeds["000"]), "a fifth")
+    b = _find(extract_numbers(seeds["001"]), "twenty percent")
+    c = _find(extract_numbers(seeds["002"]), "20%")
+    for u in (a, b, c):
+        assert u.key == "20|percent"
+        assert u.value == pytest.approx(20.0)
+        assert u.unit == "percent"
+    assert compatible(a, b) and compatible(b, c) and compatible(a, c)
+    # The hedge is part of the span so compatible() can read the precision.
+    assert b.text.startswith("approximately")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("20%", "20|percent"),
+        ("20 percent", "20|percent"),
+        ("twenty percent", "20|percent"),
+        ("about a fifth of the land", "20|percent"),
+        ("approximately twenty percent of land", "20|percent"),
+        ("a quarter of voters", "25|percent"),
+        ("half of the staff", "50|percent"),
+        ("one-third", "33.3333|percent"),
+        ("a 30-day ceasefire", "30|day"),
+        ("30 days", "30|day"),
+        ("thirty days", "30|day"),
+        ("a 90-minute call", "90|minute"),
+        ("three years", "3|year"),
+        ("a three-year conflict", "3|year"),
+        ("$5 million", "5000000|dollar"),
+        ("5m dollars", "5000000|dollar"),
+        ("£3bn", "3000000000|pound"),
+        ("1,200 people", "1200|people"),
+        ("the 33-year-old actress", "33|age"),
+        ("two and a half years", "2.5|year"),
+        ("five federal lawsuits", "5|lawsuit"),
+    ],
+)
+def test_number_keys(text: str, key: str) -> None:
+    units = extract_numbers(text)
+    assert [u.key for u in units] == [key]
+
+
+@pytest.mark.parametrize("text", ["in 2022", "before 2026", "a third term", "the first half of the year",
+                                  "Air Force One", "on day one", "COVID-19", "one of the men"])
+def test_not_numbers(text: str) -> None:
+    assert extract_numbers(text) == []
+
+
+def test_seed_number_keys_shared(seeds: dict[str, str]) -> None:
+    for sid, text in seeds.items():
+        assert "30|day" in {u.key for u in extract_numbers(text)}, sid
+    call_000 = _find(extract_numbers(seeds["000"]), "90-minute")
+    call_003 = _find(extract_numbers(seeds["003"]), "90-minute")
+    assert call_000.key == call_003.key == "90|minute"
+    lasted = _find(extract_numbers(seeds["000"]), "three years")
+    conflict = _find(extract_numbers(seeds["003"]), "three-year")
+    assert lasted.key == conflict.key == "3|year"
+
+
+def test_number_compatibility() -> None:
+    def one(t: str) -> Unit:
+        (u,) = extract_numbers(t)
+        return u
+
+    assert compatible(one("about 20%"), one("20%")) is True
+    assert compatible(one("about 20%"), one("22%")) is True  # "about" rounds to tens
+    assert compatible(one("20%"), one("25%")) is False
+    assert compatible(one("a third"  + " of voters"), one("33%")) is True
+    assert compatible(one("3 years"), one("three-year")) is True
+    assert compatible(one("3 years"), one("4 years")) is False
+    assert compatible(one("1.2 million people"), one("1,234,000 people")) is True
+    assert compatible(one("20%"), one("20 days")) is None
+    assert compatible(one("more than 20 people"), one("fewer than 20 people")) is False
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def test_dates_keys() -> None:
+    cases = {
+        "in 2022": "year:2022",
+        "last August": "month:8|q:last",
+        "in March 2023": "year:2023|month:3",
+        "on Tuesday": "weekday:2",
+        "March 3, 2024": "year:2024|month:3|day:3",
+        "3 March 2024": "year:2024|month:3|day:3",
+        "2024-03-03": "year:2024|month:3|day:3",
+        "last month": "rel:last-month",
+        "last summer": "season:summer|q:last",
+        "yesterday": "rel:yesterday",
+        "next week": "rel:next-week",
+    }
+    for text, key in cases.items():
+        assert [u.key for u in extract_dates(text)] == [key], text
+
+
+def test_may_is_only_a_month_in_context() -> None:
+    assert extract_dates("Theresa May said it may rain.") == []
+    assert [u.key for u in extract_dates("It happened in May.")] == ["month:5"]
+
+
+def test_seed_dates_last_august_vs_last_summer(seeds: dict[str, str]) -> None:
+    aug = _find(extract_dates(seeds["000"]), "last August")
+    summer = _find(extract_dates(seeds["002"]), "last summer")
+    assert compatible(aug, summer) is True
+    (march,) = extract_dates("last March")
+    assert compatible(aug, march) is False
+    (july,) = extract_dates("July")
+    (august,) = extract_dates("August")
+    assert compatible(august, july) is False
+    assert compatible(aug, august) is True
+
+
+def test_date_compatibility_year_and_relative() -> None:
+    (y,) = extract_dates("in 2024")
+    (d,) = extract_dates("on March 3, 2024")
+    (other,) = extract_dates("in 2023")
+    assert compatible(y, d) is True
+    assert compatible(other, d) is False
+    (lw,) = extract_dates("last week")
+    (nw,) = extract_dates("next week")
+    (lm,) = extract_dates("last month")
+    assert compatible(lw, nw) is False
+    assert compatible(lw, lm) is None
+    assert compatible(lw, y) is None
+
+
+# --------------------------------------------------------------------------- quotes
+
+
+QUOTE = "we will demand that ironclad security guarantees become part of this agreement"
+
+
+def test_seed_quote_curly_vs_straight(seeds: dict[str, str]) -> None:
+    q0 = _find(extract_quotes(seeds["000"]), "We will demand")
+    q2 = _find(extract_quotes(seeds["002"]), "We will demand")
+    assert q0.text.startswith("“") and q2.text.startswith('"')
+    assert q0.key == q2.key == QUOTE
+    edited = extract_quotes('"We will demand that firm security guarantees become part of this agreement"')
+    assert compatible(q0, edited[0]) is False
+    short = extract_quotes("“ironclad security guarantees”")[0]
+    assert compatible(q0, short) is True
+
+
+def test_ellipsis_joined_quote(seeds: dict[str, str]) -> None:
+    joined = _find(extract_quotes(seeds["004"]), "We will demand")
+    assert "…" in joined.key
+    first = _find(extract_quotes(seeds["000"]), "We will demand")
+    second = _find(extract_quotes(seeds["000"]), "Part of these")
+    assert compatible(joined, first) is True
+    assert compatible(joined, second) is True
+    unrelated = extract_quotes("“dividing up certain assets”")[0]
+    assert compatible(first, unrelated) is None
+
+
+def test_single_quotes_need_three_words() -> None:
+    assert extract_quotes("Russia’s position and the players’ union") == []
+    assert [u.key for u in extract_quotes("he called it ‘a total disaster’ today")] == ["a total disaster"]
+    assert extract_quotes("a ‘positive’ meeting") == []
+
+
+# --------------------------------------------------------------------------- attributions
+
+
+def test_seed_attributions(seeds: dict[str, str]) -> None:
+    a0 = {u.key for u in extract_attributions(seeds["000"])}
+    a3 = {u.key for u in extract_attributions(seeds["003"])}
+    told = [k for k in a0 if "izvestia" in k]
+    assert told == ["told:izvestia"]
+    assert "said:grushko" in a0
+    cnn = [k for k in a3 if "cnn" in k]
+    assert cnn == ["confirmed_to:cnn"]
+    assert set(told).isdisjoint(cnn)
+
+
+def test_attribution_patterns() -> None:
+    keys = lambda t: [u.key for u in extract_attributions(t)]  # noqa: E731
+    assert keys("Trump said the talks went well.") == ["said:trump"]
+    assert keys("“We are ready,” said Grushko.") == ["said:grushko"]
+    assert "according_to:reuters" in keys("According to Reuters, the deal is off.")
+    assert "reported_by:izvestia" in keys("The demand was made, as reported by Russian outlet Izvestia.")
+    assert keys("her rep told People she went to rehab.") == ["told:people"]
+    assert keys("The official told reporters in Moscow that it was over.") == []
+    (a,) = extract_attributions("Putin said it.")
+    (b,) = extract_attributions("Vladimir Putin said it.")
+    (c,) = extract_attributions("Lavrov said it.")
+    assert compatible(a, b) is True
+    assert compatible(a, c) is False
+
+
+# --------------------------------------------------------------------------- entities
+
+
+def test_seed_entities(seeds: dict[str, str]) -> None:
+    keys = {u.key for u in extract_entities(seeds["000"])}
+    for k in ("alexander grushko", "nato", "izvestia", "us", "donald trump", "vladimir putin",
+              "kursk", "volodymyr zelensky", "steve witkoff"):
+        assert k in keys, k
+    for k in ("as", "the", "meanwhile", "speaking", "deputy foreign minister alexander grushko",
+              "president", "tuesday", "august"):
+        assert k not in keys, k
+
+
+def test_entity_normalisation() -> None:
+    keys = lambda t: [u.key for u in extract_entities(t)]  # noqa: E731
+    assert keys("He met U.S. officials and the United States envoy.") == ["us", "us"]
+    assert keys("Talks with Britain and the U.K. and the UK resumed.") == ["uk", "uk", "uk"]
+    assert keys("He discussed Russia’s demands.") == ["russia"]
+    assert keys("He met President Vladimir Putin.") == ["vladimir putin"]
+    assert keys("Meanwhile, Speaking aboard the ship, he left.") == []
+    (u,) = extract_entities("Russia’s demands")
+    assert u.text == "Russia"
+    (p,) = extract_entities("They met Putin.")
+    (vp,) = extract_entities("They met Vladimir Putin.")
+    (mt,) = extract_entities("They met Melania Trump.")
+    (dt,) = extract_entities("They met Donald Trump.")
+    assert compatible(p, vp) is True
+    assert compatible(mt, dt) is False
+    assert compatible(p, dt) is None
+
+
+def test_title_case_headline_is_not_a_name_list(seeds: dict[str, str]) -> None:
+    headline = "Zelensky Accuses Russia of Sabotaging Peace Efforts"
+    keys = {u.key for u in extract_entities(headline)}
+    assert keys == {"zelensky", "russia"}
+
+
+def test_entity_weights(seeds: dict[str, str]) -> None:
+    w = entity_weights(seeds["000"])
+    assert w["izvestia"] > w["us"] > 0
+    assert w["alexander grushko"] > w["nato"]
+    assert "the" not in w and "meanwhile" not in w
+
+
+# --------------------------------------------------------------------------- extract_units
+
+
+def test_extract_units_offsets_and_order(seeds: dict[str, str]) -> None:
+    text = seeds["000"]
+    sent, off = _sentence(text, "Russia currently holds")
+    units = extract_units(sent, offset=off)
+    assert units == sorted(units, key=lambda u: (u.start, u.end, u.kind))
+    for u in units:
+        assert text[u.start:u.end] == u.text
+    kinds = {u.kind for u in units}
+    assert {"number", "entity"} <= kinds
+    whole = extract_units(text)
+    assert {u.kind for u in whole} == {"number", "date", "quote", "attribution", "entity"}
+
+
+def test_unrelated_kinds_not_comparable() -> None:
+    (n,) = extract_numbers("20%")
+    (d,) = extract_dates("in 2022")
+    assert compatible(n, d) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.integers(min_value=0, max_value=10_000))
+def test_extract_units_never_crashes_and_spans_match(text: str, offset: int) -> None:
+    for u in extract_units(text, offset=offset):
+        assert text[u.start - offset:u.end - offset] == u.text
+        assert u.start <= u.end
+        assert u.kind in {"number", "date", "quote", "attribution", "entity"}
+
+
+_NEWSY = st.lists(
+    st.sampled_from(list("aA eE1 2,.%$£“”\"'‘’-—…:\n") + [
+        " about ", " a fifth ", "Mr. ", " U.S. ", " last ", "August", " said ", " told ",
+        " President ", "Putin", " 30-day ", " twenty ", " percent ", " May ", " 2022 ",
+        " of ", " the ", "Bank", " three ", "-year-old", " million ", " and a half ",
+    ]),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NEWSY)
+def test_extract_units_on_news_like_noise(text: str) -> None:
+    for u in extract_units(text, offset=7):
+        assert text[u.start - 7:u.end - 7] == u.text
+        assert isinstance(u.key, str)
+    for u in extract_units(text):
+        for v in extract_units(text):
+            compatible(u, v)  # never raises
