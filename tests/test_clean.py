@@ -56,6 +56,10 @@ def check_invariants(text: str, title: str | None = None) -> None:
     assert detect_artifacts(clean, title) == []
     assert detect_artifacts(clean) == []
     assert strip_artifacts(clean, detect_artifacts(clean))[0] == clean
+    # Same through clean_article, whose title may come from find_title(text).
+    ca = clean_article(Article(id="x", text=text, title=title))
+    assert ca.text == strip_artifacts(text, detect_artifacts(text, ca.title))[0]
+    assert detect_artifacts(ca.text, ca.title) == []
 
 
 # --------------------------------------------------------------------------- prompt_leak

@@ -87,7 +87,7 @@ _TITLE_PREFIX = (
 _CHAT_OPENER = r"(?:(?:sure|certainly|absolutely|of[ \t]+course|okay|ok)\b[ \t]*[!,.]?[ \t]*)?"
 # Whole chat lines. "Here's what we know:" is real journalism, so "here is" lines need a
 # rewriting verb, or an article noun plus a final colon.
-_CHATTER = rf"""[ \t]*(?:
+_CHATTER = rf"""[ \t]*(?:[*_\#>]+[ \t]*)?(?:
     {_CHAT_OPENER}here(?:'s|’s|[ \t]+is|[ \t]+are)\b[^\n]{{0,200}}?
         (?:\brewrit|\bre-writ|\bparaphras|\breword)[^\n]{{0,200}}
   | {_CHAT_OPENER}here(?:'s|’s|[ \t]+is|[ \t]+are)[ \t]+(?:the|a|an|your|my)\b[^\n]{{0,150}}?
@@ -290,6 +290,16 @@ def _as_an_ai(text: str) -> list[Artifact]:
     return out
 
 
+def _undecorate(line: str) -> str:
+    """Drop leading bullets/"# "/"Title: " (in any order) and emphasis markers from one line."""
+    line = _EMPHASIS_RE.sub("", line).strip()
+    while True:
+        m = _TITLE_PREFIX_RE.match(line) or _LEAD_MARKER_RE.match(line)
+        if not m or not m.end():
+            return line
+        line = line[m.end() :].lstrip()
+
+
 def _headline_key(line: str, n_tokens: int, title_key: str) -> str | None:
     """Normalised form of a headline-like line ("Title: " prefix and markdown dropped), else None."""
     if n_tokens > _HEADLINE_MAX_WORDS + 2:
@@ -297,10 +307,7 @@ def _headline_key(line: str, n_tokens: int, title_key: str) -> str | None:
     stripped = line.rstrip(" \t\r*_#\"'”’)")
     if not title_key and (not stripped or stripped[-1] in ".,;:"):  # a sentence or a label
         return None
-    m = _TITLE_PREFIX_RE.match(line)
-    if m:
-        line = line[m.end() :]
-    norm = normalize_line(line)
+    norm = normalize_line(_undecorate(line))
     if not norm:
         return None
     if norm == title_key:
@@ -553,15 +560,9 @@ def find_title(text: str) -> str | None:
         line = raw_line.strip()
         if len(line) > 400:  # a paragraph: neither a headline nor skippable furniture
             return None
-        if not line or _skip_for_title(line):
+        if not line or _skip_for_title(line) or _skip_for_title(_EMPHASIS_RE.sub("", line).strip()):
             continue
-        m = _TITLE_PREFIX_RE.match(line)
-        if m:
-            line = line[m.end() :]
-        m = _LEAD_MARKER_RE.match(line)
-        if m:
-            line = line[m.end(1) :]
-        line = _EMPHASIS_RE.sub("", line).strip()
+        line = _undecorate(line)
         if not normalize_line(line):
             continue
         if len(line.split()) > _HEADLINE_MAX_WORDS or line.rstrip("\"'”’)").endswith(

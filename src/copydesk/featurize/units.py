@@ -193,8 +193,12 @@ _ALIASES: dict[str, str] = {
     "russian federation": "russia", "kiev": "kyiv", "czech republic": "czechia",
 }
 _GAZ = _COUNTRIES | frozenset(_ALIASES) | frozenset(_DEMONYMS)
+# All-caps tokens that are never entities (clock times, time zones, mail headers).
+_CAPS_JUNK = frozenset({"AM", "PM", "A.M.", "P.M.", "ET", "EST", "EDT", "PT", "PST", "PDT", "CT",
+                        "CST", "GMT", "BST", "UTC", "CET", "RE", "FW", "FWD", "OK", "TV"})
 # Acronyms that spell a common word.
-_CAPS_ACRONYMS = frozenset({"WHO", "IT", "AI", "ICE", "CAT", "AIDS", "OPEC", "NICE", "CARE", "NOW"})
+_CAPS_ACRONYMS = frozenset({"WHO", "IT", "AI", "ICE", "CAT", "AIDS", "OPEC", "NICE", "CARE", "NOW",
+                            "NASDAQ", "UNICEF", "UNESCO", "NAFTA", "FIFA", "INTERPOL"})
 
 # Title words: a run of these containing a core title, followed by a name, is dropped
 # from the entity ("Deputy Foreign Minister Alexander Grushko" -> "alexander grushko").
@@ -211,7 +215,7 @@ _TITLE_MOD = frozenset("""
 deputy vice foreign prime defense defence interior finance home health education energy trade
 economy acting former senior assistant associate executive first crown supreme general state
 majority minority senate house special national security press presidential army navy grand
-high head interim
+high head interim police fire district county
 """.split())
 _TITLE_ANY = _TITLE_CORE | _TITLE_MOD
 
@@ -276,14 +280,14 @@ _NUM_WORD = (
     r"eighty|ninety|hundred|thousand|million|billion|trillion|dozen"
 )
 _FRAC_DEN = r"half|halves|thirds?|quarters?|fourths?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?"
-_NUM_CAND_RE = re.compile(
+_NUM_WORDS_RE = re.compile(
     rf"(?P<frac>(?i:(?<![^\W_])(?:(?P<fn>a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
     rf"\d{{1,2}})(?P<fsep>[ \u00a0]+|-))?(?P<fd>{_FRAC_DEN})(?![^\W_])))"
-    r"|(?P<dig>(?<![\w.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
     rf"|(?P<words>(?i:(?<![^\W_])(?:(?:a|an)[ \u00a0]+(?=(?:hundred|thousand|million|billion|"
     rf"trillion|dozen)\b))?(?:{_NUM_WORD})(?:(?:(?:(?<=hundred)|(?<=thousand)|(?<=million)|"
     rf"(?<=billion))[ \u00a0]+and[ \u00a0]+|[ \u00a0]+|-)(?:{_NUM_WORD}))*(?![^\W_])))"
 )
+_NUM_DIGITS_RE = re.compile(r"(?P<dig>(?<![\w.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)")
 _WORD_TOKEN_RE = re.compile(r"[A-Za-z]+")
 _AND_HALF_RE = re.compile(rf"{_WS}+and{_WS}+a{_WS}+half\b", re.I)
 _SCALE_WORD_RE = re.compile(rf"{_WS}?(thousand|million|billion|trillion)\b", re.I)
@@ -354,6 +358,18 @@ _TIME_AP_RE = re.compile(
     r"(?<![\w:.,])(?P<h>1[0-2]|0?[1-9])(?::(?P<mi>[0-5]\d))?[ \u00a0]?(?P<ap>(?i:a\.m\.|p\.m\.|am|pm))(?![^\W_])"
 )
 _TIME_24_RE = re.compile(r"(?<![\w:.,])(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?![\w:]|[.,]\d)")
+# Cheap substring gates: skip a regex scan when its trigger words are absent.
+_DIGIT_RE = re.compile(r"\d")
+_MONTH_GATE = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_SEASONS_GATE = ("summer", "winter", "spring", "autumn", "fall")
+_WEEKDAY_GATE = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_REL_GATE = ("yesterday", "today", "tomorrow", "tonight", "last", "this", "next", "past", "coming",
+             "previous", "ago")
+_NUMWORD_GATE = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                 "eleven", "twelve", "teen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy",
+                 "eighty", "ninety", "hundred", "thousand", "million", "billion", "trillion", "dozen",
+                 "half", "halves", "third", "quarter", "fourth", "fifth", "sixth", "seventh", "eighth",
+                 "ninth", "tenth")
 _FIELD_ORDER = ("year", "month", "day", "season", "weekday", "decade", "time", "rel", "part", "q")
 
 _QUOTE_RES = (
@@ -382,6 +398,7 @@ _RUN_RE = re.compile(
 _RUN_TOKEN_RE = re.compile(rf"{_CAP_TOKEN}|[a-z]+(?:[ \u00a0](?:the|la|der|den))?")
 _LOWER_WORD_RE = re.compile(r"(?<![^\W_])[a-z][a-z’'-]*")
 _LINE_RE = re.compile(r"[^\n]+")
+_NEXT_LOWER_RE = re.compile(r"[ \u00a0]+([a-z]+)")
 _LINE_WORD_RE = re.compile(r"[^\W\d_][\w’'-]*")
 _SMALL_FUNC = frozenset("a an the of in on and or for to with at by as from vs is its it".split())
 _OPENERS = " \t\r\u00a0“\"‘'(*[-–—•#>_"
@@ -476,10 +493,12 @@ def _date_candidates(text: str) -> list[tuple[int, int, dict[str, str]]]:
         if "part" in m.re.groupindex and m.group("part"):
             f["part"] = m.group("part").lower()
 
-    for m in _ISO_RE.finditer(text):
+    tl = text.lower()
+    digit = _DIGIT_RE.search(text) is not None
+    for m in _ISO_RE.finditer(text) if digit and "-" in text else ():
         out.append((m.start(), m.end(), {"year": m["y"], "month": str(int(m["m"])),
                                          "day": str(int(m["d"]))}))
-    for m in _MONTH_RE.finditer(text):
+    for m in _MONTH_RE.finditer(text) if any(w in text for w in _MONTH_GATE) else ():
         mon = m["mon"].rstrip(".")
         day = m["d1"] or m["d2"]
         if day and not 1 <= int(day) <= 31:
@@ -503,7 +522,7 @@ def _date_candidates(text: str) -> list[tuple[int, int, dict[str, str]]]:
             end = m.end("mon")
             f.pop("year", None)
         out.append((m.start(), end, f))
-    for m in _SEASON_RE.finditer(text):
+    for m in _SEASON_RE.finditer(text) if any(w in tl for w in _SEASONS_GATE) else ():
         season = m["season"].lower()
         if m["season"][0].isupper() and re.match(rf"{_WS}{_UPC}", text[m.end("season"):m.end("season") + 2]):
             continue  # "the Winter Meetings", "Spring Break": part of a name
@@ -519,12 +538,12 @@ def _date_candidates(text: str) -> list[tuple[int, int, dict[str, str]]]:
             f["year"] = m["y"]
         qual(m, f)
         out.append((m.start(), m.end(), f))
-    for m in _WEEKDAY_RE.finditer(text):
+    for m in _WEEKDAY_RE.finditer(text) if any(w in text for w in _WEEKDAY_GATE) else ():
         f = {"weekday": str(_WEEKDAYS[m["wd"].rstrip(".").lower()])}
         if m["q"]:
             f["q"] = _QUAL[m["q"].lower()]
         out.append((m.start(), m.end(), f))
-    for m in _REL_RE.finditer(text):
+    for m in _REL_RE.finditer(text) if any(w in tl for w in _REL_GATE) else ():
         if m["r1"]:
             rel = m["r1"].lower()
         elif m["rq"]:
@@ -539,10 +558,10 @@ def _date_candidates(text: str) -> list[tuple[int, int, dict[str, str]]]:
             n = str(_SMALL[n]) if n in _SMALL else n
             rel = f"ago-{n}-{m['au'].lower().rstrip('s')}"
         out.append((m.start(), m.end(), {"rel": rel}))
-    for m in _DECADE_RE.finditer(text):
+    for m in _DECADE_RE.finditer(text) if "0s" in text else ():
         dec = m["dec"] or f"19{m['dec2']}"
         out.append((m.start(), m.end(), {"decade": dec}))
-    for m in _YEAR_RE.finditer(text):
+    for m in _YEAR_RE.finditer(text) if digit else ():
         ys, ye = m.span("y")
         if not _is_year(text, ys, ye):
             continue
@@ -550,10 +569,11 @@ def _date_candidates(text: str) -> list[tuple[int, int, dict[str, str]]]:
         if m["part"]:
             f["part"] = m["part"].lower()
         out.append((m.start(), m.end(), f))
-    for m in _TIME_AP_RE.finditer(text):
+    timey = digit and (":" in text or "m" in tl)
+    for m in _TIME_AP_RE.finditer(text) if timey else ():
         h = int(m["h"]) % 12 + (12 if m["ap"].lower().startswith("p") else 0)
         out.append((m.start(), m.end(), {"time": f"{h:02d}:{m['mi'] or '00'}"}))
-    for m in _TIME_24_RE.finditer(text):
+    for m in _TIME_24_RE.finditer(text) if timey and ":" in text else ():
         out.append((m.start(), m.end(), {"time": f"{int(m['h']):02d}:{m['mi']}"}))
     return out
 
@@ -586,6 +606,10 @@ def _is_year(text: str, s: int, e: int) -> bool:
         if w in _COUNT_NOUNS or (w in _UNIT_LEX and not text.startswith(" ago", m.end())):
             return False
     return True
+
+
+_SPEECH_GATE_RE = re.compile(rf"(?<![^\W_])(?:{_SPEECH_VERBS})(?![^\W_])")
+_OUTLET_GATE_RE = re.compile(r"(?i:told|tells|confirmed|speaking|spoke|interview|according|reported|cited|quoted)")
 
 
 def _dates(text: str) -> list[tuple[int, int, dict[str, str]]]:
@@ -645,14 +669,22 @@ def _number_candidates(text: str, date_spans: list[tuple[int, int]]) -> list[tup
         return i >= 0 and date_spans[i][1] > s
 
     last_end = 0
-    for m in _NUM_CAND_RE.finditer(text):
+    tl = text.lower()
+    cands = list(_NUM_DIGITS_RE.finditer(text)) if _DIGIT_RE.search(text) else []
+    if any(w in tl for w in _NUMWORD_GATE):
+        cands += _NUM_WORDS_RE.finditer(text)
+        # Word/fraction matches first at a shared start ("3 quarters of" is a fraction).
+        cands.sort(key=lambda m: (m.start(), m.re is _NUM_DIGITS_RE, -m.end()))
+    for m in cands:
         s, e = m.span()
+        g = m.groupdict()
+        dig, words = g.get("dig"), g.get("words")
         if s < last_end or in_date(s, e):
             continue  # inside a date, or already consumed ("$30 million": "million")
         unit = ""
         lead = s  # span start (hedge / currency included)
         is_fraction = False
-        if m["frac"]:
+        if g.get("frac"):
             fn, fd = m["fn"], m["fd"].lower()
             den = _DENOM[fd.rstrip("s") if fd != "halves" else "halve"]
             follow = re.match(r"(?i:[ \u00a0]+(?:of|the|a|an|his|her|its|their|our|all)\b)", text[e:e + 8])
@@ -676,8 +708,8 @@ def _number_candidates(text: str, date_spans: list[tuple[int, int]]) -> list[tup
             value = 100.0 * num / den
             unit = "percent"
             is_fraction = True
-        elif m["dig"]:
-            digits = m["dig"]
+        elif dig:
+            digits = dig
             nxt = text[e:e + 1]
             if nxt.isdigit():
                 continue
@@ -700,7 +732,7 @@ def _number_candidates(text: str, date_spans: list[tuple[int, int]]) -> list[tup
                 continue  # a year: left to extract_dates
             value = float(digits.replace(",", ""))
         else:
-            toks = _WORD_TOKEN_RE.findall(m["words"])
+            toks = _WORD_TOKEN_RE.findall(words)
             value, used = _parse_words(toks)
             if used == 0:
                 continue
@@ -721,11 +753,11 @@ def _number_candidates(text: str, date_spans: list[tuple[int, int]]) -> list[tup
                 pos = mh.end()
         scale = 1.0
         if not is_fraction:
-            ms = _SCALE_WORD_RE.match(text, pos) if m["dig"] else None
+            ms = _SCALE_WORD_RE.match(text, pos) if dig else None
             if ms:
                 scale = _SCALES[ms.group(1).lower()]
                 pos = ms.end()
-            elif m["dig"]:
+            elif dig:
                 ma = _ATTACHED_UNIT_RE.match(text, pos)
                 if ma:
                     unit = _UNIT_LEX.get(ma.group(1).lower(), ma.group(1).lower())
@@ -749,7 +781,7 @@ def _number_candidates(text: str, date_spans: list[tuple[int, int]]) -> list[tup
             if mhdg.group("h") and mhdg.group("h").lower() == "aged":
                 unit = "age"
             lead = mhdg.start()
-        word_start = m["words"] is not None and not is_fraction
+        word_start = words is not None and not is_fraction
         if not unit:
             unit, pos = _unit_after(text, pos, word_start and value == 1)
             if unit is None:
@@ -963,6 +995,8 @@ class _Ctx:
 
 def _line_flag(line: str) -> int:
     """0 prose, 1 title case ("Zelensky Accuses Russia of ..."), 2 all caps."""
+    if len(line) > 240:
+        return 0  # headlines are short
     words = _LINE_WORD_RE.findall(line)
     content = [w for w in words[1:] if w.lower() not in _SMALL_FUNC]  # the first is always capped
     if len(content) < 2 or len(words) > 24:
@@ -999,9 +1033,12 @@ def _is_initial(text: str, s: int) -> bool:
 
 
 def _shouted_word(tok: str) -> bool:
-    """An all-caps common word ("MORE STORIES", "BREAKING"), not an acronym like NATO."""
-    return tok.isupper() and tok.lower() not in _GAZ and tok not in _CAPS_ACRONYMS \
-        and _zipf(tok.lower()) >= 4.8
+    """An all-caps common word ("MORE STORIES", "UPDATED"), not an acronym like NATO."""
+    if not tok.isupper() or tok.lower() in _GAZ or tok in _CAPS_ACRONYMS:
+        return False
+    z = _zipf(tok.lower())
+    # Acronyms are short; a long all-caps token that is a word is shouting.
+    return z >= 4.8 or (len(tok) >= 5 and z >= 3.5)
 
 
 def _keep_ambiguous(tok: str, ctx: _Ctx, strict: bool, next_word: str = "") -> bool:
@@ -1014,26 +1051,70 @@ def _keep_ambiguous(tok: str, ctx: _Ctx, strict: bool, next_word: str = "") -> b
     if low in _GAZ:
         return True
     if tok.isupper() and len(tok.replace(".", "")) >= 2 and not strict:
-        return True
+        return not _shouted_word(tok) and tok not in _CAPS_JUNK
     if low in ctx.caps:
         return True
-    # "Trump has", "Putin claims": a bare capitalised subject is a name, unless it is a
-    # plural common noun ("Officials said", "Concerns have").
-    if (not strict and next_word in _RESCUE_NEXT and _zipf(low) < 5.2
-            and not (low.endswith("s") and _zipf(low[:-1]) >= 3.5)):
-        return True
     if low in ctx.lower:
-        return False
+        return False  # the text also uses it as a common word
     z = _zipf(low)
-    if _MORPH_RE.search(low) and z >= 2.5:
+    sing = _singular(low)
+    plural = low in _PLURAL_IRREGULAR or (sing != low and _zipf(sing) >= 3.5)
+    if strict:
+        return not plural and not (_MORPH_RE.search(low) and z >= 2.5) and z < 3.0
+    # "Trump has", "Putin claims": a bare capitalised subject is a name, unless it is a
+    # plural common noun ("Officials said", "Concerns have", "Men were").
+    if next_word in _RESCUE_NEXT and z < 5.2 and not plural:
+        return True
+    if plural or (_MORPH_RE.search(low) and z >= 2.5):
         return False
-    return z < (3.0 if strict else 4.5)
+    return z < 4.5
 
 
 def _edge_junk(tok: str) -> bool:
     """Tokens that cannot open or close a name: connectors, month/weekday names, shouting."""
     low = tok.lower().rstrip(".")
-    return not tok[0].isupper() or low in _MONTHS or low in _WEEKDAYS or _shouted_word(tok)
+    return (not tok[0].isupper() or low in _MONTHS or low in _WEEKDAYS or tok in _CAPS_JUNK
+            or _shouted_word(tok))
+
+
+@lru_cache(maxsize=100_000)
+def _run_tokens(run: str) -> tuple[tuple[int, int, str], ...]:
+    """Tokens of a capitalised run, with spans relative to the run."""
+    return tuple((t.start(), t.end(), t.group()) for t in _RUN_TOKEN_RE.finditer(run))
+
+
+@lru_cache(maxsize=100_000)
+def _run_entities(run: str) -> tuple[tuple[int, int, str], ...]:
+    """Entities in a run already judged to be a name (relative spans); cached by run text."""
+    toks = _run_tokens(run)
+    out: list[tuple[int, int, str]] = []
+    for seg in _split_titles([t[2] for t in toks]):
+        seg_toks = [toks[i] for i in seg]
+        # Trim connectors, articles, month/weekday names and shouting at the edges.
+        while seg_toks and (_edge_junk(seg_toks[0][2]) or seg_toks[0][2].lower() in ("the", "a", "an")):
+            seg_toks = seg_toks[1:]
+        while seg_toks and _edge_junk(seg_toks[-1][2]):
+            seg_toks = seg_toks[:-1]
+        if not seg_toks:
+            continue
+        if len(seg_toks) == 1:
+            w = seg_toks[0][2]
+            lw = w.lower()
+            if len(w) < 2 or (lw in _STOP and not w.isupper()) or lw.rstrip(".") in _TITLE_ANY:
+                continue
+            # "Trump-Putin call", "Russia-Ukraine war": two names joined by a hyphen.
+            parts = w.split("-")
+            if len(parts) > 1 and all(len(p) >= 4 and p[0].isupper() for p in parts):
+                pos = seg_toks[0][0]
+                for p in parts:
+                    out.append((pos, pos + len(p), _norm_name(p)))
+                    pos += len(p) + 1
+                continue
+        ss, se = seg_toks[0][0], seg_toks[-1][1]
+        key = _norm_name(run[ss:se])
+        if key:
+            out.append((ss, se, key))
+    return tuple(out)
 
 
 def _entity_spans(text: str) -> list[tuple[int, int, str]]:
@@ -1048,76 +1129,51 @@ def _entity_spans(text: str) -> list[tuple[int, int, str]]:
         # A bullet header "- Neutrality Clause: ..." reads like a title.
         header = initial and text[e:e + 1] == ":"
         mode = 2 if (flag or header) else (1 if initial else 0)
-        toks = [(t.start() + s, t.end() + s, t.group()) for t in _RUN_TOKEN_RE.finditer(text[s:e])]
+        toks = _run_tokens(text[s:e])
         if not toks:
             continue
         runs.append((s, e, mode, flag, toks))
-        if mode == 0:
-            ctx.caps.update(t[2].lower() for t in toks if t[2][0].isupper())
-        elif mode == 1 and len(toks) > 1:
-            ctx.caps.update(t[2].lower() for t in toks[1:] if t[2][0].isupper())
+        # Evidence for ambiguous words: a capitalised word standing alone mid-sentence
+        # ("... said Trump"). Words inside longer names ("Philadelphia Police Department")
+        # are not evidence that the word alone is a name.
+        if mode == 0 and len(toks) == 1:
+            ctx.caps.add(toks[0][2].lower())
     out: list[tuple[int, int, str]] = []
     for s, e, mode, flag, toks in runs:
+        pieces: list[tuple[int, int]] = []  # relative (start, end) of name-bearing pieces
         if mode == 2:
-            keep = [_keep_ambiguous(t[2], ctx, strict=True) if not (t[2].isupper() and flag == 1
-                    and len(t[2]) >= 2) else True for t in toks]
-            groups: list[list[tuple[int, int, str]]] = []
-            cur: list[tuple[int, int, str]] = []
-            for t, k in zip(toks, keep, strict=True):
-                if k:
-                    cur.append(t)
+            # Title-case line: every word is suspect; keep the name-like ones, merge neighbours.
+            cur: tuple[int, int] | None = None
+            for ts, te, w in toks:
+                keep = (w.isupper() and flag == 1 and len(w) >= 2) or _keep_ambiguous(w, ctx, strict=True)
+                if keep:
+                    cur = (cur[0], te) if cur else (ts, te)
                 elif cur:
-                    groups.append(cur)
-                    cur = []
+                    pieces.append(cur)
+                    cur = None
             if cur:
-                groups.append(cur)
+                pieces.append(cur)
         else:
             first = toks[0][2]
             flow = first.lower().rstrip(".")
+            start = 0
             if mode == 1 and flow not in _TITLE_ANY:
                 if len(toks) == 1:
-                    nm = re.match(r"[ \u00a0]+([a-z]+)", text[e:e + 20])
-                    nxt = nm.group(1) if nm else ("s" if text[e:e + 2] in ("’s", "'s") else "")
-                    if nxt == "s":
-                        nxt = "has"  # possessive: treat like a subject
+                    nm = _NEXT_LOWER_RE.match(text, e)
+                    nxt = nm.group(1) if nm else ("has" if text[e:e + 2] in ("’s", "'s") else "")
                     if not _keep_ambiguous(first, ctx, strict=False, next_word=nxt):
                         continue
                 elif flow in _STOP or flow in _MONTHS or flow in _WEEKDAYS or (
                         flow not in _NAME_PREFIX and flow not in _GAZ and flow not in ctx.caps
                         and ((_MORPH_RE.search(flow) and _zipf(flow) >= 2.5) or flow in ctx.lower)):
-                    toks = toks[1:]
-                    while toks and not toks[0][2][0].isupper():
-                        toks = toks[1:]  # a dangling connector
-            groups = [toks] if toks else []
-        for g in groups:
-            words = [t[2] for t in g]
-            for seg in _split_titles(words):
-                seg_toks = [g[i] for i in seg]
-                # Trim connectors, articles, month/weekday names at the edges.
-                while seg_toks and (_edge_junk(seg_toks[0][2]) or seg_toks[0][2].lower() in
-                                    ("the", "a", "an")):
-                    seg_toks = seg_toks[1:]
-                while seg_toks and _edge_junk(seg_toks[-1][2]):
-                    seg_toks = seg_toks[:-1]
-                if not seg_toks:
-                    continue
-                if len(seg_toks) == 1:
-                    w = seg_toks[0][2]
-                    lw = w.lower()
-                    if len(w) < 2 or (lw in _STOP and not w.isupper()) or lw.rstrip(".") in _TITLE_ANY:
+                    rest = [t for t in toks[1:] if t[2][0].isupper()]
+                    if not rest:
                         continue
-                    # "Trump-Putin call", "Russia-Ukraine war": two names joined by a hyphen.
-                    parts = w.split("-")
-                    if len(parts) > 1 and all(len(p) >= 4 and p[0].isupper() for p in parts):
-                        pos = seg_toks[0][0]
-                        for p in parts:
-                            out.append((pos, pos + len(p), _norm_name(p)))
-                            pos += len(p) + 1
-                        continue
-                ss, se = seg_toks[0][0], seg_toks[-1][1]
-                key = _norm_name(text[ss:se])
-                if key:
-                    out.append((ss, se, key))
+                    start = rest[0][0]
+            pieces.append((start, e - s))
+        for ps, pe in pieces:
+            base = s + ps
+            out.extend((base + a, base + b, k) for a, b, k in _run_entities(text[base:s + pe]))
     return out
 
 
@@ -1177,22 +1233,23 @@ def _name_key(phrase: str) -> tuple[str, int]:
 def extract_attributions(text: str, offset: int = 0) -> list[Unit]:
     """Who said what to whom: ``said:<speaker>``, ``told:<outlet>``, ``confirmed_to:<outlet>``..."""
     found: dict[tuple[int, int, str], None] = {}
-    for m in _SPEAKER_RE.finditer(text):
+    speech = _SPEECH_GATE_RE.search(text) is not None
+    for m in _SPEAKER_RE.finditer(text) if speech else ():
         # The span starts at the name (after a sentence-opening "While", "Although", ...).
         key, at = _name_key(m.group("name"))
         if key:
             found[(m.start() + at, m.end(), f"said:{key}")] = None
-    for m in _INVERTED_RE.finditer(text):
+    for m in _INVERTED_RE.finditer(text) if speech or "asked" in text or "continued" in text else ():
         key, _ = _name_key(m.group("name"))
         if key:
             found[(m.start("verb"), m.end(), f"said:{key}")] = None
-    for m in _OUTLET_RE.finditer(text):
+    for m in _OUTLET_RE.finditer(text) if _OUTLET_GATE_RE.search(text) else ():
         verb = re.sub(r"\s+", " ", m.group("verb").lower())
         role = "interview" if "interview" in verb else _OUTLET_ROLE.get(verb, "told")
         key, _ = _name_key(m.group("name"))
         if key:
             found[(m.start(), m.end(), f"{role}:{key}")] = None
-    for m in _REPORTED_RE.finditer(text):
+    for m in _REPORTED_RE.finditer(text) if "report" in text else ():
         key, at = _name_key(m.group("name"))
         if key:
             found[(m.start() + at, m.end(), f"reported_by:{key}")] = None
