@@ -209,7 +209,7 @@ advisor spokesman spokeswoman spokesperson king queen prince princess pope judge
 chairman chairwoman chair ceo cfo coo commissioner mr mrs ms dr prof professor sir dame lord lady
 coach captain capt col colonel lt lieutenant sgt sergeant adm admiral gen marshal speaker leader
 sheikh ayatollah rabbi bishop archbishop cardinal detective inspector superintendent chief
-attorney emir sultan officer dean rev pres const constable supt det insp
+attorney emir sultan officer dean rev pres const constable supt det insp sheriff
 """.split())
 _TITLE_MOD = frozenset("""
 deputy vice foreign prime defense defence interior finance home health education energy trade
@@ -378,8 +378,8 @@ _QUOTE_RES = (
     re.compile(r"(?<![\w\"])\"(?=[^\s\"])([^\"\n]{1,2000}?)(?<=\S)\"(?![^\W_])"),
 )
 _SQUOTE_RES = (
-    re.compile(r"(?<![^\W_])‘(?=\S)([^‘\n]{1,2000}?)(?<=\S)’(?![^\W_])"),
-    re.compile(r"(?<![^\W_'])'(?=[A-Za-z])([^\n]{1,2000}?)(?<=[^\s])'(?![^\W_])"),
+    re.compile(r"(?<![^\W_])‘(?=\S)([^‘\n]{1,600}?)(?<=\S)’(?![^\W_])"),
+    re.compile(r"(?<![^\W_'])'(?=[A-Za-z])([^\n]{1,300}?)(?<=[^\s])'(?![^\W_])"),
 )
 _QTOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _ELLIPSIS_RE = re.compile(r"…|\.\s?\.\s?\.")
@@ -1470,7 +1470,8 @@ def compatible(a: Unit, b: Unit) -> bool | None:
         if da and db and da != db and a.value == b.value:
             return False  # "more than 20" vs "fewer than 20": the key ignores the hedge
         diff = abs(a.value - b.value)
-        return diff <= max(ta, tb) + 1e-9 * max(abs(a.value), abs(b.value), 1.0)
+        # Strictly inside the rounding interval: "3 years" does not cover "2.5 years".
+        return diff <= 1e-9 * max(abs(a.value), abs(b.value), 1.0) or diff < max(ta, tb) - 1e-12
     if a.key == b.key:
         return True
     if kind == "date":
