@@ -100,7 +100,8 @@ _CHATTER = rf"""[ \t]*(?:[*_\#>]+[ \t]*)?(?:
         (?:fictional|fictitious|a[ \t]+work[ \t]+of[ \t]+fiction|satir|generated|written[ \t]+by[ \t]+(?:an[ \t]+)?ai)
         [^\n]{{0,300}}
   | [\[(]?(?:note|disclaimer)[ \t]*:[^\n]{{0,200}}?\b(?:fictional|fictitious|fiction|language[ \t]+model|openai
-        |chatgpt|gpt-?\d|ai-generated|generated|prompt|entertainment[ \t]+purposes)\b[^\n]{{0,400}}
+        |chatgpt|gpt-?\d|ai-generated|generated[ \t]+by[ \t]+(?:an[ \t]+)?ai|prompt|entertainment[ \t]+purposes)
+        \b[^\n]{{0,400}}
 )"""
 
 # Page furniture. Whole short lines only; sentences that merely mention "share" never match
@@ -292,7 +293,9 @@ def _as_an_ai(text: str) -> list[Artifact]:
 
 def _undecorate(line: str) -> str:
     """Drop leading bullets/"# "/"Title: " (in any order) and emphasis markers from one line."""
-    line = _EMPHASIS_RE.sub("", line).strip()
+    if "**" in line or "__" in line:
+        line = _EMPHASIS_RE.sub("", line)
+    line = line.strip()
     while True:
         m = _TITLE_PREFIX_RE.match(line) or _LEAD_MARKER_RE.match(line)
         if not m or not m.end():
@@ -305,8 +308,10 @@ def _headline_key(line: str, n_tokens: int, title_key: str) -> str | None:
     if n_tokens > _HEADLINE_MAX_WORDS + 2:
         return None
     stripped = line.rstrip(" \t\r*_#\"'”’)")
-    if not title_key and (not stripped or stripped[-1] in ".,;:"):  # a sentence or a label
-        return None
+    if not stripped or stripped[-1] in ".,;:":  # a sentence or a label ...
+        # ... unless it may be the title itself (prefix, markup and punctuation add <= ~30 chars)
+        if not title_key or not len(title_key) <= len(line) <= len(title_key) + 30:
+            return None
     norm = normalize_line(_undecorate(line))
     if not norm:
         return None
@@ -320,7 +325,11 @@ def _headline_key(line: str, n_tokens: int, title_key: str) -> str | None:
 
 
 def _duplicated_body(
-    text: str, lines: list[tuple[int, int]], toks: list[list[str]], transparent: set[int]
+    text: str,
+    lines: list[tuple[int, int]],
+    lowered: list[str],
+    toks: list[list[str]],
+    transparent: set[int],
 ) -> list[Artifact]:
     """Runs of paragraphs (lines) repeating earlier ones; ``transparent`` lines don't break a run."""
     first: set[str] = set()
@@ -329,7 +338,7 @@ def _duplicated_body(
     for i, tk in enumerate(toks):
         if not tk:
             continue
-        key = " ".join(tk)
+        key = " ".join(tk) if len(tk) < _NEAR_DUP_MIN_TOKENS else lowered[i].strip()
         if key in first:
             dup[i] = True
             continue
@@ -338,7 +347,7 @@ def _duplicated_body(
             continue
         # Candidate generation: paragraphs sharing their first or last four tokens. A near
         # copy (Jaccard >= 0.9) rarely changes both ends, and this avoids a set per line.
-        keys = ("^" + " ".join(tk[:4]), "$" + " ".join(tk[-4:]))
+        keys = ("^" + " ".join(tk[:4]), "$" + " ".join(tk[-4:]))  # exact-but-for-spacing lands here too
         cands = (
             by_key.get(keys[0], [])[-_NEAR_DUP_MAX_CANDIDATES:]
             + by_key.get(keys[1], [])[-_NEAR_DUP_MAX_CANDIDATES:]
@@ -388,8 +397,11 @@ def _broken_quotes(text: str) -> list[Artifact]:
     open_pos: int | None = None
 
     def continues(pos: int) -> bool:
-        ls = text.rfind("\n", 0, pos)
-        return open_pos is not None and ls >= open_pos and not text[ls + 1 : pos].strip()
+        # True when ``pos`` starts a later line (only a little indentation before it).
+        if open_pos is None:
+            return False
+        ls = text.rfind("\n", open_pos, pos)
+        return ls >= 0 and pos - ls <= 9 and not text[ls + 1 : pos].strip()
 
     for m in _QUOTE_RE.finditer(text):
         p, ch = m.start(), m.group()
@@ -436,7 +448,8 @@ def _detect_once(text: str, title: str | None, extra: set[str] | frozenset[str] 
         out += [_art(text, "markup", m.start(), m.end()) for m in _EMPHASIS_RE.finditer(text)]
 
     # str.lower() never adds or removes "\n", so lowered lines stay aligned with ``lines``.
-    toks = [ln.split() for ln in low.split("\n")]
+    lowered = low.split("\n")
+    toks = [ln.split() for ln in lowered]
     title_key = normalize_line(title) if title else ""
     seen: set[str] = set()
     for i, (s, e) in enumerate(lines):
@@ -454,7 +467,7 @@ def _detect_once(text: str, title: str | None, extra: set[str] | frozenset[str] 
             out.append(_art(text, "duplicated_headline", s, _with_newline(text, e)))
         else:
             seen.add(key)
-    out += _duplicated_body(text, lines, toks, whole)
+    out += _duplicated_body(text, lines, lowered, toks, whole)
     if '"' in text or "“" in text or "”" in text or "„" in text:
         out += _broken_quotes(text)
     return out
@@ -560,9 +573,12 @@ def find_title(text: str) -> str | None:
         line = raw_line.strip()
         if len(line) > 400:  # a paragraph: neither a headline nor skippable furniture
             return None
-        if not line or _skip_for_title(line) or _skip_for_title(_EMPHASIS_RE.sub("", line).strip()):
+        if not line or _skip_for_title(line):
             continue
-        line = _undecorate(line)
+        bare = _undecorate(line)
+        if bare != line and _skip_for_title(bare):
+            continue
+        line = bare
         if not normalize_line(line):
             continue
         if len(line.split()) > _HEADLINE_MAX_WORDS or line.rstrip("\"'”’)").endswith(

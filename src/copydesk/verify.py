@@ -42,10 +42,16 @@ class VerifyReport:
     def flagged(self) -> tuple[Claim, ...]:
         return tuple(c for c in self.claims if c.status != "supported")
 
+    @property
+    def risk(self) -> float:
+        """Share of the rewrite's claims flagged (unsupported or contradicted): the verdict score."""
+        return len(self.flagged) / len(self.claims) if self.claims else 0.0
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d.pop("rewrite_text")
         d["flagged"] = [asdict(c) for c in self.flagged]
+        d["risk"] = round(self.risk, 4)
         return d
 
 

@@ -209,7 +209,7 @@ advisor spokesman spokeswoman spokesperson king queen prince princess pope judge
 chairman chairwoman chair ceo cfo coo commissioner mr mrs ms dr prof professor sir dame lord lady
 coach captain capt col colonel lt lieutenant sgt sergeant adm admiral gen marshal speaker leader
 sheikh ayatollah rabbi bishop archbishop cardinal detective inspector superintendent chief
-attorney emir sultan officer dean rev pres const constable supt det insp sheriff
+attorney emir sultan officer dean rev pres const constable supt det insp sheriff manager
 """.split())
 _TITLE_MOD = frozenset("""
 deputy vice foreign prime defense defence interior finance home health education energy trade
@@ -306,6 +306,18 @@ _CURWORD_RE = re.compile(
     re.I,
 )
 _NEXT_WORD_RE = re.compile(rf"({_WS}+|{_WS}?-{_WS}?)([A-Za-z][A-Za-z/]*)")
+_SPACE_CAP_RE = re.compile(rf"{_WS}{_UPC}")
+_YEAR_PREP_RE = re.compile(r"(?i:\b(?:in|since|of|from|until|by|before|after)\s+)$")
+_FRAC_FOLLOW_RE = re.compile(r"(?i:[ \u00a0]+(?:of|the|a|an|his|her|its|their|our|all)\b)")
+_HALF_BEFORE_RE = re.compile(r"(?:first|second|last|other|the|latter|former|this|that|each|either|and)\s+$")
+_WORD_BEFORE_RE = re.compile(r"[^\W\d_]+$")
+_RANGE_GAP_RE = re.compile(r"[ \u00a0]*(?:-|–|—|to|and|or)[ \u00a0]*")
+_FRAC_WORD_RE = re.compile(rf"(?i:\b(?:{_FRAC_DEN})\b)")
+_HEDGE_FRONT_RE = re.compile(
+    r"(?i:(about|approximately|approx\.|around|roughly|nearly|almost|some|close to|more than|over|"
+    r"well over|just over|less than|under|just under|fewer than|at least|at most|up to|as many as|"
+    r"as much as|an estimated|estimated|upwards of)\b|~)"
+)
 _ORDINAL_RE = re.compile(r"(?:st|nd|rd|th)(?![^\W_])", re.I)
 _URLISH_RE = re.compile(r"[/@]|www\.|\.(?:com|org|net|html?)\b")
 _NUM_PRECISION_RE = re.compile(r"\d[\d,]*(?:\.(\d+))?")
@@ -348,7 +360,7 @@ _REL_RE = re.compile(
     r"a[ \u00a0]+few|a[ \u00a0]+couple[ \u00a0]+of)[ \u00a0]+(?P<au>days?|weeks?|months?|years?|"
     r"decades?)[ \u00a0]+ago)(?![^\W_]))"
 )
-_DECADE_RE = re.compile(rf"(?<![^\W_])(?P<dec>(?:1[89]|20)\d0)s(?![^\W_])|(?<![\w])['’](?P<dec2>\d0)s(?![^\W_])")
+_DECADE_RE = re.compile(r"(?<![^\W_])(?P<dec>(?:1[89]|20)\d0)s(?![^\W_])|(?<![\w])['’](?P<dec2>\d0)s(?![^\W_])")
 _YEAR_RE = re.compile(
     rf"(?:(?<![^\W_])(?i:(?P<part>early|mid|late))[ \u00a0-])?(?<![\w.,$£€¥])(?P<y>{_YEAR})"
     r"(?![^\W_]|[.,]\d|%)"
@@ -387,7 +399,7 @@ _ELLIPSIS_RE = re.compile(r"…|\.\s?\.\s?\.")
 # A capitalised token: acronym with dots, an abbreviated title, or a word (letters/digits,
 # with inner apostrophes or hyphens only before another capital: O'Brien, Trump-Putin).
 _CAP_TOKEN = (
-    rf"(?:(?:[A-Z]\.){{2,}}|(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Prof|Jr|Sr|Mt|Adm|"
+    rf"(?:(?:[A-Z]\.){{2,}}|[A-Z]\.(?=[ \u00a0][A-Z])|(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Prof|Jr|Sr|Mt|Adm|"
     rf"Rev|Pres|Const|Supt|Det|Insp)\.|{_UPC}[^\W_]*(?:[’'-]{_UPC}[^\W_]*)*)"
 )
 _CONN = r"(?:of(?:[ \u00a0]the)?|de(?:[ \u00a0]la)?|van(?:[ \u00a0]der|[ \u00a0]den)?|von|da|del|della|der|du|dos|das|bin|ibn|al|el|la|le)"
@@ -405,7 +417,8 @@ _OPENERS = " \t\r\u00a0“\"‘'(*[-–—•#>_"
 _ABBR_END_RE = re.compile(r"(?:(?:[A-Z]\.){2,}|\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Prof|Jr|Sr|Mt|Adm|Rev|Pres|No|vs|Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.)$")
 _MORPH_RE = re.compile(r"(?:ly|ing|ed)$")
 
-_NAME_PHRASE = rf"{_CAP_TOKEN}(?:{_WS}(?:{_CONN}{_WS})?{_CAP_TOKEN})*"
+# Bounded (≤ 8 tokens) so a long capitalised run cannot make the speaker regexes quadratic.
+_NAME_PHRASE = rf"{_CAP_TOKEN}(?:{_WS}(?:{_CONN}{_WS})?{_CAP_TOKEN}){{0,7}}"
 _AUX = r"(?:(?:has|have|had|also|later|then|previously|again|repeatedly|recently|reportedly|further|publicly|once)[ \u00a0]+){0,2}"
 _SPEAKER_RE = re.compile(
     rf"(?<![^\W_’'.-])(?P<name>{_NAME_PHRASE})(?:,[ \u00a0][^,;:.“”\"\n]{{2,80}},)?[ \u00a0]+{_AUX}"
@@ -414,7 +427,8 @@ _SPEAKER_RE = re.compile(
 _INVERTED_RE = re.compile(
     rf"(?:[,”\"][ \u00a0]*)(?P<verb>said|says|added|asked|wrote|told|explained|noted|continued|"
     rf"insisted|stated|declared|warned)[ \u00a0]+(?P<name>(?:(?:the|a|an)[ \u00a0]+)?"
-    rf"(?:(?:[a-z]+|{_CAP_TOKEN})[ \u00a0]+){{0,4}}?{_NAME_PHRASE})(?=[ \u00a0]*(?:[.,;!?]|$))"
+    rf"(?:(?:[a-z]+|{_CAP_TOKEN})[ \u00a0]+){{0,4}}?{_NAME_PHRASE})(?<![\s.][A-Z])"
+    r"(?=[ \u00a0]*(?:[.,;!?]|$)|[ \u00a0]+(?:in|on|at|who|during|after|when|of|from|as|to)(?![^\W_]))"
 )
 _OBJ_STOP = (
     r"that|who|which|on|in|at|for|about|after|before|during|while|when|he|she|they|it|we|i|you|"
@@ -524,7 +538,7 @@ def _date_candidates(text: str) -> list[tuple[int, int, dict[str, str]]]:
         out.append((m.start(), end, f))
     for m in _SEASON_RE.finditer(text) if any(w in tl for w in _SEASONS_GATE) else ():
         season = m["season"].lower()
-        if m["season"][0].isupper() and re.match(rf"{_WS}{_UPC}", text[m.end("season"):m.end("season") + 2]):
+        if m["season"][0].isupper() and _SPACE_CAP_RE.match(text, m.end("season")):
             continue  # "the Winter Meetings", "Spring Break": part of a name
         pre_ok = bool(_SEASON_PREP_RE.search(text, max(0, m.start() - 24), m.start()))
         if season == "fall":
@@ -580,7 +594,6 @@ def _date_candidates(text: str) -> list[tuple[int, int, dict[str, str]]]:
 
 def _resolve_overlaps(cands: list[tuple[int, int, dict[str, str]]]) -> list[tuple[int, int, dict[str, str]]]:
     """Keep the longest of overlapping candidates, leftmost first."""
-    cands.sort(key=lambda c: (c[0], c[0] - c[1]))
     kept: list[tuple[int, int, dict[str, str]]] = []
     for c in sorted(cands, key=lambda c: (c[0] - c[1], c[0])):
         if all(c[1] <= k[0] or c[0] >= k[1] for k in kept):
@@ -594,7 +607,7 @@ def _is_year(text: str, s: int, e: int) -> bool:
     v = int(text[s:e])
     if v < 1900:
         # 1800s only after a preposition ("in 1848").
-        if not re.search(r"(?i:\b(?:in|since|of|from|until|by|before|after)\s+)$", text[max(0, s - 8):s]):
+        if not _YEAR_PREP_RE.search(text, max(0, s - 8), s):
             return False
     if _CUR_BACK_RE.search(text, max(0, s - 6), s):
         return False
@@ -687,11 +700,11 @@ def _number_candidates(text: str, date_spans: list[tuple[int, int]]) -> list[tup
         if g.get("frac"):
             fn, fd = m["fn"], m["fd"].lower()
             den = _DENOM[fd.rstrip("s") if fd != "halves" else "halve"]
-            follow = re.match(r"(?i:[ \u00a0]+(?:of|the|a|an|his|her|its|their|our|all)\b)", text[e:e + 8])
+            follow = _FRAC_FOLLOW_RE.match(text, e)
             before = text[max(0, s - 16):s].lower()
             hedged = bool(_HEDGE_RE.search(text, max(0, s - 30), s))
             if fn is None:
-                if den != 2 or re.search(r"(?:first|second|last|other|the|latter|former|this|that|each|either|and)\s+$", before):
+                if den != 2 or _HALF_BEFORE_RE.search(before):
                     continue
                 if not (follow or hedged):
                     continue
@@ -715,7 +728,7 @@ def _number_candidates(text: str, date_spans: list[tuple[int, int]]) -> list[tup
                 continue
             # Skip "COVID-19", "F-16", "MH17", ordinals, times and URL fragments.
             if s >= 2 and text[s - 1] == "-" and text[s - 2].isalpha():
-                w = re.search(r"[^\W\d_]+$", text[max(0, s - 12):s - 1])
+                w = _WORD_BEFORE_RE.search(text, max(0, s - 12), s - 1)
                 if w is None or not w.group().islower():
                     continue
             if _ORDINAL_RE.match(text, e):
@@ -776,7 +789,7 @@ def _number_candidates(text: str, date_spans: list[tuple[int, int]]) -> list[tup
             sym = (mc["c"] or mc["code"]).lower()
             unit = _CUR_SYMBOL.get(sym, "dollar")
             lead = mc.start()
-        mhdg = _HEDGE_RE.search(text, max(0, lead - 30), lead)
+        mhdg = _HEDGE_RE.search(text, max(last_end, lead - 30), lead)
         if mhdg:
             if mhdg.group("h") and mhdg.group("h").lower() == "aged":
                 unit = "age"
@@ -786,15 +799,12 @@ def _number_candidates(text: str, date_spans: list[tuple[int, int]]) -> list[tup
             unit, pos = _unit_after(text, pos, word_start and value == 1)
             if unit is None:
                 continue
-        elif unit in _CUR_SYMBOL.values() or unit == "age":
-            # "$5 million dollars" is rare; nothing to consume.
-            pass
         out.append((lead, pos, value, unit))
         last_end = pos
     # "between 20 and 30 percent", "20-30 days": the first bound inherits the unit.
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
-        if a[3] == "" and b[3] and re.fullmatch(r"[ \u00a0]*(?:-|–|—|to|and|or)[ \u00a0]*", text[a[1]:b[0]]):
+        if a[3] == "" and b[3] and _RANGE_GAP_RE.fullmatch(text, a[1], b[0]):
             out[i] = (a[0], a[1], a[2], b[3])
     return out
 
@@ -805,7 +815,7 @@ def _unit_after(text: str, pos: int, strict_one: bool) -> tuple[str | None, int]
     if mp:
         if mp.group(1) or mp.group(2):
             return "percent", mp.end()
-        phrase = re.sub(r"\s+", " ", mp.group(3).lower()).rstrip("s")
+        phrase = " ".join(mp.group(3).lower().split()).rstrip("s")
         return phrase, mp.end()
     ma = _AGE_RE.match(text, pos)
     if ma:
@@ -941,6 +951,10 @@ def _split_titles(tokens: list[str]) -> list[list[int]]:
             while j < n and lows[j] in _TITLE_ANY:
                 has_core |= lows[j] in _TITLE_CORE
                 j += 1
+            if has_core and j == n and any(lows[k] not in _STOP for k in cur):
+                # A title word closing a run is part of the name: "Tishana King", "Burger King".
+                cur.extend(range(i, j))
+                break
             if has_core:
                 # "Secretary of State Marco Rubio": the "of X" belongs to the title.
                 if j + 1 < n and lows[j] in ("of", "of the"):
@@ -1036,7 +1050,10 @@ def _shouted_word(tok: str) -> bool:
     """An all-caps common word ("MORE STORIES", "UPDATED"), not an acronym like NATO."""
     if not tok.isupper() or tok.lower() in _GAZ or tok in _CAPS_ACRONYMS:
         return False
-    z = _zipf(tok.lower())
+    low = tok.lower()
+    if len(tok) <= 3:
+        return low in _STOP  # "THE", "AND"; but "LA", "AP", "CNN" are acronyms
+    z = _zipf(low)
     # Acronyms are short; a long all-caps token that is a word is shouting.
     return z >= 4.8 or (len(tok) >= 5 and z >= 3.5)
 
@@ -1244,7 +1261,7 @@ def extract_attributions(text: str, offset: int = 0) -> list[Unit]:
         if key:
             found[(m.start("verb"), m.end(), f"said:{key}")] = None
     for m in _OUTLET_RE.finditer(text) if _OUTLET_GATE_RE.search(text) else ():
-        verb = re.sub(r"\s+", " ", m.group("verb").lower())
+        verb = " ".join(m.group("verb").lower().split())
         role = "interview" if "interview" in verb else _OUTLET_ROLE.get(verb, "told")
         key, _ = _name_key(m.group("name"))
         if key:
@@ -1279,10 +1296,7 @@ def _num_tolerance(u: Unit) -> tuple[float, str]:
     text = u.text
     low = text.lower()
     hedge = ""
-    mh = re.match(r"(?i:(about|approximately|approx\.|around|roughly|nearly|almost|some|close to|"
-                  r"more than|over|well over|just over|less than|under|just under|fewer than|"
-                  r"at least|at most|up to|as many as|as much as|an estimated|estimated|"
-                  r"upwards of)\b|~)", text)
+    mh = _HEDGE_FRONT_RE.match(text)
     if mh:
         hedge = mh.group().lower()
     direction = ""
@@ -1291,7 +1305,7 @@ def _num_tolerance(u: Unit) -> tuple[float, str]:
     elif hedge.startswith(_HEDGE_UPPER):
         direction = "upper"
     value = abs(u.value or 0.0)
-    if re.search(rf"(?i:\b(?:{_FRAC_DEN})\b)", low) and u.unit == "percent":
+    if _FRAC_WORD_RE.search(low) and u.unit == "percent":
         return (3.5 if hedge else 2.5), direction
     md = _NUM_PRECISION_RE.search(text)
     if md:
@@ -1306,9 +1320,10 @@ def _num_tolerance(u: Unit) -> tuple[float, str]:
         base = float(digits.replace(",", "")) or 1.0
         scale = value / base if base else 1.0
         return step * max(scale, 1.0) / 2.0, direction
-    # Spelled number: "approximately twenty" is good to the nearest ten.
+    # Spelled number: "approximately twenty" is good to the nearest ten, and "two million"
+    # to the nearest million even without a hedge.
     step = 1.0
-    if hedge and value >= 10:
+    if (hedge and value >= 10) or value >= 1000:
         iv = int(round(value))
         s = str(iv)
         step = 10.0 ** (len(s) - len(s.rstrip("0")))
