@@ -66,7 +66,8 @@ def normalize_line(line: str) -> str:
 # Line patterns are written without anchors. They are combined into one regex anchored on a
 # literal "\n" and run over "\n" + text: sre then jumps from newline to newline, which is ~10x
 # cheaper than trying a MULTILINE "^" at every character. All are compiled with re.I | re.X,
-# so "#" is escaped outside character classes.
+# so "#" is escaped outside character classes. Runs of blanks around markers are possessive (``[ \t]*+``):
+# backtracking into them can never help a match, and on a line of 1,000 spaces it took minutes.
 
 _LABEL = r"""(?:
     (?:the[ \t]+)?(?:(?:rewritten|revised|reworded|paraphrased|new|full|original|final)[ \t]+)?
@@ -76,18 +77,18 @@ _LABEL = r"""(?:
 )"""
 
 # A line that is only a label: "The article text:", "**Headline:**", "(Introduction)".
-_LABEL_LINE = rf"[ \t]*(?:[*_\#>]+[ \t]*)?(?:\({_LABEL}\)|{_LABEL}[ \t]*[*_]*[ \t]*:)[ \t*_\r]*"
+_LABEL_LINE = rf"[ \t]*+(?:[*_\#>]+[ \t]*+)?(?:\({_LABEL}\)|{_LABEL}[ \t]*[*_]*[ \t]*:)[ \t*_\r]*"
 
 # "Title: " prefix before a headline; only the prefix is the leak, the headline is kept.
 _TITLE_PREFIX = (
-    r"[ \t]*(?:[*_\#]+[ \t]*)?(?:title|headline|sub-?title|sub-?headline|sub-?heading)[ \t]*[*_]*[ \t]*:[ \t]*"
+    r"[ \t]*+(?:[*_\#]+[ \t]*+)?(?:title|headline|sub-?title|sub-?headline|sub-?heading)[ \t]*[*_]*[ \t]*:[ \t]*"
     r"(?:[*_]+[ \t]*)?(?=\S)"
 )
 
 _CHAT_OPENER = r"(?:(?:sure|certainly|absolutely|of[ \t]+course|okay|ok)\b[ \t]*[!,.]?[ \t]*)?"
 # Whole chat lines. "Here's what we know:" is real journalism, so "here is" lines need a
 # rewriting verb, or an article noun plus a final colon.
-_CHATTER = rf"""[ \t]*(?:[*_\#>]+[ \t]*)?(?:
+_CHATTER = rf"""[ \t]*+(?:[*_\#>]+[ \t]*+)?(?:
     {_CHAT_OPENER}here(?:'s|’s|[ \t]+is|[ \t]+are)\b[^\n]{{0,200}}?
         (?:\brewrit|\bre-writ|\bparaphras|\breword)[^\n]{{0,200}}
   | {_CHAT_OPENER}here(?:'s|’s|[ \t]+is|[ \t]+are)[ \t]+(?:the|a|an|your|my)\b[^\n]{{0,150}}?
@@ -106,7 +107,7 @@ _CHATTER = rf"""[ \t]*(?:[*_\#>]+[ \t]*)?(?:
 
 # Page furniture. Whole short lines only; sentences that merely mention "share" never match
 # because every alternative must run to the end of the line.
-_BOILERPLATE = r"""[ \t]*[>*_\#•\-–—|]*[ \t]*(?:
+_BOILERPLATE = r"""[ \t]*+[>*_\#•\-–—|]*+[ \t]*+(?:
     more[ \t]+(?:stories|news|articles|videos)
   | more[ \t]+(?:from|on)[ \t]+[^\n]{1,40}?
   | read[ \t]+(?:more|next|also|the[ \t]+full[ \t]+(?:story|article))
@@ -135,7 +136,7 @@ _BOILERPLATE = r"""[ \t]*[>*_\#•\-–—|]*[ \t]*(?:
   | tags?[ \t]*:[^\n]{0,120}|filed[ \t]+under\b[^\n]{0,100}|posted[ \t]+in[ \t]*:[^\n]{0,100}
   | download[ \t]+(?:our|the)[ \t]+app\b[^\n]{0,40}
   | (?-i:END)  # "- END -" closing marker of wire copy / press releases
-)[ \t]*[.!:|>»›→*_\-–—]*[ \t\r]*"""
+)[ \t]*+[.!:|>»›→*_\-–—]*+[ \t\r]*+"""
 
 # Furniture recognised by a phrase anywhere in a short line. Kept out of _BOILERPLATE because a
 # leading wildcard there would be tried at every line; this runs only when the phrase occurs.
@@ -151,7 +152,7 @@ _FLAGS = re.I | re.X
 _LINE_RE = re.compile(
     rf"""\n(?:(?P<leak>{_LABEL_LINE}|{_CHATTER})|(?P<boiler>{_BOILERPLATE})|(?P<rule>{_RULE_LINE}))(?=\n|\Z)
        |\n(?P<tprefix>{_TITLE_PREFIX})
-       |\n[ \t]*(?P<lead>{_LEAD_MARKER})(?=\S)""",
+       |\n[ \t]*+(?P<lead>{_LEAD_MARKER})(?=\S)""",
     _FLAGS,
 )
 _BOILER_CONTAINS_RE = re.compile(rf"\n({_BOILER_CONTAINS})(?=\n|\Z)", _FLAGS)
@@ -160,7 +161,7 @@ _CHATTER_RE = re.compile(_CHATTER, _FLAGS)
 _BOILERPLATE_RE = re.compile(rf"{_BOILERPLATE}|{_BOILER_CONTAINS}", _FLAGS)
 _RULE_LINE_RE = re.compile(_RULE_LINE, _FLAGS)
 _TITLE_PREFIX_RE = re.compile(_TITLE_PREFIX, _FLAGS)
-_LEAD_MARKER_RE = re.compile(rf"[ \t]*({_LEAD_MARKER})(?=\S)", _FLAGS)
+_LEAD_MARKER_RE = re.compile(rf"[ \t]*+({_LEAD_MARKER})(?=\S)", _FLAGS)
 # Runs of 2+ so "***bold italic***" goes as one span; a single "*" is left alone.
 _EMPHASIS_RE = re.compile(r"\*{2,}|_{2,}")
 
@@ -175,7 +176,7 @@ _PLACEHOLDER = r"""\[(?:
     )\]"""
 _PLACEHOLDER_RE = re.compile(_PLACEHOLDER, _FLAGS)
 # Placeholders opening a line as a dateline: "[City], [Date] - In a world ..."; the separators go too.
-_PLACEHOLDER_DATELINE_RE = re.compile(rf"[ \t]*(?:{_PLACEHOLDER}[ \t]*[,:;|\-–—]*[ \t]*)+", _FLAGS)
+_PLACEHOLDER_DATELINE_RE = re.compile(rf"[ \t]*+(?:{_PLACEHOLDER}[ \t]*[,:;|\-–—]*[ \t]*)+", _FLAGS)
 _LABEL_PREFIX_RE = re.compile(r"^[^:\n]{0,30}:")
 _WORD_RE = re.compile(r"\w+")
 

@@ -17,7 +17,8 @@ EXIT_OK, EXIT_FLAGGED, EXIT_SKIPPED = 0, 1, 2
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    # stderr lines (skipped inputs, the summary) are never wrapped: one line per message.
+    return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
 
 
 def _fail(msg: str, code: int = 2) -> None:
@@ -33,16 +34,42 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("--db", default="copydesk.db", show_default=True, help="Store: a SQLite file or a postgresql:// URL.")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the full report as JSON.")
-@click.option("--html", "html_out", type=click.Path(dir_okay=False, path_type=Path), help="Write a self-contained HTML report.")
+@click.option(
+    "--db", default="copydesk.db", show_default=True, help="Store: a SQLite file or a postgresql:// URL."
+)
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the full report as JSON.",
+)
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a self-contained HTML report.",
+)
 @click.option("--no-claims", is_flag=True, help="Skip sentence alignment and claim checking (faster).")
 @click.option("--quiet", "-q", is_flag=True, help="No terminal report, only errors and the summary line.")
-@click.option("--max-article-chars", type=int, default=None, help="Reject articles longer than this (characters).")
-def analyze(paths: tuple[str, ...], db: str, json_out: Path | None, html_out: Path | None, no_claims: bool,
-            quiet: bool, max_article_chars: int | None) -> None:
+@click.option(
+    "--max-article-chars",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Reject articles longer than this (characters).",
+)
+def analyze(
+    paths: tuple[str, ...],
+    db: str,
+    json_out: Path | None,
+    html_out: Path | None,
+    no_claims: bool,
+    quiet: bool,
+    max_article_chars: int | None,
+) -> None:
     """Group PATHS (files or folders of .txt/.html/.jsonl/.warc) into stories and rewrite families,
     trace each article's source and report what each rewrite changed."""
+    from rich.markup import escape
+
     from .config import Limits, Settings
     from .ingest import IngestError, read_inputs
     from .pipeline import Pipeline
@@ -58,7 +85,7 @@ def analyze(paths: tuple[str, ...], db: str, json_out: Path | None, html_out: Pa
         for item in read_inputs(paths, limits):
             if isinstance(item, IngestError):
                 skipped.append(str(item))
-                err.print(f"[yellow]skipped[/] {item}", markup=True, highlight=False)
+                err.print(f"[yellow]skipped[/] {escape(str(item))}", markup=True, highlight=False)
             else:
                 yield item
 
@@ -69,8 +96,15 @@ def analyze(paths: tuple[str, ...], db: str, json_out: Path | None, html_out: Pa
     try:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"),
-                      TimeElapsedColumn(), console=err, transient=True, disable=quiet or not err.is_terminal) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=quiet or not err.is_terminal,
+        ) as bar:
             tasks: dict[str, int] = {}
 
             def progress(phase: str, done: int, total: int) -> None:
@@ -82,19 +116,22 @@ def analyze(paths: tuple[str, ...], db: str, json_out: Path | None, html_out: Pa
             ing = pipe.ingest(articles())
             for r in ing.rejected:
                 skipped.append(r)
-                err.print(f"[yellow]skipped[/] {r}", highlight=False)
+                err.print(f"[yellow]skipped[/] {escape(r)}", highlight=False)
             placed = pipe.place()
         report = build_report(store)
     except StoreError as e:
         _fail(str(e))
     finally:
         store.close()
-    if json_out:
-        json_out.write_text(to_json(report), encoding="utf-8")
-    if html_out:
-        from .report.html import render_html
+    try:
+        if json_out:
+            json_out.write_text(to_json(report), encoding="utf-8")
+        if html_out:
+            from .report.html import render_html
 
-        html_out.write_text(render_html(report), encoding="utf-8")
+            html_out.write_text(render_html(report), encoding="utf-8")
+    except OSError as e:  # the store is complete; only the report file could not be written
+        _fail(f"cannot write {e.filename}: {e.strerror or e}")
     if not quiet:
         from .report.terminal import render
 
@@ -104,12 +141,15 @@ def analyze(paths: tuple[str, ...], db: str, json_out: Path | None, html_out: Pa
         f"{ing.added} new, {ing.unchanged} already stored, {len(skipped)} skipped; {placed.placed} placed; "
         f"{len(report['stories'])} stories ({n_multi} with several articles) in {db}",
         highlight=False,
+        markup=False,
     )
     sys.exit(EXIT_SKIPPED if skipped else EXIT_OK)
 
 
 @main.command()
-@click.option("--db", default="copydesk.db", show_default=True, help="Store: a SQLite file or a postgresql:// URL.")
+@click.option(
+    "--db", default="copydesk.db", show_default=True, help="Store: a SQLite file or a postgresql:// URL."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def check(db: str, as_json: bool) -> None:
     """Verify a store's integrity and report its counts (exit 1 if anything is wrong)."""
@@ -166,14 +206,35 @@ def _read_text_arg(arg: str, stdin_used: list[bool]) -> str:
 @main.command()
 @click.argument("source", required=False)
 @click.argument("rewrite", required=False)
-@click.option("--source", "sources", multiple=True, help="A source text (repeat for a rewrite that merges reports).")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the verdict as JSON ('-' for stdout).")
-@click.option("--fail-on", default="unsupported,contradicted,artifact,dropped-quote", show_default=True,
-              help="What makes the check fail (exit 1): any of unsupported, contradicted, artifact, dropped-quote.")
-@click.option("--fix", "fix_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the rewrite with artifacts stripped to this file (claims untouched).")
-def verify(source: str | None, rewrite: str | None, sources: tuple[str, ...], json_out: Path | None, fail_on: str,
-           fix_out: Path | None) -> None:
+@click.option(
+    "--source", "sources", multiple=True, help="A source text (repeat for a rewrite that merges reports)."
+)
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the verdict as JSON ('-' for stdout).",
+)
+@click.option(
+    "--fail-on",
+    default="unsupported,contradicted,artifact,dropped-quote",
+    show_default=True,
+    help="What makes the check fail (exit 1): any of unsupported, contradicted, artifact, dropped-quote.",
+)
+@click.option(
+    "--fix",
+    "fix_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the rewrite with artifacts stripped to this file (claims untouched).",
+)
+def verify(
+    source: str | None,
+    rewrite: str | None,
+    sources: tuple[str, ...],
+    json_out: Path | None,
+    fail_on: str,
+    fix_out: Path | None,
+) -> None:
     """Check REWRITE against SOURCE before publication. Files (txt/html) or '-' for stdin.
 
     Exit 0 when nothing in --fail-on is found, 1 when something is, 2 on bad input."""
@@ -200,8 +261,11 @@ def verify(source: str | None, rewrite: str | None, sources: tuple[str, ...], js
     if fix_out is not None:
         fixed = clean_text(rw_text)
         fix_out.write_text(fixed.text, encoding="utf-8")
-        click.echo(f"wrote {fix_out}: removed {len(fixed.removed)} artifact spans "
-                   f"({', '.join(sorted({a.kind for a in fixed.removed})) or 'none'})", err=True)
+        click.echo(
+            f"wrote {fix_out}: removed {len(fixed.removed)} artifact spans "
+            f"({', '.join(sorted({a.kind for a in fixed.removed})) or 'none'})",
+            err=True,
+        )
     if json_out is not None:
         payload = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
         if str(json_out) == "-":
@@ -217,7 +281,9 @@ def verify(source: str | None, rewrite: str | None, sources: tuple[str, ...], js
 
 @main.command("clean")
 @click.argument("path")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout."
+)
 def clean_cmd(path: str, output: Path | None) -> None:
     """Strip rewriting artifacts from PATH (or '-') and print what was removed to stderr."""
     from .ingest import InputError
@@ -238,9 +304,19 @@ def clean_cmd(path: str, output: Path | None) -> None:
 
 @main.command("eval")
 @click.argument("task", type=click.Choice(["stories", "rewrites", "paraphrase", "claims", "align"]))
-@click.option("--data", "data", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A JSONL file in the format of ../shared/data (ECB+, LLMFake, MRPC, SummEdits/QAGS/AggreFact, SuperPAL).")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the metrics as flat JSON.")
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A JSONL file in the format of ../shared/data (ECB+, LLMFake, MRPC, SummEdits/QAGS/AggreFact, SuperPAL).",
+)
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the metrics as flat JSON.",
+)
 @click.option("--limit", type=int, default=None, help="Use only the first N items (a bounded sample).")
 def eval_cmd(task: str, data: Path, json_out: Path | None, limit: int | None) -> None:
     """Measure TASK on a real data set with the same code paths as analyze/verify."""
@@ -260,26 +336,44 @@ def eval_cmd(task: str, data: Path, json_out: Path | None, limit: int | None) ->
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--engine", type=click.Choice(["spark", "local"]), default="spark", show_default=True)
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the Parquet tables articles/, pairs/, stories/.")
-@click.option("--master", default="local[2]", show_default=True, help="Spark master URL (local[N] or spark://host:port).")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the Parquet tables articles/, pairs/, stories/.",
+)
+@click.option(
+    "--master",
+    default="local[2]",
+    show_default=True,
+    help="Spark master URL (local[N] or spark://host:port).",
+)
 @click.option("--partitions", type=int, default=None, help="Spark partitions (default: 2 x cores).")
 def batch(inputs: tuple[str, ...], engine: str, out_dir: Path, master: str, partitions: int | None) -> None:
     """Batch analysis of JSONL/Parquet/folders on Spark (or locally), writing Parquet tables."""
     from .runners.batch import run_batch
 
     try:
-        summary = run_batch(list(inputs), engine=engine, out_dir=out_dir, master=master, partitions=partitions)
+        summary = run_batch(
+            list(inputs), engine=engine, out_dir=out_dir, master=master, partitions=partitions
+        )
     except ValueError as e:
         _fail(str(e))
     click.echo(summary, err=True)
 
 
 @main.command()
-@click.option("--db", default="copydesk.db", show_default=True, help="Store: a SQLite file or a postgresql:// URL.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback by default).")
+@click.option(
+    "--db", default="copydesk.db", show_default=True, help="Store: a SQLite file or a postgresql:// URL."
+)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback by default)."
+)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes (PostgreSQL store only).")
+@click.option(
+    "--workers", default=1, show_default=True, type=int, help="Worker processes (PostgreSQL store only)."
+)
 def serve(db: str, host: str, port: int, workers: int) -> None:
     """Serve the web UI and the HTTP API over a store."""
     from .web.app import serve as run_server

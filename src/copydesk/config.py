@@ -13,19 +13,43 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Input limits; anything over them is rejected with a one-line error, never truncated silently."""
+    """Input limits; anything over them is rejected with a one-line error, never truncated silently.
+
+    Every limit is a positive integer (``Limits(max_file_bytes=0)`` raises ``ValueError``), and
+    each applies to one input, so one oversized file or line costs that input only:
+
+    - ``max_file_bytes`` (20 MiB): size of one .txt/.html file on disk, checked before it is
+      read. JSONL and WARC files are streamed and have no size limit of their own; their lines
+      and records do.
+    - ``max_article_chars`` (1,000,000): one article's text after decoding (and, for HTML,
+      after extraction). A file inside ``max_file_bytes`` can still be over it: a 5 MB text on
+      a single line is *rejected* ("text too large"), not cut, since an article that long is
+      not news and every later stage is linear in it. ``copydesk analyze --max-article-chars``
+      raises it; a long accepted line is segmented in pieces of at most 2,000 characters.
+    - ``max_jsonl_line_bytes`` (2 MiB): one JSONL line; a longer line is skipped and reported
+      with its line number, the lines after it are read.
+    - ``max_warc_record_bytes`` (10 MiB): one WARC response body.
+    - ``max_html_depth`` (256): tag nesting of one HTML page, measured by a linear scan before
+      any parser sees it. 256 is what libxml2 (under trafilatura) parses; deeper content would
+      be dropped silently, so a deeper page is rejected with a clear line instead.
+    - ``max_articles_per_request`` (1,000) and ``max_request_bytes`` (10 MiB): one HTTP API
+      call (answered 413 when over).
+    """
 
     max_file_bytes: int = 20 * 1024 * 1024  # one .txt/.html file
     max_article_chars: int = 1_000_000  # one article's text after decoding
     max_jsonl_line_bytes: int = 2 * 1024 * 1024
     max_warc_record_bytes: int = 10 * 1024 * 1024
-    max_html_depth: int = 2_000
+    max_html_depth: int = 256  # libxml2's own limit: deeper pages would lose text silently
     max_articles_per_request: int = 1_000  # HTTP API batch size
     max_request_bytes: int = 10 * 1024 * 1024  # HTTP API body size
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            if getattr(self, f.name) <= 0:
+            v = getattr(self, f.name)
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise ValueError(f"limit {f.name} must be an integer, got {type(v).__name__}")
+            if v <= 0:
                 raise ValueError(f"limit {f.name} must be positive")
 
 

@@ -1,8 +1,9 @@
 """Diff: what each version of a story changed, sentence by sentence.
 
 Alignment is order-free and one-to-many (each sentence against every sentence of its
-source); claims are judged against all other versions of the story by the verifier in
-``claims``; facts are grouped across versions for corroboration.
+source, scored by ``claims.similarity``: MiniLM cosine blended with a lexical TF-IDF cosine
+whose IDF is local to the pair); claims are judged against all other versions of the story by
+the verifier in ``claims``; facts are grouped across versions for corroboration.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .claims import ClaimInput, EvidenceSentence, Verifier, default_verifier
+from .claims import ALIGN_MIN, ClaimInput, EvidenceSentence, Verifier, default_verifier, similarity
 from .records import Sentence, Unit
 from .store.base import AnalysisRow
 
-VERBATIM_SIM = 0.97
-PARAPHRASE_SIM = 0.6
+VERBATIM_SIM = 0.97  # embedding cosine at which two sentences are the same wording
+PARAPHRASE_SIM = ALIGN_MIN  # alignment score (claims.similarity) at which a sentence has a source
 FACT_SIM = 0.72
 MAX_SOURCES = 3
+MIN_CLAIM_WORDS = 4
 _NORM = re.compile(r"[\W_]+")
 
 
@@ -34,59 +36,114 @@ def sentence_units(row: AnalysisRow) -> list[tuple[Unit, ...]]:
     return [tuple(extract_units(s.text, offset=s.start)) for s in row.sentences]
 
 
-def align(sentences: Sequence[Sentence], vecs: np.ndarray, src_id: str, src_sentences: Sequence[Sentence],
-          src_vecs: np.ndarray) -> tuple[list[dict], list[dict]]:
-    """(alignment of each sentence against the source, source sentences left out)."""
-    sim = vecs @ src_vecs.T if len(vecs) and len(src_vecs) else np.zeros((len(vecs), len(src_vecs)))
+def align(
+    sentences: Sequence[Sentence],
+    vecs: np.ndarray,
+    src_id: str,
+    src_sentences: Sequence[Sentence],
+    src_vecs: np.ndarray,
+) -> tuple[list[dict], list[dict]]:
+    """(alignment of each sentence against the source, source sentences left out).
+
+    Scores are ``claims.similarity`` (the scorer ``copydesk eval align`` measures); each sentence
+    keeps up to three source sentences above ``PARAPHRASE_SIM``, so a merge shows two sources and a
+    split shows one source twice.
+    """
+    texts = [s.text for s in sentences]
+    src_texts = [s.text for s in src_sentences]
+    if len(sentences) and len(src_sentences):
+        sim = similarity(texts, vecs, src_texts, src_vecs)
+        emb = np.asarray(vecs, np.float32) @ np.asarray(src_vecs, np.float32).T
+    else:
+        sim = emb = np.zeros((len(sentences), len(src_sentences)), np.float32)
     out = []
     for i, s in enumerate(sentences):
         row = sim[i] if sim.shape[1] else np.zeros(0)
         order = np.argsort(-row, kind="stable")[:MAX_SOURCES] if len(row) else []
-        matches = [j for j in order if row[j] >= PARAPHRASE_SIM]
-        best = float(row[order[0]]) if len(order) else 0.0
-        if matches and (best >= VERBATIM_SIM or _norm(s.text) == _norm(src_sentences[matches[0]].text)):
+        matches = [int(j) for j in order if row[j] >= PARAPHRASE_SIM]
+        if matches and (
+            emb[i, matches[0]] >= VERBATIM_SIM or _norm(s.text) == _norm(src_sentences[matches[0]].text)
+        ):
             label = "verbatim"
         elif matches:
             label = "paraphrase"
         else:
             label = "added"
-        out.append({
-            "sentence": s.text, "start": s.start, "end": s.end, "label": label,
-            "source_sentences": [{"article": src_id, "text": src_sentences[j].text, "score": round(float(row[j]), 4),
-                                  "start": src_sentences[j].start, "end": src_sentences[j].end} for j in matches],
-        })
+        out.append(
+            {
+                "sentence": s.text,
+                "start": s.start,
+                "end": s.end,
+                "label": label,
+                "source_sentences": [
+                    {
+                        "article": src_id,
+                        "text": src_sentences[j].text,
+                        "score": round(float(row[j]), 4),
+                        "start": src_sentences[j].start,
+                        "end": src_sentences[j].end,
+                    }
+                    for j in matches
+                ],
+            }
+        )
     dropped = []
     if sim.size:
         best_src = sim.max(axis=0)
-        dropped = [{"article": src_id, "text": src_sentences[j].text, "start": src_sentences[j].start,
-                    "end": src_sentences[j].end} for j in np.flatnonzero(best_src < PARAPHRASE_SIM)]
+        dropped = [
+            {
+                "article": src_id,
+                "text": src_sentences[j].text,
+                "start": src_sentences[j].start,
+                "end": src_sentences[j].end,
+            }
+            for j in np.flatnonzero(best_src < PARAPHRASE_SIM)
+        ]
     elif len(src_sentences) and not len(sentences):
         dropped = [{"article": src_id, "text": s.text, "start": s.start, "end": s.end} for s in src_sentences]
     return out, dropped
 
 
-def check_claims(article: str, sentences: Sequence[Sentence], units: Sequence[tuple[Unit, ...]], vecs: np.ndarray,
-                 pool: Sequence[EvidenceSentence], pool_vecs: np.ndarray,
-                 verifier: Verifier | None = None) -> list[dict]:
+def check_claims(
+    article: str,
+    sentences: Sequence[Sentence],
+    units: Sequence[tuple[Unit, ...]],
+    vecs: np.ndarray,
+    pool: Sequence[EvidenceSentence],
+    pool_vecs: np.ndarray,
+    verifier: Verifier | None = None,
+) -> list[dict]:
     """Verdict for every sentence of one text against a pool of evidence sentences."""
     verifier = verifier or default_verifier()
-    out = []
-    for i, s in enumerate(sentences):
-        if len(s.text.split()) < 4:  # headlines fragments and labels are not claims
-            continue
-        claim = ClaimInput(article, s.text, s.start, s.end, units[i], vecs[i],
-                           sentences[i - 1].text if i else "")
-        v = verifier.judge(claim, pool, pool_vecs)
-        out.append({
-            "text": s.text, "start": s.start, "end": s.end, "kind": v.kind, "status": v.status,
-            "score": round(v.score, 4), "reason": v.reason, "support": list(v.support),
+    claims = [
+        ClaimInput(article, s.text, s.start, s.end, units[i], vecs[i], sentences[i - 1].text if i else "")
+        for i, s in enumerate(sentences)
+        if len(s.text.split()) >= MIN_CLAIM_WORDS
+    ]  # headline fragments and labels are not claims
+    many = getattr(verifier, "judge_many", None)
+    verdicts = many(claims, pool, pool_vecs) if many else [verifier.judge(c, pool, pool_vecs) for c in claims]
+    return [
+        {
+            "text": c.text,
+            "start": c.start,
+            "end": c.end,
+            "kind": v.kind,
+            "status": v.status,
+            "score": round(v.score, 4),
+            "reason": v.reason,
+            "support": list(v.support),
             "evidence": [{"article": e.article, "text": e.text, "score": e.score} for e in v.evidence],
-        })
-    return out
+        }
+        for c, v in zip(claims, verdicts, strict=True)
+    ]
 
 
-def evidence_pool(ids: Sequence[str], rows: Mapping[str, AnalysisRow], units: Mapping[str, list],
-                  svecs: Mapping[str, np.ndarray]) -> tuple[list[EvidenceSentence], np.ndarray]:
+def evidence_pool(
+    ids: Sequence[str],
+    rows: Mapping[str, AnalysisRow],
+    units: Mapping[str, list],
+    svecs: Mapping[str, np.ndarray],
+) -> tuple[list[EvidenceSentence], np.ndarray]:
     pool: list[EvidenceSentence] = []
     vecs = []
     for aid in ids:
@@ -98,8 +155,13 @@ def evidence_pool(ids: Sequence[str], rows: Mapping[str, AnalysisRow], units: Ma
     return pool, mat
 
 
-def story_facts(members: Sequence[str], rows: Mapping[str, AnalysisRow], units: Mapping[str, list],
-                svecs: Mapping[str, np.ndarray], reference: str) -> list[dict]:
+def story_facts(
+    members: Sequence[str],
+    rows: Mapping[str, AnalysisRow],
+    units: Mapping[str, list],
+    svecs: Mapping[str, np.ndarray],
+    reference: str,
+) -> list[dict]:
     """Facts with the articles that state them: unit facts by normalised key, statements by similarity."""
     facts: dict[tuple[str, str], dict] = {}
     for aid in [reference] + [m for m in members if m != reference]:
@@ -134,7 +196,9 @@ def story_facts(members: Sequence[str], rows: Mapping[str, AnalysisRow], units: 
     return out
 
 
-def story_details(traced, rows: Mapping[str, AnalysisRow], svecs: Mapping[str, np.ndarray], settings) -> dict[str, str]:
+def story_details(
+    traced, rows: Mapping[str, AnalysisRow], svecs: Mapping[str, np.ndarray], settings
+) -> dict[str, str]:
     """Per-article detail JSON for a traced story; adds ``facts`` to the story payload."""
     members = traced.story["articles"]
     if len(members) < 2:
@@ -152,10 +216,112 @@ def story_details(traced, rows: Mapping[str, AnalysisRow], svecs: Mapping[str, n
         others = [o for o in members if o != m]
         pool, pool_vecs = evidence_pool(others, rows, units, svecs)
         claims = check_claims(m, sents, units[m], vecs, pool, pool_vecs)
-        counts = {k: sum(1 for a in alignment if a["label"] == k) for k in ("verbatim", "paraphrase", "added")}
-        counts.update({k: sum(1 for c in claims if c["status"] == k) for k in ("supported", "unsupported",
-                                                                             "contradicted")})
-        out[m] = json.dumps({"alignment": alignment, "claims": claims, "dropped": dropped, "counts": counts},
-                            ensure_ascii=False, separators=(",", ":"))
+        counts = {
+            k: sum(1 for a in alignment if a["label"] == k) for k in ("verbatim", "paraphrase", "added")
+        }
+        counts.update(
+            {
+                k: sum(1 for c in claims if c["status"] == k)
+                for k in ("supported", "unsupported", "contradicted")
+            }
+        )
+        out[m] = json.dumps(
+            {"alignment": alignment, "claims": claims, "dropped": dropped, "counts": counts},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
     traced.story["facts"] = story_facts(members, rows, units, svecs, traced.story["reference"])
     return out
+
+
+# -- sentence-pair paraphrase decision --------------------------------------------------------------
+
+PARAPHRASE_FEATURES = (
+    "emb",
+    "lex",
+    "jaccard",
+    "cover_a",
+    "cover_b",
+    "cover_min",
+    "novel_max",
+    "novel_sum",
+    "bigram",
+    "num_miss",
+    "ent_miss",
+    "len_ratio",
+    "len_diff",
+    "neg_flip",
+    "emb_lex",
+)
+
+
+def paraphrase_features(
+    a: str,
+    b: str,
+    va: np.ndarray,
+    vb: np.ndarray,
+    units_a: Sequence[Unit] | None = None,
+    units_b: Sequence[Unit] | None = None,
+) -> dict[str, float]:
+    """Features of a sentence pair for the paraphrase decision: the alignment signals of ``claims``
+    (embedding cosine, static-IDF lexical cosine, stemmed content-word cover and novelty, word pairs)
+    plus the unit diff (numbers, names) and negation."""
+    from .claims import STOP, _sentence_info, negated
+    from .featurize.terms import cosine, rarity, term_vector
+    from .featurize.units import compatible, extract_units
+
+    ua = list(units_a) if units_a is not None else extract_units(a)
+    ub = list(units_b) if units_b is not None else extract_units(b)
+    ia, ib = _sentence_info(a), _sentence_info(b)
+    ca = {s for w, s in zip(ia[0], ia[1], strict=True) if w not in STOP}
+    cb = {s for w, s in zip(ib[0], ib[1], strict=True) if w not in STOP}
+    nov_a = sum(
+        max(rarity(w), 0.5) for w, s in zip(ia[0], ia[1], strict=True) if w not in STOP and s not in ib[2]
+    )
+    nov_b = sum(
+        max(rarity(w), 0.5) for w, s in zip(ib[0], ib[1], strict=True) if w not in STOP and s not in ia[2]
+    )
+    na = [u for u in ua if u.kind == "number"]
+    nb = [u for u in ub if u.kind == "number"]
+    num_miss = sum(1 for u in na if not any(compatible(u, v) for v in nb)) + sum(
+        1 for u in nb if not any(compatible(u, v) for v in na)
+    )
+    ea = {u.key for u in ua if u.kind == "entity"}
+    eb = {u.key for u in ub if u.kind == "entity"}
+    la, lb = max(len(ia[0]), 1), max(len(ib[0]), 1)
+    emb = float(np.dot(va, vb))
+    lex = cosine(term_vector(a), term_vector(b))
+    x = {
+        "emb": emb,
+        "lex": lex,
+        "jaccard": len(ca & cb) / max(len(ca | cb), 1),
+        "cover_a": len(ca & cb) / max(len(ca), 1),
+        "cover_b": len(ca & cb) / max(len(cb), 1),
+        "novel_max": max(nov_a, nov_b),
+        "novel_sum": nov_a + nov_b,
+        "bigram": len(ia[3] & ib[3]) / max(min(len(ia[3]), len(ib[3])), 1),
+        "num_miss": float(num_miss),
+        "ent_miss": float(len(ea ^ eb)),
+        "len_ratio": min(la, lb) / max(la, lb),
+        "len_diff": float(abs(la - lb)),
+        "neg_flip": float(negated(a) != negated(b)),
+        "emb_lex": emb * lex,
+    }
+    x["cover_min"] = min(x["cover_a"], x["cover_b"])
+    return x
+
+
+def paraphrase_model():
+    """The fitted sentence-pair paraphrase model (``paraphrase`` in claim_model.json), or None."""
+    from .claims import ClaimModel, _model_file
+
+    d = _model_file().get("paraphrase")
+    return ClaimModel.from_json(d) if d else None
+
+
+def paraphrase_probs(xs: Sequence[dict[str, float]]) -> np.ndarray:
+    """P(paraphrase) of each feature dict (see :func:`paraphrase_features`)."""
+    m = paraphrase_model()
+    if m is None:  # unfitted: the embedding cosine alone
+        return np.array([x["emb"] for x in xs])
+    return m.probs(xs)

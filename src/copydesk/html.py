@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from .config import Limits
 
 _DECL = re.compile(r"<!DOCTYPE[^>\[]*(\[.*?\])?\s*>|<!ENTITY[^>]*>", re.I | re.S)
+_ENTITY_NAME = re.compile(r"<!ENTITY\s+%?\s*([\w.:-]+)", re.I)
+_HTML_ENTITIES = frozenset(("amp", "lt", "gt", "quot", "apos", "nbsp"))
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
-_VOID = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split()
-)
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+# Tags whose end tag is optional: a parser closes an open one when the next starts ("<p>a<p>b"
+# are siblings), so counting them would take an ordinary page with unclosed paragraphs for a
+# deep one.
+_IMPLIED_END = frozenset("p li dt dd td th tr option optgroup rt rp tbody thead tfoot colgroup".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +32,7 @@ def max_depth(html: str) -> int:
     depth = best = 0
     for m in _TAG.finditer(html):
         closing, name, selfclose = m.group(1), m.group(2).lower(), m.group(3)
-        if name in _VOID or selfclose:
+        if name in _VOID or name in _IMPLIED_END or selfclose:
             continue
         if closing:
             depth = max(depth - 1, 0)
@@ -42,8 +46,12 @@ def extract_html(html: str, limits: Limits, url: str | None = None) -> Extracted
     from .ingest import InputError
 
     # Entity declarations are never needed for news text and are how entity-expansion
-    # ("billion laughs") attacks work: drop them before any parser sees the page.
+    # ("billion laughs") attacks work: drop them before any parser sees the page, and the
+    # references to the entities they declared (nothing can expand them any more).
+    declared = set(_ENTITY_NAME.findall(html)) - _HTML_ENTITIES
     html = _DECL.sub("", html)
+    if declared:
+        html = re.sub(r"&(?:" + "|".join(map(re.escape, sorted(declared))) + r");", "", html)
     depth = max_depth(html)
     if depth > limits.max_html_depth:
         raise InputError(f"HTML nested too deeply ({depth:,} levels > limit {limits.max_html_depth:,})")

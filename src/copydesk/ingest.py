@@ -7,7 +7,6 @@ exceptions through the batch, so one bad file costs one line of output and nothi
 from __future__ import annotations
 
 import codecs
-import gzip
 import io
 import json
 import os
@@ -70,10 +69,12 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Inges
     for raw in paths:
         p = Path(raw)
         if not p.exists():
-            yield IngestError(str(p), "no such file or folder")
+            yield IngestError(_shown(p), "no such file or folder")
             continue
         if p.is_dir():
             yield from _walk(p, seen, set())
+        elif not p.is_file():
+            yield IngestError(_shown(p), "not a regular file (device, socket or pipe); skipped")
         else:
             real = os.path.realpath(p)
             if real not in seen:
@@ -84,23 +85,30 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Inges
 def _walk(folder: Path, seen: set[str], active: set[str]) -> Iterator[Path | IngestError]:
     real_dir = os.path.realpath(folder)
     if real_dir in active:
-        yield IngestError(str(folder), "symlink loop: folder already being read; skipped")
+        yield IngestError(_shown(folder), "symlink loop: folder already being read; skipped")
         return
     active = active | {real_dir}
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as e:
-        yield IngestError(str(folder), f"cannot read folder: {e.strerror or e}")
+        yield IngestError(_shown(folder), f"cannot read folder: {e.strerror or e}")
         return
     for entry in entries:
         path = Path(entry.path)
         try:
             is_dir = entry.is_dir()
+            is_file = entry.is_file()
         except OSError:
-            is_dir = False
+            is_dir = is_file = False
         if is_dir:
             yield from _walk(path, seen, active)
         elif suffix_of(path) in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | WARC_SUFFIXES:
+            if not is_file and (entry.is_symlink() and not os.path.exists(path)):
+                yield IngestError(_shown(path), "broken symbolic link; skipped")
+                continue
+            if not is_file:
+                yield IngestError(_shown(path), "not a regular file (device, socket or pipe); skipped")
+                continue
             real = os.path.realpath(path)
             if real not in seen:
                 seen.add(real)
@@ -114,12 +122,21 @@ def binary_kind(data: bytes) -> str | None:
             return name
     head = data[:4096]
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "binary data (NUL bytes)"
+        return "binary data (NUL bytes; UTF-16 text needs a byte-order mark)"
     return None
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or UTF-16 with a BOM; anything else is an ``InputError``."""
+    """UTF-8 (with or without BOM), UTF-16 or UTF-32 with a BOM; anything else is an ``InputError``.
+
+    No guessing: Latin-1 or mixed encodings are refused (one line naming the first bad byte)
+    rather than decoded into mojibake that would then be stored and compared.
+    """
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        try:
+            return data.decode("utf-32")
+        except UnicodeDecodeError as e:
+            raise InputError(f"invalid UTF-32 text at byte {e.start}") from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
@@ -135,12 +152,28 @@ def decode_text(data: bytes) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def scrub(s: str) -> str:
+    """Lone surrogates (from JSON escapes like "\\ud800" or undecodable file names) -> U+FFFD.
+
+    They cannot be encoded as UTF-8, so the store, the JSON report and the terminal would fail
+    on them; one replacement character per surrogate keeps every other offset unchanged.
+    """
+    return _SURROGATE.sub("\ufffd", s)
+
+
+def _shown(path: os.PathLike[str] | str) -> str:
+    """A path as text that can be printed and stored (undecodable bytes shown as U+FFFD)."""
+    return scrub(str(path))
 
 
 def normalise_text(text: str) -> str:
-    """Newlines unified, control characters dropped: the raw text every offset refers to."""
+    """Newlines unified, control characters and lone surrogates dropped: the raw text every offset
+    refers to."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text)
+    return scrub(_CONTROL.sub("", text))
 
 
 def check_text(text: str, limits: Limits) -> None:
@@ -149,10 +182,11 @@ def check_text(text: str, limits: Limits) -> None:
     if len(text) > limits.max_article_chars:
         raise InputError(
             f"text too large ({len(text):,} characters > limit {limits.max_article_chars:,}); "
-            "raise limits.max_article_chars to accept it"
+            "raise Limits.max_article_chars (--max-article-chars) to accept it"
         )
 
 
+_MIB = 1024 * 1024
 _SENTENCE_END = re.compile(r"[.!?:;…\"”’)]\s*$")
 
 
@@ -170,14 +204,29 @@ def headline_of(text: str) -> str | None:
 
 
 def article_from_text(
-    id: str, text: str, limits: Limits, *, title: str | None = None, site: str | None = None,
-    url: str | None = None, published: str | None = None, source_path: str | None = None,
+    id: str,
+    text: str,
+    limits: Limits,
+    *,
+    title: str | None = None,
+    site: str | None = None,
+    url: str | None = None,
+    published: str | None = None,
+    source_path: str | None = None,
 ) -> Article:
     text = normalise_text(text)
     check_text(text, limits)
+    id, title, site, url, published, source_path = (
+        None if v is None else scrub(v) for v in (id, title, site, url, published, source_path)
+    )
     return Article(
-        id=id, text=text, title=title if title is not None else headline_of(text), site=site, url=url,
-        published=published, source_path=source_path,
+        id=id,
+        text=text,
+        title=title if title is not None else headline_of(text),
+        site=site,
+        url=url,
+        published=published,
+        source_path=source_path,
     )
 
 
@@ -186,18 +235,27 @@ def article_from_text(
 
 def read_file(path: Path, limits: Limits) -> Iterator[Article | IngestError]:
     """Articles of one file, errors as values."""
+    for item, _line in _read_located(path, limits):
+        yield item
+
+
+def _read_located(path: Path, limits: Limits) -> Iterator[tuple[Article | IngestError, int | None]]:
+    """Articles (or errors) of one file, each with its JSONL line number (None elsewhere)."""
     sfx = suffix_of(path)
+    shown = _shown(path)
     try:
         if sfx in JSONL_SUFFIXES:
             yield from _read_jsonl(path, limits)
             return
         if sfx in WARC_SUFFIXES:
-            yield from _read_warc(path, limits)
+            for item in _read_warc(path, limits):
+                yield item, None
             return
         size = path.stat().st_size
         if size > limits.max_file_bytes:
             raise InputError(
-                f"file too large ({size / 1e6:.1f} MB > limit {limits.max_file_bytes / 1e6:.1f} MB)"
+                f"file too large ({size / _MIB:.1f} MiB > limit {limits.max_file_bytes / _MIB:.1f} MiB); "
+                "raise Limits.max_file_bytes to accept it"
             )
         data = path.read_bytes()
         if not data:
@@ -207,37 +265,46 @@ def read_file(path: Path, limits: Limits) -> Iterator[Article | IngestError]:
             raise InputError(f"binary file ({kind}), not text")
         text = decode_text(data)
         if sfx in HTML_SUFFIXES:
-            yield article_from_html(path.stem, text, limits, source_path=str(path))
+            yield article_from_html(path.stem, text, limits, source_path=str(path)), None
         else:
-            yield article_from_text(path.stem, text, limits, source_path=str(path))
+            yield article_from_text(path.stem, text, limits, source_path=str(path)), None
     except InputError as e:
-        yield IngestError(str(path), str(e))
+        yield IngestError(shown, str(e)), None
     except OSError as e:
-        yield IngestError(str(path), f"cannot read file: {e.strerror or e}")
+        yield IngestError(shown, f"cannot read file: {e.strerror or e}"), None
 
 
-def _read_jsonl(path: Path, limits: Limits) -> Iterator[Article | IngestError]:
-    size = path.stat().st_size
-    if size == 0:
-        yield IngestError(str(path), "empty file")
+def _read_jsonl(path: Path, limits: Limits) -> Iterator[tuple[Article | IngestError, int | None]]:
+    shown = _shown(path)
+    if path.stat().st_size == 0:
+        yield IngestError(shown, "empty file"), None
         return
+    records = 0
     with open(path, "rb") as fh:
         head = fh.read(8)
         if binary_kind(head):
-            yield IngestError(str(path), f"binary file ({binary_kind(head)}), not JSON lines")
+            yield IngestError(shown, f"binary file ({binary_kind(head)}), not JSON lines"), None
             return
         fh.seek(0)
         for lineno, raw in enumerate(_bounded_lines(fh, limits.max_jsonl_line_bytes), start=1):
             if isinstance(raw, InputError):
-                yield IngestError(str(path), str(raw), lineno)
+                records += 1
+                yield IngestError(shown, str(raw), lineno), lineno
                 continue
             if not raw.strip():
                 continue
+            records += 1
             try:
-                yield record_to_article(_parse_json_line(raw, lineno == 1), limits, path.stem, lineno,
-                                        source_path=str(path))
+                yield (
+                    record_to_article(
+                        _parse_json_line(raw, lineno == 1), limits, path.stem, lineno, source_path=str(path)
+                    ),
+                    lineno,
+                )
             except InputError as e:
-                yield IngestError(str(path), str(e), lineno)
+                yield IngestError(shown, str(e), lineno), lineno
+    if not records:
+        yield IngestError(shown, "no JSON lines in file (only whitespace)"), None
 
 
 def _bounded_lines(fh: io.BufferedReader, max_bytes: int) -> Iterator[bytes | InputError]:
@@ -264,16 +331,28 @@ def _parse_json_line(raw: bytes, first: bool) -> dict:
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as e:
-        if not raw.endswith(b"\n") or e.msg.startswith(("Unterminated", "Expecting")) and e.pos >= len(text.rstrip()) - 1:
+        if (
+            not raw.endswith(b"\n")
+            or e.msg.startswith(("Unterminated", "Expecting"))
+            and e.pos >= len(text.rstrip()) - 1
+        ):
             raise InputError(f"truncated JSON line ({e.msg})") from None
         raise InputError(f"invalid JSON ({e.msg} at column {e.colno})") from None
+    except RecursionError:
+        raise InputError("invalid JSON (nested too deeply)") from None
+    except ValueError as e:  # e.g. an integer of more than 4,300 digits
+        raise InputError(f"invalid JSON ({str(e).split(':')[0]})") from None
     if not isinstance(obj, dict):
         raise InputError(f"line is JSON {type(obj).__name__}, expected an object with 'id' and 'text'")
     return obj
 
 
 def record_to_article(
-    obj: dict, limits: Limits, stem: str = "record", lineno: int = 0, source_path: str | None = None,
+    obj: dict,
+    limits: Limits,
+    stem: str = "record",
+    lineno: int = 0,
+    source_path: str | None = None,
 ) -> Article:
     """One JSON object (JSONL line or API body) -> Article; ``text`` required, ``id`` optional."""
     text = obj.get("text")
@@ -298,49 +377,98 @@ def record_to_article(
     return article_from_text(rid, text, limits, source_path=source_path, **meta)
 
 
-def article_from_html(id: str, html: str, limits: Limits, *, url: str | None = None,
-                      source_path: str | None = None) -> Article:
+def article_from_html(
+    id: str, html: str, limits: Limits, *, url: str | None = None, source_path: str | None = None
+) -> Article:
     """Main text, title, date and site of an HTML page via trafilatura."""
     from .html import extract_html
 
     extracted = extract_html(html, limits, url=url)
     return article_from_text(
-        id, extracted.text, limits, title=extracted.title, site=extracted.site, url=url or extracted.url,
-        published=extracted.date, source_path=source_path,
+        id,
+        extracted.text,
+        limits,
+        title=extracted.title,
+        site=extracted.site,
+        url=url or extracted.url,
+        published=extracted.date,
+        source_path=source_path,
     )
 
 
 def _read_warc(path: Path, limits: Limits) -> Iterator[Article | IngestError]:
+    """HTML responses of a WARC (plain or gzip). A record cut short (a crawl interrupted mid-write)
+    is reported and not used; the complete records before it are kept."""
     from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
 
-    n = 0
+    shown = _shown(path)
+    n = 0  # HTML responses seen
+    end = 0  # byte offset just past the last complete record
     try:
+        size = path.stat().st_size
         with open(path, "rb") as fh:
             head = fh.read(4)
             fh.seek(0)
-            if not (head.startswith(b"WARC") or head.startswith(b"\x1f\x8b")):
-                yield IngestError(str(path), "not a WARC file (no WARC header)")
+            if not head:
+                yield IngestError(shown, "empty file")
                 return
-            for record in ArchiveIterator(fh):
-                if record.rec_type != "response":
-                    continue
-                ctype = (record.http_headers.get_header("Content-Type") if record.http_headers else "") or ""
-                if "html" not in ctype.lower():
-                    continue
-                n += 1
-                uri = record.rec_headers.get_header("WARC-Target-URI")
-                rid = f"{path.name.split('.')[0]}-{n}"
-                try:
-                    data = record.content_stream().read(limits.max_warc_record_bytes + 1)
-                    if len(data) > limits.max_warc_record_bytes:
-                        raise InputError(f"record larger than {limits.max_warc_record_bytes:,} bytes")
-                    html = data.decode(_charset(ctype) or "utf-8", errors="replace")
-                    yield article_from_html(rid, html, limits, url=uri, source_path=str(path))
-                except InputError as e:
-                    yield IngestError(str(path), f"record {n} ({uri}): {e}")
-    except (ArchiveLoadFailed, EOFError, OSError, gzip.BadGzipFile, ValueError) as e:
-        yield IngestError(str(path), f"truncated or corrupt WARC after {n} records ({type(e).__name__}: {e})")
+            if not (head.startswith(b"WARC") or head.startswith(b"\x1f\x8b")):
+                yield IngestError(shown, "not a WARC file (no WARC header)")
+                return
+            records = ArchiveIterator(fh)
+            for record in records:
+                item = _warc_article(record, path, n + 1, limits)
+                if item is not None:
+                    n += 1
+                records.read_to_end()
+                complete = getattr(record.raw_stream, "limit", 0) == 0
+                if item is not None:
+                    if not complete:
+                        uri = record.rec_headers.get_header("WARC-Target-URI")
+                        item = IngestError(
+                            shown, f"record {n} ({uri}): truncated record (file cut short); skipped"
+                        )
+                    yield item
+                if not complete:
+                    return
+                end = records.get_record_offset() + records.get_record_length()
+            if end < size:  # warcio stops silently on a record whose headers were cut off
+                fh.seek(end)
+                if fh.read(64).strip(b"\r\n\x00 "):
+                    yield IngestError(
+                        shown,
+                        f"truncated or corrupt WARC after {n} HTML records "
+                        "(the last record is incomplete); skipped the rest",
+                    )
+                    return
+    except Exception as e:  # warcio/gzip raise many types on a corrupt archive
+        yield IngestError(
+            shown, f"truncated or corrupt WARC after {n} HTML records ({type(e).__name__}: {e})"
+        )
+        return
+    if n == 0:
+        yield IngestError(shown, "no HTML responses in WARC")
+
+
+def _warc_article(record, path: Path, n: int, limits: Limits) -> Article | IngestError | None:
+    """The article of one WARC record, an error, or None for a record that is not an HTML response."""
+    if record.rec_type != "response":
+        return None
+    ctype = (record.http_headers.get_header("Content-Type") if record.http_headers else "") or ""
+    if "html" not in ctype.lower():
+        return None
+    uri = record.rec_headers.get_header("WARC-Target-URI")
+    rid = f"{path.name.split('.')[0]}-{n}"
+    try:
+        data = record.content_stream().read(limits.max_warc_record_bytes + 1)
+        if len(data) > limits.max_warc_record_bytes:
+            raise InputError(f"record larger than {limits.max_warc_record_bytes:,} bytes")
+        if getattr(record.raw_stream, "limit", 0):
+            raise InputError("truncated record (file cut short); skipped")
+        html = data.decode(_charset(ctype) or "utf-8", errors="replace")
+        return article_from_html(rid, html, limits, url=uri, source_path=str(path))
+    except InputError as e:
+        return IngestError(_shown(path), f"record {n} ({uri}): {e}")
 
 
 def _charset(ctype: str) -> str | None:
@@ -357,25 +485,35 @@ def _charset(ctype: str) -> str | None:
 def read_inputs(
     paths: Iterable[str | os.PathLike[str]], limits: Limits | None = None
 ) -> Iterator[Article | IngestError]:
-    """Articles of every file under ``paths``; duplicate ids with other text are rejected."""
+    """Articles of every file under ``paths``, in a stable order.
+
+    Ids must be unique across the inputs: a second article with an id already read and other
+    content (text, title or date) is rejected with a line naming both places, never merged;
+    the same id with the same content again is the same article and is passed over silently.
+    """
+    from .store.base import content_hash
+
     limits = limits or Limits()
-    first_seen: dict[str, tuple[int, str]] = {}
+    first_seen: dict[str, tuple[str, str]] = {}
     for item in iter_files(paths):
         if isinstance(item, IngestError):
             yield item
             continue
-        for art in read_file(item, limits):
+        for art, line in _read_located(item, limits):
             if isinstance(art, IngestError):
                 yield art
                 continue
-            h = hash(art.text)
+            where = _shown(item) + (f":{line}" if line is not None else "")
+            h = content_hash(art)
             prev = first_seen.get(art.id)
             if prev is not None:
                 if prev[0] != h:
                     yield IngestError(
-                        art.source_path or item.name,
-                        f"duplicate id {art.id!r} with different text (first seen in {prev[1]}); rejected",
+                        _shown(item),
+                        f"duplicate id {art.id!r} with different content (first seen at "
+                        f"{prev[1]}); rejected: give each version its own id",
+                        line,
                     )
-                continue  # same id, same text: the same article again
-            first_seen[art.id] = (h, art.source_path or "")
+                continue  # same id, same content: the same article again
+            first_seen[art.id] = (h, where)
             yield art

@@ -10,12 +10,12 @@ articles, so a crash needs nothing but a re-run.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .clean import clean_article
-from .cluster import average_link
+from .cluster import story_groups
 from .config import Settings
 from .featurize import featurize_batch
 from .featurize.minhash import band_keys
@@ -26,6 +26,7 @@ from .store.base import AnalysisRow, Store, content_hash
 from .trace import trace_story
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
+_ALONE = 1  # embedder batch size: vectors must not depend on which texts share a batch
 
 
 def _no_progress(phase: str, done: int, total: int) -> None:
@@ -36,7 +37,20 @@ def analyze_batch(articles: Sequence[Article], settings: Settings, embed: bool =
     """Per-article stages for a batch: pure function of the articles and settings."""
     cleans = [clean_article(a) for a in articles]
     sents = [segment(c) for c in cleans]
-    feats = featurize_batch(cleans, sents, settings, embed=embed)
+    feats = featurize_batch(cleans, sents, settings, embed=False)
+    if embed and feats:
+        # One text per forward pass (_ALONE): the int8 model quantises activations per batch, so a
+        # vector would depend on its batch-mates and incremental, crash-resumed or reordered runs
+        # would differ from one-shot runs.
+        from .featurize import lead_text
+        from .featurize.embed import get_embedder
+
+        vecs = get_embedder().encode(
+            [lead_text(c, s) for c, s in zip(cleans, sents, strict=True)],
+            max_tokens=settings.doc_max_tokens,
+            batch_size=_ALONE,
+        )
+        feats = [replace(f, doc_vector=v) for f, v in zip(feats, vecs, strict=True)]
     return [AnalysisRow(a, c, tuple(s), f) for a, c, s, f in zip(articles, cleans, sents, feats, strict=True)]
 
 
@@ -53,11 +67,17 @@ def sentence_vectors(rows: Sequence[AnalysisRow], settings: Settings) -> dict[st
         for s in r.sentences:
             texts.append(s.text)
             owners.append(r.article.id)
-    vecs = get_embedder().encode(texts, max_tokens=settings.sentence_max_tokens) if texts else np.zeros((0, 384))
+    vecs = (
+        get_embedder().encode(texts, max_tokens=settings.sentence_max_tokens, batch_size=_ALONE)
+        if texts
+        else np.zeros((0, 384))
+    )
     out: dict[str, list[np.ndarray]] = {r.article.id: [] for r in rows}
     for o, v in zip(owners, vecs, strict=True):
         out[o].append(v)
-    return {k: (np.vstack(v).astype(np.float32) if v else np.zeros((0, 384), np.float32)) for k, v in out.items()}
+    return {
+        k: (np.vstack(v).astype(np.float32) if v else np.zeros((0, 384), np.float32)) for k, v in out.items()
+    }
 
 
 @dataclass
@@ -77,8 +97,14 @@ class PlaceStats:
 class Pipeline:
     """Runs the stages against a store. One writer at a time (the store's lock)."""
 
-    def __init__(self, store: Store, settings: Settings | None = None, model: RelationModel | None = None,
-                 progress: Progress | None = None, batch_size: int = 256) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings | None = None,
+        model: RelationModel | None = None,
+        progress: Progress | None = None,
+        batch_size: int = 256,
+    ) -> None:
         self.store = store
         self.settings = settings or Settings()
         self.model = model or default_model()
@@ -111,8 +137,10 @@ class Pipeline:
             elif h == content_hash(a):
                 stats.unchanged += 1
             else:
-                stats.rejected.append(f"{a.source_path or a.id}: id {a.id!r} is already stored with a different "
-                                      "text; rejected (give the new version its own id)")
+                stats.rejected.append(
+                    f"{a.source_path or a.id}: id {a.id!r} is already stored with a different "
+                    "text; rejected (give the new version its own id)"
+                )
         if not todo:
             return
         rows = analyze_batch(todo, self.settings)
@@ -157,13 +185,18 @@ class Pipeline:
         for i, a in enumerate(new):
             for b in self.store.band_candidates(a, bands[i].tolist()):
                 add(a, b)
-            for b in self.store.entity_candidates(a, rare_entities(feats[a].entities, s), s.entity_max_postings):
+            for b in self.store.entity_candidates(
+                a, rare_entities(feats[a].entities, s), s.entity_max_postings
+            ):
                 add(a, b)
         ids, mat = self.store.all_doc_vectors()
         index = {x: k for k, x in enumerate(ids)}
         q = np.vstack([feats[a].doc_vector for a in new])
         for start in range(0, len(new), 1024):
-            sims = q[start : start + 1024] @ mat.T
+            block = q[start : start + 1024]
+            # One query row goes through BLAS gemv, whose sums differ in the last bit from gemm's:
+            # a lone new article (incremental runs, the API) must score as it would in a batch.
+            sims = (np.vstack([block, block]) @ mat.T)[:1] if len(block) == 1 else block @ mat.T
             for r, a in enumerate(new[start : start + 1024]):
                 row = sims[r]
                 row[index[a]] = -1.0
@@ -178,8 +211,9 @@ class Pipeline:
         cands = sorted(self.candidates(new))
         return self.score_pairs(cands, stats)
 
-    def score_pairs(self, cands: Sequence[tuple[str, str]], stats: PlaceStats | None = None
-                    ) -> dict[tuple[str, str], Pair]:
+    def score_pairs(
+        self, cands: Sequence[tuple[str, str]], stats: PlaceStats | None = None
+    ) -> dict[tuple[str, str], Pair]:
         ids = sorted({x for p in cands for x in p})
         feats = self.store.load_features(ids)
         first: dict[tuple[str, str], tuple[dict, Pair]] = {}
@@ -242,7 +276,7 @@ class Pipeline:
                 self.store.put_pairs(list(scored.values()))
                 pairs.update(scored)
         sim = {k: p.scores.get("p_story", 0.0) for k, p in pairs.items()}
-        stories = average_link(comp, sim, model.cluster_threshold)
+        stories = story_groups(comp, sim, model)
         rows = self.store.load_analyses(comp)
         multi = sorted({m for s in stories if len(s) > 1 for m in s})
         svecs = self.sentence_vectors_for(multi) if multi else {}

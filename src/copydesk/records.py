@@ -16,7 +16,12 @@ ArtifactKind = Literal[
     "prompt_leak", "duplicated_headline", "duplicated_body", "boilerplate", "markup", "broken_quote"
 ]
 ARTIFACT_KINDS: tuple[str, ...] = (
-    "prompt_leak", "duplicated_headline", "duplicated_body", "boilerplate", "markup", "broken_quote",
+    "prompt_leak",
+    "duplicated_headline",
+    "duplicated_body",
+    "boilerplate",
+    "markup",
+    "broken_quote",
 )
 Relation = Literal["reference", "duplicate", "rewrite", "same_story", "unrelated"]
 PairRelation = Literal["duplicate", "rewrite", "same_story", "unrelated"]

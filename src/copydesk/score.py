@@ -12,19 +12,31 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
 import numpy as np
 
+from .featurize import DATE_PREFIX
 from .featurize.minhash import jaccard
 from .featurize.terms import cosine
 from .records import Features, Pair
 
-STORY_FEATURES = ("jaccard", "doc_cos", "term_cos", "ent_cos", "ent_contain", "num_jac", "len_ratio")
-FAMILY_FEATURES = STORY_FEATURES + ("cov_min", "cov_max", "align_mean")
+DATE_FEATURES = ("year_conflict", "month_conflict", "month_jac", "day_jac")
+STORY_FEATURES = (
+    "jaccard",
+    "doc_cos",
+    "term_cos",
+    "ent_cos",
+    "ent_contain",
+    "num_jac",
+    "len_ratio",
+) + DATE_FEATURES
+ALIGN_FEATURES = ("cov_min", "cov_max", "align_mean", "close_min", "close_max", "sim_top")
+FAMILY_FEATURES = STORY_FEATURES + ALIGN_FEATURES
 ALIGN_MIN_SIM = 0.6  # a sentence "has a counterpart" when its best match is at least this similar
+CLOSE_MIN_SIM = 0.8  # ... and a close paraphrase of it when at least this (rewrites, not reports)
 
 
 def _dict_cos(a: dict[str, float], b: dict[str, float]) -> float:
@@ -36,12 +48,35 @@ def _dict_cos(a: dict[str, float], b: dict[str, float]) -> float:
     return num / (na * nb)
 
 
+def split_numbers(numbers: frozenset[str]) -> tuple[set[str], dict[str, set[str]]]:
+    """(plain number keys, {"y"|"ym"|"md": date keys}) of ``Features.numbers``."""
+    plain: set[str] = set()
+    dates: dict[str, set[str]] = {"y": set(), "ym": set(), "md": set()}
+    for k in numbers:
+        if k.startswith(DATE_PREFIX):
+            kind, _, value = k[len(DATE_PREFIX) :].partition(":")
+            dates.setdefault(kind, set()).add(value)
+        else:
+            plain.add(k)
+    return plain, dates
+
+
+def _jac(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _conflict(a: set[str], b: set[str]) -> float:
+    """1 when both name some and none agree (two different events), else 0."""
+    return 1.0 if a and b and not (a & b) else 0.0
+
+
 def pair_features(fa: Features, fb: Features) -> dict[str, float]:
     """The cheap tier: symmetric features of two articles."""
     ea, eb = fa.entities, fb.entities
     shared = sum(min(ea[k], eb[k]) for k in ea.keys() & eb.keys())
     ent_contain = shared / min(sum(ea.values()), sum(eb.values())) if ea and eb else 0.0
-    na, nb = fa.numbers, fb.numbers
+    na, da = split_numbers(fa.numbers)
+    nb, db = split_numbers(fb.numbers)
     return {
         "jaccard": jaccard(fa.signature, fb.signature),
         "doc_cos": float(np.dot(fa.doc_vector, fb.doc_vector)),
@@ -50,6 +85,10 @@ def pair_features(fa: Features, fb: Features) -> dict[str, float]:
         "ent_contain": ent_contain,
         "num_jac": len(na & nb) / len(na | nb) if na and nb else 0.0,
         "len_ratio": min(fa.n_tokens, fb.n_tokens) / max(fa.n_tokens, fb.n_tokens, 1),
+        "year_conflict": _conflict(da["y"], db["y"]),
+        "month_conflict": _conflict(da["ym"], db["ym"]),
+        "month_jac": _jac(da["ym"], db["ym"]),
+        "day_jac": _jac(da["md"], db["md"]),
     }
 
 
@@ -60,19 +99,37 @@ def similarity_matrix(va: np.ndarray, vb: np.ndarray) -> np.ndarray:
 
 
 def align_features(va: np.ndarray, vb: np.ndarray) -> dict[str, float]:
-    """Sentence-alignment coverage: share of each side's sentences with a counterpart in the other."""
+    """Sentence-alignment coverage: share of each side's sentences with a counterpart in the other
+    (``cov_*``, similarity >= 0.6) and with a close paraphrase (``close_*``, >= 0.8); mean best
+    similarity; mean of the three most similar sentence pairs (``sim_top``)."""
     sim = similarity_matrix(va, vb)
     if sim.size == 0:
-        return {"cov_min": 0.0, "cov_max": 0.0, "align_mean": 0.0, "cov_ab": 0.0, "cov_ba": 0.0}
+        return {
+            "cov_min": 0.0,
+            "cov_max": 0.0,
+            "align_mean": 0.0,
+            "cov_ab": 0.0,
+            "cov_ba": 0.0,
+            "close_min": 0.0,
+            "close_max": 0.0,
+            "sim_top": 0.0,
+        }
     best_a, best_b = sim.max(axis=1), sim.max(axis=0)
     cov_ab = float(np.mean(best_a >= ALIGN_MIN_SIM))
     cov_ba = float(np.mean(best_b >= ALIGN_MIN_SIM))
+    close_ab = float(np.mean(best_a >= CLOSE_MIN_SIM))
+    close_ba = float(np.mean(best_b >= CLOSE_MIN_SIM))
+    flat = sim.ravel()
+    top = np.partition(flat, len(flat) - 3)[-3:] if len(flat) > 3 else flat
     return {
         "cov_min": min(cov_ab, cov_ba),
         "cov_max": max(cov_ab, cov_ba),
         "align_mean": float((best_a.mean() + best_b.mean()) / 2),
         "cov_ab": cov_ab,
         "cov_ba": cov_ba,
+        "close_min": min(close_ab, close_ba),
+        "close_max": max(close_ab, close_ba),
+        "sim_top": float(top.mean()),
     }
 
 
@@ -93,8 +150,14 @@ class Logistic:
 
     @classmethod
     def from_json(cls, d: dict) -> Logistic:
-        return cls(tuple(d["features"]), tuple(d["mean"]), tuple(d["scale"]), tuple(d["coef"]),
-                   float(d["intercept"]), float(d["threshold"]))
+        return cls(
+            tuple(d["features"]),
+            tuple(d["mean"]),
+            tuple(d["scale"]),
+            tuple(d["coef"]),
+            float(d["intercept"]),
+            float(d["threshold"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,14 +168,24 @@ class RelationModel:
     cluster_threshold: float  # average-link stops merging stories below this mean P(story)
     family_threshold: float  # ... and families below this mean P(family)
     meta: dict
+    split_ratio: float | None = None  # cluster.split_bimodal: split when across < ratio x within
+    split_min_part: int = 3  # ... and both halves have at least this many articles
+
+    def with_direction(self, direction: dict | None) -> RelationModel:
+        """The same model with another direction model (``meta.direction``); itself if None."""
+        return replace(self, meta={**self.meta, "direction": direction}) if direction else self
 
     @classmethod
     def from_json(cls, d: dict) -> RelationModel:
         return cls(
-            story=Logistic.from_json(d["story"]), family=Logistic.from_json(d["family"]),
+            story=Logistic.from_json(d["story"]),
+            family=Logistic.from_json(d["family"]),
             duplicate_jaccard=float(d["duplicate_jaccard"]),
             cluster_threshold=float(d["cluster_threshold"]),
-            family_threshold=float(d["family_threshold"]), meta=d.get("meta", {}),
+            family_threshold=float(d["family_threshold"]),
+            meta=d.get("meta", {}),
+            split_ratio=float(d["split_ratio"]) if d.get("split_ratio") else None,
+            split_min_part=int(d.get("split_min_part", 3)),
         )
 
 

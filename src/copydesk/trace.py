@@ -16,15 +16,15 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .cluster import average_link
 from .featurize.terms import rarity, tokens
-from .records import Pair
-from .score import RelationModel
+from .records import Features, Pair
+from .score import RelationModel, split_numbers
 from .store.base import AnalysisRow
 
 FACT_PAIR_MIN_SIM = 0.5  # two derived sentences are about the same thing
@@ -54,10 +54,40 @@ def family_id(members: Sequence[str]) -> str:
     return "family-" + hashlib.sha1("\n".join(sorted(members)).encode()).hexdigest()[:10]
 
 
+_CONTRACTION = re.compile(r"\b\w+['’](?:t|s|re|ve|ll|d|m)\b", re.I)
+
+# Direction features that describe form (how a text is written), not content (what it says):
+# left out of the content-only direction model ``meta.direction_content``.
+STYLE_FEATURES = frozenset(
+    {
+        "d_style",
+        "d_artifacts",
+        "d_contractions",
+        "d_nonascii",
+        "d_spacing",
+        "d_ttr",
+        "d_word_rarity",
+        "d_word_len",
+        "d_sent_len",
+        "d_sent_len_cv",
+    }
+)
+
+
 def article_profile(row: AnalysisRow) -> dict[str, float]:
-    """Per-article inputs of the direction model."""
+    """Per-article inputs of the direction model.
+
+    Content: density of specifics (numbers, names, quotes, digits), length, entities.
+    Form: rewriting-style words, artifacts, contractions, non-ASCII debris, spacing, vocabulary
+    (type/token ratio, word rarity and length), sentence length and its variation.
+    """
     text = row.clean.text
     words = max(len(text.split()), 1)
+    chars = max(len(text), 1)
+    alpha = [w for w in tokens(text) if w.isalpha()]
+    long = [w for w in alpha if len(w) > 3]
+    sent_lens = [len(s.text.split()) for s in row.sentences] or [0]
+    sl_mean = float(np.mean(sent_lens))
     return {
         "style": 100.0 * len(_STYLE.findall(text)) / words,
         "specific": 100.0 * len(_SPECIFIC.findall(text)) / words,
@@ -65,6 +95,16 @@ def article_profile(row: AnalysisRow) -> dict[str, float]:
         "artifacts": float(len(row.clean.artifacts)),
         "log_len": math.log(words),
         "entities": len(row.features.entities) / math.sqrt(words),
+        "numbers": len(split_numbers(row.features.numbers)[0]) / math.sqrt(words),
+        "digits": 100.0 * sum(c.isdigit() for c in text) / chars,
+        "contractions": 100.0 * len(_CONTRACTION.findall(text)) / words,
+        "nonascii": 100.0 * sum(ord(c) > 127 for c in text) / chars,
+        "spacing": 100.0 * text.count("  ") / words,
+        "ttr": len(set(alpha)) / math.sqrt(max(len(alpha), 1)),
+        "word_rarity": float(np.mean([min(rarity(w), 6.0) for w in long])) if long else 0.0,
+        "word_len": float(np.mean([len(w) for w in alpha])) if alpha else 0.0,
+        "sent_len": sl_mean,
+        "sent_len_cv": float(np.std(sent_lens)) / max(sl_mean, 1.0),
     }
 
 
@@ -75,10 +115,32 @@ def coverage(va: np.ndarray, vb: np.ndarray, min_sim: float = 0.6) -> float:
     return float(np.mean((va @ vb.T).max(axis=1) >= min_sim))
 
 
-def direction_features(pi: dict[str, float], pj: dict[str, float], cov_ij: float, cov_ji: float) -> dict[str, float]:
-    """Antisymmetric: swapping i and j negates every feature."""
+def _novelty(mine: Iterable[str], other: Iterable[str]) -> float:
+    """Share of ``mine`` that ``other`` lacks."""
+    a = set(mine)
+    return len(a - set(other)) / len(a) if a else 0.0
+
+
+def direction_features(
+    pi: dict[str, float],
+    pj: dict[str, float],
+    cov_ij: float,
+    cov_ji: float,
+    fi: Features | None = None,
+    fj: Features | None = None,
+) -> dict[str, float]:
+    """Antisymmetric: swapping i and j negates every feature.
+
+    ``fi``/``fj`` (the articles' features) add what each side has that the other lacks:
+    entities, numbers and rare terms (a rewrite drops specifics and adds generalities).
+    """
     x = {f"d_{k}": pj[k] - pi[k] for k in pi}
     x["d_cov"] = cov_ij - cov_ji
+    if fi is not None and fj is not None:
+        x["d_ent_novel"] = _novelty(fj.entities, fi.entities) - _novelty(fi.entities, fj.entities)
+        ni, nj = split_numbers(fi.numbers)[0], split_numbers(fj.numbers)[0]
+        x["d_num_novel"] = _novelty(nj, ni) - _novelty(ni, nj)
+        x["d_term_novel"] = _novelty(fj.terms, fi.terms) - _novelty(fi.terms, fj.terms)
     return x
 
 
@@ -103,17 +165,38 @@ def _published_order(a: str | None, b: str | None) -> float | None:
 
 
 def trace_story(
-    members: Sequence[str], rows: Mapping[str, AnalysisRow], svecs: Mapping[str, np.ndarray],
-    pairs: Mapping[tuple[str, str], Pair], model: RelationModel,
+    members: Sequence[str],
+    rows: Mapping[str, AnalysisRow],
+    svecs: Mapping[str, np.ndarray],
+    pairs: Mapping[tuple[str, str], Pair],
+    model: RelationModel,
 ) -> TracedStory:
     members = sorted(members)
     sid = story_id(members)
     if len(members) == 1:
         (m,) = members
-        story = {"id": sid, "title": rows[m].clean.title, "articles": [m], "reference": m,
-                 "families": [[m]], "common_source_missing": False, "evidence": []}
-        return TracedStory(story, [{"article_id": m, "story": sid, "family": family_id([m]),
-                                    "relation": "unrelated", "source": None, "score": None}])
+        story = {
+            "id": sid,
+            "title": rows[m].clean.title,
+            "articles": [m],
+            "reference": m,
+            "families": [[m]],
+            "common_source_missing": False,
+            "evidence": [],
+        }
+        return TracedStory(
+            story,
+            [
+                {
+                    "article_id": m,
+                    "story": sid,
+                    "family": family_id([m]),
+                    "relation": "unrelated",
+                    "source": None,
+                    "score": None,
+                }
+            ],
+        )
 
     def pair(a: str, b: str) -> Pair | None:
         return pairs.get((a, b) if a < b else (b, a))
@@ -138,7 +221,9 @@ def trace_story(
             va, vb = svecs.get(a, np.zeros((0, 384))), svecs.get(b, np.zeros((0, 384)))
             p_ab = _published_order(rows[a].article.published, rows[b].article.published)
             if p_ab is None:
-                x = direction_features(prof[a], prof[b], coverage(va, vb), coverage(vb, va))
+                x = direction_features(
+                    prof[a], prof[b], coverage(va, vb), coverage(vb, va), rows[a].features, rows[b].features
+                )
                 p_ab = direction_prob(x, model)
             up[a] += p_ab
             up[b] += 1.0 - p_ab
@@ -148,17 +233,27 @@ def trace_story(
     placements = []
     for pos, m in enumerate(rank):
         if pos == 0:
-            placements.append({"article_id": m, "story": sid, "family": fam_of[m], "relation": "reference",
-                               "source": None, "score": None})
+            placements.append(
+                {
+                    "article_id": m,
+                    "story": sid,
+                    "family": fam_of[m],
+                    "relation": "reference",
+                    "source": None,
+                    "score": None,
+                }
+            )
             continue
         upstream = rank[:pos]
         same_fam = [u for u in upstream if fam_of[u] == fam_of[m]]
         pool = same_fam or upstream
-        def strength(u: str) -> tuple[float, str]:
+
+        def strength(u: str, m: str = m) -> tuple[float, str]:
             p = pair(m, u)
             if p is None:
                 return (0.0, u)
             return (p.scores.get("p_family", 0.0) + p.scores.get("p_story", 0.0), u)
+
         src = max(pool, key=lambda u: (strength(u)[0], -pool.index(u)))
         p = pair(m, src)
         if same_fam and p is not None and p.relation == "duplicate":
@@ -170,15 +265,27 @@ def trace_story(
             src = reference
             p = pair(m, src)
             rel, score = "same_story", (p.scores.get("p_story") if p is not None else None)
-        placements.append({"article_id": m, "story": sid, "family": fam_of[m], "relation": rel,
-                           "source": src, "score": None if score is None else round(float(score), 4)})
+        placements.append(
+            {
+                "article_id": m,
+                "story": sid,
+                "family": fam_of[m],
+                "relation": rel,
+                "source": src,
+                "score": None if score is None else round(float(score), 4),
+            }
+        )
 
     derived = [m for m in members if m != reference and fam_of[m] == fam_of[reference]]
     missing, evidence = common_source_missing(reference, derived, rows, svecs)
     story = {
-        "id": sid, "title": rows[reference].clean.title or _first_sentence(rows[reference]),
-        "articles": members, "reference": reference,
-        "families": [sorted(f) for f in families], "common_source_missing": missing, "evidence": evidence,
+        "id": sid,
+        "title": rows[reference].clean.title or _first_sentence(rows[reference]),
+        "articles": members,
+        "reference": reference,
+        "families": [sorted(f) for f in families],
+        "common_source_missing": missing,
+        "evidence": evidence,
     }
     placements.sort(key=lambda p: p["article_id"])
     return TracedStory(story, placements)
@@ -200,7 +307,10 @@ def _stems(text: str) -> set[str]:
 
 
 def common_source_missing(
-    reference: str, derived: Sequence[str], rows: Mapping[str, AnalysisRow], svecs: Mapping[str, np.ndarray],
+    reference: str,
+    derived: Sequence[str],
+    rows: Mapping[str, AnalysisRow],
+    svecs: Mapping[str, np.ndarray],
 ) -> tuple[bool, list[str]]:
     """Facts shared by two or more derived articles and absent from the reference.
 
@@ -226,8 +336,12 @@ def common_source_missing(
                 shared = (stems[a][si] & stems[b][sj]) - ref_stems
                 # One shared word is often a coincidence of style; two are a fact. A shared
                 # number or year pins the fact down even in otherwise different sentences.
-                if len(shared) >= 2 and (sim[si, sj] >= FACT_PAIR_MIN_SIM or any(w.isdigit() for w in shared)):
-                    facts.append((a, rows[a].sentences[si].text, b, rows[b].sentences[sj].text, frozenset(shared)))
+                if len(shared) >= 2 and (
+                    sim[si, sj] >= FACT_PAIR_MIN_SIM or any(w.isdigit() for w in shared)
+                ):
+                    facts.append(
+                        (a, rows[a].sentences[si].text, b, rows[b].sentences[sj].text, frozenset(shared))
+                    )
     groups = _group_facts(facts)
     if len(groups) < MIN_MISSING_FACTS:
         return False, []

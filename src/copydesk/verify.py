@@ -79,8 +79,12 @@ def _parse_fail_on(fail_on: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(kinds)
 
 
-def verify(sources: str | Sequence[str], rewrite: str, fail_on: str | Iterable[str] = FAIL_KINDS,
-           settings: Settings | None = None) -> VerifyReport:
+def verify(
+    sources: str | Sequence[str],
+    rewrite: str,
+    fail_on: str | Iterable[str] = FAIL_KINDS,
+    settings: Settings | None = None,
+) -> VerifyReport:
     """Check ``rewrite`` against ``sources`` (one text or several): claims, artifacts, quotes."""
     from .diff import align, check_claims, evidence_pool, sentence_units
     from .ingest import InputError, article_from_text
@@ -93,8 +97,10 @@ def verify(sources: str | Sequence[str], rewrite: str, fail_on: str | Iterable[s
     if not sources:
         raise ValueError("at least one source text is needed")
     try:
-        arts = [article_from_text(f"source-{i + 1}" if len(sources) > 1 else "source", s, settings.limits)
-                for i, s in enumerate(sources)]
+        arts = [
+            article_from_text(f"source-{i + 1}" if len(sources) > 1 else "source", s, settings.limits)
+            for i, s in enumerate(sources)
+        ]
         arts.append(article_from_text("rewrite", rewrite, settings.limits))
     except InputError as e:
         raise ValueError(str(e)) from None
@@ -107,8 +113,17 @@ def verify(sources: str | Sequence[str], rewrite: str, fail_on: str | Iterable[s
     pool, pool_vecs = evidence_pool(src_ids, by_id, units, svecs)
     raw_claims = check_claims("rewrite", rw.sentences, units["rewrite"], svecs["rewrite"], pool, pool_vecs)
     claims = tuple(
-        Claim("rewrite", c["text"], c["start"], c["end"], c["kind"], c["status"], tuple(c["support"]),
-              tuple(SourceMatch(e["article"], e["text"], e["score"]) for e in c["evidence"]), c["reason"])
+        Claim(
+            "rewrite",
+            c["text"],
+            c["start"],
+            c["end"],
+            c["kind"],
+            c["status"],
+            tuple(c["support"]),
+            tuple(SourceMatch(e["article"], e["text"], e["score"]) for e in c["evidence"]),
+            c["reason"],
+        )
         for c in raw_claims
     )
     alignment: list[dict] = []
@@ -134,10 +149,21 @@ def verify(sources: str | Sequence[str], rewrite: str, fail_on: str | Iterable[s
         failed.append("dropped-quote")
     n_uns = sum(c.status == "unsupported" for c in claims)
     n_con = sum(c.status == "contradicted" for c in claims)
-    summary = (f"{'FAIL' if failed else 'PASS'}: {len(claims)} claims, {n_con} contradicted, {n_uns} unsupported; "
-               f"{len(rw.clean.artifacts)} artifacts; {len(quotes)} quotes dropped or altered")
-    return VerifyReport(not failed, tuple(failed), claims, rw.clean.artifacts, tuple(quotes), tuple(alignment),
-                        tuple(dropped), rw.article.text, summary)
+    summary = (
+        f"{'FAIL' if failed else 'PASS'}: {len(claims)} claims, {n_con} contradicted, {n_uns} unsupported; "
+        f"{len(rw.clean.artifacts)} artifacts; {len(quotes)} quotes dropped or altered"
+    )
+    return VerifyReport(
+        not failed,
+        tuple(failed),
+        claims,
+        rw.clean.artifacts,
+        tuple(quotes),
+        tuple(alignment),
+        tuple(dropped),
+        rw.article.text,
+        summary,
+    )
 
 
 def _best(a: dict) -> float:
@@ -157,6 +183,9 @@ def _quote_changes(src_ids: Sequence[str], units: dict, rw) -> list[DroppedQuote
             if any(ok is True for ok, _ in verdicts):
                 continue
             altered = next((v for ok, v in verdicts if ok is False), None)
-            out.append(DroppedQuote(sid, u.text, "altered" if altered else "dropped",
-                                    altered.text if altered else None))
+            out.append(
+                DroppedQuote(
+                    sid, u.text, "altered" if altered else "dropped", altered.text if altered else None
+                )
+            )
     return out

@@ -34,8 +34,32 @@ def lead_text(clean: CleanArticle, sentences: Sequence[Sentence], max_chars: int
     return "\n".join(parts) or clean.text[:max_chars]
 
 
+DATE_PREFIX = "date:"
+
+
+def date_keys(text: str) -> frozenset[str]:
+    """Calendar dates the text names, as keys kept with the numbers (``Features.numbers``):
+    ``date:y:2013`` (a year), ``date:ym:2013-9`` (a month of a year), ``date:md:9-18`` (a day of a
+    month). Relative dates and weekdays are left out: they do not pin an event down."""
+    from .units import extract_dates
+
+    out: set[str] = set()
+    for u in extract_dates(text):
+        f = dict(part.split(":", 1) for part in u.key.split("|") if ":" in part)
+        y, m, d = f.get("year"), f.get("month"), f.get("day")
+        if y:
+            out.add(f"{DATE_PREFIX}y:{y}")
+            if m:
+                out.add(f"{DATE_PREFIX}ym:{y}-{m}")
+        if m and d:
+            out.add(f"{DATE_PREFIX}md:{m}-{d}")
+    return frozenset(out)
+
+
 def featurize_batch(
-    cleans: Sequence[CleanArticle], sentences: Sequence[Sequence[Sentence]], settings: Settings,
+    cleans: Sequence[CleanArticle],
+    sentences: Sequence[Sequence[Sentence]],
+    settings: Settings,
     embed: bool = True,
 ) -> list[Features]:
     """Features for a batch of cleaned, segmented articles (same order)."""
@@ -54,7 +78,7 @@ def featurize_batch(
         vecs = np.zeros((len(cleans), 384), np.float32)
     out = []
     for i, c in enumerate(cleans):
-        nums = frozenset(u.key for u in extract_numbers(c.text))
+        nums = frozenset(u.key for u in extract_numbers(c.text)) | date_keys(c.text)
         out.append(
             Features(
                 article_id=c.article.id,

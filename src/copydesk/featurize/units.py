@@ -36,40 +36,111 @@ __all__ = [
 # --------------------------------------------------------------------------- lexicons
 
 _UP = "".join(
-    ch for ch in map(chr, [*range(0x41, 0x250), *range(0x386, 0x3AC), *range(0x400, 0x530)])
+    ch
+    for ch in map(chr, [*range(0x41, 0x250), *range(0x386, 0x3AC), *range(0x400, 0x530)])
     if ch.isalpha() and ch.isupper()
 )
 _UPC = f"[{_UP}]"
 
 _MONTHS: dict[str, int] = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _WEEKDAYS: dict[str, int] = {  # ISO: Monday = 1
-    "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6,
-    "sunday": 7, "tue": 2, "tues": 2, "wed": 3, "thu": 4, "thur": 4, "thurs": 4, "fri": 5,
+    "monday": 1,
+    "tuesday": 2,
+    "wednesday": 3,
+    "thursday": 4,
+    "friday": 5,
+    "saturday": 6,
+    "sunday": 7,
+    "tue": 2,
+    "tues": 2,
+    "wed": 3,
+    "thu": 4,
+    "thur": 4,
+    "thurs": 4,
+    "fri": 5,
 }
 # Northern-hemisphere seasons (news copy is overwhelmingly written that way).
 _SEASONS: dict[str, frozenset[int]] = {
-    "winter": frozenset({12, 1, 2}), "spring": frozenset({3, 4, 5}),
-    "summer": frozenset({6, 7, 8}), "autumn": frozenset({9, 10, 11}),
+    "winter": frozenset({12, 1, 2}),
+    "spring": frozenset({3, 4, 5}),
+    "summer": frozenset({6, 7, 8}),
+    "autumn": frozenset({9, 10, 11}),
 }
-_QUAL = {"last": "last", "past": "last", "previous": "last", "this": "this", "next": "next",
-         "coming": "next"}
+_QUAL = {"last": "last", "past": "last", "previous": "last", "this": "this", "next": "next", "coming": "next"}
 
 _SMALL = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "a": 1, "an": 1, "dozen": 12,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "a": 1,
+    "an": 1,
+    "dozen": 12,
 }
 _SCALES = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _SCALE_ABBR = {"k": 1e3, "m": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9, "tn": 1e12}
-_DENOM = {"half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6,
-          "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+_DENOM = {
+    "half": 2,
+    "halve": 2,
+    "third": 3,
+    "quarter": 4,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
 
 # Canonical units. Anything not here that follows a number is a counted noun.
 _UNIT_LEX: dict[str, str] = {}
@@ -117,14 +188,35 @@ for _canon, _forms in {
 }.items():
     for _f in _forms.split():
         _UNIT_LEX[_f] = _canon
-_CUR_SYMBOL = {"$": "dollar", "us$": "dollar", "a$": "dollar", "c$": "dollar", "nz$": "dollar",
-               "hk$": "dollar", "s$": "dollar", "£": "pound", "€": "euro", "¥": "yen",
-               "₹": "rupee", "₽": "ruble", "₴": "hryvnia", "₪": "shekel", "usd": "dollar",
-               "eur": "euro", "gbp": "pound", "jpy": "yen", "cny": "yuan", "rub": "ruble",
-               "chf": "franc", "inr": "rupee", "uah": "hryvnia"}
+_CUR_SYMBOL = {
+    "$": "dollar",
+    "us$": "dollar",
+    "a$": "dollar",
+    "c$": "dollar",
+    "nz$": "dollar",
+    "hk$": "dollar",
+    "s$": "dollar",
+    "£": "pound",
+    "€": "euro",
+    "¥": "yen",
+    "₹": "rupee",
+    "₽": "ruble",
+    "₴": "hryvnia",
+    "₪": "shekel",
+    "usd": "dollar",
+    "eur": "euro",
+    "gbp": "pound",
+    "jpy": "yen",
+    "cny": "yuan",
+    "rub": "ruble",
+    "chf": "franc",
+    "inr": "rupee",
+    "uah": "hryvnia",
+}
 
 # Words that cannot be the counted noun after a number ("20 of", "3 were", ...).
-_NOT_NOUN = frozenset("""
+_NOT_NOUN = frozenset(
+    """
 a an the of and or but nor to in on at for by with from into onto over under as than then
 is are was were be been being am has have had will would shall should can could may might must
 do does did that which who whom whose this these those it its he she they we you i his her their
@@ -132,19 +224,25 @@ our your my me him them us not no per so if when while where after before since 
 about against between through among across around up down out off also only just even still
 most less least very too again already all any each both either some such another
 percent pct times per cent
-""".split())
+""".split()
+)
 # Adjectives allowed between a number and its counted noun ("1,200 more people").
-_ADJ_SKIP = frozenset("""
+_ADJ_SKIP = frozenset(
+    """
 more new other additional extra further different separate major minor small large big key
 main young old civilian foreign local senior former known confirmed suspected reported
-""".split())
-_COUNT_NOUNS = frozenset("""
+""".split()
+)
+_COUNT_NOUNS = frozenset(
+    """
 people persons person troops soldiers workers employees jobs homes houses cases deaths votes
 residents children men women students refugees migrants prisoners civilians cars vehicles
 passengers members officers fighters casualties patients tanks drones missiles aircraft
-""".split())
+""".split()
+)
 
-_COUNTRIES = frozenset("""
+_COUNTRIES = frozenset(
+    """
 afghanistan albania algeria argentina armenia australia austria azerbaijan bahrain bangladesh
 belarus belgium bolivia bosnia brazil bulgaria cambodia cameroon canada chad chile china
 colombia congo croatia cuba cyprus czechia denmark ecuador egypt england estonia ethiopia
@@ -159,50 +257,166 @@ turkmenistan uganda ukraine uruguay uzbekistan venezuela vietnam wales yemen zam
 crimea donbas kyiv kiev moscow beijing washington london paris berlin tokyo brussels
 jerusalem tehran damascus baghdad kabul ankara warsaw minsk kursk kharkiv odesa mariupol
 us uk un eu uae ussr nato
-""".split())
+""".split()
+)
 _DEMONYMS: dict[str, str] = {
-    "american": "us", "british": "uk", "russian": "russia", "ukrainian": "ukraine",
-    "chinese": "china", "french": "france", "german": "germany", "italian": "italy",
-    "spanish": "spain", "japanese": "japan", "indian": "india", "israeli": "israel",
-    "palestinian": "palestine", "iranian": "iran", "iraqi": "iraq", "syrian": "syria",
-    "turkish": "turkey", "polish": "poland", "canadian": "canada", "mexican": "mexico",
-    "brazilian": "brazil", "australian": "australia", "european": "europe",
-    "saudi": "saudi arabia", "egyptian": "egypt", "afghan": "afghanistan",
-    "pakistani": "pakistan", "belarusian": "belarus", "georgian": "georgia",
-    "dutch": "netherlands", "swedish": "sweden", "finnish": "finland", "norwegian": "norway",
-    "danish": "denmark", "greek": "greece", "hungarian": "hungary", "romanian": "romania",
-    "lebanese": "lebanon", "jordanian": "jordan", "qatari": "qatar", "emirati": "uae",
-    "yemeni": "yemen", "nigerian": "nigeria", "kenyan": "kenya", "ethiopian": "ethiopia",
-    "venezuelan": "venezuela", "colombian": "colombia", "argentine": "argentina",
-    "argentinian": "argentina", "chilean": "chile", "cuban": "cuba", "irish": "ireland",
-    "scottish": "scotland", "welsh": "wales", "swiss": "switzerland", "austrian": "austria",
-    "belgian": "belgium", "czech": "czechia", "serbian": "serbia", "croatian": "croatia",
-    "estonian": "estonia", "latvian": "latvia", "lithuanian": "lithuania",
-    "moldovan": "moldova", "armenian": "armenia", "azerbaijani": "azerbaijan",
-    "vietnamese": "vietnam", "thai": "thailand", "filipino": "philippines",
-    "indonesian": "indonesia", "taiwanese": "taiwan", "soviet": "ussr", "crimean": "crimea",
-    "north korean": "north korea", "south korean": "south korea", "south african": "south africa",
+    "american": "us",
+    "british": "uk",
+    "russian": "russia",
+    "ukrainian": "ukraine",
+    "chinese": "china",
+    "french": "france",
+    "german": "germany",
+    "italian": "italy",
+    "spanish": "spain",
+    "japanese": "japan",
+    "indian": "india",
+    "israeli": "israel",
+    "palestinian": "palestine",
+    "iranian": "iran",
+    "iraqi": "iraq",
+    "syrian": "syria",
+    "turkish": "turkey",
+    "polish": "poland",
+    "canadian": "canada",
+    "mexican": "mexico",
+    "brazilian": "brazil",
+    "australian": "australia",
+    "european": "europe",
+    "saudi": "saudi arabia",
+    "egyptian": "egypt",
+    "afghan": "afghanistan",
+    "pakistani": "pakistan",
+    "belarusian": "belarus",
+    "georgian": "georgia",
+    "dutch": "netherlands",
+    "swedish": "sweden",
+    "finnish": "finland",
+    "norwegian": "norway",
+    "danish": "denmark",
+    "greek": "greece",
+    "hungarian": "hungary",
+    "romanian": "romania",
+    "lebanese": "lebanon",
+    "jordanian": "jordan",
+    "qatari": "qatar",
+    "emirati": "uae",
+    "yemeni": "yemen",
+    "nigerian": "nigeria",
+    "kenyan": "kenya",
+    "ethiopian": "ethiopia",
+    "venezuelan": "venezuela",
+    "colombian": "colombia",
+    "argentine": "argentina",
+    "argentinian": "argentina",
+    "chilean": "chile",
+    "cuban": "cuba",
+    "irish": "ireland",
+    "scottish": "scotland",
+    "welsh": "wales",
+    "swiss": "switzerland",
+    "austrian": "austria",
+    "belgian": "belgium",
+    "czech": "czechia",
+    "serbian": "serbia",
+    "croatian": "croatia",
+    "estonian": "estonia",
+    "latvian": "latvia",
+    "lithuanian": "lithuania",
+    "moldovan": "moldova",
+    "armenian": "armenia",
+    "azerbaijani": "azerbaijan",
+    "vietnamese": "vietnam",
+    "thai": "thailand",
+    "filipino": "philippines",
+    "indonesian": "indonesia",
+    "taiwanese": "taiwan",
+    "soviet": "ussr",
+    "crimean": "crimea",
+    "north korean": "north korea",
+    "south korean": "south korea",
+    "south african": "south africa",
 }
 _ALIASES: dict[str, str] = {
-    "u.s.": "us", "u.s": "us", "us": "us", "usa": "us", "u.s.a.": "us", "united states": "us",
-    "united states of america": "us", "america": "us",
-    "u.k.": "uk", "uk": "uk", "united kingdom": "uk", "britain": "uk", "great britain": "uk",
-    "u.n.": "un", "un": "un", "united nations": "un",
-    "e.u.": "eu", "eu": "eu", "european union": "eu",
-    "united arab emirates": "uae", "dprk": "north korea", "soviet union": "ussr",
-    "russian federation": "russia", "kiev": "kyiv", "czech republic": "czechia",
+    "u.s.": "us",
+    "u.s": "us",
+    "us": "us",
+    "usa": "us",
+    "u.s.a.": "us",
+    "united states": "us",
+    "united states of america": "us",
+    "america": "us",
+    "u.k.": "uk",
+    "uk": "uk",
+    "united kingdom": "uk",
+    "britain": "uk",
+    "great britain": "uk",
+    "u.n.": "un",
+    "un": "un",
+    "united nations": "un",
+    "e.u.": "eu",
+    "eu": "eu",
+    "european union": "eu",
+    "united arab emirates": "uae",
+    "dprk": "north korea",
+    "soviet union": "ussr",
+    "russian federation": "russia",
+    "kiev": "kyiv",
+    "czech republic": "czechia",
 }
 _GAZ = _COUNTRIES | frozenset(_ALIASES) | frozenset(_DEMONYMS)
 # All-caps tokens that are never entities (clock times, time zones, mail headers).
-_CAPS_JUNK = frozenset({"AM", "PM", "A.M.", "P.M.", "ET", "EST", "EDT", "PT", "PST", "PDT", "CT",
-                        "CST", "GMT", "BST", "UTC", "CET", "RE", "FW", "FWD", "OK", "TV"})
+_CAPS_JUNK = frozenset(
+    {
+        "AM",
+        "PM",
+        "A.M.",
+        "P.M.",
+        "ET",
+        "EST",
+        "EDT",
+        "PT",
+        "PST",
+        "PDT",
+        "CT",
+        "CST",
+        "GMT",
+        "BST",
+        "UTC",
+        "CET",
+        "RE",
+        "FW",
+        "FWD",
+        "OK",
+        "TV",
+    }
+)
 # Acronyms that spell a common word.
-_CAPS_ACRONYMS = frozenset({"WHO", "IT", "AI", "ICE", "CAT", "AIDS", "OPEC", "NICE", "CARE", "NOW",
-                            "NASDAQ", "UNICEF", "UNESCO", "NAFTA", "FIFA", "INTERPOL"})
+_CAPS_ACRONYMS = frozenset(
+    {
+        "WHO",
+        "IT",
+        "AI",
+        "ICE",
+        "CAT",
+        "AIDS",
+        "OPEC",
+        "NICE",
+        "CARE",
+        "NOW",
+        "NASDAQ",
+        "UNICEF",
+        "UNESCO",
+        "NAFTA",
+        "FIFA",
+        "INTERPOL",
+    }
+)
 
 # Title words: a run of these containing a core title, followed by a name, is dropped
 # from the entity ("Deputy Foreign Minister Alexander Grushko" -> "alexander grushko").
-_TITLE_CORE = frozenset("""
+_TITLE_CORE = frozenset(
+    """
 president president-elect vice-president minister secretary secretary-general chancellor premier
 governor senator sen representative rep congressman congresswoman mayor ambassador envoy adviser
 advisor spokesman spokeswoman spokesperson king queen prince princess pope judge director
@@ -210,17 +424,21 @@ chairman chairwoman chair ceo cfo coo commissioner mr mrs ms dr prof professor s
 coach captain capt col colonel lt lieutenant sgt sergeant adm admiral gen marshal speaker leader
 sheikh ayatollah rabbi bishop archbishop cardinal detective inspector superintendent chief
 attorney emir sultan officer dean rev pres const constable supt det insp sheriff manager
-""".split())
-_TITLE_MOD = frozenset("""
+""".split()
+)
+_TITLE_MOD = frozenset(
+    """
 deputy vice foreign prime defense defence interior finance home health education energy trade
 economy acting former senior assistant associate executive first crown supreme general state
 majority minority senate house special national security press presidential army navy grand
 high head interim police fire district county
-""".split())
+""".split()
+)
 _TITLE_ANY = _TITLE_CORE | _TITLE_MOD
 
 # Capitalised words that are not names when they open a sentence (or stand alone).
-_STOP = frozenset("""
+_STOP = frozenset(
+    """
 a an the this that these those there here it its it's i we you he she they me him her us them
 my your his our their what which who whom whose when where why how whatever whoever whichever
 and or but nor so yet for if then than though although while whilst as because since unless
@@ -239,17 +457,22 @@ everyone nobody somebody anybody everybody something anything everything nothing
 speaking asked like unlike once where's there's that's what's let's unfortunately fortunately
 recently currently notably amidst inside outside near beside beneath ahead whereby eventually
 dear hello please thanks thank okay ok oh well mr mrs ms dr
-""".split())
+""".split()
+)
 # First words of multi-word names that are also common words ("New York", "North Korea").
-_NAME_PREFIX = frozenset("""
+_NAME_PREFIX = frozenset(
+    """
 new north south east west united saint san santa los las el la le great upper lower central
 northern southern eastern western old royal grand red white black green
-""".split())
+""".split()
+)
 # After a sentence-initial capitalised word, these suggest it is a subject name ("Trump has").
-_RESCUE_NEXT = frozenset("""
+_RESCUE_NEXT = frozenset(
+    """
 has had have is was will would could can said says told claims claimed insists insisted argues
 argued added stated warned announced confirmed denied accused also did does
-""".split())
+""".split()
+)
 _SPEECH_VERBS = (
     "said|says|told|tells|stated|states|added|adds|emphasi[sz]ed|emphasi[sz]es|stressed|asserted|"
     "insisted|insists|claimed|claims|noted|notes|confirmed|confirms|announced|announces|warned|"
@@ -268,8 +491,18 @@ _HEDGE_RE = re.compile(
     r"an\s+estimated|estimated|upwards\s+of|aged)\s+|~\s?)$"
 )
 _HEDGE_LOWER = ("more", "over", "well over", "just over", "at least", "upwards")
-_HEDGE_UPPER = ("less", "under", "just under", "fewer", "at most", "up to", "nearly", "almost",
-                "as many", "as much")
+_HEDGE_UPPER = (
+    "less",
+    "under",
+    "just under",
+    "fewer",
+    "at most",
+    "up to",
+    "nearly",
+    "almost",
+    "as many",
+    "as much",
+)
 _CUR_BACK_RE = re.compile(
     r"(?:(?P<c>(?:US|A|C|NZ|HK|S)\$|[$£€¥₹₽₴₪])|(?<![^\W_])(?P<code>USD|EUR|GBP|JPY|CNY|RUB|CHF|"
     r"INR|UAH)[ \u00a0]?)[ \u00a0]?$"
@@ -322,10 +555,11 @@ _ORDINAL_RE = re.compile(r"(?:st|nd|rd|th)(?![^\W_])", re.I)
 _URLISH_RE = re.compile(r"[/@]|www\.|\.(?:com|org|net|html?)\b")
 _NUM_PRECISION_RE = re.compile(r"\d[\d,]*(?:\.(\d+))?")
 
-_PRE = (r"(?:(?i:(?P<part>early|mid|late))[ \u00a0-]+)?"
-        r"(?:(?i:(?P<q>last|this|next|past|coming|previous))[ \u00a0]+)?")
-_MON_FULL = ("January|February|March|April|May|June|July|August|September|October|November|"
-             "December")
+_PRE = (
+    r"(?:(?i:(?P<part>early|mid|late))[ \u00a0-]+)?"
+    r"(?:(?i:(?P<q>last|this|next|past|coming|previous))[ \u00a0]+)?"
+)
+_MON_FULL = "January|February|March|April|May|June|July|August|September|October|November|December"
 _MON_ABBR = "Sept|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 _YEAR = r"(?:1[89]|20)\d\d"
 _MONTH_RE = re.compile(
@@ -360,12 +594,16 @@ _REL_RE = re.compile(
     r"a[ \u00a0]+few|a[ \u00a0]+couple[ \u00a0]+of)[ \u00a0]+(?P<au>days?|weeks?|months?|years?|"
     r"decades?)[ \u00a0]+ago)(?![^\W_]))"
 )
-_DECADE_RE = re.compile(r"(?<![^\W_])(?P<dec>(?:1[89]|20)\d0)s(?![^\W_])|(?<![\w])['’](?P<dec2>\d0)s(?![^\W_])")
+_DECADE_RE = re.compile(
+    r"(?<![^\W_])(?P<dec>(?:1[89]|20)\d0)s(?![^\W_])|(?<![\w])['’](?P<dec2>\d0)s(?![^\W_])"
+)
 _YEAR_RE = re.compile(
     rf"(?:(?<![^\W_])(?i:(?P<part>early|mid|late))[ \u00a0-])?(?<![\w.,$£€¥])(?P<y>{_YEAR})"
     r"(?![^\W_]|[.,]\d|%)"
 )
-_ISO_RE = re.compile(r"(?<![\w-])(?P<y>(?:1[89]|20)\d\d)-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?![\w-])")
+_ISO_RE = re.compile(
+    r"(?<![\w-])(?P<y>(?:1[89]|20)\d\d)-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?![\w-])"
+)
 _TIME_AP_RE = re.compile(
     r"(?<![\w:.,])(?P<h>1[0-2]|0?[1-9])(?::(?P<mi>[0-5]\d))?[ \u00a0]?(?P<ap>(?i:a\.m\.|p\.m\.|am|pm))(?![^\W_])"
 )
@@ -375,13 +613,60 @@ _DIGIT_RE = re.compile(r"\d")
 _MONTH_GATE = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _SEASONS_GATE = ("summer", "winter", "spring", "autumn", "fall")
 _WEEKDAY_GATE = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_REL_GATE = ("yesterday", "today", "tomorrow", "tonight", "last", "this", "next", "past", "coming",
-             "previous", "ago")
-_NUMWORD_GATE = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                 "eleven", "twelve", "teen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy",
-                 "eighty", "ninety", "hundred", "thousand", "million", "billion", "trillion", "dozen",
-                 "half", "halves", "third", "quarter", "fourth", "fifth", "sixth", "seventh", "eighth",
-                 "ninth", "tenth")
+_REL_GATE = (
+    "yesterday",
+    "today",
+    "tomorrow",
+    "tonight",
+    "last",
+    "this",
+    "next",
+    "past",
+    "coming",
+    "previous",
+    "ago",
+)
+_NUMWORD_GATE = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "teen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "trillion",
+    "dozen",
+    "half",
+    "halves",
+    "third",
+    "quarter",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+)
 _FIELD_ORDER = ("year", "month", "day", "season", "weekday", "decade", "time", "rel", "part", "q")
 
 _QUOTE_RES = (
@@ -414,7 +699,9 @@ _NEXT_LOWER_RE = re.compile(r"[ \u00a0]+([a-z]+)")
 _LINE_WORD_RE = re.compile(r"[^\W\d_][\w’'-]*")
 _SMALL_FUNC = frozenset("a an the of in on and or for to with at by as from vs is its it".split())
 _OPENERS = " \t\r\u00a0“\"‘'(*[-–—•#>_"
-_ABBR_END_RE = re.compile(r"(?:(?:[A-Z]\.){2,}|\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Prof|Jr|Sr|Mt|Adm|Rev|Pres|No|vs|Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.)$")
+_ABBR_END_RE = re.compile(
+    r"(?:(?:[A-Z]\.){2,}|\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Prof|Jr|Sr|Mt|Adm|Rev|Pres|No|vs|Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.)$"
+)
 _MORPH_RE = re.compile(r"(?:ly|ing|ed)$")
 
 # Bounded (≤ 8 tokens) so a long capitalised run cannot make the speaker regexes quadratic.
@@ -446,12 +733,26 @@ _OUTLET_RE = re.compile(
 _REPORTED_RE = re.compile(
     rf"(?<![^\W_’'.-])(?P<name>{_NAME_PHRASE})[ \u00a0]+(?:has[ \u00a0]+)?(?P<verb>reported|reports)(?![^\W_])"
 )
-_OUTLET_ROLE = {"told": "told", "tells": "told", "speaking to": "told", "spoke to": "told",
-                "confirmed to": "confirmed_to", "according to": "according_to",
-                "reported by": "reported_by", "as reported by": "reported_by",
-                "cited by": "reported_by", "quoted by": "reported_by"}
-_ROLE_GROUP = {"said": "speaker", "according_to": "according", "told": "outlet",
-               "confirmed_to": "outlet", "reported_by": "outlet", "interview": "outlet"}
+_OUTLET_ROLE = {
+    "told": "told",
+    "tells": "told",
+    "speaking to": "told",
+    "spoke to": "told",
+    "confirmed to": "confirmed_to",
+    "according to": "according_to",
+    "reported by": "reported_by",
+    "as reported by": "reported_by",
+    "cited by": "reported_by",
+    "quoted by": "reported_by",
+}
+_ROLE_GROUP = {
+    "said": "speaker",
+    "according_to": "according",
+    "told": "outlet",
+    "confirmed_to": "outlet",
+    "reported_by": "outlet",
+    "interview": "outlet",
+}
 
 
 @lru_cache(maxsize=200_000)
@@ -466,19 +767,37 @@ def _fmt(value: float) -> str:
     return f"{value:.6g}"
 
 
-def _unit(kind: str, text: str, s: int, e: int, offset: int, key: str,
-          value: float | None = None, unit: str | None = None) -> Unit:
-    return Unit(kind=kind, text=text[s:e], start=offset + s, end=offset + e, key=key,
-                value=value, unit=unit)
+def _unit(
+    kind: str,
+    text: str,
+    s: int,
+    e: int,
+    offset: int,
+    key: str,
+    value: float | None = None,
+    unit: str | None = None,
+) -> Unit:
+    return Unit(kind=kind, text=text[s:e], start=offset + s, end=offset + e, key=key, value=value, unit=unit)
 
 
 def _singular(word: str) -> str:
     w = word.lower()
     if w in ("people", "persons", "person"):
         return "people"
-    irregular = {"children": "child", "men": "man", "women": "woman", "feet": "foot",
-                 "teeth": "tooth", "mice": "mouse", "geese": "goose", "lives": "life",
-                 "wives": "wife", "knives": "knife", "halves": "half", "aircraft": "aircraft"}
+    irregular = {
+        "children": "child",
+        "men": "man",
+        "women": "woman",
+        "feet": "foot",
+        "teeth": "tooth",
+        "mice": "mouse",
+        "geese": "goose",
+        "lives": "life",
+        "wives": "wife",
+        "knives": "knife",
+        "halves": "half",
+        "aircraft": "aircraft",
+    }
     if w in irregular:
         return irregular[w]
     if len(w) > 4 and w.endswith("ies"):
@@ -510,19 +829,31 @@ def _date_candidates(text: str) -> list[tuple[int, int, dict[str, str]]]:
     tl = text.lower()
     digit = _DIGIT_RE.search(text) is not None
     for m in _ISO_RE.finditer(text) if digit and "-" in text else ():
-        out.append((m.start(), m.end(), {"year": m["y"], "month": str(int(m["m"])),
-                                         "day": str(int(m["d"]))}))
+        out.append((m.start(), m.end(), {"year": m["y"], "month": str(int(m["m"])), "day": str(int(m["d"]))}))
     for m in _MONTH_RE.finditer(text) if any(w in text for w in _MONTH_GATE) else ():
         mon = m["mon"].rstrip(".")
         day = m["d1"] or m["d2"]
         if day and not 1 <= int(day) <= 31:
             day = None
         anchored = bool(day or m["y"])
-        if mon in ("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov",
-                   "Dec") and not (anchored or m["dot"]):
+        if mon in (
+            "Jan",
+            "Feb",
+            "Mar",
+            "Apr",
+            "Jun",
+            "Jul",
+            "Aug",
+            "Sep",
+            "Sept",
+            "Oct",
+            "Nov",
+            "Dec",
+        ) and not (anchored or m["dot"]):
             continue
-        if mon == "May" and not (anchored or m["q"] or m["part"]
-                                 or _MAY_PREP_RE.search(text, max(0, m.start() - 12), m.start())):
+        if mon == "May" and not (
+            anchored or m["q"] or m["part"] or _MAY_PREP_RE.search(text, max(0, m.start() - 12), m.start())
+        ):
             continue
         f: dict[str, str] = {"month": str(_MONTHS[mon.lower()])}
         if day:
@@ -542,7 +873,7 @@ def _date_candidates(text: str) -> list[tuple[int, int, dict[str, str]]]:
             continue  # "the Winter Meetings", "Spring Break": part of a name
         pre_ok = bool(_SEASON_PREP_RE.search(text, max(0, m.start() - 24), m.start()))
         if season == "fall":
-            if not (m["q"] or m["y"] or text[max(0, m.start() - 4):m.start()].lower() == "the "):
+            if not (m["q"] or m["y"] or text[max(0, m.start() - 4) : m.start()].lower() == "the "):
                 continue
             season = "autumn"
         elif not (m["q"] or m["part"] or m["y"] or pre_ok):
@@ -563,9 +894,13 @@ def _date_candidates(text: str) -> list[tuple[int, int, dict[str, str]]]:
         elif m["rq"]:
             q = _QUAL[m["rq"].lower()]
             ru = m["ru"].lower()
-            rel = {("last", "night"): "yesterday", ("this", "night"): "today",
-                   ("this", "morning"): "today", ("this", "afternoon"): "today",
-                   ("this", "evening"): "today"}.get((q, ru), f"{q}-{ru}")
+            rel = {
+                ("last", "night"): "yesterday",
+                ("this", "night"): "today",
+                ("this", "morning"): "today",
+                ("this", "afternoon"): "today",
+                ("this", "evening"): "today",
+            }.get((q, ru), f"{q}-{ru}")
         else:
             n = m["an"].lower().replace("\u00a0", " ")
             n = {"a": "1", "an": "1", "a few": "few", "a couple of": "2"}.get(n, n)
@@ -622,7 +957,9 @@ def _is_year(text: str, s: int, e: int) -> bool:
 
 
 _SPEECH_GATE_RE = re.compile(rf"(?<![^\W_])(?:{_SPEECH_VERBS})(?![^\W_])")
-_OUTLET_GATE_RE = re.compile(r"(?i:told|tells|confirmed|speaking|spoke|interview|according|reported|cited|quoted)")
+_OUTLET_GATE_RE = re.compile(
+    r"(?i:told|tells|confirmed|speaking|spoke|interview|according|reported|cited|quoted)"
+)
 
 
 def _dates(text: str) -> list[tuple[int, int, dict[str, str]]]:
@@ -701,7 +1038,7 @@ def _number_candidates(text: str, date_spans: list[tuple[int, int]]) -> list[tup
             fn, fd = m["fn"], m["fd"].lower()
             den = _DENOM[fd.rstrip("s") if fd != "halves" else "halve"]
             follow = _FRAC_FOLLOW_RE.match(text, e)
-            before = text[max(0, s - 16):s].lower()
+            before = text[max(0, s - 16) : s].lower()
             hedged = bool(_HEDGE_RE.search(text, max(0, s - 30), s))
             if fn is None:
                 if den != 2 or _HALF_BEFORE_RE.search(before):
@@ -723,7 +1060,7 @@ def _number_candidates(text: str, date_spans: list[tuple[int, int]]) -> list[tup
             is_fraction = True
         elif dig:
             digits = dig
-            nxt = text[e:e + 1]
+            nxt = text[e : e + 1]
             if nxt.isdigit():
                 continue
             # Skip "COVID-19", "F-16", "MH17", ordinals, times and URL fragments.
@@ -733,13 +1070,13 @@ def _number_candidates(text: str, date_spans: list[tuple[int, int]]) -> list[tup
                     continue
             if _ORDINAL_RE.match(text, e):
                 continue
-            if len(digits) == 2 and s >= 5 and text[s - 1] in "-–/" and text[s - 5:s - 1].isdigit():
+            if len(digits) == 2 and s >= 5 and text[s - 1] in "-–/" and text[s - 5 : s - 1].isdigit():
                 continue  # "2008-09": the second half of a season/year range
-            if nxt == ":" and text[e + 1:e + 2].isdigit():
+            if nxt == ":" and text[e + 1 : e + 2].isdigit():
                 continue
             ts = text.rfind(" ", 0, s) + 1
             te = text.find(" ", e)
-            if _URLISH_RE.search(text[ts:te if te >= 0 else len(text)][:200]):
+            if _URLISH_RE.search(text[ts : te if te >= 0 else len(text)][:200]):
                 continue
             if len(digits) == 4 and "," not in digits and "." not in digits and _is_year(text, s, e):
                 continue  # a year: left to extract_dates
@@ -780,7 +1117,7 @@ def _number_candidates(text: str, date_spans: list[tuple[int, int]]) -> list[tup
                     if ma:
                         scale = _SCALE_ABBR[ma.group(1).lower()]
                         pos = ma.end()
-                    elif text[pos:pos + 1].isalpha():
+                    elif text[pos : pos + 1].isalpha():
                         continue  # "4G", "3D", "5G": not a quantity
         value *= scale
         # Currency and hedge before the number.
@@ -844,8 +1181,9 @@ def _unit_after(text: str, pos: int, strict_one: bool) -> tuple[str | None, int]
     return "", pos
 
 
-_PLURAL_IRREGULAR = frozenset("people men women children police feet aircraft staff personnel cattle "
-                              "sheep fish troops".split())
+_PLURAL_IRREGULAR = frozenset(
+    "people men women children police feet aircraft staff personnel cattle sheep fish troops".split()
+)
 
 
 def _counted_noun(text: str, first: re.Match[str]) -> tuple[str, int]:
@@ -854,8 +1192,12 @@ def _counted_noun(text: str, first: re.Match[str]) -> tuple[str, int]:
     words = [first]
     while len(words) < 3:
         mw = _NEXT_WORD_RE.match(text, words[-1].end())
-        if not mw or mw.group(1).strip() != "" or not mw.group(2).islower() \
-                or mw.group(2).lower() in _NOT_NOUN:
+        if (
+            not mw
+            or mw.group(1).strip() != ""
+            or not mw.group(2).islower()
+            or mw.group(2).lower() in _NOT_NOUN
+        ):
             break
         words.append(mw)
     for mw in words:
@@ -872,6 +1214,7 @@ def _number_units(text: str, offset: int, date_spans: list[tuple[int, int]]) -> 
     return [
         _unit("number", text, s, e, offset, f"{_fmt(v)}|{u}", value=v, unit=u)
         for s, e, v, u in _number_candidates(text, date_spans)
+        if math.isfinite(v)  # a run of hundreds of digits overflows to inf: not a quantity
     ]
 
 
@@ -1017,7 +1360,7 @@ def _line_flag(line: str) -> int:
         return 0
     caps = sum(1 for w in content if w[0].isupper())
     # A prose sentence full of names ("He met President Vladimir Putin.") ends with a period.
-    need = len(content) if line.rstrip().endswith((".", "?", "!", ".\"", ".”")) else 0.75 * len(content)
+    need = len(content) if line.rstrip().endswith((".", "?", "!", '."', ".”")) else 0.75 * len(content)
     if caps < need:
         return 0
     letters = [c for c in line if c.isalpha()]
@@ -1031,12 +1374,12 @@ def _is_initial(text: str, s: int) -> bool:
     i = s - 1
     crossed_quote = False
     while i >= 0 and text[i] in _OPENERS:
-        if text[i] in "“\"‘":
+        if text[i] in '“"‘':
             crossed_quote = True
         i -= 1
     if i < 0 or crossed_quote:
         return True
-    if "\n" in text[i + 1:s]:
+    if "\n" in text[i + 1 : s]:
         return True
     ch = text[i]
     if ch == "\n" or ch in "!?:;":
@@ -1090,8 +1433,9 @@ def _keep_ambiguous(tok: str, ctx: _Ctx, strict: bool, next_word: str = "") -> b
 def _edge_junk(tok: str) -> bool:
     """Tokens that cannot open or close a name: connectors, month/weekday names, shouting."""
     low = tok.lower().rstrip(".")
-    return (not tok[0].isupper() or low in _MONTHS or low in _WEEKDAYS or tok in _CAPS_JUNK
-            or _shouted_word(tok))
+    return (
+        not tok[0].isupper() or low in _MONTHS or low in _WEEKDAYS or tok in _CAPS_JUNK or _shouted_word(tok)
+    )
 
 
 @lru_cache(maxsize=100_000)
@@ -1144,7 +1488,7 @@ def _entity_spans(text: str) -> list[tuple[int, int, str]]:
         flag = ctx.line_flag(s)
         initial = _is_initial(text, s)
         # A bullet header "- Neutrality Clause: ..." reads like a title.
-        header = initial and text[e:e + 1] == ":"
+        header = initial and text[e : e + 1] == ":"
         mode = 2 if (flag or header) else (1 if initial else 0)
         toks = _run_tokens(text[s:e])
         if not toks:
@@ -1177,12 +1521,20 @@ def _entity_spans(text: str) -> list[tuple[int, int, str]]:
             if mode == 1 and flow not in _TITLE_ANY:
                 if len(toks) == 1:
                     nm = _NEXT_LOWER_RE.match(text, e)
-                    nxt = nm.group(1) if nm else ("has" if text[e:e + 2] in ("’s", "'s") else "")
+                    nxt = nm.group(1) if nm else ("has" if text[e : e + 2] in ("’s", "'s") else "")
                     if not _keep_ambiguous(first, ctx, strict=False, next_word=nxt):
                         continue
-                elif flow in _STOP or flow in _MONTHS or flow in _WEEKDAYS or (
-                        flow not in _NAME_PREFIX and flow not in _GAZ and flow not in ctx.caps
-                        and ((_MORPH_RE.search(flow) and _zipf(flow) >= 2.5) or flow in ctx.lower)):
+                elif (
+                    flow in _STOP
+                    or flow in _MONTHS
+                    or flow in _WEEKDAYS
+                    or (
+                        flow not in _NAME_PREFIX
+                        and flow not in _GAZ
+                        and flow not in ctx.caps
+                        and ((_MORPH_RE.search(flow) and _zipf(flow) >= 2.5) or flow in ctx.lower)
+                    )
+                ):
                     rest = [t for t in toks[1:] if t[2][0].isupper()]
                     if not rest:
                         continue
@@ -1190,7 +1542,7 @@ def _entity_spans(text: str) -> list[tuple[int, int, str]]:
             pieces.append((start, e - s))
         for ps, pe in pieces:
             base = s + ps
-            out.extend((base + a, base + b, k) for a, b, k in _run_entities(text[base:s + pe]))
+            out.extend((base + a, base + b, k) for a, b, k in _run_entities(text[base : s + pe]))
     return out
 
 
@@ -1232,8 +1584,9 @@ def _name_key(phrase: str) -> tuple[str, int]:
     if not segs:
         return "", 0
     seg = [toks[i] for i in segs[-1]]
-    while seg and ((seg[0].group().lower() in _STOP and not seg[0].group().isupper())
-                   or _edge_junk(seg[0].group())):
+    while seg and (
+        (seg[0].group().lower() in _STOP and not seg[0].group().isupper()) or _edge_junk(seg[0].group())
+    ):
         seg = seg[1:]
     while seg and _edge_junk(seg[-1].group()):
         seg = seg[:-1]
@@ -1244,7 +1597,7 @@ def _name_key(phrase: str) -> tuple[str, int]:
     while toks[i].group().lower() in _STOP and not toks[i].group().isupper() and toks[i] is not seg[0]:
         i += 1
     start = toks[i].start()
-    return _norm_name(phrase[seg[0].start():seg[-1].end()]), start
+    return _norm_name(phrase[seg[0].start() : seg[-1].end()]), start
 
 
 def extract_attributions(text: str, offset: int = 0) -> list[Unit]:
@@ -1338,8 +1691,7 @@ def _parse_date_key(key: str) -> dict[str, str]:
     return out
 
 
-_REL_OFFSETS = {"yesterday": ("day", -1), "today": ("day", 0), "tonight": ("day", 0),
-                "tomorrow": ("day", 1)}
+_REL_OFFSETS = {"yesterday": ("day", -1), "today": ("day", 0), "tonight": ("day", 0), "tomorrow": ("day", 1)}
 
 
 def _rel_pos(rel: str) -> tuple[str, float] | None:
@@ -1465,7 +1817,7 @@ def _names_compatible(a: str, b: str) -> bool | None:
     if not ta or not tb:
         return None
     short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
-    if long_[-len(short):] == short:
+    if long_[-len(short) :] == short:
         return True  # "putin" ~ "vladimir putin", "york times" ~ "new york times"
     if len(ta) > 1 and len(tb) > 1 and ta[-1] == tb[-1]:
         return False  # same surname, different first name
@@ -1484,6 +1836,18 @@ def compatible(a: Unit, b: Unit) -> bool | None:
         tb, db = _num_tolerance(b)
         if da and db and da != db and a.value == b.value:
             return False  # "more than 20" vs "fewer than 20": the key ignores the hedge
+        # A bound holds a nearby exact figure on its side: "more than £500,000" ~ "£572,206".
+        for (x, dx), (y, dy) in (((a, da), (b, db)), ((b, db), (a, da))):
+            if (
+                dx
+                and not dy
+                and x.value > 0
+                and (
+                    (dx == "lower" and x.value <= y.value <= 3 * x.value)
+                    or (dx == "upper" and x.value / 3 <= y.value <= x.value)
+                )
+            ):
+                return True
         diff = abs(a.value - b.value)
         # Strictly inside the rounding interval: "3 years" does not cover "2.5 years".
         return diff <= 1e-9 * max(abs(a.value), abs(b.value), 1.0) or diff < max(ta, tb) - 1e-12

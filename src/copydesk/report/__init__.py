@@ -39,7 +39,9 @@ def build_report(store: Store, story_ids: Sequence[str] | None = None) -> dict:
     for aid in ids:
         r = rows[aid]
         arts = [[a.kind, a.start, a.end, a.text] for a in r.clean.artifacts]
-        articles.append(article_entry(aid, r.clean.title, placements[aid], arts, json.loads(details.get(aid) or "{}")))
+        articles.append(
+            article_entry(aid, r.clean.title, placements[aid], arts, json.loads(details.get(aid) or "{}"))
+        )
     # Stories with more articles first, then by id: the interesting ones on top.
     stories = sorted(stories, key=lambda s: (-len(s["articles"]), s["id"]))
     return {"articles": articles, "stories": stories}

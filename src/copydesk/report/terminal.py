@@ -6,8 +6,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-RELATION_STYLE = {"reference": "bold green", "duplicate": "red", "rewrite": "yellow", "same_story": "cyan",
-                  "unrelated": "dim"}
+RELATION_STYLE = {
+    "reference": "bold green",
+    "duplicate": "red",
+    "rewrite": "yellow",
+    "same_story": "cyan",
+    "unrelated": "dim",
+}
 
 
 def render(report: dict, console: Console, max_singletons: int = 10) -> None:
@@ -16,8 +21,10 @@ def render(report: dict, console: Console, max_singletons: int = 10) -> None:
     multi = [s for s in report["stories"] if len(s["articles"]) > 1]
     for s in multi:
         console.rule(Text(f"{s['title'] or s['id']}", style="bold"))
-        console.print(f"[dim]{s['id']}[/] · {len(s['articles'])} articles · {len(s['families'])} families · "
-                      f"reference [bold]{s['reference']}[/]")
+        console.print(
+            f"[dim]{s['id']}[/] · {len(s['articles'])} articles · {len(s['families'])} families · "
+            f"reference [bold]{s['reference']}[/]"
+        )
         t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         for col in ("article", "relation", "source", "score", "family", "artifacts", "claims"):
             t.add_column(col)
@@ -27,15 +34,27 @@ def render(report: dict, console: Console, max_singletons: int = 10) -> None:
             kinds = sorted({x["kind"] for x in a["artifacts"]})
             flagged = [c for c in a.get("claims", []) if c["status"] != "supported"]
             counts = a.get("counts") or {}
-            claims = (f"{len(flagged)} flagged" if a.get("claims") is not None else "")
+            claims = f"{len(flagged)} flagged" if a.get("claims") is not None else ""
             if counts:
-                claims = f"{counts.get('verbatim', 0)}={counts.get('paraphrase', 0)}~{counts.get('added', 0)}+ " + claims
-            t.add_row(aid, Text(a["relation"], style=RELATION_STYLE.get(a["relation"], "")), a["source"] or "",
-                      "" if a["score"] is None else f"{a['score']:.2f}", a["family"][-6:], ", ".join(kinds), claims)
+                claims = (
+                    f"{counts.get('verbatim', 0)}={counts.get('paraphrase', 0)}~{counts.get('added', 0)}+ "
+                    + claims
+                )
+            t.add_row(
+                aid,
+                Text(a["relation"], style=RELATION_STYLE.get(a["relation"], "")),
+                a["source"] or "",
+                "" if a["score"] is None else f"{a['score']:.2f}",
+                a["family"][-6:],
+                ", ".join(kinds),
+                claims,
+            )
         console.print(t)
         if s.get("common_source_missing"):
-            console.print("[bold magenta]Common source not in the set[/]: derived articles share facts the "
-                          "reference lacks:")
+            console.print(
+                "[bold magenta]Common source not in the set[/]: derived articles share facts the "
+                "reference lacks:"
+            )
             for e in s["evidence"][:5]:
                 console.print(f"  • {e[:300]}")
         for aid in order:
@@ -44,8 +63,14 @@ def render(report: dict, console: Console, max_singletons: int = 10) -> None:
                 console.print(f"[bold]{aid}[/] flagged claims:")
                 for c in flagged[:8]:
                     style = "red" if c["status"] == "contradicted" else "yellow"
-                    ev = c["evidence"][0]["text"][:120] if c.get("evidence") else "nothing similar in the other versions"
-                    console.print(f"  [{style}]{c['status']}[/] ({c['kind']}) {c['text'][:160]}\n    [dim]evidence: {ev}[/]")
+                    ev = (
+                        c["evidence"][0]["text"][:120]
+                        if c.get("evidence")
+                        else "nothing similar in the other versions"
+                    )
+                    console.print(
+                        f"  [{style}]{c['status']}[/] ({c['kind']}) {c['text'][:160]}\n    [dim]evidence: {ev}[/]"
+                    )
         facts = s.get("facts") or []
         if facts:
             top = [f for f in facts if len(f["support"]) >= 2][:6]
@@ -58,7 +83,10 @@ def render(report: dict, console: Console, max_singletons: int = 10) -> None:
         for s in singles[:max_singletons]:
             a = arts[s["articles"][0]]
             kinds = sorted({x["kind"] for x in a["artifacts"]})
-            console.print(f"  {a['id']}: {(a['title'] or '')[:80]}" + (f"  [dim]artifacts: {', '.join(kinds)}[/]" if kinds else ""))
+            console.print(
+                f"  {a['id']}: {(a['title'] or '')[:80]}"
+                + (f"  [dim]artifacts: {', '.join(kinds)}[/]" if kinds else "")
+            )
         if len(singles) > max_singletons:
             console.print(f"  … and {len(singles) - max_singletons} more (see --json)")
 
@@ -77,11 +105,15 @@ def render_verify(report, console: Console) -> None:
     console.rule()
     for c in report.flagged:
         style = "red" if c.status == "contradicted" else "yellow"
-        console.print(f"[{style}]{c.status.upper()}[/] ({c.kind}) [{c.start}:{c.end}] {c.text}", highlight=False)
+        console.print(
+            f"[{style}]{c.status.upper()}[/] ({c.kind}) [{c.start}:{c.end}] {c.text}", highlight=False
+        )
         console.print(f"    [dim]{c.reason}[/]", highlight=False)
         if c.evidence:
             e = c.evidence[0]
-            console.print(f"    [dim]closest in {e.article} ({e.score:.2f}): {e.text[:200]}[/]", highlight=False)
+            console.print(
+                f"    [dim]closest in {e.article} ({e.score:.2f}): {e.text[:200]}[/]", highlight=False
+            )
     for a in report.artifacts:
         console.print(f"[magenta]ARTIFACT[/] {a.kind} [{a.start}:{a.end}] {a.text[:80]!r}", highlight=False)
     for q in report.quotes:

@@ -19,8 +19,9 @@ def open_store(url: str, *, lock: bool = False, lock_timeout: float = 30.0) -> S
     if url.startswith(("postgresql://", "postgres://")):
         from .postgres import connect_postgres
 
-        return SQLStore(connect_postgres(url), dialect="postgres", lock=lock, lock_timeout=lock_timeout,
-                        location=url)
+        return SQLStore(
+            connect_postgres(url), dialect="postgres", lock=lock, lock_timeout=lock_timeout, location=url
+        )
     from .sqlite import connect_sqlite
 
     return SQLStore(connect_sqlite(url), dialect="sqlite", lock=lock, lock_timeout=lock_timeout, location=url)

@@ -53,7 +53,8 @@ def analysis_to_json(clean: CleanArticle, sentences: Sequence[Sentence]) -> str:
             "sentences": [[s.start, s.end] for s in sentences],
             "clean_len": len(clean.text),
         },
-        ensure_ascii=False, separators=(",", ":"),
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
 
 
@@ -63,9 +64,7 @@ def analysis_from_json(article: Article, payload: str) -> tuple[CleanArticle, tu
     om = OffsetMap(tuple(d["offset_map"][0]), tuple(d["offset_map"][1]))
     clean_text = _rebuild_clean(article.text, arts)
     clean = CleanArticle(article, clean_text, arts, om, d.get("title"))
-    sents = tuple(
-        Sentence(article.id, i, s, e, article.text[s:e]) for i, (s, e) in enumerate(d["sentences"])
-    )
+    sents = tuple(Sentence(article.id, i, s, e, article.text[s:e]) for i, (s, e) in enumerate(d["sentences"]))
     return clean, sents
 
 
@@ -93,8 +92,11 @@ def features_from_row(article_id: str, r: Sequence[Any]) -> Features:
         article_id=article_id,
         signature=np.frombuffer(bytes(sig), dtype=np.uint32),
         doc_vector=np.frombuffer(bytes(vec), dtype=np.float32),
-        entities=json.loads(ents), numbers=frozenset(json.loads(nums)), terms=json.loads(terms),
-        n_tokens=int(n_tokens), n_artifacts=int(n_art),
+        entities=json.loads(ents),
+        numbers=frozenset(json.loads(nums)),
+        terms=json.loads(terms),
+        n_tokens=int(n_tokens),
+        n_artifacts=int(n_art),
     )
 
 
@@ -109,8 +111,9 @@ class Store(Protocol):
 
     def close(self) -> None: ...
     def stored_hashes(self, ids: Sequence[str]) -> dict[str, str]: ...
-    def add_analyses(self, rows: Sequence[AnalysisRow], bands: np.ndarray | None,
-                     entity_keys: Sequence[Sequence[str]]) -> None: ...
+    def add_analyses(
+        self, rows: Sequence[AnalysisRow], bands: np.ndarray | None, entity_keys: Sequence[Sequence[str]]
+    ) -> None: ...
     def unplaced_ids(self) -> list[str]: ...
     def article_ids(self) -> list[str]: ...
     def count_articles(self) -> int: ...
@@ -126,8 +129,13 @@ class Store(Protocol):
     def pairs_among(self, ids: Sequence[str]) -> dict[tuple[str, str], Pair]: ...
     def linked(self, ids: Sequence[str], relations: Sequence[str]) -> set[str]: ...
     def stories_of(self, ids: Sequence[str]) -> set[str]: ...
-    def replace_stories(self, old_story_ids: Sequence[str], stories: Sequence[dict],
-                        placements: Sequence[dict], details: dict[str, str]) -> None: ...
+    def replace_stories(
+        self,
+        old_story_ids: Sequence[str],
+        stories: Sequence[dict],
+        placements: Sequence[dict],
+        details: dict[str, str],
+    ) -> None: ...
     def stories(self) -> list[dict]: ...
     def story(self, story_id: str) -> dict | None: ...
     def placements(self, ids: Sequence[str] | None = None) -> dict[str, dict]: ...

@@ -18,8 +18,16 @@ import numpy as np
 
 from ..records import Article, Pair
 from .base import (
-    SCHEMA_VERSION, AnalysisRow, StoreError, StoreLocked, analysis_from_json, analysis_to_json,
-    content_hash, features_from_row, features_to_row, pair_to_json,
+    SCHEMA_VERSION,
+    AnalysisRow,
+    StoreError,
+    StoreLocked,
+    analysis_from_json,
+    analysis_to_json,
+    content_hash,
+    features_from_row,
+    features_to_row,
+    pair_to_json,
 )
 
 _CHUNK = 500  # ids per IN (...) query
@@ -65,6 +73,7 @@ class SQLStore:
         self.dialect = dialect
         self.location = location
         self._lock_fd: int | None = None
+        self._lock_held = False
         self._ph = "%s" if dialect == "postgres" else "?"
         if lock:
             self._acquire_lock(lock_timeout)
@@ -104,6 +113,7 @@ class SQLStore:
                 got = self._exec("SELECT pg_try_advisory_lock(7263540)").fetchone()[0]
                 self.conn.commit()
                 if got:
+                    self._lock_held = True
                     return
                 if time.monotonic() > deadline:
                     raise StoreLocked(f"store {self.location} is being written by another copydesk process")
@@ -126,9 +136,44 @@ class SQLStore:
                     ) from None
                 time.sleep(0.1)
         self._lock_fd = fd
+        self._lock_held = True
+
+    def _release_lock(self) -> None:
+        if not self._lock_held:
+            return
+        self._lock_held = False
+        if self.dialect == "postgres":
+            # Anything still open here is reads (writes commit in transaction()); end it first,
+            # since an aborted transaction would refuse the unlock.
+            self.conn.rollback()
+            self._exec("SELECT pg_advisory_unlock(7263540)")
+            self.conn.commit()
+        elif self._lock_fd is not None:
+            import fcntl
+
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    @contextmanager
+    def writer_lock(self, timeout: float = 30.0) -> Iterator[None]:
+        """Hold the writer lock for one block: a server takes it per write request rather than for
+        the life of the store (``lock=True``), so several processes can share one store."""
+        if self._lock_held:
+            yield
+            return
+        self._acquire_lock(timeout)
+        try:
+            yield
+        finally:
+            self._release_lock()
 
     def _init_schema(self) -> None:
         with self.transaction():
+            if self.dialect == "postgres":
+                # Concurrent CREATE TABLE IF NOT EXISTS can collide in PostgreSQL's catalog
+                # (several API workers starting at once): serialise schema setup.
+                self._exec("SELECT pg_advisory_xact_lock(7263541)")
             self._exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             row = self._exec("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if row is not None and int(row[0]) != SCHEMA_VERSION:
@@ -139,7 +184,9 @@ class SQLStore:
             for stmt in _schema(self.dialect):
                 self._exec(stmt)
             if row is None:
-                self._exec("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                self._exec(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+                )
 
     def close(self) -> None:
         try:
@@ -184,8 +231,9 @@ class SQLStore:
     def stored_hashes(self, ids: Sequence[str]) -> dict[str, str]:
         return dict(self._select_in("SELECT id, hash FROM articles WHERE id IN ({in})", ids))
 
-    def add_analyses(self, rows: Sequence[AnalysisRow], bands: np.ndarray | None,
-                     entity_keys: Sequence[Sequence[str]]) -> None:
+    def add_analyses(
+        self, rows: Sequence[AnalysisRow], bands: np.ndarray | None, entity_keys: Sequence[Sequence[str]]
+    ) -> None:
         """Insert a batch of analysed articles atomically; ids already stored are skipped."""
         if not rows:
             return
@@ -198,24 +246,53 @@ class SQLStore:
                 if a.id in present:
                     continue
                 present.add(a.id)
-                art_rows.append((a.id, seq0 + i + 1, content_hash(a), a.text, a.title, a.site, a.url,
-                                 a.published, a.source_path, analysis_to_json(r.clean, r.sentences)))
+                art_rows.append(
+                    (
+                        a.id,
+                        seq0 + i + 1,
+                        content_hash(a),
+                        a.text,
+                        a.title,
+                        a.site,
+                        a.url,
+                        a.published,
+                        a.source_path,
+                        analysis_to_json(r.clean, r.sentences),
+                    )
+                )
                 fr = features_to_row(r.features)
-                feat_rows.append((a.id, fr["signature"], fr["doc_vector"], fr["entities"], fr["numbers"],
-                                  fr["terms"], fr["n_tokens"], fr["n_artifacts"]))
+                feat_rows.append(
+                    (
+                        a.id,
+                        fr["signature"],
+                        fr["doc_vector"],
+                        fr["entities"],
+                        fr["numbers"],
+                        fr["terms"],
+                        fr["n_tokens"],
+                        fr["n_artifacts"],
+                    )
+                )
                 if bands is not None:
                     band_rows.extend((b, int(k), a.id) for b, k in enumerate(bands[i]))
                 ent_rows.extend((e, a.id) for e in entity_keys[i])
             self._many(
                 "INSERT INTO articles (id, seq, hash, text, title, site, url, published, source_path, analysis) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", art_rows)
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                art_rows,
+            )
             self._many(
                 "INSERT INTO features (article_id, signature, doc_vector, entities, numbers, terms, n_tokens, "
-                "n_artifacts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", feat_rows)
-            self._many("INSERT INTO bands (band, key, article_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                       band_rows)
-            self._many("INSERT INTO entity_postings (entity, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                       ent_rows)
+                "n_artifacts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                feat_rows,
+            )
+            self._many(
+                "INSERT INTO bands (band, key, article_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", band_rows
+            )
+            self._many(
+                "INSERT INTO entity_postings (entity, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                ent_rows,
+            )
 
     def unplaced_ids(self) -> list[str]:
         return [r[0] for r in self._exec("SELECT id FROM articles WHERE placed = 0 ORDER BY seq").fetchall()]
@@ -239,7 +316,8 @@ class SQLStore:
         out = {}
         for r in self._select_in(
             "SELECT id, text, title, site, url, published, source_path, analysis FROM articles "
-            "WHERE id IN ({in})", ids,
+            "WHERE id IN ({in})",
+            ids,
         ):
             art = Article(*r[:7])
             clean, sents = analysis_from_json(art, r[7])
@@ -251,7 +329,8 @@ class SQLStore:
             r[0]: features_from_row(r[0], r[1:])
             for r in self._select_in(
                 "SELECT article_id, signature, doc_vector, entities, numbers, terms, n_tokens, n_artifacts "
-                "FROM features WHERE article_id IN ({in})", ids,
+                "FROM features WHERE article_id IN ({in})",
+                ids,
             )
         }
 
@@ -274,8 +353,10 @@ class SQLStore:
         params: list[Any] = []
         for b, k in enumerate(keys):
             params += [b, int(k)]
-        sql = (f"WITH q(band, key) AS (VALUES {values}) SELECT DISTINCT bands.article_id FROM q "
-               "JOIN bands ON bands.band = q.band AND bands.key = q.key WHERE bands.article_id <> ?")
+        sql = (
+            f"WITH q(band, key) AS (VALUES {values}) SELECT DISTINCT bands.article_id FROM q "
+            "JOIN bands ON bands.band = q.band AND bands.key = q.key WHERE bands.article_id <> ?"
+        )
         return {r[0] for r in self._exec(sql, params + [article_id]).fetchall()}
 
     def entity_candidates(self, article_id: str, keys: Sequence[str], max_postings: int) -> set[str]:
@@ -300,11 +381,20 @@ class SQLStore:
         }
 
     def put_sentence_vectors(self, vectors: dict[str, np.ndarray]) -> None:
-        rows = [(k, int(v.shape[1]) if v.ndim == 2 and v.shape[1] else 384,
-                 np.ascontiguousarray(v, np.float32).tobytes()) for k, v in vectors.items()]
+        rows = [
+            (
+                k,
+                int(v.shape[1]) if v.ndim == 2 and v.shape[1] else 384,
+                np.ascontiguousarray(v, np.float32).tobytes(),
+            )
+            for k, v in vectors.items()
+        ]
         with self.transaction():
-            self._many("INSERT INTO sentence_vectors (article_id, dim, vectors) VALUES (?, ?, ?) "
-                       "ON CONFLICT (article_id) DO NOTHING", rows)
+            self._many(
+                "INSERT INTO sentence_vectors (article_id, dim, vectors) VALUES (?, ?, ?) "
+                "ON CONFLICT (article_id) DO NOTHING",
+                rows,
+            )
 
     # -- pairs ----------------------------------------------------------------------------
 
@@ -345,10 +435,18 @@ class SQLStore:
         return {r[0] for r in self._select_in("SELECT story FROM placements WHERE article_id IN ({in})", ids)}
 
     def members_of(self, story_ids: Sequence[str]) -> set[str]:
-        return {r[0] for r in self._select_in("SELECT article_id FROM placements WHERE story IN ({in})", story_ids)}
+        return {
+            r[0]
+            for r in self._select_in("SELECT article_id FROM placements WHERE story IN ({in})", story_ids)
+        }
 
-    def replace_stories(self, old_story_ids: Sequence[str], stories: Sequence[dict],
-                        placements: Sequence[dict], details: dict[str, str]) -> None:
+    def replace_stories(
+        self,
+        old_story_ids: Sequence[str],
+        stories: Sequence[dict],
+        placements: Sequence[dict],
+        details: dict[str, str],
+    ) -> None:
         """Swap old stories for new ones and mark their articles placed, in one transaction."""
         with self.transaction():
             for chunk in self._chunks(list(old_story_ids)):
@@ -358,17 +456,32 @@ class SQLStore:
             self._many(
                 "INSERT INTO stories (id, title, payload) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
                 "title = excluded.title, payload = excluded.payload",
-                [(s["id"], s.get("title"), json.dumps(s, ensure_ascii=False, sort_keys=True)) for s in stories],
+                [
+                    (s["id"], s.get("title"), json.dumps(s, ensure_ascii=False, sort_keys=True))
+                    for s in stories
+                ],
             )
             self._many(
                 "INSERT INTO placements (article_id, story, family, relation, source, score, detail) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id) DO UPDATE SET story = excluded.story, "
                 "family = excluded.family, relation = excluded.relation, source = excluded.source, "
                 "score = excluded.score, detail = excluded.detail",
-                [(p["article_id"], p["story"], p["family"], p["relation"], p["source"], p["score"],
-                  details.get(p["article_id"], "{}")) for p in placements],
+                [
+                    (
+                        p["article_id"],
+                        p["story"],
+                        p["family"],
+                        p["relation"],
+                        p["source"],
+                        p["score"],
+                        details.get(p["article_id"], "{}"),
+                    )
+                    for p in placements
+                ],
             )
-            self._many("UPDATE articles SET placed = 1 WHERE id = ?", [(p["article_id"],) for p in placements])
+            self._many(
+                "UPDATE articles SET placed = 1 WHERE id = ?", [(p["article_id"],) for p in placements]
+            )
 
     def stories(self) -> list[dict]:
         return [json.loads(r[0]) for r in self._exec("SELECT payload FROM stories ORDER BY id").fetchall()]
@@ -379,13 +492,20 @@ class SQLStore:
 
     def placements(self, ids: Sequence[str] | None = None) -> dict[str, dict]:
         cols = "article_id, story, family, relation, source, score"
-        rows = (self._exec(f"SELECT {cols} FROM placements").fetchall() if ids is None
-                else list(self._select_in(f"SELECT {cols} FROM placements WHERE article_id IN ({{in}})", ids)))
-        return {r[0]: dict(zip(("article_id", "story", "family", "relation", "source", "score"), r, strict=True))
-                for r in rows}
+        rows = (
+            self._exec(f"SELECT {cols} FROM placements").fetchall()
+            if ids is None
+            else list(self._select_in(f"SELECT {cols} FROM placements WHERE article_id IN ({{in}})", ids))
+        )
+        return {
+            r[0]: dict(zip(("article_id", "story", "family", "relation", "source", "score"), r, strict=True))
+            for r in rows
+        }
 
     def details(self, ids: Sequence[str]) -> dict[str, str]:
-        return dict(self._select_in("SELECT article_id, detail FROM placements WHERE article_id IN ({in})", ids))
+        return dict(
+            self._select_in("SELECT article_id, detail FROM placements WHERE article_id IN ({in})", ids)
+        )
 
     def search_stories(self, query: str, limit: int = 20) -> list[dict]:
         like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -405,8 +525,10 @@ class SQLStore:
             res = self._exec("PRAGMA integrity_check").fetchall()
             if [r[0] for r in res] != ["ok"]:
                 problems.append("sqlite integrity_check: " + "; ".join(r[0] for r in res[:5]))
-        counts = {t: int(self._exec(f"SELECT COUNT(*) FROM {t}").fetchone()[0])
-                  for t in ("articles", "features", "bands", "pairs", "stories", "placements")}
+        counts = {
+            t: int(self._exec(f"SELECT COUNT(*) FROM {t}").fetchone()[0])
+            for t in ("articles", "features", "bands", "pairs", "stories", "placements")
+        }
         missing = self._exec(
             "SELECT COUNT(*) FROM articles a LEFT JOIN features f ON f.article_id = a.id WHERE f.article_id IS NULL"
         ).fetchone()[0]

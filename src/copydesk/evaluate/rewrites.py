@@ -1,0 +1,197 @@
+"""`copydesk eval rewrites`: LLM rewrites of real news (LLMFake ``pairs.jsonl``).
+
+All distinct originals and all derived texts of the file are analysed together through
+the product's own path (``Pipeline.ingest`` + ``Pipeline.place`` on a temporary SQLite
+store, as ``copydesk analyze --no-claims`` runs them). Then:
+
+- ``recall_at_1``: for each derived text, the distinct originals ranked by the stored pair
+  score (``p_story + p_family``; a pair the candidate generator never proposed scores 0);
+  a hit when the top one is its own original. Only originals are ranked: the several
+  rewrites of one original are rewrites of each other too.
+- ``direction_accuracy``: the trace direction model (``trace.direction_prob`` on
+  ``trace.direction_features``) puts the original upstream of the derived text (P > 0.5).
+  ``direction_accuracy_content`` does the same with the content-only direction model
+  (``meta.direction_content``: containment asymmetry, novelty of entities/numbers/terms, density
+  of specifics, quotes, length — none of ``trace.STYLE_FEATURES``).
+- ``auc_manipulated``: ROC AUC of telling ``rewrite_generation`` / ``open_ended_generation``
+  from ``paraphrase_generation`` by the share of the derived text's claims that copydesk's
+  claim checker (``diff.check_claims`` against the original, exactly as ``verify`` runs it)
+  flags as unsupported or contradicted.
+- ``reference_accuracy``: in the stories the pipeline built, the share of stories holding
+  an original whose reference is an original; ``csm_false_positive_rate``: the share of
+  stories holding an original (and two or more other articles) flagged
+  ``common_source_missing`` — a false positive, since the source is in the set.
+
+Per-method breakdowns are suffixed with the method name (``recall_at_1_open_ended_generation``).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from ..records import Article
+from .metrics import roc_auc
+
+FAITHFUL = "paraphrase_generation"
+
+
+def load(path: Path, limit: int | None = None) -> list[dict]:
+    """Pairs of an LLMFake-format JSONL file (``original_text``, ``derived_text``, ``method``)."""
+    pairs: list[dict] = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+                pairs.append(
+                    {
+                        "original": d["original_text"],
+                        "derived": d["derived_text"],
+                        "method": str(d["method"]),
+                        "id": str(d.get("id", n)),
+                    }
+                )
+            except (ValueError, KeyError, TypeError) as e:
+                raise ValueError(f"{path}:{n}: not an LLMFake pair line ({e})") from None
+            if limit is not None and len(pairs) >= limit:
+                break
+    if not pairs:
+        raise ValueError(f"{path}: no pairs")
+    return pairs
+
+
+def articles_for(pairs: list[dict]) -> tuple[list[Article], list[str], list[str]]:
+    """(articles, original id per pair, derived id per pair); originals deduplicated by text."""
+    orig_ids: dict[str, str] = {}
+    for p in pairs:
+        orig_ids.setdefault(p["original"], f"orig-{len(orig_ids):05d}")
+    arts = [Article(i, t) for t, i in orig_ids.items()]
+    d_ids = []
+    for k, p in enumerate(pairs):
+        did = f"drv-{k:05d}"
+        d_ids.append(did)
+        arts.append(Article(did, p["derived"]))
+    return arts, [orig_ids[p["original"]] for p in pairs], d_ids
+
+
+def rank_score(scores: dict[str, float]) -> float:
+    """How strongly a stored pair says 'b came from a' (0 for pairs never scored)."""
+    return float(scores.get("p_story", 0.0)) + float(scores.get("p_family", 0.0))
+
+
+def _claim_flag_share(rows, svecs, orig: str, drv: str) -> float:
+    """Share of the derived text's claims flagged (unsupported or contradicted) against the original."""
+    from ..diff import check_claims, evidence_pool, sentence_units
+
+    units = {orig: sentence_units(rows[orig]), drv: sentence_units(rows[drv])}
+    pool, pool_vecs = evidence_pool([orig], rows, units, svecs)
+    claims = check_claims(drv, rows[drv].sentences, units[drv], svecs[drv], pool, pool_vecs)
+    if not claims:
+        return 0.0
+    return sum(c["status"] != "supported" for c in claims) / len(claims)
+
+
+def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
+    from ..config import Settings
+    from ..pipeline import Pipeline
+    from ..score import default_model
+    from ..store import open_store
+    from ..trace import article_profile, coverage, direction_features, direction_prob
+
+    pairs = load(path, limit)
+    arts, o_ids, d_ids = articles_for(pairs)
+    originals = sorted(set(o_ids))
+    model = default_model()
+    content_model = model.with_direction(model.meta.get("direction_content"))
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="copydesk-eval-") as tmp:
+        store = open_store(str(Path(tmp) / "eval.db"))
+        try:
+            pipe = Pipeline(store, Settings(claims=False), model=model)
+            pipe.ingest(arts)
+            pipe.place()
+            ids = [a.id for a in arts]
+            stored = store.pairs_among(ids)
+            rows = store.load_analyses(ids)
+            svecs = pipe.sentence_vectors_for(ids)
+            placements = store.placements()
+            stories = store.stories()
+        finally:
+            store.close()
+        t_pipe = time.perf_counter() - t0
+
+        # recall@1 among the distinct originals
+        cand: dict[str, dict[str, float]] = defaultdict(dict)
+        orig_set = set(originals)
+        for (a, b), p in stored.items():
+            if a in orig_set and b.startswith("drv-"):
+                cand[b][a] = rank_score(p.scores)
+            elif b in orig_set and a.startswith("drv-"):
+                cand[a][b] = rank_score(p.scores)
+        hits, dir_ok, dir_ok_c, flag_share = [], [], [], []
+        for o, d in zip(o_ids, d_ids, strict=True):
+            sc = cand.get(d, {})
+            # Ties (and an empty list) break against the gold original: it must win outright.
+            best = max(sc.values(), default=0.0)
+            top = [k for k, v in sc.items() if v >= best]
+            hits.append(bool(sc) and best > 0 and top == [o])
+            po, pd = article_profile(rows[o]), article_profile(rows[d])
+            vo, vd = svecs[o], svecs[d]
+            x = direction_features(
+                po, pd, coverage(vo, vd), coverage(vd, vo), rows[o].features, rows[d].features
+            )
+            dir_ok.append(direction_prob(x, model) > 0.5)
+            dir_ok_c.append(direction_prob(x, content_model) > 0.5)
+        t_claims = time.perf_counter()
+        if claims:
+            flag_share = [_claim_flag_share(rows, svecs, o, d) for o, d in zip(o_ids, d_ids, strict=True)]
+        t_claims = time.perf_counter() - t_claims
+    dt = time.perf_counter() - t0
+
+    methods = [p["method"] for p in pairs]
+    out: dict = {
+        "n": len(pairs),
+        "n_originals": len(originals),
+        "items_per_s": round(len(pairs) / dt, 2),
+        "analyze_articles_per_s": round(len(arts) / t_pipe, 2),
+    }
+    out["recall_at_1"] = round(float(np.mean(hits)), 4)
+    out["direction_accuracy"] = round(float(np.mean(dir_ok)), 4)
+    out["direction_accuracy_content"] = round(float(np.mean(dir_ok_c)), 4)
+    if claims:
+        labels = [int(m != FAITHFUL) for m in methods]
+        auc = roc_auc(labels, flag_share)
+        out["auc_manipulated"] = None if auc is None else round(auc, 4)
+        out["claims_pairs_per_s"] = round(len(pairs) / t_claims, 2) if t_claims > 0 else 0.0
+    for m in sorted(set(methods)):
+        idx = [i for i, x in enumerate(methods) if x == m]
+        out[f"recall_at_1_{m}"] = round(float(np.mean([hits[i] for i in idx])), 4)
+        out[f"direction_accuracy_{m}"] = round(float(np.mean([dir_ok[i] for i in idx])), 4)
+        if claims and m != FAITHFUL:
+            sub = [i for i, x in enumerate(methods) if x in (m, FAITHFUL)]
+            auc = roc_auc([int(methods[i] == m) for i in sub], [flag_share[i] for i in sub])
+            if auc is not None:
+                out[f"auc_manipulated_{m}"] = round(auc, 4)
+    out.update(_story_checks(stories, placements, orig_set))
+    return out
+
+
+def _story_checks(stories: list[dict], placements: dict, orig_set: set[str]) -> dict:
+    """Reference accuracy and common_source_missing false positives over the built stories."""
+    with_orig = [s for s in stories if len(s["articles"]) > 1 and orig_set & set(s["articles"])]
+    if not with_orig:
+        return {}
+    ref_ok = [s["reference"] in orig_set for s in with_orig]
+    can_flag = [s for s in with_orig if len(s["articles"]) >= 3]
+    fp = [bool(s.get("common_source_missing")) for s in can_flag]
+    out = {"stories_with_original": len(with_orig), "reference_accuracy": round(float(np.mean(ref_ok)), 4)}
+    if can_flag:
+        out["csm_false_positive_rate"] = round(float(np.mean(fp)), 4)
+    return out

@@ -1,0 +1,186 @@
+"""Candidate generation for a whole corpus, as functions of one bucket at a time.
+
+Every candidate source is "explode a key per article, group by key, emit pairs inside each
+group", so the local engine (dicts) and the Spark job (``groupBy`` + ``applyInPandas``)
+run the same functions on the same groups:
+
+- copies: MinHash-LSH band keys (``(band, key)`` buckets);
+- rare entities: posting lists of at most ``Settings.entity_max_postings`` articles;
+- paraphrase: spherical k-means buckets of the document vectors (SemDeDup-style), each
+  article in its ``probes`` nearest buckets; inside a bucket, exact cosine; per article
+  the ``vector_max_neighbours`` nearest at cosine >= ``vector_min_cosine`` over all its
+  buckets. With one bucket (small corpora) this is exactly the store's vector search.
+
+The centroids are trained on a deterministic sample (the articles with the smallest id
+hashes), so both engines derive the same buckets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+Pair = tuple[str, str]
+
+
+def id_hash(article_id: str) -> int:
+    """Stable 63-bit hash of an id (the same in every process, unlike ``hash``)."""
+    d = hashlib.blake2b(article_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(d, "little") >> 1
+
+
+def n_chunks(n: int, chunk_size: int) -> int:
+    return max(1, math.ceil(n / chunk_size))
+
+
+def chunk_of(article_id: str, chunks: int) -> int:
+    """The analysis unit of an article: its embedding batches are fixed by this, in any engine."""
+    return id_hash(article_id) % chunks
+
+
+def ordered(a: str, b: str) -> Pair:
+    return (a, b) if a < b else (b, a)
+
+
+# -- lexical and entity buckets -------------------------------------------------------------
+
+
+def bucket_pairs(members: Iterable[str], max_size: int) -> list[Pair]:
+    """Pairs inside one LSH bucket. An oversized bucket (boilerplate, mass duplicates) is
+    linked as a star on its smallest id: still one component, linear in its size."""
+    m = sorted(set(members))
+    if len(m) < 2:
+        return []
+    if len(m) > max_size:
+        return [(m[0], x) for x in m[1:]]
+    return [(a, b) for i, a in enumerate(m) for b in m[i + 1 :]]
+
+
+def posting_pairs(members: Iterable[str], max_postings: int) -> list[Pair]:
+    """Pairs sharing one rare entity; a name in more than ``max_postings`` articles says little
+    (the store's rule: such posting lists are skipped)."""
+    m = sorted(set(members))
+    if len(m) < 2 or len(m) > max_postings:
+        return []
+    return [(a, b) for i, a in enumerate(m) for b in m[i + 1 :]]
+
+
+# -- semantic buckets -------------------------------------------------------------------------
+
+
+def semantic_k(n: int, probes: int, bucket_size: int) -> int:
+    """Number of k-means buckets: one (exact search) until buckets would exceed ``bucket_size``."""
+    k = math.ceil(n * probes / bucket_size)
+    return 1 if k <= probes else k
+
+
+def sample_size(k: int, per_centroid: int) -> int:
+    return k * per_centroid
+
+
+def train_centroids(vectors: np.ndarray, k: int, iters: int) -> np.ndarray:
+    """Spherical k-means on ``vectors`` (rows in a fixed order); the first k rows seed it."""
+    x = np.ascontiguousarray(vectors, dtype=np.float32)
+    k = min(k, len(x))
+    cent = x[:k].copy()
+    for _ in range(iters):
+        lab = np.argmax(x @ cent.T, axis=1)
+        sums = np.zeros_like(cent)
+        np.add.at(sums, lab, x)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        keep = norms[:, 0] > 0  # an empty cluster keeps its centroid
+        cent[keep] = sums[keep] / norms[keep]
+    return cent
+
+
+def assign_buckets(vectors: np.ndarray, centroids: np.ndarray, probes: int) -> np.ndarray:
+    """(n, probes) indices of each vector's nearest centroids (ties: lower index first)."""
+    if len(centroids) <= 1:
+        return np.zeros((len(vectors), 1), np.int64)
+    p = min(probes, len(centroids))
+    sim = np.asarray(vectors, np.float32) @ centroids.T
+    # A stable sort on the negated similarity breaks ties by centroid index.
+    return np.argsort(-sim, axis=1, kind="stable")[:, :p].astype(np.int64)
+
+
+def bucket_neighbours(
+    ids: Sequence[str],
+    vectors: np.ndarray,
+    min_cos: float,
+    max_n: int,
+    max_bucket: int,
+    split_k: int = 0,
+    depth: int = 0,
+) -> tuple[list[str], list[str], list[float]]:
+    """Directed near neighbours inside one bucket: (a, b, cos) with cos >= min_cos, each a's
+    ``max_n`` best (cos descending, then id). Members are put in id order first, so the result
+    does not depend on the order they arrive in. A bucket over ``max_bucket`` is split with a
+    second k-means (two probes), at most twice; past that it is searched exactly in blocks."""
+    order = np.argsort(np.asarray(ids, dtype=object), kind="stable")
+    sid = [ids[i] for i in order]
+    vec = np.ascontiguousarray(np.asarray(vectors, np.float32)[order])
+    n = len(sid)
+    if n > max_bucket and depth < 2:
+        k = split_k or math.ceil(2 * n / (max_bucket // 2))
+        sample = sorted(range(n), key=lambda i: id_hash(sid[i]))[: sample_size(k, 64)]
+        cent = train_centroids(vec[sample], k, 8)
+        if len(cent) > 1:
+            lab = assign_buckets(vec, cent, 2)
+            out_a: list[str] = []
+            out_b: list[str] = []
+            out_c: list[float] = []
+            for c in range(len(cent)):
+                rows = np.flatnonzero((lab == c).any(axis=1))
+                if len(rows) == n:  # the split did not split (identical vectors): search exactly
+                    break
+                a, b, s = bucket_neighbours(
+                    [sid[i] for i in rows], vec[rows], min_cos, max_n, max_bucket, depth=depth + 1
+                )
+                out_a += a
+                out_b += b
+                out_c += s
+            else:
+                return merge_directed(out_a, out_b, out_c, max_n)
+    out_a, out_b, out_c = [], [], []
+    ids_arr = np.asarray(sid, dtype=object)
+    for start in range(0, n, 1024):
+        sims = vec[start : start + 1024] @ vec.T
+        for r in range(sims.shape[0]):
+            row = sims[r]
+            row[start + r] = -1.0
+            hits = np.flatnonzero(row >= min_cos)
+            if len(hits) > max_n:
+                # best first; ties by id (members are in id order, so a stable sort does it)
+                hits = hits[np.argsort(-row[hits], kind="stable")[:max_n]]
+            if len(hits):
+                out_a.extend([sid[start + r]] * len(hits))
+                out_b.extend(ids_arr[hits].tolist())
+                out_c.extend(row[hits].astype(float).tolist())
+    return out_a, out_b, out_c
+
+
+def merge_directed(
+    a: Sequence[str], b: Sequence[str], cos: Sequence[float], max_n: int
+) -> tuple[list[str], list[str], list[float]]:
+    """Union of directed neighbour lists (from several buckets): each a's ``max_n`` best."""
+    best: dict[str, dict[str, float]] = {}
+    for x, y, c in zip(a, b, cos, strict=True):
+        d = best.setdefault(x, {})
+        if c > d.get(y, -2.0):
+            d[y] = c
+    out_a, out_b, out_c = [], [], []
+    for x in sorted(best):
+        top = sorted(best[x].items(), key=lambda kv: (-kv[1], kv[0]))[:max_n]
+        for y, c in top:
+            out_a.append(x)
+            out_b.append(y)
+            out_c.append(c)
+    return out_a, out_b, out_c
+
+
+def neighbour_pairs(a: Sequence[str], b: Sequence[str]) -> set[Pair]:
+    """Undirected candidate pairs from merged directed neighbour lists."""
+    return {ordered(x, y) for x, y in zip(a, b, strict=True) if x != y}

@@ -1,0 +1,223 @@
+"""The local engine: every batch stage in one process, with dicts where Spark has shuffles.
+
+The order of work mirrors :mod:`.spark` step by step; both call the functions of
+:mod:`.stages` and :mod:`.candidates` on the same groups (chunks, buckets, components).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..cluster import components
+from ..config import Settings
+from ..records import Article, Features, Pair
+from ..score import RelationModel, default_model
+from ..store.base import AnalysisRow
+from . import candidates as C
+from .stages import (
+    LINKED,
+    BatchSettings,
+    analyze_chunk,
+    doc_vector_of,
+    features_from_record,
+    needs_alignment,
+    pair_record,
+    place_component,
+    row_from_record,
+    score_cheap,
+    sentence_vectors_of,
+)
+
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(phase: str, done: int, total: int) -> None:
+    pass
+
+
+@dataclass
+class BatchResult:
+    articles: list[dict[str, Any]]
+    pairs: list[dict[str, Any]]
+    stories: list[dict[str, Any]]
+    timings: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    vectors: tuple[list[str], np.ndarray] | None = None  # document vectors, when asked for
+
+
+def semantic_neighbours(
+    ids: Sequence[str], vectors: np.ndarray, settings: Settings, bs: BatchSettings
+) -> set[tuple[str, str]]:
+    """The paraphrase candidates of a corpus: k-means buckets, exact search inside each."""
+    n = len(ids)
+    k = C.semantic_k(n, bs.semantic_probes, bs.semantic_bucket)
+    if k == 1:
+        buckets = {0: np.arange(n)}
+    else:
+        order = sorted(range(n), key=lambda i: C.id_hash(ids[i]))[: C.sample_size(k, bs.kmeans_per_centroid)]
+        cent = C.train_centroids(vectors[order], k, bs.kmeans_iters)
+        lab = C.assign_buckets(vectors, cent, bs.semantic_probes)
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i, row in enumerate(lab):
+            for c in row:
+                groups[int(c)].append(i)
+        buckets = {c: np.asarray(v) for c, v in groups.items()}
+    da: list[str] = []
+    db: list[str] = []
+    dc: list[float] = []
+    for c in sorted(buckets):
+        rows = buckets[c]
+        a, b, s = C.bucket_neighbours(
+            [ids[i] for i in rows],
+            vectors[rows],
+            settings.vector_min_cosine,
+            settings.vector_max_neighbours,
+            bs.max_semantic_bucket,
+        )
+        da += a
+        db += b
+        dc += s
+    a, b, _ = C.merge_directed(da, db, dc, settings.vector_max_neighbours)
+    return C.neighbour_pairs(a, b)
+
+
+def candidate_pairs(
+    records: Sequence[dict[str, Any]],
+    settings: Settings,
+    bs: BatchSettings,
+    counts: dict[str, int] | None = None,
+) -> list[tuple[str, str]]:
+    """Union of LSH band, rare-entity and semantic-bucket candidates, sorted."""
+    counts = counts if counts is not None else {}
+    bands: dict[tuple[int, int], list[str]] = defaultdict(list)
+    ents: dict[str, list[str]] = defaultdict(list)
+    for r in records:
+        for b, key in enumerate(r["bands"]):
+            bands[(b, key)].append(r["id"])
+        for e in r["ents"]:
+            ents[e].append(r["id"])
+    out: set[tuple[str, str]] = set()
+    for members in bands.values():
+        if len(members) > 1:
+            out.update(C.bucket_pairs(members, bs.max_band_bucket))
+    counts["band_pairs"] = len(out)
+    for members in ents.values():
+        if len(members) > 1:
+            out.update(C.posting_pairs(members, settings.entity_max_postings))
+    counts["entity_band_pairs"] = len(out)
+    ids = [r["id"] for r in records]
+    vecs = np.vstack([doc_vector_of(r) for r in records]) if records else np.zeros((0, 384), np.float32)
+    out |= semantic_neighbours(ids, vecs, settings, bs)
+    counts["candidates"] = len(out)
+    return sorted(out)
+
+
+def run_local(
+    articles: Sequence[Article],
+    settings: Settings,
+    bs: BatchSettings | None = None,
+    model: RelationModel | None = None,
+    progress: Progress | None = None,
+    keep_vectors: bool = False,
+) -> BatchResult:
+    bs = bs or BatchSettings()
+    model = model or default_model()
+    progress = progress or _quiet
+    timings: dict[str, float] = {}
+    counts: dict[str, int] = {"articles": len(articles)}
+    t0 = time.perf_counter()
+
+    # 1. per chunk: clean, segment, featurize (fixed chunks, id order inside)
+    chunks = C.n_chunks(len(articles), bs.chunk_size)
+    groups: dict[int, list[Article]] = defaultdict(list)
+    for a in articles:
+        groups[C.chunk_of(a.id, chunks)].append(a)
+    records: list[dict[str, Any]] = []
+    for c in sorted(groups):
+        records.extend(analyze_chunk(groups[c], settings))
+        progress("analyze", len(records), len(articles))
+    records.sort(key=lambda r: r["id"])
+    by_id = {r["id"]: r for r in records}
+    timings["analyze"] = time.perf_counter() - t0
+
+    # 2. candidates
+    t = time.perf_counter()
+    cands = candidate_pairs(records, settings, bs, counts)
+    timings["candidates"] = time.perf_counter() - t
+
+    # 3. pair scoring, first tier (the second tier runs per component, where it is needed)
+    t = time.perf_counter()
+    feats: dict[str, Features] = {r["id"]: features_from_record(r) for r in records}
+    first: dict[tuple[str, str], tuple[dict[str, float] | None, Pair]] = {}
+    for a, b in cands:
+        x, p = score_cheap(a, b, feats[a], feats[b], model)
+        first[(a, b)] = (x if needs_alignment(p) else None, p)
+    del feats
+    counts["pairs_aligned"] = sum(1 for x, _p in first.values() if x is not None)
+    timings["score"] = time.perf_counter() - t
+    progress("score", len(first), len(first))
+
+    # 4. connected components over first-tier links (the second tier never adds a link)
+    t = time.perf_counter()
+    edges = [k for k, (_x, p) in first.items() if p.relation in LINKED]
+    comps = components([r["id"] for r in records], edges)
+    timings["components"] = time.perf_counter() - t
+
+    # 5. sentence vectors of the members of components, per chunk (as the Spark job groups them)
+    t = time.perf_counter()
+    rows: dict[str, AnalysisRow] = {}
+
+    def row(i: str) -> AnalysisRow:
+        r = rows.get(i)
+        if r is None:
+            r = rows[i] = row_from_record(by_id[i])
+        return r
+
+    by_chunk: dict[int, list[str]] = defaultdict(list)
+    for comp in comps:
+        if len(comp) > 1:
+            for m in comp:
+                by_chunk[C.chunk_of(m, chunks)].append(m)
+    svecs: dict[str, np.ndarray] = {}
+    for c in sorted(by_chunk):
+        svecs.update(sentence_vectors_of([row(i) for i in sorted(by_chunk[c])], settings))
+    counts["sentence_vectors"] = len(svecs)
+    timings["sentence_vectors"] = time.perf_counter() - t
+
+    # 6. per component: second tier, completion, average-link, trace
+    t = time.perf_counter()
+    by_member: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for k in first:
+        by_member[k[0]].append(k)
+    out_articles: list[dict[str, Any]] = []
+    out_stories: list[dict[str, Any]] = []
+    out_pairs = [pair_record(p) for _k, (x, p) in sorted(first.items()) if x is None]
+    for i, comp in enumerate(comps):
+        members = set(comp)
+        comp_rows = {m: row(m) for m in comp}
+        comp_first = {k: first[k] for m in comp for k in by_member.get(m, ()) if k[1] in members}
+        comp_svecs = {m: svecs[m] for m in comp if m in svecs}
+        placed = place_component(comp, comp_rows, comp_first, comp_svecs, settings, model)
+        out_articles.extend(placed.articles)
+        out_stories.extend(placed.stories)
+        out_pairs.extend(placed.new_pairs)
+        for m in comp:  # free what the component needed
+            rows.pop(m, None)
+            svecs.pop(m, None)
+        progress("place", i + 1, len(comps))
+    timings["place"] = time.perf_counter() - t
+    out_pairs.sort(key=lambda r: (r["a"], r["b"]))
+    out_articles.sort(key=lambda r: r["id"])
+    out_stories.sort(key=lambda r: r["id"])
+    counts["pairs"] = len(out_pairs)
+    timings["total"] = time.perf_counter() - t0
+    vectors = None
+    if keep_vectors:
+        vectors = ([r["id"] for r in records], np.vstack([doc_vector_of(r) for r in records]))
+    return BatchResult(out_articles, out_pairs, out_stories, timings, counts, vectors)

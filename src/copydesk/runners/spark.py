@@ -1,0 +1,605 @@
+"""The Spark engine: the same stage functions as the local engine, scheduled by PySpark.
+
+1. per chunk (``groupBy(chunk).applyInPandas``): ``analyze_chunk`` (clean, segment,
+   featurize; the embedder loads once per Python worker);
+2. candidates: LSH band keys and rare entities exploded and grouped by key; document
+   vectors exploded into k-means buckets and grouped by bucket (exact search inside one
+   bucket); per article the nearest neighbours kept with a window;
+3. pair scoring (``mapInPandas`` over pairs joined with both articles' features), the
+   second tier on pairs joined with sentence vectors;
+4. connected components by min-label propagation with pointer jumping, all joins;
+5. per component (``cogroup`` of members and their pairs): ``place_component``.
+
+Nothing collects pairs or articles to the driver; the driver holds only the k-means
+training sample (``kmeans_per_centroid`` vectors per bucket).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..config import Limits, Settings
+from ..records import Article
+from . import candidates as C
+from .stages import (
+    ARTICLE_FIELDS,
+    FEATURE_FIELDS,
+    LINKED,
+    BatchSettings,
+    analyze_chunk,
+    article_from_record,
+    features_from_record,
+    needs_alignment,
+    pair_from_record,
+    pair_record,
+    place_component,
+    row_from_record,
+    score_cheap,
+    sentence_vectors_of,
+    svec_from_bytes,
+    svec_to_bytes,
+)
+from .tables import spark_ddl
+
+ARTICLE_DDL = ", ".join(f"{f} string" for f in ARTICLE_FIELDS)
+ANALYSED_DDL = (
+    ARTICLE_DDL + ", analysis string, signature binary, doc_vector binary, entities string, "
+    "numbers string, terms string, n_tokens int, n_artifacts int, bands array<bigint>, ents array<string>"
+)
+PAIR_DDL = spark_ddl()["pairs"]
+OUT_DDL = (
+    "kind string, id string, title string, story string, family string, relation string, source string, "
+    "score double, artifacts array<struct<kind:string,start:bigint,end:bigint,text:string>>, "
+    "articles array<string>, reference string, families array<array<string>>, common_source_missing boolean, "
+    "evidence array<string>, a string, b string, scores string"
+)
+OUT_COLS = [c.split()[0] for c in re.split(r",\s*(?![^<]*>)", OUT_DDL)]
+_LOCAL = re.compile(r"^local(\[(\*|\d+)(,\d+)?\])?$")
+
+
+# -- session ----------------------------------------------------------------------------------
+
+
+def _local_cores(master: str) -> int | None:
+    m = _LOCAL.match(master)
+    if not m:
+        return None
+    n = m.group(2)
+    return os.cpu_count() or 1 if n in (None, "*") else int(n)
+
+
+def spark_session(master: str = "local[2]", partitions: int | None = None):
+    """A SparkSession for copydesk: local masters bind to 127.0.0.1 and use this interpreter."""
+    from pyspark.sql import SparkSession
+
+    cores = _local_cores(master)
+    if cores is not None or "PYSPARK_PYTHON" not in os.environ:
+        os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    b = SparkSession.builder.master(master).appName("copydesk-batch")
+    if cores is not None:
+        b = (
+            b.config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.memory", os.environ.get("COPYDESK_SPARK_DRIVER_MEMORY", "4g"))
+        )
+        threads = max(1, (os.cpu_count() or 1) // cores)
+        b = b.config("spark.executorEnv.COPYDESK_THREADS", str(threads))
+    shuffle = partitions or 2 * (cores or 8)
+    for k, v in {
+        "spark.sql.shuffle.partitions": str(shuffle),
+        "spark.default.parallelism": str(shuffle),
+        # Partitions carry heavy Python work on little data: never merge them.
+        "spark.sql.adaptive.coalescePartitions.enabled": "false",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.sql.execution.arrow.maxRecordsPerBatch": "2000",
+        "spark.python.worker.reuse": "true",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.executorEnv.OMP_NUM_THREADS": "1",
+        "spark.executorEnv.OPENBLAS_NUM_THREADS": "1",
+        "spark.executorEnv.HF_HUB_OFFLINE": "1",
+        "spark.executorEnv.TRANSFORMERS_OFFLINE": "1",
+    }.items():
+        b = b.config(k, v)
+    if os.environ.get("COPYDESK_CACHE"):
+        b = b.config("spark.executorEnv.COPYDESK_CACHE", os.environ["COPYDESK_CACHE"])
+    spark = b.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+# -- inputs -------------------------------------------------------------------------------------
+
+
+def _frame(rows: Iterator[dict[str, Any]], cols: Sequence[str]) -> pd.DataFrame:
+    """Rows -> a DataFrame for Arrow: every column present, object dtype, None (never NaN) for
+    missing values (an all-NaN float column would not convert to a string column)."""
+    cols = list(cols)
+    data = [[r.get(c) for c in cols] for r in rows]
+    return pd.DataFrame(data, columns=cols, dtype=object)
+
+
+def _records_fn(limits: Limits, jsonl: bool):
+    """mapInPandas: raw JSONL lines or Parquet records -> article rows (+ error)."""
+    from ..ingest import InputError, _parse_json_line, record_to_article
+
+    cols = list(ARTICLE_FIELDS) + ["error"]
+
+    def run(batches):
+        for pdf in batches:
+            out = []
+            for rec in pdf.to_dict("records"):
+                src = rec.pop("_file", None) or ""
+                stem = Path(src).stem or "record"
+                try:
+                    if jsonl:
+                        line = rec["value"]
+                        if not line or not line.strip():
+                            continue
+                        obj = _parse_json_line(line.encode("utf-8"), False)
+                    else:
+                        obj = {k: v for k, v in rec.items() if v is not None}
+                        if "id" in obj:
+                            obj["id"] = str(obj["id"])
+                    if obj.get("id") is None:
+                        raise InputError("missing field 'id' (required for inputs read by Spark)")
+                    a = record_to_article(obj, limits, stem, 0, source_path=src)
+                    out.append({**{f: getattr(a, f) for f in ARTICLE_FIELDS}, "error": None})
+                except InputError as e:
+                    out.append({"id": None, "source_path": src, "error": f"{src}: {e}"})
+            yield _frame(iter(out), cols)
+
+    return run
+
+
+def read_urls(spark, urls: Sequence[str], limits: Limits):
+    """Articles of JSONL/Parquet URLs read by Spark; (articles DataFrame, errors DataFrame)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    parquet = [u for u in urls if u.rstrip("/").lower().endswith(".parquet") or "parquet" in u.lower()]
+    lines = [u for u in urls if u not in parquet]
+    bad = [u for u in lines if not re.search(r"\.(jsonl|ndjson|json)(\.gz|\.bz2)?$|[*?]", u.lower())]
+    if bad:
+        raise ValueError(
+            f"{bad[0]}: cannot tell the format; give .jsonl/.ndjson or .parquet files (globs work)"
+        )
+    frames = []
+    out_ddl = ARTICLE_DDL + ", error string"
+    if lines:
+        df = spark.read.text(lines).withColumn("_file", F.input_file_name())
+        frames.append(df.mapInPandas(_records_fn(limits, True), out_ddl))
+    if parquet:
+        df = spark.read.parquet(*parquet)
+        have = [c for c in ("id", "text", "title", "url", "site", "published") if c in df.columns]
+        if "text" not in have:
+            raise ValueError(f"{parquet[0]}: no 'text' column")
+        df = df.select(*[F.col(c).cast("string") for c in have]).withColumn("_file", F.input_file_name())
+        frames.append(df.mapInPandas(_records_fn(limits, False), out_ddl))
+    allrows = frames[0]
+    for f in frames[1:]:
+        allrows = allrows.unionByName(f)
+    allrows = allrows.persist()
+    errors = allrows.where(F.col("error").isNotNull()).select("error")
+    good = allrows.where(F.col("error").isNull()).drop("error").withColumn("_h", F.sha2("text", 256))
+    # One article per id: the same text again is the same article; other text is rejected
+    # (the first by file name and content hash is kept: lines carry no order in a distributed read).
+    w = Window.partitionBy("id").orderBy("source_path", "_h")
+    ranked = good.withColumn("_r", F.row_number().over(w)).withColumn("_h1", F.first("_h").over(w))
+    keep = ranked.where(F.col("_r") == 1).drop("_r", "_h", "_h1")
+    rejected = ranked.where((F.col("_r") > 1) & (F.col("_h") != F.col("_h1"))).select(
+        F.concat(
+            F.coalesce("source_path", F.lit("")),
+            F.lit(": duplicate id '"),
+            "id",
+            F.lit("' with different text; rejected"),
+        ).alias("error")
+    )
+    return keep, errors.unionByName(rejected)
+
+
+def articles_frame(spark, articles: Sequence[Article], urls: Sequence[str], limits: Limits):
+    """All input articles as one DataFrame (ids unique), and the number of skipped records."""
+    from pyspark.sql import functions as F
+
+    frames = []
+    if articles:
+        pdf = _frame(({f: getattr(a, f) for f in ARTICLE_FIELDS} for a in articles), ARTICLE_FIELDS)
+        frames.append(spark.createDataFrame(pdf, schema=ARTICLE_DDL))
+    n_err = 0
+    if urls:
+        remote, errors = read_urls(spark, urls, limits)
+        for r in errors.limit(20).collect():
+            print(f"skipped {r['error']}", file=sys.stderr)
+        n_err = errors.count()
+        if articles:  # an id already read locally wins
+            remote = remote.join(frames[0].select("id"), "id", "left_anti")
+        frames.append(remote.select(*ARTICLE_FIELDS))
+    df = frames[0]
+    for f in frames[1:]:
+        df = df.unionByName(f)
+    return df.where(F.col("id").isNotNull()), n_err
+
+
+# -- stage wrappers (pandas in, pandas out) ----------------------------------------------------
+
+
+def _analyze_fn(settings: Settings):
+    cols = [c.split()[0] for c in ANALYSED_DDL.split(", ")]
+
+    def run(pdf):
+        arts = [article_from_record(r) for r in pdf.to_dict("records")]
+        return _frame(iter(analyze_chunk(arts, settings)), cols)
+
+    return run
+
+
+def _bucket_pairs_fn(fn, cap: int):
+    def run(batches):
+        for pdf in batches:
+            a: list[str] = []
+            b: list[str] = []
+            for members in pdf["m"]:
+                for x, y in fn(list(members), cap):
+                    a.append(x)
+                    b.append(y)
+            yield pd.DataFrame({"a": a, "b": b}, columns=["a", "b"])
+
+    return run
+
+
+def _assign_fn(centroids: np.ndarray | None, probes: int):
+    def run(batches):
+        for pdf in batches:
+            if pdf.empty:
+                continue
+            vecs = np.vstack([np.frombuffer(bytes(v), dtype=np.float32) for v in pdf["doc_vector"]])
+            if centroids is None:
+                lab = np.zeros((len(pdf), 1), np.int64)
+            else:
+                lab = C.assign_buckets(vecs, centroids, probes)
+            reps = lab.shape[1]
+            yield pd.DataFrame(
+                {
+                    "bucket": lab.reshape(-1),
+                    "id": np.repeat(pdf["id"].to_numpy(), reps),
+                    "doc_vector": np.repeat(pdf["doc_vector"].to_numpy(), reps),
+                }
+            )
+
+    return run
+
+
+def _neighbours_fn(settings: Settings, bs: BatchSettings):
+    def run(pdf):
+        vecs = np.vstack([np.frombuffer(bytes(v), dtype=np.float32) for v in pdf["doc_vector"]])
+        a, b, c = C.bucket_neighbours(
+            list(pdf["id"]),
+            vecs,
+            settings.vector_min_cosine,
+            settings.vector_max_neighbours,
+            bs.max_semantic_bucket,
+        )
+        return pd.DataFrame({"a": a, "b": b, "cos": c}, columns=["a", "b", "cos"])
+
+    return run
+
+
+def _features(rec: dict[str, Any], prefix: str, cache: dict):
+    i = rec[prefix]
+    f = cache.get(i)
+    if f is None:
+        f = cache[i] = features_from_record({"id": i, **{k: rec[f"{prefix}_{k}"] for k in FEATURE_FIELDS}})
+    return f
+
+
+def _tier1_fn(model):
+    import json
+
+    cols = ["a", "b", "relation", "score", "scores", "x"]
+
+    def run(batches):
+        cache: dict[str, Any] = {}
+        for pdf in batches:
+            out = []
+            for rec in pdf.to_dict("records"):
+                a, b = rec["a"], rec["b"]
+                x, p = score_cheap(a, b, _features(rec, "a", cache), _features(rec, "b", cache), model)
+                out.append({**pair_record(p), "x": json.dumps(x) if needs_alignment(p) else None})
+            if len(cache) > 20_000:
+                cache.clear()
+            yield _frame(iter(out), cols)
+
+    return run
+
+
+def _svec_fn(settings: Settings):
+    cols = ["id", "svec"]
+
+    def run(pdf):  # the articles of one chunk that need sentence vectors
+        rows = sorted((row_from_record(r) for r in pdf.to_dict("records")), key=lambda r: r.article.id)
+        sv = sentence_vectors_of(rows, settings)
+        return _frame(({"id": k, "svec": svec_to_bytes(v)} for k, v in sv.items()), cols)
+
+    return run
+
+
+def _out_rows(placed) -> list[dict[str, Any]]:
+    rows = []
+    for kind, items in (("article", placed.articles), ("story", placed.stories), ("pair", placed.new_pairs)):
+        for r in items:
+            # Every column present (None, not NaN, where a kind has no value).
+            rows.append({c: (kind if c == "kind" else r.get(c)) for c in OUT_COLS})
+    return rows
+
+
+def _place_fn(settings: Settings, model):
+    import json
+
+    def run(members, prs):
+        recs = members.to_dict("records")
+        rows = {r["id"]: row_from_record(r) for r in recs}
+        svecs = {r["id"]: svec_from_bytes(r["svec"]) for r in recs if r.get("svec") is not None}
+        first = {}
+        for p in prs.to_dict("records"):
+            x = json.loads(p["x"]) if p.get("x") is not None else None
+            first[(p["a"], p["b"])] = (x, pair_from_record(p))
+        placed = place_component(sorted(rows), rows, first, svecs, settings, model)
+        return _frame(iter(_out_rows(placed)), OUT_COLS)
+
+    return run
+
+
+def _place_single_fn(settings: Settings, model):
+    def run(batches):
+        for pdf in batches:
+            out = []
+            for rec in pdf.to_dict("records"):
+                row = row_from_record(rec)
+                out.extend(
+                    _out_rows(
+                        place_component([row.article.id], {row.article.id: row}, {}, {}, settings, model)
+                    )
+                )
+            yield _frame(iter(out), OUT_COLS)
+
+    return run
+
+
+def _chunk_udf(chunks: int):
+    from pyspark.sql.functions import pandas_udf
+
+    def chunk(ids: pd.Series) -> pd.Series:
+        return ids.map(lambda x: C.chunk_of(x, chunks)).astype("int32")
+
+    return pandas_udf(chunk, "int")
+
+
+def _hash_udf():
+    from pyspark.sql.functions import pandas_udf
+
+    def id_hash(ids: pd.Series) -> pd.Series:
+        return ids.map(C.id_hash).astype("int64")
+
+    return pandas_udf(id_hash, "bigint")
+
+
+# -- connected components ---------------------------------------------------------------------
+
+
+def connected_components(edges, max_rounds: int = 64):
+    """(id, comp) for every node of ``edges`` (columns a, b): comp = the smallest id of its
+    component. Min-label propagation along edges plus pointer jumping (a node takes its
+    label's label), each round a checkpointed DataFrame; stops when no label changes."""
+    from pyspark.sql import functions as F
+
+    und = (
+        edges.select(F.col("a").alias("src"), F.col("b").alias("dst"))
+        .unionByName(edges.select(F.col("b").alias("src"), F.col("a").alias("dst")))
+        .persist()
+    )
+    lab = und.select(F.col("src").alias("id")).distinct().withColumn("comp", F.col("id")).localCheckpoint()
+    for _ in range(max_rounds):
+        msg = und.join(lab.withColumnRenamed("id", "src"), "src").select(F.col("dst").alias("id"), "comp")
+        new = lab.unionByName(msg).groupBy("id").agg(F.min("comp").alias("comp"))
+        hop = new.select(F.col("id").alias("c"), F.col("comp").alias("cc"))
+        new = (
+            new.join(hop, new["comp"] == hop["c"], "left").select(
+                "id", F.least("comp", F.coalesce("cc", "comp")).alias("comp")
+            )
+        ).localCheckpoint()
+        changed = (
+            new.join(lab.withColumnRenamed("comp", "old"), "id").where(F.col("comp") != F.col("old")).count()
+        )
+        lab = new
+        if changed == 0:
+            break
+    else:
+        raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
+    und.unpersist()
+    return lab
+
+
+class _Clock:
+    """Stage times on stderr when COPYDESK_VERBOSE=1 (Spark is lazy: a stage ends at an action)."""
+
+    def __init__(self) -> None:
+        import time
+
+        self.on = os.environ.get("COPYDESK_VERBOSE") == "1"
+        self.t = time.perf_counter()
+        self.times: dict[str, float] = {}
+
+    def __call__(self, stage: str) -> None:
+        import time
+
+        now = time.perf_counter()
+        self.times[stage] = now - self.t
+        self.t = now
+        if self.on:
+            print(f"[spark] {stage}: {self.times[stage]:.1f} s", file=sys.stderr)
+
+
+# -- the job ------------------------------------------------------------------------------------
+
+
+def run_spark(
+    articles: Sequence[Article],
+    urls: Sequence[str],
+    settings: Settings,
+    bs: BatchSettings,
+    out: Path | str,
+    master: str = "local[2]",
+    partitions: int | None = None,
+    spark=None,
+) -> dict[str, int]:
+    """Run the batch pipeline on Spark and write the tables under ``out``; returns counts."""
+    from pyspark import StorageLevel
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    from ..score import default_model
+
+    own = spark is None
+    spark = spark or spark_session(master, partitions)
+    model = default_model()
+    disk = StorageLevel.MEMORY_AND_DISK
+    clock = _Clock()
+    try:
+        arts, n_err = articles_frame(spark, articles, urls, settings.limits)
+        arts = arts.persist(disk)
+        n = arts.count()
+        clock("read")
+        if n == 0:
+            raise ValueError("no readable article in the inputs")
+
+        # 1. per chunk: clean, segment, featurize
+        chunks = C.n_chunks(n, bs.chunk_size)
+
+        chunk_col = _chunk_udf(chunks)
+        hash_col = _hash_udf()
+        analysed = (
+            arts.withColumn("chunk", chunk_col("id"))
+            .groupBy("chunk")
+            .applyInPandas(_analyze_fn(settings), ANALYSED_DDL)
+            .persist(disk)
+        )
+        analysed.count()
+        arts.unpersist()
+        clock("analyze")
+
+        # 2. candidates: band buckets, entity postings, semantic buckets
+        band = (
+            analysed.select("id", F.posexplode("bands").alias("band", "key"))
+            .groupBy("band", "key")
+            .agg(F.collect_list("id").alias("m"))
+            .where(F.size("m") > 1)
+            .select("m")
+            .mapInPandas(_bucket_pairs_fn(C.bucket_pairs, bs.max_band_bucket), "a string, b string")
+        )
+        ent = (
+            analysed.select("id", F.explode("ents").alias("e"))
+            .groupBy("e")
+            .agg(F.collect_list("id").alias("m"))
+            .where((F.size("m") > 1) & (F.size("m") <= settings.entity_max_postings))
+            .select("m")
+            .mapInPandas(
+                _bucket_pairs_fn(C.posting_pairs, settings.entity_max_postings), "a string, b string"
+            )
+        )
+        k = C.semantic_k(n, bs.semantic_probes, bs.semantic_bucket)
+        centroids = None
+        if k > 1:
+            sample = (
+                analysed.select("doc_vector", hash_col("id").alias("h"))
+                .orderBy("h")
+                .limit(C.sample_size(k, bs.kmeans_per_centroid))
+                .collect()
+            )
+            vecs = np.vstack([np.frombuffer(bytes(r["doc_vector"]), dtype=np.float32) for r in sample])
+            centroids = C.train_centroids(vecs, k, bs.kmeans_iters)
+        bucketed = analysed.select("id", "doc_vector").mapInPandas(
+            _assign_fn(centroids, bs.semantic_probes), "bucket bigint, id string, doc_vector binary"
+        )
+        directed = bucketed.groupBy("bucket").applyInPandas(
+            _neighbours_fn(settings, bs), "a string, b string, cos double"
+        )
+        w = Window.partitionBy("a").orderBy(F.desc("cos"), F.asc("b"))
+        sem = (
+            directed.groupBy("a", "b")
+            .agg(F.max("cos").alias("cos"))
+            .withColumn("r", F.row_number().over(w))
+            .where(F.col("r") <= settings.vector_max_neighbours)
+            .select(F.least("a", "b").alias("a"), F.greatest("a", "b").alias("b"))
+            .where(F.col("a") != F.col("b"))
+        )
+        cands = band.unionByName(ent).unionByName(sem).distinct()
+
+        # 3. first-tier scoring on pairs joined with both articles' features
+        feat = analysed.select("id", *FEATURE_FIELDS)
+        fa = feat.select(F.col("id").alias("a"), *[F.col(c).alias(f"a_{c}") for c in FEATURE_FIELDS])
+        fb = feat.select(F.col("id").alias("b"), *[F.col(c).alias(f"b_{c}") for c in FEATURE_FIELDS])
+        t1 = (cands.join(fa, "a").join(fb, "b")
+              .mapInPandas(_tier1_fn(model), "a string, b string, relation string, score double, scores string, "
+                                             "x string").persist(disk))
+        n_first = t1.count()
+        clock("candidates+score")
+
+        # 4. connected components over first-tier links (the second tier never adds a link)
+        labels = connected_components(t1.where(F.col("relation").isin(*LINKED)).select("a", "b")).persist(disk)
+        clock("components")
+
+        # 5. sentence vectors of component members, per chunk; 6. per component: second tier,
+        # completion, average-link, trace (cogroup of members and their pairs); singletons alone
+        members = analysed.drop("bands", "ents").join(labels, "id")
+        svecs = (members.withColumn("chunk", chunk_col("id")).groupBy("chunk")
+                 .applyInPandas(_svec_fn(settings), "id string, svec binary"))
+        la = labels.select(F.col("id").alias("a"), F.col("comp").alias("ca"))
+        lb = labels.select(F.col("id").alias("b"), F.col("comp").alias("cb"))
+        comp_pairs = (t1.join(la, "a").join(lb, "b").where(F.col("ca") == F.col("cb"))
+                      .select(F.col("ca").alias("comp"), "a", "b", "relation", "score", "scores", "x"))
+        placed = (members.join(svecs, "id", "left").groupBy("comp").cogroup(comp_pairs.groupBy("comp"))
+                  .applyInPandas(_place_fn(settings, model), OUT_DDL))
+        singles = (analysed.drop("bands", "ents").join(labels, "id", "left_anti")
+                   .mapInPandas(_place_single_fn(settings, model), OUT_DDL))
+        result = placed.unionByName(singles).persist(disk)
+        result.count()
+        clock("place")
+        pair_cols = ["a", "b", "relation", "score", "scores"]
+        pairs = t1.where(F.col("x").isNull()).select(*pair_cols)
+
+        # 7. tables
+        ddl = spark_ddl()
+        art_cols = [c.split()[0] for c in re.split(r",\s*(?![^<]*>)", ddl["articles"])]
+        story_cols = [c.split()[0] for c in re.split(r",\s*(?![^<]*>)", ddl["stories"])]
+        out_s = str(out)
+        articles_t = result.where(F.col("kind") == "article").select(*art_cols)
+        stories_t = result.where(F.col("kind") == "story").select(*story_cols)
+        pairs_t = pairs.unionByName(result.where(F.col("kind") == "pair").select(*pair_cols))
+        articles_t.write.mode("overwrite").parquet(out_s.rstrip("/") + "/articles")
+        pairs_t.write.mode("overwrite").parquet(out_s.rstrip("/") + "/pairs")
+        stories_t.write.mode("overwrite").parquet(out_s.rstrip("/") + "/stories")
+        counts = result.groupBy("kind").count().collect()
+        by_kind = {r["kind"]: r["count"] for r in counts}
+        n_multi = stories_t.where(F.size("articles") > 1).count()
+        n_need = t1.where(F.col("x").isNotNull()).count()
+        clock("write")
+        return {
+            "articles": by_kind.get("article", 0),
+            "stories": by_kind.get("story", 0),
+            "pairs": n_first - n_need + by_kind.get("pair", 0),
+            "multi": n_multi,
+            "skipped": n_err,
+        }
+    finally:
+        if own:
+            spark.stop()

@@ -1,0 +1,312 @@
+"""The stage functions both batch engines call: per chunk of articles, per pair, per component.
+
+They wrap the pipeline's pure functions (``analyze_batch``, ``pair_features``,
+``align_features``, ``classify``, ``average_link``, ``trace_story``) in the order
+``Pipeline.place`` applies them, on plain records (dicts of str/bytes/int/list) that a
+Spark row or a Parquet file can carry. Records use the store's own serialisation
+(``analysis_to_json``, ``features_to_row``, ``pair_to_json``), so an article reloaded by
+either engine is the article the store path would reload.
+
+Determinism across engines: the int8 embedder quantises activations per batch, so a
+vector depends slightly on the other texts in its batch. Document vectors are therefore
+computed per *chunk* (articles hashed by id into fixed groups, each analysed in id order)
+and sentence vectors per chunk or per component (see ``sentence_vectors_of``), never per
+partition or per engine-specific batch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..cluster import average_link, components
+from ..config import Settings
+from ..featurize.minhash import band_keys
+from ..pipeline import analyze_batch, rare_entities
+from ..records import Article, Features, Pair
+from ..score import RelationModel, align_features, classify, pair_features
+from ..store.base import (
+    AnalysisRow,
+    analysis_from_json,
+    analysis_to_json,
+    features_from_row,
+    features_to_row,
+    pair_to_json,
+)
+from ..trace import trace_story
+
+DIM = 384
+LINKED = ("duplicate", "rewrite", "same_story")  # relations that join articles into one component
+ARTICLE_FIELDS = ("id", "text", "title", "site", "url", "published", "source_path")
+FEATURE_FIELDS = ("signature", "doc_vector", "entities", "numbers", "terms", "n_tokens", "n_artifacts")
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSettings:
+    """Scheduling knobs of ``copydesk batch`` (results do not depend on them except where noted)."""
+
+    chunk_size: int = 256  # articles per analysis unit; changes document vectors in the last digits
+    semantic_probes: int = 2  # k-means buckets each article joins
+    semantic_bucket: int = 2_000  # target bucket size; below it the vector search is exact
+    max_semantic_bucket: int = 6_000  # larger buckets are split again
+    kmeans_per_centroid: int = 64  # training sample per centroid
+    kmeans_iters: int = 10
+    max_band_bucket: int = 1_000  # larger LSH buckets are linked as a star
+
+    def __post_init__(self) -> None:
+        for name in (
+            "chunk_size",
+            "semantic_probes",
+            "semantic_bucket",
+            "kmeans_per_centroid",
+            "kmeans_iters",
+            "max_band_bucket",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1")
+        if self.max_semantic_bucket < self.semantic_bucket:
+            raise ValueError("max_semantic_bucket must be >= semantic_bucket")
+
+
+def batch_settings(settings: Settings | None = None) -> Settings:
+    """The analyze settings a batch run uses: the defaults, without claim checking."""
+    return (settings or Settings()).with_(claims=False)
+
+
+# -- per chunk: ingest -> clean -> segment -> featurize ----------------------------------------
+
+
+def article_record(a: Article) -> dict[str, Any]:
+    return {f: getattr(a, f) for f in ARTICLE_FIELDS}
+
+
+def article_from_record(rec: Mapping[str, Any]) -> Article:
+    return Article(**{f: rec.get(f) for f in ARTICLE_FIELDS})
+
+
+def analyze_chunk(articles: Sequence[Article], settings: Settings) -> list[dict[str, Any]]:
+    """Per-article stages for one chunk, in id order (so embedding batches are fixed)."""
+    arts = sorted(articles, key=lambda a: a.id)
+    if not arts:
+        return []
+    rows = analyze_batch(arts, settings)
+    bands = band_keys(np.vstack([r.features.signature for r in rows]), settings.lsh_bands)
+    out = []
+    for i, r in enumerate(rows):
+        rec = article_record(r.article)
+        rec["analysis"] = analysis_to_json(r.clean, r.sentences)
+        rec.update(features_to_row(r.features))
+        rec["bands"] = [int(k) for k in bands[i]]
+        rec["ents"] = rare_entities(r.features.entities, settings)
+        out.append(rec)
+    return out
+
+
+def features_from_record(rec: Mapping[str, Any]) -> Features:
+    return features_from_row(rec["id"], [rec[f] for f in FEATURE_FIELDS])
+
+
+def row_from_record(rec: Mapping[str, Any]) -> AnalysisRow:
+    """The article as the store would reload it (raw-text sentence slices, rebuilt clean text)."""
+    art = article_from_record(rec)
+    clean, sents = analysis_from_json(art, rec["analysis"])
+    return AnalysisRow(art, clean, sents, features_from_record(rec))
+
+
+def doc_vector_of(rec: Mapping[str, Any]) -> np.ndarray:
+    return np.frombuffer(bytes(rec["doc_vector"]), dtype=np.float32)
+
+
+# -- sentence vectors (second scoring tier, tracing) --------------------------------------------
+
+
+def sentence_vectors_of(rows: Sequence[AnalysisRow], settings: Settings) -> dict[str, np.ndarray]:
+    """Sentence vectors of the given articles, in one batched call over all their sentences.
+
+    The embedder's batches (and so the vectors, in their last digits) depend on which
+    articles are encoded together: callers pass the same groups in both engines (the
+    articles a chunk needs, in id order; the members a component still lacks)."""
+    from ..featurize.embed import get_embedder
+
+    texts: list[str] = []
+    bounds = [0]
+    for r in rows:
+        texts.extend(s.text for s in r.sentences)
+        bounds.append(len(texts))
+    vecs = (
+        get_embedder().encode(texts, max_tokens=settings.sentence_max_tokens)
+        if texts
+        else np.zeros((0, DIM), np.float32)
+    )
+    return {
+        r.article.id: np.ascontiguousarray(vecs[bounds[i] : bounds[i + 1]], dtype=np.float32)
+        for i, r in enumerate(rows)
+    }
+
+
+def svec_to_bytes(v: np.ndarray) -> bytes:
+    return np.ascontiguousarray(v, dtype=np.float32).tobytes()
+
+
+def svec_from_bytes(b: bytes | bytearray | memoryview | None) -> np.ndarray:
+    if b is None:
+        return np.zeros((0, DIM), np.float32)
+    return np.frombuffer(bytes(b), dtype=np.float32).reshape(-1, DIM)
+
+
+# -- per pair ------------------------------------------------------------------------------------
+
+
+def score_cheap(
+    a: str, b: str, fa: Features, fb: Features, model: RelationModel
+) -> tuple[dict[str, float], Pair]:
+    """First tier (as ``Pipeline.score_pairs``): cheap features and their relation."""
+    x = pair_features(fa, fb)
+    return x, classify(a, b, x, model)
+
+
+def needs_alignment(p: Pair) -> bool:
+    """Pairs that may be rewrites get the second tier (sentence alignment)."""
+    return p.relation != "unrelated" and p.relation != "duplicate"
+
+
+def score_aligned(
+    a: str, b: str, x: Mapping[str, float], va: np.ndarray, vb: np.ndarray, model: RelationModel
+) -> Pair:
+    return classify(a, b, {**x, **align_features(va, vb)}, model)
+
+
+def score_pairs(
+    cands: Sequence[tuple[str, str]],
+    features: Mapping[str, Features],
+    svecs: Callable[[Sequence[str]], Mapping[str, np.ndarray]],
+    model: RelationModel,
+) -> dict[tuple[str, str], Pair]:
+    """Both tiers for a list of pairs; ``svecs`` supplies sentence vectors for the ids asked."""
+    first = {}
+    for a, b in cands:
+        first[(a, b)] = score_cheap(a, b, features[a], features[b], model)
+    need = [k for k, (_x, p) in first.items() if needs_alignment(p)]
+    sv = svecs(sorted({x for k in need for x in k})) if need else {}
+    out = {}
+    for k, (x, p) in first.items():
+        out[k] = score_aligned(k[0], k[1], x, sv[k[0]], sv[k[1]], model) if needs_alignment(p) else p
+    return out
+
+
+def pair_record(p: Pair) -> dict[str, Any]:
+    return {"a": p.a, "b": p.b, "relation": p.relation, "score": float(p.score), "scores": pair_to_json(p)}
+
+
+def pair_from_record(rec: Mapping[str, Any]) -> Pair:
+    """A pair as the store reloads it (scores rounded by ``pair_to_json``)."""
+    return Pair(rec["a"], rec["b"], json.loads(rec["scores"]), rec["relation"], float(rec["score"]))
+
+
+# -- per component: align, complete, cluster, trace ---------------------------------------------
+
+FirstTier = Mapping[tuple[str, str], tuple[dict[str, float] | None, Pair]]
+
+
+@dataclass
+class Placed:
+    """What one component produced: output rows and the pairs it (re)scored."""
+
+    articles: list[dict[str, Any]]
+    stories: list[dict[str, Any]]
+    new_pairs: list[dict[str, Any]]
+
+
+def place_component(
+    members: Sequence[str],
+    rows: Mapping[str, AnalysisRow],
+    first: FirstTier,
+    svecs: Mapping[str, np.ndarray],
+    settings: Settings,
+    model: RelationModel,
+) -> Placed:
+    """The rest of ``Pipeline.place`` for one component of first-tier links.
+
+    ``first`` holds the first-tier pairs among the members: ``(x, pair)``, with ``x`` (the
+    cheap features) set for the pairs that need the second tier. Here: the second tier for
+    those; the final components (a second-tier pair is never unrelated when its first tier
+    was not, but splitting on the final links keeps this exact for any model); per final
+    component, ``Pipeline._place_component``: score the missing pairs of a small component,
+    average-link it into stories, trace each story.
+
+    ``svecs`` holds sentence vectors computed upstream (per chunk, for the members of
+    components); any still missing are encoded here together, in id order.
+    """
+    have = dict(svecs)
+
+    def get_svecs(ids: Sequence[str]) -> dict[str, np.ndarray]:
+        want = sorted(i for i in ids if i not in have)
+        if want:
+            have.update(sentence_vectors_of([rows[i] for i in want], settings))
+        return {i: have[i] for i in ids}
+
+    first = {k: v for k, v in first.items() if k[0] in rows and k[1] in rows}
+    need = [k for k, (x, _p) in first.items() if x is not None]
+    sv = get_svecs(sorted({i for k in need for i in k})) if need else {}
+    pairs: dict[tuple[str, str], Pair] = {}
+    out_pairs: list[dict[str, Any]] = []
+    for k, (x, p) in sorted(first.items()):
+        if x is not None:
+            p = score_aligned(k[0], k[1], x, sv[k[0]], sv[k[1]], model)
+            out_pairs.append(pair_record(p))
+        pairs[k] = pair_from_record(pair_record(p))  # as the store reloads it
+    art_rows, story_rows = [], []
+    linked = [k for k, p in pairs.items() if p.relation in LINKED]
+    for comp in components(sorted(rows), linked):
+        members_set = set(comp)
+        cpairs = {k: p for k, p in pairs.items() if k[0] in members_set and k[1] in members_set}
+        if len(comp) <= settings.max_exact_component:
+            missing = [(a, b) for i, a in enumerate(comp) for b in comp[i + 1 :] if (a, b) not in cpairs]
+            if missing:
+                new = score_pairs(missing, {m: rows[m].features for m in comp}, get_svecs, model)
+                cpairs.update(new)
+                out_pairs.extend(pair_record(p) for _k, p in sorted(new.items()))
+        sim = {k: p.scores.get("p_story", 0.0) for k, p in cpairs.items()}
+        stories = average_link(comp, sim, model.cluster_threshold)
+        multi = sorted({m for s in stories if len(s) > 1 for m in s})
+        msv = get_svecs(multi) if multi else {}
+        for group in stories:
+            traced = trace_story(group, rows, msv, cpairs, model)
+            story_rows.append(story_output(traced.story))
+            for pl in traced.placements:
+                art_rows.append(article_output(rows[pl["article_id"]], pl))
+    return Placed(art_rows, story_rows, out_pairs)
+
+
+# -- output rows (the Parquet tables) --------------------------------------------------------------
+
+
+def article_output(row: AnalysisRow, placement: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row.article.id,
+        "title": row.clean.title,
+        "story": placement["story"],
+        "family": placement["family"],
+        "relation": placement["relation"],
+        "source": placement["source"],
+        "score": placement["score"],
+        "artifacts": [
+            {"kind": a.kind, "start": a.start, "end": a.end, "text": a.text} for a in row.clean.artifacts
+        ],
+    }
+
+
+def story_output(story: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": story["id"],
+        "title": story["title"],
+        "articles": list(story["articles"]),
+        "reference": story["reference"],
+        "families": [list(f) for f in story["families"]],
+        "common_source_missing": bool(story["common_source_missing"]),
+        "evidence": list(story["evidence"]),
+    }

@@ -1,0 +1,592 @@
+"""``copydesk serve``: the report pages live over a store, and the HTTP API (FastAPI).
+
+Pages: ``/`` (story list, ``?q=`` searches) and ``/stories/{id}`` (a browser asking for HTML
+gets the same page as ``analyze --html``; an API client gets JSON). API: ``POST /articles``,
+``GET /stories``, ``GET /stories/{id}``, ``GET /articles/{id}``, ``GET /search?q=``,
+``POST /verify``; OpenAPI schema at ``/openapi.json``.
+
+Security: binds 127.0.0.1 unless told otherwise; no endpoint fetches a URL or opens a path
+a client names (``url`` is stored as data); bodies are size-checked (Content-Length and the
+streamed bytes) before parsing; errors are ``{"error": "..."}`` without stack traces; 400 and
+413 answers never touch the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sys
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..config import Limits, Settings
+from ..store import StoreError
+from .service import (
+    ApiError,
+    StoreService,
+    article_detail,
+    list_stories,
+    store_error_status,
+    story_report,
+    story_summary,
+)
+
+log = logging.getLogger("copydesk.web")
+DB_ENV = "COPYDESK_SERVE_DB"
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+# ----------------------------------------------------------------------------- schema (docs)
+
+
+class ArticleIn(BaseModel):
+    """One article, with the fields of a JSONL input line. ``text`` is required."""
+
+    id: str | None = Field(None, description="Your id (1-512 characters); default: a hash of the text")
+    text: str = Field(..., description="The article text (plain text)")
+    title: str | None = None
+    url: str | None = Field(None, description="Stored as data only; never fetched")
+    site: str | None = None
+    published: str | None = Field(None, description="ISO 8601 date, when known")
+
+
+class ClaimOut(BaseModel):
+    text: str
+    start: int
+    end: int
+    kind: str
+    status: str
+    reason: str | None = None
+    support: list[str] = []
+    evidence: list[dict] = []
+
+
+class ArticleResult(BaseModel):
+    id: str
+    stored: str = Field(..., description="'new' or 'existing' (an identical re-post)")
+    story: str | None
+    story_size: int | None
+    family: str | None
+    relation: str | None = Field(None, description="reference | rewrite | duplicate | same_story | unrelated")
+    source: str | None
+    score: float | None
+    flagged: list[ClaimOut] = Field(..., description="claims that are unsupported or contradicted")
+    counts: dict[str, int] = {}
+
+
+class IngestOut(BaseModel):
+    added: int
+    existing: int
+    articles: list[ArticleResult]
+
+
+class VerifyIn(BaseModel):
+    sources: list[str] | str = Field(
+        ..., description="The source text, or several for a rewrite that merges reports"
+    )
+    rewrite: str
+    fail_on: list[str] | str | None = Field(
+        None, description="any of unsupported, contradicted, artifact, dropped-quote (default: all)"
+    )
+
+
+class StoryOut(BaseModel):
+    id: str
+    title: str | None
+    size: int
+    reference: str | None
+    articles: list[str]
+    families: int
+    common_source_missing: bool
+
+
+class StoriesOut(BaseModel):
+    total: int
+    offset: int
+    stories: list[StoryOut]
+
+
+class ErrorOut(BaseModel):
+    error: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "Bad input (malformed JSON, missing text, wrong types)"},
+    404: {"model": ErrorOut, "description": "Unknown id"},
+    413: {"model": ErrorOut, "description": "Body or batch over the configured limits"},
+}
+
+
+def _body_doc(model: type[BaseModel], batch: bool) -> dict:
+    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+    schema = {"anyOf": [ref, {"type": "array", "items": ref}]} if batch else ref
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+# ----------------------------------------------------------------------------- body parsing
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refusing (413) anything over ``limit`` bytes before it is all read."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            n = int(declared)
+        except ValueError:
+            raise ApiError(400, "bad Content-Length header") from None
+        if n > limit:
+            raise ApiError(413, f"request body too large ({n:,} bytes > limit {limit:,})")
+    chunks, total = [], 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > limit:
+            raise ApiError(413, f"request body too large (over the limit of {limit:,} bytes)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_json(body: bytes) -> Any:
+    if not body.strip():
+        raise ApiError(400, "empty request body: send a JSON object or list")
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError:
+        raise ApiError(400, "request body is not UTF-8 JSON") from None
+    except json.JSONDecodeError as e:
+        raise ApiError(400, f"malformed JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+    except RecursionError:
+        raise ApiError(400, "malformed JSON: nested too deeply") from None
+
+
+def parse_articles(body: bytes, limits: Limits) -> list:
+    """The body of ``POST /articles`` -> validated ``Article`` records (ApiError on bad input)."""
+    from ..ingest import InputError, record_to_article
+
+    data = parse_json(body)
+    items = data if isinstance(data, list) else [data]
+    if not isinstance(data, list | dict):
+        raise ApiError(400, f"expected a JSON object or a list of objects, got {type(data).__name__}")
+    if not items:
+        raise ApiError(400, "empty list: no articles to store")
+    if len(items) > limits.max_articles_per_request:
+        raise ApiError(
+            413,
+            f"too many articles in one request ({len(items):,} > limit "
+            f"{limits.max_articles_per_request:,}); split the batch",
+        )
+    out, seen = [], {}
+    for i, obj in enumerate(items):
+        where = f"article {i}" if isinstance(data, list) else "article"
+        if not isinstance(obj, dict):
+            raise ApiError(400, f"{where}: expected a JSON object, got {type(obj).__name__}")
+        unknown = sorted(set(obj) - {"id", "text", "title", "url", "site", "published"})
+        if unknown:
+            raise ApiError(
+                400,
+                f"{where}: unknown field(s) {', '.join(map(repr, unknown))}; "
+                "allowed: id, text, title, url, site, published",
+            )
+        if obj.get("id") is None and isinstance(obj.get("text"), str):
+            # No id given: a content hash keeps re-posts idempotent.
+            obj = dict(
+                obj, id="sha-" + hashlib.sha256(obj["text"].encode("utf-8", "surrogatepass")).hexdigest()[:20]
+            )
+        try:
+            art = record_to_article(obj, limits, source_path=None)
+        except InputError as e:
+            raise ApiError(
+                400, f"{where}{' (id ' + repr(obj.get('id')) + ')' if obj.get('id') is not None else ''}: {e}"
+            ) from None
+        prev = seen.get(art.id)
+        if prev is not None:
+            if (prev.text, prev.title, prev.published) != (art.text, art.title, art.published):
+                raise ApiError(
+                    400, f"{where}: id {art.id!r} appears twice in the request with different content"
+                )
+            continue
+        seen[art.id] = art
+        out.append(art)
+    return out
+
+
+def parse_verify(body: bytes) -> tuple[list[str], str, Any]:
+    data = parse_json(body)
+    if not isinstance(data, dict):
+        raise ApiError(400, 'expected a JSON object {"sources": [...], "rewrite": "..."}')
+    unknown = sorted(set(data) - {"sources", "rewrite", "fail_on"})
+    if unknown:
+        raise ApiError(
+            400, f"unknown field(s) {', '.join(map(repr, unknown))}; allowed: sources, rewrite, fail_on"
+        )
+    sources = data.get("sources")
+    if isinstance(sources, str):
+        sources = [sources]
+    if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
+        raise ApiError(400, "field 'sources' must be a string or a non-empty list of strings")
+    rewrite = data.get("rewrite")
+    if not isinstance(rewrite, str):
+        raise ApiError(400, "field 'rewrite' must be a string")
+    fail_on = data.get("fail_on")
+    if fail_on is not None and not (
+        isinstance(fail_on, str) or (isinstance(fail_on, list) and all(isinstance(x, str) for x in fail_on))
+    ):
+        raise ApiError(400, "field 'fail_on' must be a string or a list of strings")
+    return sources, rewrite, fail_on
+
+
+def wants_html(request: Request, fmt: str | None) -> bool:
+    if fmt:
+        return fmt == "html"
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "application/json" not in accept
+
+
+def _story_path(sid: str) -> str:
+    return "/stories/" + quote(sid, safe="")
+
+
+# ----------------------------------------------------------------------------- the app
+
+
+def create_app(db: str, settings: Settings | None = None, *, warm: bool = True, readers: int = 4) -> FastAPI:
+    settings = settings or Settings()
+    limits = settings.limits
+    service = StoreService(db, settings, readers=readers)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await run_in_threadpool(service.start)
+        if warm:
+            await run_in_threadpool(warm_models)
+        yield
+        await run_in_threadpool(service.close)
+
+    app = FastAPI(
+        title="copydesk",
+        version=_version(),
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        description="Trace how one news story travels and mutates across outlets. Post articles as they "
+        "arrive; get back the story each joins, its source and what it changed.",
+    )
+    app.state.service = service
+
+    # -- errors: always {"error": "..."}, never a stack trace ----------------------------------
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        headers = dict(exc.headers)
+        if exc.status == 413:
+            headers["Connection"] = "close"  # the unread rest of the body is not wanted
+        return JSONResponse({"error": exc.message}, status_code=exc.status, headers=headers)
+
+    @app.exception_handler(StoreError)
+    async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
+        err = store_error_status(exc)
+        return JSONResponse({"error": err.message}, status_code=err.status, headers=err.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        msg = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and msg == "Not Found":
+            msg = f"no such endpoint: {request.method} {request.url.path}"
+        return JSONResponse(
+            {"error": msg}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for err in exc.errors()[:3]:
+            loc = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "path", "body"))
+            parts.append(f"{loc}: {err.get('msg', 'invalid')}" if loc else err.get("msg", "invalid"))
+        return JSONResponse({"error": "bad request: " + "; ".join(parts)}, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("internal error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {"error": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500
+        )
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if response.headers.get("content-type", "").startswith("text/html"):
+            from ..report.html import content_security_policy
+
+            response.headers.setdefault("Content-Security-Policy", content_security_policy())
+        return response
+
+    # -- pages ------------------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse, summary="Story list (HTML page)", tags=["pages"])
+    async def index(
+        q: str = Query("", max_length=500), page: int = Query(1, ge=1, le=1_000_000)
+    ) -> HTMLResponse:
+        from ..report.html import render_index
+
+        per_page = 100
+
+        def load(store: Any) -> tuple[list[dict], int]:
+            if q.strip():
+                found = store.search_stories(q.strip(), limit=per_page)
+                return found, len(found)
+            return list_stories(store, (page - 1) * per_page, per_page)
+
+        stories, total = await run_in_threadpool(service.read, load)
+        return HTMLResponse(
+            render_index(
+                stories, story_href=_story_path, query=q.strip(), total=total, page=page, per_page=per_page
+            )
+        )
+
+    # -- API --------------------------------------------------------------------------------
+
+    @app.post(
+        "/articles",
+        summary="Store articles and place them in stories",
+        tags=["api"],
+        response_model=IngestOut,
+        responses={**ERRORS, 409: {"model": ErrorOut, "description": "Id already stored with another text"}},
+        openapi_extra=_body_doc(ArticleIn, batch=True),
+    )
+    async def post_articles(request: Request) -> JSONResponse:
+        """One article (a JSON object) or a batch (a list), with the JSONL fields. Each is cleaned,
+        featurized and placed incrementally; the answer says, for each, its story, family, relation,
+        source and flagged claims. Re-posting an identical article is idempotent."""
+        body = await read_body(request, limits.max_request_bytes)
+        articles = await run_in_threadpool(parse_articles, body, limits)
+        res = await service.ingest_async(articles)
+        return JSONResponse({"added": res.added, "existing": res.existing, "articles": res.results})
+
+    @app.get(
+        "/stories",
+        summary="Stories, largest first",
+        tags=["api"],
+        response_model=StoriesOut,
+        responses=ERRORS,
+    )
+    async def get_stories(
+        offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)
+    ) -> JSONResponse:
+        stories, total = await run_in_threadpool(service.read, lambda store: list_stories(store, offset, limit))
+        return JSONResponse(
+            {"total": total, "offset": offset, "stories": [story_summary(s) for s in stories]}
+        )
+
+    @app.get(
+        "/stories/{story_id}",
+        summary="One story: JSON report, or the HTML page for a browser",
+        tags=["api", "pages"],
+        responses={**ERRORS, 200: {"content": {"application/json": {}, "text/html": {}}}},
+    )
+    async def get_story(
+        request: Request, story_id: str, format: str | None = Query(None, pattern="^(json|html)$")
+    ) -> Response:
+        """The story payload (articles, reference, families, facts, common source) and every
+        article's entry with alignment, claims and dropped sentences. ``?format=html`` (or a
+        browser's ``Accept: text/html``) gives the page."""
+        report = await run_in_threadpool(service.read, lambda store: story_report(store, story_id))
+        if report is None:
+            raise ApiError(404, f"no story with id {story_id!r}")
+        if wants_html(request, format):
+            from ..report.html import render_html
+
+            html = await run_in_threadpool(render_html, report, story_href=_story_path, home_href="/")
+            return HTMLResponse(html)
+        return JSONResponse({"story": report["stories"][0], "articles": report["articles"]})
+
+    @app.get(
+        "/articles/{article_id}",
+        summary="One article with its alignment and claims",
+        tags=["api"],
+        responses=ERRORS,
+    )
+    async def get_article(
+        request: Request, article_id: str, format: str | None = Query(None, pattern="^(json|html)$")
+    ) -> Response:
+        entry = await run_in_threadpool(service.read, lambda store: article_detail(store, article_id))
+        if entry is None:
+            raise ApiError(404, f"no article with id {article_id!r}")
+        if wants_html(request, format) and entry.get("story"):
+            from ..report.html import anchor
+
+            return RedirectResponse(
+                _story_path(entry["story"]) + "#" + anchor("art", article_id), status_code=303
+            )
+        return JSONResponse(entry)
+
+    @app.get(
+        "/search",
+        summary="Stories whose articles contain the words",
+        tags=["api"],
+        response_model=StoriesOut,
+        responses=ERRORS,
+    )
+    async def search(
+        q: str = Query(..., min_length=1, max_length=500), limit: int = Query(20, ge=1, le=200)
+    ) -> JSONResponse:
+        if not q.strip():
+            raise ApiError(400, "query 'q' is empty")
+        found = await run_in_threadpool(
+            service.read, lambda store: store.search_stories(q.strip(), limit=limit)
+        )
+        return JSONResponse({"total": len(found), "offset": 0, "stories": [story_summary(s) for s in found]})
+
+    @app.post(
+        "/verify",
+        summary="Check a rewrite against its source(s) before publication",
+        tags=["api"],
+        responses=ERRORS,
+        openapi_extra=_body_doc(VerifyIn, batch=False),
+    )
+    async def post_verify(request: Request) -> JSONResponse:
+        """The same verdict as ``copydesk verify --json``: flagged claims with evidence, artifacts,
+        dropped or altered quotes, ``ok`` and a summary. Nothing is stored."""
+        from ..verify import verify
+
+        body = await read_body(request, limits.max_request_bytes)
+        sources, rewrite, fail_on = await run_in_threadpool(parse_verify, body)
+        kwargs = {} if fail_on is None else {"fail_on": fail_on}
+        try:
+            report = await run_in_threadpool(lambda: verify(sources, rewrite, settings=settings, **kwargs))
+        except ValueError as e:
+            raise ApiError(400, str(e)) from None
+        return JSONResponse(report.to_dict())
+
+    @app.get("/health", summary="Liveness and store counts", tags=["api"])
+    async def health() -> JSONResponse:
+        n = await run_in_threadpool(service.read, lambda store: store.count_articles())
+        return JSONResponse(
+            {
+                "ok": True,
+                "articles": n,
+                "store": "postgresql" if service.is_postgres else "sqlite",
+                "write_batches": service.batches,
+            }
+        )
+
+    # Make the schema document the request bodies declared by hand above.
+    _extra_models = (ArticleIn, VerifyIn)
+    app.openapi_schema = None
+    base_openapi = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = base_openapi()
+        comps = schema.setdefault("components", {}).setdefault("schemas", {})
+        for m in _extra_models:
+            comps.setdefault(m.__name__, m.model_json_schema(ref_template="#/components/schemas/{model}"))
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("copydesk")
+    except Exception:  # pragma: no cover
+        return "0"
+
+
+def warm_models() -> None:
+    """Load the sentence encoder, the claim and relation models once, before the first request."""
+    from ..score import default_model
+    from ..verify import verify
+
+    default_model()
+    text = (
+        "The city council approved 12 new buses on Monday, the mayor said. "
+        "\u201cWe need them,\u201d she told reporters."
+    )
+    verify(text, text)
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn workers (``--workers N``): the store comes from $COPYDESK_SERVE_DB."""
+    db = os.environ.get(DB_ENV)
+    if not db:
+        raise RuntimeError(f"{DB_ENV} is not set")
+    return create_app(db)
+
+
+def serve(db: str, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Run the server (``copydesk serve``)."""
+    import uvicorn
+
+    is_pg = db.startswith(("postgresql://", "postgres://"))
+    if workers < 1:
+        _die("--workers must be at least 1")
+    if workers > 1 and not is_pg:
+        _die(
+            "several workers need a PostgreSQL store (--db postgresql://...); a SQLite store is served by one "
+            "worker, which already serialises writes and reads concurrently"
+        )
+    if host not in LOOPBACK:
+        print(
+            f"copydesk: warning: binding {host}: the API will be reachable from other machines; it has no "
+            "authentication",
+            file=sys.stderr,
+        )
+    if not is_pg:
+        from pathlib import Path
+
+        parent = Path(db).expanduser().resolve().parent
+        if not parent.is_dir():
+            _die(f"no folder {parent} for the store {db}")
+    from ..store import open_store
+
+    try:  # fail early with one line, rather than from inside the server's startup
+        open_store(db).close()
+    except StoreError as e:
+        _die(str(e))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if workers == 1:
+            uvicorn.run(
+                create_app(db),
+                host=host,
+                port=port,
+                log_level="info",
+                access_log=False,
+                timeout_graceful_shutdown=10,
+            )
+        else:
+            os.environ[DB_ENV] = db
+            uvicorn.run(
+                "copydesk.web.app:app_from_env",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="info",
+                access_log=False,
+                timeout_graceful_shutdown=10,
+            )
+    except StoreError as e:
+        _die(str(e))
+
+
+def _die(msg: str) -> None:
+    print(f"copydesk: error: {msg}", file=sys.stderr)
+    sys.exit(2)

@@ -1,0 +1,258 @@
+"""copydesk batch, local engine: inputs, candidate functions, the copy path, and agreement
+with the store-based ``copydesk analyze``."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import SEEDS
+from copydesk.config import Settings
+from copydesk.featurize import minhash
+from copydesk.runners import candidates as C
+from copydesk.runners.batch import run_batch
+from copydesk.runners.copies import band_candidates, find_copies
+from copydesk.runners.inputs import read_local
+
+# -- MinHash tokenising (vectorised) against a plain-Python reference ---------------------------
+
+_MASK = (1 << 64) - 1
+
+
+def _mix(x: int) -> int:
+    x = (x + 0x9E3779B97F4A7C15) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def _ref_words(text: str) -> list[int]:
+    out = []
+    for w in re.findall(rb"[a-z0-9\x80-\xff]+", text.lower().encode("utf-8")):
+        h = len(w)
+        for c in range(0, len(w), 8):
+            h = _mix((h * 0x9FB21C651E98DF25 + int.from_bytes(w[c : c + 8], "little")) & _MASK)
+        out.append(h)
+    return out
+
+
+def _ref_shingles(words: list[int], k: int) -> list[int]:
+    if not words:
+        return []
+    windows = [words] if len(words) < k else [words[i : i + k] for i in range(len(words) - k + 1)]
+    out = []
+    for win in windows:
+        acc = 0
+        for w in win:
+            acc = (acc * 0xC2B2AE3D27D4EB4F + w) & _MASK
+        out.append(_mix(acc))
+    return out
+
+
+TEXTS = ["", "a", "One two", "one two three four", "Ünïcödé wörds ñ 中文 text here, ok?",
+         "abcdefgh abcdefghi abcdefghijklmnopq 12345678 1234567 " + "x" * 40, "  \n ", "naïve café, déjà vu!",
+         "The quick brown fox jumps over the lazy dog. The quick brown fox jumps again."]
+
+
+def test_word_and_shingle_hashes_match_the_reference():
+    wh, wo = minhash.word_hashes(TEXTS)
+    for k in (1, 3, 5):
+        sh, so = minhash.shingle_hashes(wh, wo, k)
+        for i, t in enumerate(TEXTS):
+            words = _ref_words(t)
+            assert [int(x) for x in wh[wo[i] : wo[i + 1]]] == words
+            assert [int(x) for x in sh[so[i] : so[i + 1]]] == _ref_shingles(words, k)
+
+
+def test_signatures_do_not_depend_on_batch_mates():
+    one = minhash.signatures([TEXTS[-1]])
+    many = minhash.signatures(TEXTS)
+    assert np.array_equal(one[0], many[-1])
+    assert np.all(many[0] == np.iinfo(np.uint32).max)  # empty text matches nothing
+
+
+# -- candidate functions -------------------------------------------------------------------------
+
+
+def test_bucket_pairs_are_all_pairs_or_a_star():
+    assert C.bucket_pairs(["c", "a", "b"], 10) == [("a", "b"), ("a", "c"), ("b", "c")]
+    assert C.bucket_pairs(["d", "c", "a", "b"], 3) == [("a", "b"), ("a", "c"), ("a", "d")]
+    assert C.posting_pairs(["a", "b", "c"], 2) == []
+
+
+def _exact(ids, vecs, min_cos, max_n):
+    out = set()
+    sims = vecs @ vecs.T
+    for i in range(len(ids)):
+        row = sims[i].copy()
+        row[i] = -1
+        hits = [j for j in np.argsort(-row, kind="stable") if row[j] >= min_cos][:max_n]
+        out |= {C.ordered(ids[i], ids[j]) for j in hits}
+    return out
+
+
+def _vectors(n: int, seed: int = 3) -> tuple[list[str], np.ndarray]:
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(size=(8, 16))
+    x = centers[rng.integers(0, 8, n)] + 0.35 * rng.normal(size=(n, 16))
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    return [f"doc{i:04d}" for i in range(n)], x.astype(np.float32)
+
+
+def test_one_semantic_bucket_is_exact_search():
+    from copydesk.runners.local import semantic_neighbours
+    from copydesk.runners.stages import BatchSettings
+
+    ids, vecs = _vectors(300)
+    s = Settings().with_(vector_min_cosine=0.8, vector_max_neighbours=5)
+    got = semantic_neighbours(ids, vecs, s, BatchSettings())
+    assert got == _exact(ids, vecs, 0.8, 5)
+
+
+def test_kmeans_buckets_are_deterministic_and_find_close_neighbours():
+    from copydesk.runners.local import semantic_neighbours
+    from copydesk.runners.stages import BatchSettings
+
+    ids, vecs = _vectors(600)
+    s = Settings().with_(vector_min_cosine=0.8, vector_max_neighbours=5)
+    bs = BatchSettings(semantic_bucket=120, max_semantic_bucket=200)
+    got = semantic_neighbours(ids, vecs, s, bs)
+    perm = np.random.default_rng(0).permutation(len(ids))
+    again = semantic_neighbours([ids[i] for i in perm], vecs[perm], s, bs)
+    assert got == again  # input order does not matter
+    exact = _exact(ids, vecs, 0.8, 5)
+    assert len(got & exact) / len(exact) > 0.9
+
+
+def test_band_candidates_match_a_dict_grouping():
+    rng = np.random.default_rng(1)
+    bands = rng.integers(0, 40, size=(200, 4))
+    want = set()
+    for b in range(4):
+        groups: dict[int, list[int]] = {}
+        for i, k in enumerate(bands[:, b]):
+            groups.setdefault(int(k) + 1000 * b, []).append(i)
+        for m in groups.values():
+            want |= {(x, y) for i, x in enumerate(m) for y in m[i + 1 :]}
+    # keys are unique across bands (band_keys mixes the band index in)
+    got = {tuple(p) for p in band_candidates(bands + 1000 * np.arange(4)).tolist()}
+    assert got == want
+    star = band_candidates(np.zeros((5, 1), np.int64), max_bucket=3)
+    assert star.tolist() == [[0, 1], [0, 2], [0, 3], [0, 4]]
+
+
+def test_find_copies_finds_a_near_duplicate(seed_texts):
+    base = seed_texts["000"]
+    copy = base.replace("Putin", "Mr Putin", 1).replace("ceasefire", "truce", 1)
+    texts = [base, seed_texts["001"], copy, ""]
+    pairs, jac = find_copies(texts)
+    assert pairs.tolist() == [[0, 2]]
+    assert jac[0] > 0.8
+
+
+# -- inputs --------------------------------------------------------------------------------------
+
+
+def test_read_local_jsonl_parquet_and_duplicates(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "a.jsonl").write_text(
+        json.dumps({"id": "x1", "text": "First article text here."}) + "\n"
+        + json.dumps({"id": "x2", "text": "Second one.", "title": "T2"}) + "\n"
+        + "{not json\n", encoding="utf-8")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    pq.write_table(pa.table({"id": ["p1", "x1", "x2"], "text": ["From parquet.", "First article text here.",
+                                                                "Other text, same id."]}), sub / "b.parquet")
+    arts, skipped = read_local([str(tmp_path)])
+    assert sorted(a.id for a in arts) == ["p1", "x1", "x2"]
+    assert next(a for a in arts if a.id == "x2").title == "T2"
+    assert len(skipped) == 2  # the broken line and the conflicting x2
+    assert any("duplicate id 'x2'" in s for s in skipped)
+
+
+def test_run_batch_rejects_bad_options(tmp_path):
+    with pytest.raises(ValueError, match="engine"):
+        run_batch([str(SEEDS)], engine="dask", out_dir=tmp_path / "o")
+    with pytest.raises(ValueError, match="engine spark"):
+        run_batch(["s3://bucket/x.jsonl"], engine="local", out_dir=tmp_path / "o")
+    with pytest.raises(ValueError, match="no file matches"):
+        run_batch([str(tmp_path / "*.jsonl")], engine="local", out_dir=tmp_path / "o")
+    with pytest.raises(ValueError, match="master"):
+        run_batch([str(SEEDS)], engine="spark", out_dir=tmp_path / "o", master="nonsense")
+    (tmp_path / "o2" / "articles").mkdir(parents=True)
+    (tmp_path / "o2" / "articles" / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match="not table parts"):
+        run_batch([str(SEEDS)], engine="local", out_dir=tmp_path / "o2")
+
+
+def test_cli_batch_error_is_one_line(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "copydesk.cli", "batch", str(tmp_path / "none*.jsonl"),
+                           "--engine", "local", "--out", str(tmp_path / "o")], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().startswith("copydesk: error:") and "Traceback" not in proc.stderr
+
+
+# -- the local engine against the store path ------------------------------------------------------
+
+
+def ecb_dev_topics(data_dir: Path, topics: int) -> list[dict]:
+    rows = [json.loads(x) for x in (data_dir / "ecbplus" / "documents.jsonl").read_text().splitlines() if x.strip()]
+    dev = [r for r in rows if r["split"] == "dev"]
+    keep = sorted({r["topic"] for r in dev})[:topics]
+    return [{"id": f"ecb_{r['doc_id']}", "text": r["text"]} for r in dev if r["topic"] in keep]
+
+
+def stories_of(out: Path) -> set[frozenset[str]]:
+    import pandas as pd
+
+    st = pd.read_parquet(out / "stories")
+    return {frozenset(x) for x in st["articles"]}
+
+
+def test_batch_local_agrees_with_analyze_on_stories(tmp_path, data_dir):
+    """Same stories as the store path. (Sources inside a family may differ: the store embeds
+    in ingest batches, the batch engines per chunk, and the int8 model's vectors depend on
+    their batch in the last digits; see copydesk.runners.stages.)"""
+    corpus = tmp_path / "ecb.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in ecb_dev_topics(data_dir, 2)), encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_batch([str(SEEDS), str(corpus)], engine="local", out_dir=out)
+    assert "articles" in summary
+    db, report = tmp_path / "s.db", tmp_path / "r.json"
+    proc = subprocess.run([sys.executable, "-m", "copydesk.cli", "analyze", str(SEEDS), str(corpus), "--db", str(db),
+                           "--json", str(report), "-q", "--no-claims"], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    want = {frozenset(s["articles"]) for s in json.loads(report.read_text())["stories"]}
+    got = stories_of(out)
+    assert got == want
+    seeds = next(s for s in got if any(a.startswith("000") for a in s))
+    assert sorted(a[:3] for a in seeds) == ["000", "001", "002", "003", "004"]
+
+
+def test_batch_tables_have_the_documented_columns(tmp_path):
+    import pandas as pd
+
+    out = tmp_path / "out"
+    run_batch([str(SEEDS)], engine="local", out_dir=out)
+    arts = pd.read_parquet(out / "articles")
+    assert list(arts.columns) == ["id", "title", "story", "family", "relation", "source", "score", "artifacts"]
+    assert list(pd.read_parquet(out / "pairs").columns) == ["a", "b", "relation", "score", "scores"]
+    st = pd.read_parquet(out / "stories")
+    assert {"id", "title", "articles", "reference", "common_source_missing", "evidence"} <= set(st.columns)
+    (story,) = st.itertuples()
+    assert story.reference.startswith("000") and story.common_source_missing
+    kinds = {a["kind"] for arts_ in arts["artifacts"] for a in arts_}
+    assert kinds and kinds <= {"prompt_leak", "duplicated_headline", "duplicated_body", "boilerplate", "markup",
+                               "broken_quote"}
+    # Re-running into the same folder replaces the tables.
+    run_batch([str(SEEDS)], engine="local", out_dir=out)
+    assert len(pd.read_parquet(out / "articles")) == 5

@@ -1,0 +1,192 @@
+"""Tests for copydesk.featurize.embed: graph correctness, int8 accuracy, batching, caching."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from copydesk.featurize import embed
+
+SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
+
+CEASEFIRE = "The U.S. and Ukraine have jointly proposed a 30-day ceasefire to Russia, but Putin has outlined strict conditions for peace."
+CEASEFIRE_PARAPHRASE = (
+    "Both nations, alongside Ukraine, have put forward the proposal of a 30-day ceasefire, "
+    "although Putin has laid out stringent conditions that must be fulfilled for such a truce to be effective."
+)
+UNRELATED = (
+    "Perennial party girl Tara Reid checked herself into Promises Treatment Center, her rep told People."
+)
+
+
+def seed_sentences(n: int = 20) -> list[str]:
+    """First ``n`` distinct sentences of 6+ words from the example seed articles, in file order."""
+    out: list[str] = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        for para in path.read_text(encoding="utf-8").splitlines():
+            for sent in re.split(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])", para.strip()):
+                if len(sent.split()) >= 6 and sent not in out:
+                    out.append(sent)
+    step = max(1, len(out) // n)  # spread over all files, not just the first
+    return out[::step][:n]
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh cache directory holding the suite's one model build."""
+    d = tmp_path_factory.mktemp("copydesk-cache")
+    embed.ensure_model(d)
+    return d
+
+
+@pytest.fixture(scope="session")
+def embedder(model_dir: Path) -> embed.Embedder:
+    return embed.Embedder(path=embed.model_path(model_dir))
+
+
+@pytest.fixture(scope="session")
+def weights() -> tuple[dict[str, np.ndarray], dict]:
+    return embed.load_weights()
+
+
+def reference_vectors(texts: list[str], weights: tuple[dict[str, np.ndarray], dict]) -> np.ndarray:
+    """fp32 numpy forward pass, mean pooling and L2 norm: what sentence-transformers computes."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(embed.weights_dir() / "tokenizer.json"))
+    tok.enable_truncation(128)
+    tok.no_padding()
+    rows = []
+    with embed.single_threaded_blas():
+        for enc in tok.encode_batch(texts):
+            v = embed._reference_forward(*weights, enc.ids).mean(axis=0)
+            rows.append(v / np.linalg.norm(v))
+    return np.asarray(rows, dtype=np.float32)
+
+
+def test_fp32_graph_matches_numpy_reference(weights: tuple[dict[str, np.ndarray], dict]) -> None:
+    """The ONNX graph before quantisation is the same function as the numpy BERT, padding included."""
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    w, config = weights
+    tok = Tokenizer.from_file(str(embed.weights_dir() / "tokenizer.json"))
+    tok.enable_padding()
+    texts = [CEASEFIRE, "Why?", UNRELATED]
+    encs = tok.encode_batch(texts)
+    act_max: dict[str, np.ndarray] = {}
+    with embed.single_threaded_blas():
+        expected = [
+            embed._reference_forward(w, config, e.ids[: sum(e.attention_mask)], act_max) for e in encs
+        ]
+    smoothed, scales = embed._smooth(w, config, act_max)
+    session = ort.InferenceSession(
+        embed._bert_graph(smoothed, config, scales).SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    ids = np.array([e.ids for e in encs], dtype=np.int64)
+    mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
+    (hidden,) = session.run(
+        None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+    )
+    assert ids.shape[1] > len(expected[1])  # padding and masking are exercised
+    for row, ref in enumerate(expected):  # unsmoothed weights: smoothing must be exact
+        np.testing.assert_allclose(hidden[row, : len(ref)], ref, atol=2e-4)
+
+
+def test_int8_close_to_fp32_reference(
+    embedder: embed.Embedder, weights: tuple[dict[str, np.ndarray], dict]
+) -> None:
+    texts = seed_sentences(20)
+    assert len(texts) == 20
+    cos = np.sum(embedder.encode(texts) * reference_vectors(texts, weights), axis=1)
+    assert cos.min() >= 0.98, list(zip(cos.round(4), texts, strict=True))
+
+
+def test_shape_dtype_and_norm(embedder: embed.Embedder) -> None:
+    out = embedder.encode([CEASEFIRE, UNRELATED])
+    assert out.shape == (2, embed.DIM) and out.dtype == np.float32
+    assert embedder.dim == 384
+    np.testing.assert_allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-5)
+
+
+def test_paraphrase_beats_unrelated(embedder: embed.Embedder) -> None:
+    other_claim = "Russia has stated it will demand guarantees that Ukraine remains neutral and is permanently barred from joining NATO."
+    a, para, claim, unrelated = embedder.encode([CEASEFIRE, CEASEFIRE_PARAPHRASE, other_claim, UNRELATED])
+    assert a @ para > a @ claim > a @ unrelated
+    assert a @ para > 0.7 and a @ unrelated < 0.2
+
+
+def test_order_independent(embedder: embed.Embedder) -> None:
+    a, b, c = CEASEFIRE, "Why?", UNRELATED
+    x = embedder.encode([a, b, c])
+    y = embedder.encode([c, a, b])
+    np.testing.assert_allclose(y, x[[2, 0, 1]], atol=1e-5)
+
+
+def test_batching_restores_order(embedder: embed.Embedder) -> None:
+    texts = seed_sentences(12)
+    full = embedder.encode(texts, batch_size=64)
+    small = embedder.encode(texts, batch_size=3)
+    # Different batches quantise activations with different ranges: close, not identical.
+    assert np.min(np.sum(full * small, axis=1)) > 0.98
+
+
+def test_empty_input_and_blank_strings(embedder: embed.Embedder) -> None:
+    empty = embedder.encode([])
+    assert empty.shape == (0, embed.DIM) and empty.dtype == np.float32
+    out = embedder.encode(["", CEASEFIRE, "   \n\t", UNRELATED])
+    assert not np.isnan(out).any()
+    assert not out[0].any() and not out[2].any()
+    np.testing.assert_allclose(out[[1, 3]], embedder.encode([CEASEFIRE, UNRELATED]), atol=1e-5)
+    blank = embedder.encode(["", " "])
+    assert blank.shape == (2, embed.DIM) and not blank.any()
+
+
+def test_truncation(embedder: embed.Embedder) -> None:
+    long_text = " ".join(seed_sentences(40))
+    a = embedder.encode([long_text], max_tokens=16)
+    b = embedder.encode([long_text], max_tokens=256)
+    assert a.shape == b.shape == (1, embed.DIM)
+    assert float(a[0] @ b[0]) < 0.999
+    with pytest.raises(ValueError):
+        embedder.encode([long_text], max_tokens=1000)
+    with pytest.raises(TypeError):
+        embedder.encode(long_text)  # type: ignore[arg-type]
+
+
+def test_cached_model_is_reused(model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = embed.model_path(model_dir)
+    before = path.stat().st_mtime_ns
+    monkeypatch.setenv("COPYDESK_CACHE", str(model_dir))
+    monkeypatch.setattr(embed, "build_model", lambda p: pytest.fail("rebuilt a cached model"))
+    assert embed.ensure_model() == path
+    fresh = embed.Embedder(threads=1)
+    assert fresh.path == path and fresh.threads == 1
+    assert path.stat().st_mtime_ns == before
+    assert not list(model_dir.glob(".build-*"))  # no temp files left behind
+
+
+def test_get_embedder_is_a_singleton(model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COPYDESK_CACHE", str(model_dir))
+    monkeypatch.setattr(embed, "_instance", None)
+    got: list[embed.Embedder] = []
+    threads = [threading.Thread(target=lambda: got.append(embed.get_embedder(threads=1))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 4 and all(e is got[0] for e in got)
+    assert embed.get_embedder() is got[0]
+
+
+def test_batches_respect_row_and_token_limits() -> None:
+    lengths = [3, 5, 5, 10, 40, 40, 41]
+    order = list(range(len(lengths)))
+    batches = list(embed._batches(order, lengths, batch_size=3, batch_tokens=80))
+    assert [j for b in batches for j in b] == order
+    assert all(len(b) <= 3 and len(b) * lengths[b[-1]] <= 80 for b in batches)
+    assert list(embed._batches([0], [500], batch_size=4, batch_tokens=10)) == [[0]]  # one text always fits

@@ -1,0 +1,22 @@
+"""`copydesk eval paraphrase` on a fixed MRPC sample, against its floor in eval_floors.json."""
+
+from __future__ import annotations
+
+import json
+
+from copydesk.evaluate.paraphrase import clean, load
+from test_eval_claims import check_floors, run_eval
+
+
+def test_eval_paraphrase_floor(data_dir, tmp_path):
+    got = run_eval("paraphrase", data_dir, tmp_path)
+    assert got["items_per_s"] > 0
+    check_floors("paraphrase", got)
+
+
+def test_reading_mrpc_lines(tmp_path):
+    p = tmp_path / "m.jsonl"
+    p.write_text(json.dumps({"sentence1": "He said <QUOTE> yes <QUOTE> .", "sentence2": "Yes , he said .",
+                             "label": 1}) + "\n")
+    assert load(p) == [('He said " yes ".', "Yes, he said.", 1)]
+    assert clean("It rose 3 % .") == "It rose 3%."

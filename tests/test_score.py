@@ -1,0 +1,137 @@
+"""Tests for copydesk.score: pair features, the two-tier relation model, the fitted JSON."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from copydesk.records import Features
+from copydesk.score import (
+    FAMILY_FEATURES,
+    STORY_FEATURES,
+    Logistic,
+    RelationModel,
+    align_features,
+    classify,
+    default_model,
+    pair_features,
+    split_numbers,
+)
+
+
+def feats(
+    aid: str, sig_seed: int = 0, *, entities=None, numbers=(), terms=None, n_tokens: int = 100, vec=None
+) -> Features:
+    rng = np.random.default_rng(sig_seed)
+    v = np.asarray(vec if vec is not None else rng.normal(size=384), np.float32)
+    return Features(
+        article_id=aid,
+        signature=rng.integers(0, 2**32 - 1, size=128, dtype=np.uint32),
+        doc_vector=v / np.linalg.norm(v),
+        entities=entities if entities is not None else {"tara reid": 6.0, "promises": 4.0},
+        numbers=frozenset(numbers),
+        terms=terms if terms is not None else {"rehab": 0.8, "actress": 0.6},
+        n_tokens=n_tokens,
+    )
+
+
+def test_default_model_is_fitted_and_complete() -> None:
+    m = default_model()
+    assert m.meta.get("fitted") is True, "relation_model.json must come from scripts/fit_relation_model.py"
+    assert tuple(m.story.features) == STORY_FEATURES
+    assert tuple(m.family.features) == FAMILY_FEATURES
+    assert 0.0 < m.cluster_threshold < 1.0 and 0.0 < m.family_threshold < 1.0
+    d = m.meta["direction"]
+    assert len(d["features"]) == len(d["coef"]) == len(d["scale"])
+    assert "cv" in m.meta and "procedure" in m.meta
+
+
+def test_classify_near_identical_signatures_is_duplicate() -> None:
+    a, b = feats("a", 1), feats("b", 1)  # same seed: same signature and vector
+    x = pair_features(a, b)
+    assert x["jaccard"] == pytest.approx(1.0)
+    p = classify("b", "a", x, default_model())
+    assert p.relation == "duplicate"
+    assert (p.a, p.b) == ("a", "b")  # ordered by id whatever the call order
+    assert p.scores["p_story"] == 1.0 and p.scores["p_family"] == 1.0
+
+
+def test_classify_unrelated_for_nothing_in_common() -> None:
+    a = feats("a", 1, entities={"tara reid": 6.0}, terms={"rehab": 1.0})
+    b = feats("b", 2, entities={"qeshm": 6.0}, terms={"earthquake": 1.0}, numbers={"5.6|magnitude"})
+    x = pair_features(a, b)
+    assert x["ent_cos"] == 0.0 and x["term_cos"] == 0.0
+    assert classify("a", "b", x, default_model()).relation == "unrelated"
+
+
+def test_pair_features_are_symmetric() -> None:
+    a = feats("a", 1, numbers={"10|people", "date:y:2013", "date:md:9-18"}, n_tokens=80)
+    b = feats("b", 2, entities={"tara reid": 6.0, "jack ketsoyan": 5.0}, numbers={"10|people", "date:y:2008"})
+    xa, xb = pair_features(a, b), pair_features(b, a)
+    assert xa.keys() >= set(STORY_FEATURES)
+    for k in xa:
+        assert xa[k] == pytest.approx(xb[k]), k
+
+
+def test_date_features() -> None:
+    a = feats("a", 1, numbers={"10|people", "date:y:2013", "date:ym:2013-9", "date:md:9-18"})
+    b = feats("b", 2, numbers={"10|people", "date:y:2008", "date:ym:2008-12"})
+    c = feats("c", 3, numbers={"date:y:2013", "date:ym:2013-9", "date:md:9-18"})
+    x = pair_features(a, b)
+    assert x["year_conflict"] == 1.0 and x["month_conflict"] == 1.0 and x["month_jac"] == 0.0
+    assert x["num_jac"] == 1.0  # dates do not count as numbers
+    y = pair_features(a, c)
+    assert y["year_conflict"] == 0.0 and y["month_jac"] == 1.0 and y["day_jac"] == 1.0
+    plain, dates = split_numbers(a.numbers)
+    assert plain == {"10|people"} and dates["y"] == {"2013"}
+
+
+def test_align_features() -> None:
+    rng = np.random.default_rng(0)
+    v = rng.normal(size=(4, 384)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    same = align_features(v, v)
+    assert same["cov_min"] == 1.0 and same["close_min"] == 1.0 and same["align_mean"] == pytest.approx(1.0)
+    half = align_features(v, v[:2])
+    assert half["cov_max"] == 1.0 and half["cov_min"] == 0.5
+    empty = align_features(v, np.zeros((0, 384), np.float32))
+    assert empty["cov_min"] == 0.0 and set(empty) >= set(FAMILY_FEATURES) - set(STORY_FEATURES)
+
+
+def test_logistic_prob_and_model_round_trip() -> None:
+    lg = Logistic(("f",), (0.0,), (2.0,), (4.0,), -1.0, 0.5)
+    assert lg.prob({"f": 0.5}) == pytest.approx(1 / (1 + math.exp(0.0)))
+    assert lg.prob({"f": 1e9}) == pytest.approx(1.0)
+    assert lg.prob({}) == pytest.approx(1 / (1 + math.exp(1.0)))
+    m = default_model()
+    other = m.with_direction({"features": ["d_cov"], "coef": [1.0], "scale": [1.0]})
+    assert other.meta["direction"]["features"] == ["d_cov"] and m.meta["direction"] != other.meta["direction"]
+    assert m.with_direction(None) is m
+    assert isinstance(
+        RelationModel.from_json(
+            {
+                "duplicate_jaccard": 0.5,
+                "cluster_threshold": 0.4,
+                "family_threshold": 0.4,
+                "story": {
+                    "features": ["a"],
+                    "mean": [0],
+                    "scale": [1],
+                    "coef": [1],
+                    "intercept": 0,
+                    "threshold": 0.5,
+                },
+                "family": {
+                    "features": ["a"],
+                    "mean": [0],
+                    "scale": [1],
+                    "coef": [1],
+                    "intercept": 0,
+                    "threshold": 0.5,
+                },
+            }
+        ),
+        RelationModel,
+    )

@@ -1,0 +1,132 @@
+"""Tests for copydesk.trace: direction, reference, sources, common_source_missing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from copydesk.config import Settings
+from copydesk.pipeline import analyze_batch
+from copydesk.records import Article, Pair
+from copydesk.score import default_model
+from copydesk.trace import (
+    STYLE_FEATURES,
+    article_profile,
+    common_source_missing,
+    direction_features,
+    direction_prob,
+    trace_story,
+)
+
+ORIGINAL = (
+    "Rescuers pulled 14 survivors from the collapsed Hotel Meridian in Izmir on Tuesday, "
+    "the city's governor Ali Kaya said.\n"
+    '"We are still hearing voices under the rubble," Kaya told reporters at 3 p.m.\n'
+    "The magnitude-6.1 quake struck at 11:42 a.m., according to the Kandilli Observatory."
+)
+REWRITE = (
+    "Title: Survivors Found After Devastating Quake\n\n"
+    "In a remarkable testament to resilience, rescuers have pulled survivors from a collapsed hotel, "
+    "highlighting the crucial importance of swift emergency response. Moreover, officials emphasized "
+    "that the search is ongoing. Overall, the tragedy underscores the pivotal role of preparedness."
+)
+
+
+def rows_for(*arts: Article):
+    return {r.article.id: r for r in analyze_batch(list(arts), Settings(claims=False), embed=False)}
+
+
+def unit_vectors(n: int, seed: int) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=(n, 384)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_direction_features_are_antisymmetric() -> None:
+    rows = rows_for(Article("o", ORIGINAL), Article("r", REWRITE))
+    po, pr = article_profile(rows["o"]), article_profile(rows["r"])
+    x = direction_features(po, pr, 0.7, 0.2, rows["o"].features, rows["r"].features)
+    y = direction_features(pr, po, 0.2, 0.7, rows["r"].features, rows["o"].features)
+    assert x.keys() == y.keys()
+    for k in x:
+        assert x[k] == pytest.approx(-y[k]), k
+    # The fitted model is antisymmetric too (no intercept): P(o before r) = 1 - P(r before o).
+    model = default_model()
+    assert direction_prob(x, model) == pytest.approx(1.0 - direction_prob(y, model))
+    assert direction_prob({k: 0.0 for k in x}, model) == pytest.approx(0.5)
+    # Every feature the fitted model uses is one the product computes, and style is marked.
+    assert set(model.meta["direction"]["features"]) <= set(x)
+    assert not set(model.meta["direction_content"]["features"]) & STYLE_FEATURES
+
+
+def test_direction_model_prefers_the_original() -> None:
+    rows = rows_for(Article("o", ORIGINAL), Article("r", REWRITE))
+    x = direction_features(
+        article_profile(rows["o"]),
+        article_profile(rows["r"]),
+        0.3,
+        0.3,
+        rows["o"].features,
+        rows["r"].features,
+    )
+    assert direction_prob(x, default_model()) > 0.5
+
+
+def test_trace_picks_the_earlier_published_as_reference() -> None:
+    # The rewrite-looking text is published first: a known date beats the content model.
+    rows = rows_for(
+        Article("a-late", ORIGINAL, published="2024-03-02T10:00:00Z"),
+        Article("b-early", REWRITE, published="2024-03-01T08:00:00Z"),
+        Article("c-latest", ORIGINAL + "\nMore later.", published="2024-03-05"),
+    )
+    svecs = {k: unit_vectors(len(r.sentences), i) for i, (k, r) in enumerate(sorted(rows.items()))}
+    pairs = {
+        ("a-late", "b-early"): Pair("a-late", "b-early", {"p_story": 0.9, "p_family": 0.9}, "rewrite", 0.9),
+        ("a-late", "c-latest"): Pair(
+            "a-late", "c-latest", {"p_story": 1.0, "p_family": 1.0}, "duplicate", 1.0
+        ),
+        ("b-early", "c-latest"): Pair(
+            "b-early", "c-latest", {"p_story": 0.9, "p_family": 0.9}, "rewrite", 0.9
+        ),
+    }
+    traced = trace_story(list(rows), rows, svecs, pairs, default_model())
+    assert traced.story["reference"] == "b-early"
+    by_id = {p["article_id"]: p for p in traced.placements}
+    assert by_id["b-early"]["relation"] == "reference" and by_id["b-early"]["source"] is None
+    assert by_id["a-late"]["source"] == "b-early"
+    assert by_id["c-latest"]["relation"] == "duplicate" and by_id["c-latest"]["source"] == "a-late"
+    # Members order does not matter.
+    again = trace_story(list(reversed(list(rows))), rows, svecs, pairs, default_model())
+    assert again.story == traced.story and again.placements == traced.placements
+
+
+def test_single_article_story() -> None:
+    rows = rows_for(Article("solo", ORIGINAL))
+    traced = trace_story(["solo"], rows, {}, {}, default_model())
+    assert traced.story["reference"] == "solo" and traced.story["common_source_missing"] is False
+    assert traced.placements[0]["relation"] == "unrelated"
+
+
+def test_common_source_missing_needs_shared_facts_absent_from_the_reference() -> None:
+    ref = "Officials in Kherson said the ferry service resumed on Monday.\nPassengers welcomed the news."
+    shared1 = "Engineers from Zaporizhzhia repaired 37 pontoons before the Dnipro crossing reopened."
+    shared2 = "Volunteers from Mykolaiv delivered 120 generators to the riverside villages."
+    d1 = f"The ferry service resumed on Monday, officials said.\n{shared1}\n{shared2}"
+    d2 = f"Ferries run again across the river.\n{shared1}\n{shared2}"
+    rows = rows_for(Article("ref", ref), Article("d1", d1), Article("d2", d2))
+    base = unit_vectors(8, 7)
+    svecs = {
+        "ref": base[[0, 1]],
+        "d1": base[[0, 2, 3]],  # sentence 0 matches the reference; 1-2 are the shared facts
+        "d2": base[[4, 2, 3]],
+    }
+    missing, evidence = common_source_missing("ref", ["d1", "d2"], rows, svecs)
+    assert missing is True and len(evidence) >= 2
+    assert any("37" in e or "pontoons" in e.lower() for e in evidence)
+    # The same facts in the reference: nothing is missing.
+    rows2 = rows_for(
+        Article("ref", ref + "\n" + shared1 + "\n" + shared2), Article("d1", d1), Article("d2", d2)
+    )
+    svecs2 = dict(svecs, ref=base[[0, 1, 2, 3]])
+    assert common_source_missing("ref", ["d1", "d2"], rows2, svecs2) == (False, [])
+    # One derived article alone cannot show a common source.
+    assert common_source_missing("ref", ["d1"], rows, svecs) == (False, [])
