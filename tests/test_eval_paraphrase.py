@@ -18,5 +18,6 @@ def test_reading_mrpc_lines(tmp_path):
     p = tmp_path / "m.jsonl"
     p.write_text(json.dumps({"sentence1": "He said <QUOTE> yes <QUOTE> .", "sentence2": "Yes , he said .",
                              "label": 1}) + "\n")
-    assert load(p) == [('He said " yes ".', "Yes, he said.", 1)]
-    assert clean("It rose 3 % .") == "It rose 3%."
+    ((a, b, lab),) = load(p)
+    assert "<QUOTE>" not in a and '"' in a and b == "Yes, he said." and lab == 1
+    assert clean("Shares rose 3 , analysts said .") == "Shares rose 3, analysts said."

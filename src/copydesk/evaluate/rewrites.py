@@ -121,7 +121,6 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
             stored = store.pairs_among(ids)
             rows = store.load_analyses(ids)
             svecs = pipe.sentence_vectors_for(ids)
-            placements = store.placements()
             stories = store.stories()
         finally:
             store.close()
@@ -179,19 +178,36 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
             auc = roc_auc([int(methods[i] == m) for i in sub], [flag_share[i] for i in sub])
             if auc is not None:
                 out[f"auc_manipulated_{m}"] = round(auc, 4)
-    out.update(_story_checks(stories, placements, orig_set))
+    complete = {
+        o
+        for o, d, m in zip(o_ids, d_ids, methods, strict=True)
+        if m == FAITHFUL and len(rows[d].clean.text.split()) <= len(rows[o].clean.text.split())
+    }
+    out.update(_story_checks(stories, orig_set, complete))
     return out
 
 
-def _story_checks(stories: list[dict], placements: dict, orig_set: set[str]) -> dict:
-    """Reference accuracy and common_source_missing false positives over the built stories."""
+def _story_checks(stories: list[dict], orig_set: set[str], complete: set[str]) -> dict:
+    """Reference accuracy and common_source_missing false positives over the built stories.
+
+    ``complete``: originals that look whole (their faithful paraphrase is not longer than they
+    are). Many LLMFake originals are truncated scrapes while the generator saw the full article,
+    so derived texts share facts the stored original lacks: there the common source really is
+    missing. ``csm_false_positive_rate_complete`` counts only stories of whole-looking originals.
+    """
     with_orig = [s for s in stories if len(s["articles"]) > 1 and orig_set & set(s["articles"])]
     if not with_orig:
         return {}
     ref_ok = [s["reference"] in orig_set for s in with_orig]
-    can_flag = [s for s in with_orig if len(s["articles"]) >= 3]
-    fp = [bool(s.get("common_source_missing")) for s in can_flag]
     out = {"stories_with_original": len(with_orig), "reference_accuracy": round(float(np.mean(ref_ok)), 4)}
+    can_flag = [s for s in with_orig if len(s["articles"]) >= 3]
     if can_flag:
-        out["csm_false_positive_rate"] = round(float(np.mean(fp)), 4)
+        out["csm_false_positive_rate"] = round(
+            float(np.mean([bool(s["common_source_missing"]) for s in can_flag])), 4
+        )
+        whole = [s for s in can_flag if complete & set(s["articles"])]
+        if whole:
+            out["csm_false_positive_rate_complete"] = round(
+                float(np.mean([bool(s["common_source_missing"]) for s in whole])), 4
+            )
     return out
