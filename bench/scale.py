@@ -174,6 +174,18 @@ def run_datasketch(corpus_path: Path, work: Path, master: str) -> dict:
             "recall_rewrites": _pair_recall(found, c.rewrites), "found_pairs": len(found)}
 
 
+def _overrides():
+    """Settings for the pipelines: the defaults, or ``--set key=value`` changes (experiments)."""
+    from dataclasses import fields
+
+    from copydesk.config import Settings
+
+    raw = json.loads(os.environ.get("COPYDESK_BENCH_SET", "{}"))
+    types = {f.name: f.type for f in fields(Settings)}
+    conv = {"int": int, "float": float, "bool": lambda v: v.lower() in ("1", "true", "yes")}
+    return Settings().with_(**{k: conv.get(str(types[k]), str)(v) for k, v in raw.items()})
+
+
 def _pipeline_recalls(articles, pairs, c) -> dict:
     fam = dict(zip(articles["id"], articles["family"], strict=True))
     story = dict(zip(articles["id"], articles["story"], strict=True))
@@ -206,7 +218,7 @@ def run_local(corpus_path: Path, work: Path, master: str) -> dict:
     out = work / "local-out"
     t0 = time.perf_counter()
     arts, _skipped = read_local([str(corpus_path)])
-    res = run(arts, batch_settings(), keep_vectors=True)
+    res = run(arts, batch_settings(_overrides()), keep_vectors=True)
     prepare_out_dir(out)
     for name in ("articles", "pairs", "stories"):
         write_local(out, name, getattr(res, name))
@@ -228,7 +240,7 @@ def run_spark(corpus_path: Path, work: Path, master: str) -> dict:
     c = _load(corpus_path)
     out = work / "spark-out"
     t0 = time.perf_counter()
-    summary = run_batch([str(corpus_path)], engine="spark", out_dir=out, master=master)
+    summary = run_batch([str(corpus_path)], engine="spark", out_dir=out, master=master, settings=_overrides())
     secs = time.perf_counter() - t0
     arts = pd.read_parquet(out / "articles")
     pairs = pd.read_parquet(out / "pairs")
@@ -305,24 +317,29 @@ def fmt(x, spec: str) -> str:
 
 def print_table(rows: list[dict]) -> None:
     by = {r["system"]: r for r in rows}
-    print(f"{'system':16s} {'n':>7s} {'seconds':>9s} {'art/s':>9s} {'peak MB':>8s} {'rec copy':>8s} "
-          f"{'rec rw':>7s}  vs baseline")
+    width = max([16] + [len(r["system"]) for r in rows])
+    print(f"{'system':{width}s} {'n':>7s} {'seconds':>9s} {'art/s':>9s} {'cpu s':>8s} {'peak MB':>8s} "
+          f"{'rec copy':>8s} {'rec rw':>7s}  vs baseline")
     for r in rows:
         if "error" in r:
-            print(f"{r['system']:16s} {r['n']:7d}  error: {r['error']}")
+            print(f"{r['system']:{width}s} {r['n']:7d}  error: {r['error']}")
             continue
         note = ""
-        base = by.get(BASELINE.get(r["system"], ""))
+        name, _, label = r["system"].partition(" ")
+        base_name = BASELINE.get(name, "")
+        if label and base_name == "copydesk-local":
+            base_name += " " + label
+        base = by.get(base_name)
         if base and "error" not in base:
-            if r["system"] == "copydesk-copies":
+            if name == "copydesk-copies":
                 note = (f"{r['articles_per_s'] / base['articles_per_s']:.1f}x datasketch speed, "
                         f"recall_copies {r['recall_copies'] - base['recall_copies']:+.3f}")
-            elif r["system"] == "copydesk-local":
+            elif name == "copydesk-local":
                 note = f"recall_rewrites {r['recall_rewrites'] - base['recall_rewrites']:+.3f} vs brute-force"
-            elif r["system"] == "copydesk-spark":
+            elif name == "copydesk-spark":
                 note = f"{r['seconds'] / base['seconds']:.2f}x copydesk-local time"
-        print(f"{r['system']:16s} {r['n']:7d} {r['seconds']:9.2f} {r['articles_per_s']:9.1f} "
-              f"{fmt(r.get('peak_rss_mb'), '8.0f')} {fmt(r['recall_copies'], '8.3f')} "
+        print(f"{r['system']:{width}s} {r['n']:7d} {r['seconds']:9.2f} {r['articles_per_s']:9.1f} "
+              f"{fmt(r.get('cpu_seconds'), '8.1f')} {fmt(r.get('peak_rss_mb'), '8.0f')} {fmt(r['recall_copies'], '8.3f')} "
               f"{fmt(r['recall_rewrites'], '7.3f')}  {note}")
 
 
@@ -335,6 +352,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--master", default="local[2]", help="Spark master for copydesk-spark")
     ap.add_argument("--work", type=Path, help="folder for the corpus and outputs (default: a temporary folder)")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per system")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="change a pipeline setting (copydesk.config.Settings) for an experiment; "
+                         "rows are then labelled with the changes")
     ap.add_argument("--resume", action="store_true",
                     help="reuse rows already measured in --work for this n and seed (run systems one at a time)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
@@ -350,6 +370,18 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(res))
         return 0
 
+    changes = dict(kv.split("=", 1) for kv in args.set)
+    if changes:
+        from dataclasses import fields
+
+        from copydesk.config import Settings
+
+        names = {f.name for f in fields(Settings)}
+        for k in changes:
+            if k not in names:
+                ap.error(f"--set {k}: not a setting (choose from {', '.join(sorted(names))})")
+        os.environ["COPYDESK_BENCH_SET"] = json.dumps(changes)
+    label = "".join(f" {k}={v}" for k, v in sorted(changes.items()))
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
     bad = [s for s in systems if s not in SYSTEMS]
     if bad:
@@ -370,14 +402,15 @@ def main(argv: list[str] | None = None) -> int:
     saved = work / "rows"
     saved.mkdir(exist_ok=True)
     for system in systems:
-        done = saved / f"{system}-{args.n}-{args.seed}.json"
+        tag = "".join(f"-{k}={v}" for k, v in sorted(changes.items()))
+        done = saved / f"{system}-{args.n}-{args.seed}{tag}.json"
         if args.resume and done.exists():
             rows.append(json.loads(done.read_text()))
             print(f"{system}: measured earlier in {work}", file=sys.stderr)
             continue
         print(f"running {system} ...", file=sys.stderr, flush=True)
         res = run_system(system, corpus_path, work, args.master, args.timeout)
-        row = {"system": system, "n": args.n}
+        row = {"system": system + (label if system in ("copydesk-local", "copydesk-spark") else ""), "n": args.n}
         if "error" in res:
             row["error"] = res["error"]
         else:

@@ -19,6 +19,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -46,6 +47,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# Stops the server and removes its folder once the test process is gone, even if it was killed
+# (SIGKILL or a CI timeout skip atexit): run detached, polling the parent's pid.
+_WATCHDOG = r"""
+import os, shutil, subprocess, sys, time
+parent, root, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+while True:
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        break
+    except PermissionError:
+        pass
+    time.sleep(1)
+try:
+    subprocess.run(cmd, capture_output=True, timeout=60, cwd="/")
+finally:
+    shutil.rmtree(root, ignore_errors=True)
+"""
+
+
 class PgServer:
     def __init__(self, bindir: Path) -> None:
         self.bindir = bindir
@@ -55,6 +76,7 @@ class PgServer:
         self.port = free_port()
         self.user = "copydesk"
         self._as: list[str] = []
+        self._watchdog: subprocess.Popen | None = None
         if os.geteuid() == 0:
             try:
                 pw = pwd.getpwnam("postgres")
@@ -65,13 +87,16 @@ class PgServer:
             runuser = shutil.which("runuser")
             self._as = [runuser, "-u", "postgres", "--"] if runuser else ["su", "postgres", "-s", "/bin/sh", "-c"]
 
-    def _run(self, args: list[str], timeout: float = 60) -> subprocess.CompletedProcess:
+    def _cmd(self, args: list[str]) -> list[str]:
+        """``args`` as the server's user (runuser/su when running as root)."""
         if self._as and self._as[0] == "su":
             import shlex
 
-            cmd = self._as + [" ".join(shlex.quote(a) for a in args)]
-        else:
-            cmd = self._as + args
+            return self._as + [" ".join(shlex.quote(a) for a in args)]
+        return self._as + args
+
+    def _run(self, args: list[str], timeout: float = 60) -> subprocess.CompletedProcess:
+        cmd = self._cmd(args)
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd="/")
         if res.returncode != 0:
             log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
@@ -85,13 +110,22 @@ class PgServer:
                 "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
         self._run([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", opts, "-w", "-t", "60",
                    "start"], timeout=90)
+        self._watchdog = subprocess.Popen(
+            [sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(self.root), *self._cmd(self._stop_args())],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def _stop_args(self) -> list[str]:
+        return [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"]
 
     def stop(self) -> None:
         try:
-            self._run([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"], timeout=60)
+            self._run(self._stop_args(), timeout=60)
         except Exception:
             pass
         shutil.rmtree(self.root, ignore_errors=True)
+        if self._watchdog is not None and self._watchdog.poll() is None:
+            self._watchdog.kill()  # our own helper, by its pid
+            self._watchdog.wait(timeout=10)
 
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{dbname}"

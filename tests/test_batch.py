@@ -218,10 +218,11 @@ def stories_of(out: Path) -> set[frozenset[str]]:
     return {frozenset(x) for x in st["articles"]}
 
 
-def test_batch_local_agrees_with_analyze_on_stories(tmp_path, data_dir):
-    """Same stories as the store path. (Sources inside a family may differ: the store embeds
-    in ingest batches, the batch engines per chunk, and the int8 model's vectors depend on
-    their batch in the last digits; see copydesk.runners.stages.)"""
+def test_batch_local_agrees_with_analyze(tmp_path, data_dir):
+    """The store path and the batch engine: same stories, and per article the same family,
+    relation and source (both run the same stage functions; vectors depend on their text only)."""
+    import pandas as pd
+
     corpus = tmp_path / "ecb.jsonl"
     corpus.write_text("".join(json.dumps(r) + "\n" for r in ecb_dev_topics(data_dir, 2)), encoding="utf-8")
     out = tmp_path / "out"
@@ -231,11 +232,14 @@ def test_batch_local_agrees_with_analyze_on_stories(tmp_path, data_dir):
     proc = subprocess.run([sys.executable, "-m", "copydesk.cli", "analyze", str(SEEDS), str(corpus), "--db", str(db),
                            "--json", str(report), "-q", "--no-claims"], capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr
-    want = {frozenset(s["articles"]) for s in json.loads(report.read_text())["stories"]}
-    got = stories_of(out)
-    assert got == want
-    seeds = next(s for s in got if any(a.startswith("000") for a in s))
+    rep = json.loads(report.read_text())
+    assert stories_of(out) == {frozenset(s["articles"]) for s in rep["stories"]}
+    seeds = next(s for s in stories_of(out) if any(a.startswith("000") for a in s))
     assert sorted(a[:3] for a in seeds) == ["000", "001", "002", "003", "004"]
+    cols = ["family", "relation", "source"]
+    want = pd.DataFrame(rep["articles"]).set_index("id").sort_index()[cols].fillna("-")
+    got = pd.read_parquet(out / "articles").set_index("id").sort_index()[cols].fillna("-")
+    assert got.equals(want)
 
 
 def test_batch_tables_have_the_documented_columns(tmp_path):

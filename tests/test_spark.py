@@ -103,54 +103,72 @@ def test_the_corpus_exercises_every_path(both):
 
 
 # -- pieces of the Spark job ----------------------------------------------------------------------
+# pyspark starts its JVM with a preexec_fn fork; in a process whose other threads (ONNX Runtime,
+# tokenizers) hold locks that can deadlock the child, so these run in a fresh interpreter.
 
 
-@pytest.fixture(scope="module")
-def spark():
-    from copydesk.runners.spark import spark_session
+def in_fresh_process(fn, *args):
+    import multiprocessing as mp
 
-    s = spark_session("local[2]", 4)
-    yield s
-    s.stop()
+    with mp.get_context("spawn").Pool(1) as pool:
+        return pool.apply(fn, args)
 
 
-def test_connected_components_with_joins_match_union_find(spark):
+def _pieces_check(folder: str) -> dict:
+    """Both in-process checks with one Spark session (one JVM start)."""
     from copydesk.cluster import components
-    from copydesk.runners.spark import connected_components
+    from copydesk.runners.inputs import read_local
+    from copydesk.runners.local import run_local
+    from copydesk.runners.spark import connected_components, run_spark, spark_session
+    from copydesk.runners.stages import BatchSettings, batch_settings
 
     # A long chain (diameter 60), a star, a cycle and pairs: pointer jumping must converge.
     edges = [(f"c{i:03d}", f"c{i + 1:03d}") for i in range(60)]
     edges += [("s000", f"s{i:03d}") for i in range(1, 30)]
     edges += [(f"y{i}", f"y{(i + 1) % 7}") for i in range(7)]
     edges += [("p1", "p2"), ("q1", "q2"), ("p2", "q0")]
-    df = spark.createDataFrame(pd.DataFrame(edges, columns=["a", "b"]))
-    got: dict[str, set[str]] = {}
-    for r in connected_components(df).collect():
-        got.setdefault(r["comp"], set()).add(r["id"])
-    want = components([], edges)
-    assert sorted(map(sorted, got.values())) == sorted(want)
-    assert all(min(m) == c for c, m in got.items())
+    spark = spark_session("local[2]", 4)
+    try:
+        got: dict[str, set[str]] = {}
+        for r in connected_components(spark.createDataFrame(pd.DataFrame(edges, columns=["a", "b"]))).collect():
+            got.setdefault(r["comp"], set()).add(r["id"])
+        counts = run_spark([], [f"file://{folder}/a.jsonl", f"file://{folder}/b.parquet"], batch_settings(),
+                           BatchSettings(), Path(folder) / "out", spark=spark)
+    finally:
+        spark.stop()
+    arts, _ = read_local([str(SEEDS)])
+    local = run_local(arts, batch_settings())
+    cols = ["id", "story", "relation", "source"]
+    url_rows = pd.read_parquet(Path(folder) / "out" / "articles").sort_values("id")[cols].fillna("-")
+    local_rows = pd.DataFrame(local.articles).sort_values("id")[cols].fillna("-")
+    return {
+        "components": sorted(map(sorted, got.values())), "union_find": sorted(components([], edges)),
+        "labelled_by_min": all(min(m) == c for c, m in got.items()),
+        "url_counts": counts, "url_rows": url_rows.values.tolist(), "local_rows": local_rows.values.tolist(),
+    }
 
 
-def test_spark_reads_urls_like_local_paths(spark, tmp_path):
-    """JSONL and Parquet given as URLs go through Spark's readers, with the same result."""
+@pytest.fixture(scope="module")
+def pieces(tmp_path_factory) -> dict:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from copydesk.runners.inputs import read_local
-    from copydesk.runners.local import run_local
-    from copydesk.runners.spark import run_spark
-    from copydesk.runners.stages import BatchSettings, batch_settings
 
+    folder = tmp_path_factory.mktemp("spark-pieces")
     arts, _ = read_local([str(SEEDS)])
     rows = [{"id": a.id, "text": a.text} for a in arts]
-    (tmp_path / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:3]) + "{broken\n")
-    pq.write_table(pa.Table.from_pylist(rows[3:] + [{"id": None, "text": "no id here"}]), tmp_path / "b.parquet")
-    out = tmp_path / "out"
-    counts = run_spark([], [f"file://{tmp_path}/a.jsonl", f"file://{tmp_path}/b.parquet"], batch_settings(),
-                       BatchSettings(), out, spark=spark)
-    assert counts["articles"] == 5 and counts["skipped"] == 2
-    local = run_local(arts, batch_settings())
-    got = pd.read_parquet(out / "articles").set_index("id").sort_index()
-    want = pd.DataFrame(local.articles).set_index("id").sort_index()
-    assert got[["story", "relation", "source"]].fillna("-").equals(want[["story", "relation", "source"]].fillna("-"))
+    (folder / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:3]) + "{broken\n")
+    pq.write_table(pa.Table.from_pylist(rows[3:] + [{"id": None, "text": "no id here"}]), folder / "b.parquet")
+    return in_fresh_process(_pieces_check, str(folder))
+
+
+def test_connected_components_with_joins_match_union_find(pieces):
+    assert pieces["components"] == pieces["union_find"]
+    assert pieces["labelled_by_min"]
+
+
+def test_spark_reads_urls_like_local_paths(pieces):
+    """JSONL and Parquet given as URLs go through Spark's readers, with the same result."""
+    assert pieces["url_counts"]["articles"] == 5 and pieces["url_counts"]["skipped"] == 2
+    assert pieces["url_rows"] == pieces["local_rows"]

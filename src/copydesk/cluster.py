@@ -101,11 +101,13 @@ def split_bimodal(
     """Split groups made of two tighter groups, recursively.
 
     A group's weakest join (the last merge of average-link inside it) is undone when both halves
-    have ``min_part`` members or more and the mean similarity across the halves is below ``ratio``
-    times the mean similarity inside the looser half (a half of one article: the other half). Average-link with one global threshold merges
-    two reports of the same *kind* of event (two heavyweight title defences, two DUI arrests) when
-    everything in that neighbourhood is similar; relative to how alike each event's own reports
-    are, the two are still apart. ``sim`` as in :func:`average_link`.
+    have ``min_part`` members or more and the mean similarity across the halves is below
+    ``ratio`` times the mean similarity inside the looser half (a half of one article: the
+    other half). Average-link with one global threshold merges two reports of the same *kind*
+    of event (two heavyweight title defences, two DUI arrests) when everything in that
+    neighbourhood is similar; relative to how alike each event's own reports are, the two are
+    still apart. ``sim`` as in :func:`average_link`. Deterministic and independent of input
+    order (members are sorted before the linkage).
     """
     out: list[list[str]] = []
     stack = [sorted(set(g)) for g in groups]

@@ -80,6 +80,17 @@ def sentence_vectors(rows: Sequence[AnalysisRow], settings: Settings) -> dict[st
     }
 
 
+def encode_sentences(texts: Sequence[str], settings: Settings) -> np.ndarray:
+    """Sentence vectors of ``texts`` exactly as :func:`sentence_vectors` computes them (one text
+    per forward pass, so a text's vector is the same whatever else is encoded): the batch
+    runners encode each distinct sentence once and share it between articles."""
+    from .featurize.embed import get_embedder
+
+    if not texts:
+        return np.zeros((0, 384), np.float32)
+    return get_embedder().encode(list(texts), max_tokens=settings.sentence_max_tokens, batch_size=_ALONE)
+
+
 @dataclass
 class IngestStats:
     added: int = 0

@@ -1,11 +1,13 @@
 """Score: features of a candidate pair -> relation (duplicate | rewrite | same_story | unrelated).
 
 Two tiers. The cheap tier (MinHash Jaccard, document-vector cosine, static-IDF term
-cosine, entity and number overlap) decides unrelated vs same-story-or-stronger. Pairs
+cosine, entity and number overlap, and calendar dates: two reports naming different years or
+months are likely two events of one kind) decides unrelated vs same-story-or-stronger. Pairs
 that pass get sentence-alignment coverage (both directions) from sentence vectors, which
 separates rewrites of one text from independent reports of one event. The weights and
-thresholds are fitted on development data by ``scripts/fit_relation_model.py`` and
-loaded from ``copydesk/data/relation_model.json``.
+thresholds are fitted on development data by ``scripts/fit_relation_model.py`` (grouped
+cross-validation; see ``meta`` in the JSON) and loaded from ``copydesk/data/relation_model.json``.
+Only the JSON is read at run time.
 """
 
 from __future__ import annotations

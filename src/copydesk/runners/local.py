@@ -169,7 +169,7 @@ def run_local(
     comps = components([r["id"] for r in records], edges)
     timings["components"] = time.perf_counter() - t
 
-    # 5. sentence vectors of the members of components, per chunk (as the Spark job groups them)
+    # 5. sentence vectors of the members of components, each distinct sentence encoded once
     t = time.perf_counter()
     rows: dict[str, AnalysisRow] = {}
 
@@ -179,14 +179,8 @@ def run_local(
             r = rows[i] = row_from_record(by_id[i])
         return r
 
-    by_chunk: dict[int, list[str]] = defaultdict(list)
-    for comp in comps:
-        if len(comp) > 1:
-            for m in comp:
-                by_chunk[C.chunk_of(m, chunks)].append(m)
-    svecs: dict[str, np.ndarray] = {}
-    for c in sorted(by_chunk):
-        svecs.update(sentence_vectors_of([row(i) for i in sorted(by_chunk[c])], settings))
+    needed = sorted(m for comp in comps if len(comp) > 1 for m in comp)
+    svecs = sentence_vectors_of([row(i) for i in needed], settings)
     counts["sentence_vectors"] = len(svecs)
     timings["sentence_vectors"] = time.perf_counter() - t
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Limits, Settings
+from ..pipeline import encode_sentences
 from ..records import Article
 from . import candidates as C
 from .stages import (
@@ -43,9 +44,7 @@ from .stages import (
     place_component,
     row_from_record,
     score_cheap,
-    sentence_vectors_of,
     svec_from_bytes,
-    svec_to_bytes,
 )
 from .tables import spark_ddl
 
@@ -322,13 +321,41 @@ def _tier1_fn(model):
     return run
 
 
-def _svec_fn(settings: Settings):
-    cols = ["id", "svec"]
+def _explode_sentences_fn():
+    from ..store.base import analysis_from_json
 
-    def run(pdf):  # the articles of one chunk that need sentence vectors
-        rows = sorted((row_from_record(r) for r in pdf.to_dict("records")), key=lambda r: r.article.id)
-        sv = sentence_vectors_of(rows, settings)
-        return _frame(({"id": k, "svec": svec_to_bytes(v)} for k, v in sv.items()), cols)
+    cols = ["id", "idx", "text"]
+
+    def run(batches):
+        for pdf in batches:
+            out = []
+            for rec in pdf.to_dict("records"):
+                _clean, sents = analysis_from_json(article_from_record(rec), rec["analysis"])
+                out.extend({"id": rec["id"], "idx": s.idx, "text": s.text} for s in sents)
+            yield _frame(iter(out), cols)
+
+    return run
+
+
+def _encode_fn(settings: Settings):
+    def run(batches):
+        for pdf in batches:
+            texts = list(pdf["text"])
+            vecs = encode_sentences(texts, settings)
+            yield pd.DataFrame({"text": texts, "vec": [v.astype(np.float32).tobytes() for v in vecs]},
+                               columns=["text", "vec"])
+
+    return run
+
+
+def _assemble_fn():
+    def run(batches):
+        for pdf in batches:
+            out = []
+            for rec in pdf.to_dict("records"):
+                parts = sorted(rec["v"], key=lambda x: x["idx"])
+                out.append({"id": rec["id"], "svec": b"".join(bytes(x["vec"]) for x in parts)})
+            yield _frame(iter(out), ["id", "svec"])
 
     return run
 
@@ -561,8 +588,12 @@ def run_spark(
         # 5. sentence vectors of component members, per chunk; 6. per component: second tier,
         # completion, average-link, trace (cogroup of members and their pairs); singletons alone
         members = analysed.drop("bands", "ents").join(labels, "id")
-        svecs = (members.withColumn("chunk", chunk_col("id")).groupBy("chunk")
-                 .applyInPandas(_svec_fn(settings), "id string, svec binary"))
+        sents = members.select(*ARTICLE_FIELDS, "analysis").mapInPandas(_explode_sentences_fn(),
+                                                                         "id string, idx int, text string")
+        vecs = sents.select("text").distinct().mapInPandas(_encode_fn(settings), "text string, vec binary")
+        svecs = (sents.join(vecs, "text").groupBy("id")
+                 .agg(F.collect_list(F.struct("idx", "vec")).alias("v"))
+                 .mapInPandas(_assemble_fn(), "id string, svec binary"))
         la = labels.select(F.col("id").alias("a"), F.col("comp").alias("ca"))
         lb = labels.select(F.col("id").alias("b"), F.col("comp").alias("cb"))
         comp_pairs = (t1.join(la, "a").join(lb, "b").where(F.col("ca") == F.col("cb"))

@@ -1,17 +1,16 @@
 """The stage functions both batch engines call: per chunk of articles, per pair, per component.
 
 They wrap the pipeline's pure functions (``analyze_batch``, ``pair_features``,
-``align_features``, ``classify``, ``average_link``, ``trace_story``) in the order
+``align_features``, ``classify``, ``story_groups``, ``trace_story``) in the order
 ``Pipeline.place`` applies them, on plain records (dicts of str/bytes/int/list) that a
 Spark row or a Parquet file can carry. Records use the store's own serialisation
 (``analysis_to_json``, ``features_to_row``, ``pair_to_json``), so an article reloaded by
 either engine is the article the store path would reload.
 
-Determinism across engines: the int8 embedder quantises activations per batch, so a
-vector depends slightly on the other texts in its batch. Document vectors are therefore
-computed per *chunk* (articles hashed by id into fixed groups, each analysed in id order)
-and sentence vectors per chunk or per component (see ``sentence_vectors_of``), never per
-partition or per engine-specific batch.
+Determinism across engines: the embedder runs one text per forward pass (the int8 model
+quantises activations per batch, so batching would make a vector depend on its
+batch-mates), so document and sentence vectors are functions of their text alone, in any
+engine, partition or order. Each distinct sentence text is encoded once per run.
 """
 
 from __future__ import annotations
@@ -23,10 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from ..cluster import average_link, components
+from ..cluster import components, story_groups
 from ..config import Settings
 from ..featurize.minhash import band_keys
-from ..pipeline import analyze_batch, rare_entities
+from ..pipeline import analyze_batch, encode_sentences, rare_entities
 from ..records import Article, Features, Pair
 from ..score import RelationModel, align_features, classify, pair_features
 from ..store.base import (
@@ -49,7 +48,7 @@ FEATURE_FIELDS = ("signature", "doc_vector", "entities", "numbers", "terms", "n_
 class BatchSettings:
     """Scheduling knobs of ``copydesk batch`` (results do not depend on them except where noted)."""
 
-    chunk_size: int = 256  # articles per analysis unit; changes document vectors in the last digits
+    chunk_size: int = 64  # articles per analysis task (the unit Spark schedules)
     semantic_probes: int = 2  # k-means buckets each article joins
     semantic_bucket: int = 2_000  # target bucket size; below it the vector search is exact
     max_semantic_bucket: int = 6_000  # larger buckets are split again
@@ -124,28 +123,28 @@ def doc_vector_of(rec: Mapping[str, Any]) -> np.ndarray:
 # -- sentence vectors (second scoring tier, tracing) --------------------------------------------
 
 
-def sentence_vectors_of(rows: Sequence[AnalysisRow], settings: Settings) -> dict[str, np.ndarray]:
-    """Sentence vectors of the given articles, in one batched call over all their sentences.
+def sentence_texts(rows: Sequence[AnalysisRow]) -> list[str]:
+    """The distinct sentence texts of ``rows``, in first-seen order."""
+    return list(dict.fromkeys(s.text for r in rows for s in r.sentences))
 
-    The embedder's batches (and so the vectors, in their last digits) depend on which
-    articles are encoded together: callers pass the same groups in both engines (the
-    articles a chunk needs, in id order; the members a component still lacks)."""
-    from ..featurize.embed import get_embedder
 
-    texts: list[str] = []
-    bounds = [0]
+def assemble_sentence_vectors(rows: Sequence[AnalysisRow], vectors: Mapping[str, np.ndarray]
+                              ) -> dict[str, np.ndarray]:
+    """Each article's (n_sentences, 384) matrix from vectors keyed by sentence text."""
+    out = {}
     for r in rows:
-        texts.extend(s.text for s in r.sentences)
-        bounds.append(len(texts))
-    vecs = (
-        get_embedder().encode(texts, max_tokens=settings.sentence_max_tokens)
-        if texts
-        else np.zeros((0, DIM), np.float32)
-    )
-    return {
-        r.article.id: np.ascontiguousarray(vecs[bounds[i] : bounds[i + 1]], dtype=np.float32)
-        for i, r in enumerate(rows)
-    }
+        v = [vectors[s.text] for s in r.sentences]
+        out[r.article.id] = np.vstack(v).astype(np.float32) if v else np.zeros((0, DIM), np.float32)
+    return out
+
+
+def sentence_vectors_of(rows: Sequence[AnalysisRow], settings: Settings) -> dict[str, np.ndarray]:
+    """Sentence vectors of the given articles, the same as ``pipeline.sentence_vectors`` gives
+    (one text per forward pass, so independent of batch-mates), but each distinct sentence
+    encoded once: republished copies share most of their sentences."""
+    texts = sentence_texts(rows)
+    vecs = encode_sentences(texts, settings)
+    return assemble_sentence_vectors(rows, dict(zip(texts, vecs, strict=True)))
 
 
 def svec_to_bytes(v: np.ndarray) -> bytes:
@@ -236,7 +235,7 @@ def place_component(
     those; the final components (a second-tier pair is never unrelated when its first tier
     was not, but splitting on the final links keeps this exact for any model); per final
     component, ``Pipeline._place_component``: score the missing pairs of a small component,
-    average-link it into stories, trace each story.
+    group it into stories (``story_groups``: average-link, split), trace each story.
 
     ``svecs`` holds sentence vectors computed upstream (per chunk, for the members of
     components); any still missing are encoded here together, in id order.
@@ -271,7 +270,7 @@ def place_component(
                 cpairs.update(new)
                 out_pairs.extend(pair_record(p) for _k, p in sorted(new.items()))
         sim = {k: p.scores.get("p_story", 0.0) for k, p in cpairs.items()}
-        stories = average_link(comp, sim, model.cluster_threshold)
+        stories = story_groups(comp, sim, model)
         multi = sorted({m for s in stories if len(s) > 1 for m in s})
         msv = get_svecs(multi) if multi else {}
         for group in stories:
