@@ -27,19 +27,26 @@ Procedure (what ``meta.procedure`` in the JSON records):
    original/derived and sibling pairs; negatives = ECB+ same-story pairs.
    *direction*: LLMFake (original, derived) pairs in both orders, label "first is upstream".
 3. **Grouped cross-validation.** ECB+ topics and LLMFake groups (news items joined by
-   ``news_id`` or identical original text) are dealt into K folds (``GroupKFold``); a pair is
-   trained on when neither end is in the held-out fold and tested when both are. Each
-   logistic's L2 strength C is chosen from a grid by out-of-fold log loss.
+   ``news_id`` or identical original text) are dealt into K folds (largest group first, each
+   to the smallest fold: deterministic); a pair is trained on when neither end is in the
+   held-out fold and tested when both are. Each logistic's L2 strength C is chosen from a
+   grid by out-of-fold log loss.
 4. **Thresholds by CV, never by hand.** From the out-of-fold probabilities:
-   ``story.threshold`` and ``family.threshold`` maximise pair F1; ``cluster_threshold`` maximises the
-   mean of ECB+ and LLMFake story B-cubed F1 of average-link run per held-out fold over the
-   pairs the pipeline would score (all pairs in a component, candidate pairs across);
-   ``family_threshold`` maximises family B-cubed F1 of average-link inside the gold stories.
+   ``story.threshold`` and ``family.threshold`` maximise pair F1; ``cluster_threshold``,
+   ``split_ratio`` and ``split_min_part`` (``cluster.story_groups``: average-link, then
+   ``split_bimodal`` undoing the weakest join of a group made of two tighter groups) maximise
+   the mean of ECB+ and LLMFake story B-cubed F1, clustering each held-out fold over the pairs
+   the pipeline would score (all pairs in a component, candidate pairs across); ties go to
+   the simpler rule. ``family_threshold`` maximises family B-cubed F1 of average-link inside
+   the gold stories.
 5. **Final fit** on all development pairs with the chosen C; the CV figures are stored in
    ``meta.cv`` and printed. ``meta.direction`` is an antisymmetric logistic without intercept
-   (features, coef, scale); ``meta.direction_content`` the same on content features only.
+   (features, coef, scale); ``meta.direction_content`` the same without
+   ``trace.STYLE_FEATURES`` (content only); the form-only figure is reported, not stored.
 
-The runtime never imports sklearn: it reads only the JSON.
+From scratch (empty ``--work``) on the 2-core machine: about 7 minutes of analysis (sentence
+vectors of 2,180 texts), then about 2 minutes of fitting. The runtime never imports sklearn:
+it reads only the JSON.
 """
 
 from __future__ import annotations
