@@ -7,7 +7,7 @@ of that process tree's summed proportional set size, PSS, every 0.2 s, so Spark'
 Python workers count, and the child's own max RSS plus its largest child's):
 
 - ``copydesk-copies``: the copy path alone (shingles, MinHash, LSH, verification),
-  ``copydesk.runners.copies.find_copies`` with 2 worker processes;
+  ``copydesk.runners.copies.find_copies`` (one process below 25,000 articles, else up to 2);
 - ``datasketch``: ``MinHash`` + ``MinHashLSH`` on the same word 5-shingles, the same
   threshold (the relation model's duplicate Jaccard) and the same verification;
 - ``copydesk-local``: the whole batch pipeline without claim checking, one process
@@ -130,7 +130,7 @@ def run_copies(corpus_path: Path, work: Path, master: str) -> dict:
     ids = [a["id"] for a in c.articles]
     texts = [a["text"] for a in c.articles]
     t0 = time.perf_counter()
-    pairs, _jac = find_copies(texts, workers=2)
+    pairs, _jac = find_copies(texts)  # one process per 25,000 texts, at most one per core
     secs = time.perf_counter() - t0
     found = {(min(ids[i], ids[j]), max(ids[i], ids[j])) for i, j in pairs.tolist()}
     return {"seconds": secs, "recall_copies": _pair_recall(found, c.copies),

@@ -144,6 +144,7 @@ def crash_and_compare(tmp_path: Path, data_dir: Path, n: int, plan: list[tuple[s
         res = check(db)  # after every kill the store is consistent (if not yet complete)
         assert res["ok"], res
         assert res["counts"]["articles"] == log[-1]["stored"]
+    print(f"\nuninterrupted run of {n} articles: {times}; kills: {log}")  # shown with any failure below
     final = run(corpus, db, "--json", str(tmp_path / "crash.json"))
     assert final.returncode == 0, final.stderr
     assert "Traceback" not in final.stderr
@@ -154,10 +155,13 @@ def crash_and_compare(tmp_path: Path, data_dir: Path, n: int, plan: list[tuple[s
     with sqlite3.connect(db) as c:
         stored = [r[0] for r in c.execute("SELECT id FROM articles")]
     assert sorted(stored) == sorted(ids)  # every article, exactly once
-    assert (tmp_path / "crash.json").read_bytes() == (tmp_path / "ref.json").read_bytes()
-    killed = [x for x in log if x["killed"]]
-    print(f"\nuninterrupted run of {n} articles: {times}; kills: {log}")
-    return killed
+    crashed, ref_json = (tmp_path / "crash.json").read_text(), (tmp_path / "ref.json").read_text()
+    if crashed != ref_json:
+        import difflib
+
+        diff = "".join(list(difflib.unified_diff(ref_json.splitlines(True), crashed.splitlines(True), "ref", "crash"))[:80])
+        pytest.fail(f"report after the crashes differs from the uninterrupted one:\n{diff}")
+    return [x for x in log if x["killed"]]
 
 
 def test_sigkill_during_ingest_and_placement(tmp_path, data_dir):

@@ -107,10 +107,20 @@ def shingle_hashes(hashes: np.ndarray, offsets: np.ndarray, k: int) -> tuple[np.
     return _splitmix(acc[keep]), out_offsets
 
 
+_RENSA_STARTED = False  # rensa runs a rayon thread pool; a process forked after it starts must not use it
+
+
+def rensa_started() -> bool:
+    """Whether this process has computed signatures (so rensa's threads exist: fork with care)."""
+    return _RENSA_STARTED
+
+
 def signatures(texts: Sequence[str], k: int = 5, num_perm: int = 128, seed: int = 1) -> np.ndarray:
     """MinHash signatures (len(texts), num_perm) uint32 of the k-word shingles of each text."""
     import rensa
 
+    global _RENSA_STARTED
+    _RENSA_STARTED = True
     if not texts:
         return np.zeros((0, num_perm), np.uint32)
     wh, wo = word_hashes(texts)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..config import Settings
-from ..featurize.minhash import band_keys, signatures
+from ..featurize.minhash import band_keys, rensa_started, signatures
 
 _EMPTY = np.iinfo(np.uint32).max
 _TEXTS: Sequence[str] = ()  # set before forking workers (inherited, never pickled)
@@ -25,22 +25,22 @@ def _sig_slice(bounds: tuple[int, int, int, int, int]) -> np.ndarray:
     return signatures(_TEXTS[start:end], k, num_perm, seed)
 
 
-def corpus_signatures(
-    texts: Sequence[str], settings: Settings, workers: int = 1, batch: int = 4096
-) -> np.ndarray:
-    """(n, num_perm) signatures, computed in ``workers`` forked processes for large inputs."""
+def corpus_signatures(texts: Sequence[str], settings: Settings, workers: int = 1, batch: int = 2500) -> np.ndarray:
+    """(n, num_perm) signatures, in batches (2,500 texts keep the byte buffers in cache),
+    computed by ``workers`` forked processes (they inherit the texts) for large inputs.
+
+    A child forked after this process has started rensa's thread pool would wait on it
+    forever, so once this process has computed signatures itself, it computes them alone.
+    """
     global _TEXTS
     s = settings
-    jobs = [
-        (i, min(i + batch, len(texts)), s.shingle_size, s.num_perm, s.minhash_seed)
-        for i in range(0, len(texts), batch)
-    ]
-    if workers <= 1 or len(jobs) < 2:
-        _TEXTS = texts
-        try:
-            return np.vstack([_sig_slice(j) for j in jobs]) if jobs else np.zeros((0, s.num_perm), np.uint32)
-        finally:
-            _TEXTS = ()
+    n = len(texts)
+    size = max(1, min(batch, -(-n // max(workers, 1))))
+    jobs = [(i, min(i + size, n), s.shingle_size, s.num_perm, s.minhash_seed) for i in range(0, n, size)]
+    if not jobs:
+        return np.zeros((0, s.num_perm), np.uint32)
+    if workers <= 1 or len(jobs) < 2 or rensa_started():
+        return np.vstack([signatures(texts[a:b], k, p, sd) for a, b, k, p, sd in jobs])
     import multiprocessing as mp
 
     _TEXTS = texts
@@ -118,6 +118,8 @@ def find_copies(
     t = default_model().duplicate_jaccard if threshold is None else threshold
     if not 0.0 < t <= 1.0:
         raise ValueError("threshold must be in (0.0, 1.0]")
+    if workers is None:
+        workers = max(1, min(os.cpu_count() or 1, len(texts) // 25_000))
     sig = corpus_signatures(texts, s, workers)
     cands = band_candidates(band_keys(sig, s.lsh_bands))
     return verify(sig, cands, t)
