@@ -7,7 +7,8 @@ of that process tree's summed proportional set size, PSS, every 0.2 s, so Spark'
 Python workers count, and the child's own max RSS plus its largest child's):
 
 - ``copydesk-copies``: the copy path alone (shingles, MinHash, LSH, verification),
-  ``copydesk.runners.copies.find_copies`` (one process below 25,000 articles, else up to 2);
+  ``copydesk.runners.copies.find_copies`` (one process per 25,000 articles, at most one per
+  core: one process below 50,000 articles here, two from 50,000 on);
 - ``datasketch``: ``MinHash`` + ``MinHashLSH`` on the same word 5-shingles, the same
   threshold (the relation model's duplicate Jaccard) and the same verification;
 - ``copydesk-local``: the whole batch pipeline without claim checking, one process
@@ -226,7 +227,7 @@ def run_local(corpus_path: Path, work: Path, master: str) -> dict:
     ids, vecs = res.vectors
     np.save(work / "vectors.npy", vecs)
     (work / "vectors.ids.json").write_text(json.dumps(ids))
-    row = {"seconds": secs, **_pipeline_recalls(pd.DataFrame(res.articles), pd.DataFrame(res.pairs), c)}
+    row = {"seconds": secs, **_pipeline_recalls(pd.DataFrame(res.articles), res.pairs.to_pandas(), c)}
     row["stage_seconds"] = {k: round(v, 1) for k, v in res.timings.items()}
     row["counts"] = res.counts
     return row
@@ -240,11 +241,15 @@ def run_spark(corpus_path: Path, work: Path, master: str) -> dict:
     c = _load(corpus_path)
     out = work / "spark-out"
     t0 = time.perf_counter()
-    summary = run_batch([str(corpus_path)], engine="spark", out_dir=out, master=master, settings=_overrides())
+    stats: dict = {}
+    summary = run_batch([str(corpus_path)], engine="spark", out_dir=out, master=master, settings=_overrides(),
+                        stats=stats)
     secs = time.perf_counter() - t0
     arts = pd.read_parquet(out / "articles")
     pairs = pd.read_parquet(out / "pairs")
-    return {"seconds": secs, "summary": summary, **_pipeline_recalls(arts, pairs, c)}
+    stages = stats.pop("stage_seconds", {})
+    return {"seconds": secs, "summary": summary, **_pipeline_recalls(arts, pairs, c),
+            "stage_seconds": {k: round(v, 1) for k, v in stages.items()}, "counts": stats}
 
 
 def run_brute(corpus_path: Path, work: Path, master: str) -> dict:
@@ -341,6 +346,9 @@ def print_table(rows: list[dict]) -> None:
         print(f"{r['system']:{width}s} {r['n']:7d} {r['seconds']:9.2f} {r['articles_per_s']:9.1f} "
               f"{fmt(r.get('cpu_seconds'), '8.1f')} {fmt(r.get('peak_rss_mb'), '8.0f')} {fmt(r['recall_copies'], '8.3f')} "
               f"{fmt(r['recall_rewrites'], '7.3f')}  {note}")
+    for r in rows:  # per-stage wall seconds of the pipelines
+        if r.get("stage_seconds"):
+            print(f"  {r['system']} stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in r["stage_seconds"].items()))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -127,6 +127,12 @@ def _pieces_check(folder: str) -> dict:
     edges += [("s000", f"s{i:03d}") for i in range(1, 30)]
     edges += [(f"y{i}", f"y{(i + 1) % 7}") for i in range(7)]
     edges += [("p1", "p2"), ("q1", "q2"), ("p2", "q0")]
+    # Settings under which the seeds' candidates come from every path: pairs only in a rare-entity
+    # posting list, pairs in one or two posting lists that are also semantic candidates, a semantic
+    # pair whose only shared entities are in lists over entity_max_postings, and pairs sharing
+    # only such entities (no candidate at all).
+    small = batch_settings().with_(entity_max_postings=3, vector_min_cosine=0.9)
+    arts, _ = read_local([str(SEEDS)])
     spark = spark_session("local[2]", 4)
     try:
         got: dict[str, set[str]] = {}
@@ -134,10 +140,12 @@ def _pieces_check(folder: str) -> dict:
             got.setdefault(r["comp"], set()).add(r["id"])
         counts = run_spark([], [f"file://{folder}/a.jsonl", f"file://{folder}/b.parquet"], batch_settings(),
                            BatchSettings(), Path(folder) / "out", spark=spark)
+        small_counts = run_spark(arts, [], small, BatchSettings(), Path(folder) / "small", spark=spark)
     finally:
         spark.stop()
-    arts, _ = read_local([str(SEEDS)])
     local = run_local(arts, batch_settings())
+    local_small = run_local(arts, small)
+    pair_cols = ["a", "b", "relation", "score", "scores"]
     cols = ["id", "story", "relation", "source"]
     url_rows = pd.read_parquet(Path(folder) / "out" / "articles").sort_values("id")[cols].fillna("-")
     local_rows = pd.DataFrame(local.articles).sort_values("id")[cols].fillna("-")
@@ -145,6 +153,13 @@ def _pieces_check(folder: str) -> dict:
         "components": sorted(map(sorted, got.values())), "union_find": sorted(components([], edges)),
         "labelled_by_min": all(min(m) == c for c, m in got.items()),
         "url_counts": counts, "url_rows": url_rows.values.tolist(), "local_rows": local_rows.values.tolist(),
+        "small_first_tier": (small_counts["first_tier_pairs"], local_small.counts["candidates"]),
+        "small_spark_pairs": pd.read_parquet(Path(folder) / "small" / "pairs")[pair_cols]
+        .sort_values(["a", "b"]).values.tolist(),
+        "small_local_pairs": local_small.pairs.to_pandas()[pair_cols].values.tolist(),
+        "small_spark_rows": pd.read_parquet(Path(folder) / "small" / "articles").sort_values("id")[cols]
+        .fillna("-").values.tolist(),
+        "small_local_rows": pd.DataFrame(local_small.articles).sort_values("id")[cols].fillna("-").values.tolist(),
     }
 
 
@@ -172,3 +187,59 @@ def test_spark_reads_urls_like_local_paths(pieces):
     """JSONL and Parquet given as URLs go through Spark's readers, with the same result."""
     assert pieces["url_counts"]["articles"] == 5 and pieces["url_counts"]["skipped"] == 2
     assert pieces["url_rows"] == pieces["local_rows"]
+
+
+def test_entity_postings_on_spark_score_every_pair_once_like_local(pieces):
+    """Pairs inside posting lists are scored in the lists' own tasks, the other candidates after
+    a join: together exactly the local engine's pairs, each once, with the same scores."""
+    spark_first, local_first = pieces["small_first_tier"]
+    assert spark_first == local_first  # every candidate scored once in the first tier
+    sp, lp = pieces["small_spark_pairs"], pieces["small_local_pairs"]
+    assert len({(r[0], r[1]) for r in sp}) == len(sp)
+    assert [r[:3] + r[4:] for r in sp] == [r[:3] + r[4:] for r in lp]
+    assert all(abs(x[3] - y[3]) < 1e-9 for x, y in zip(sp, lp, strict=True))
+    assert pieces["small_spark_rows"] == pieces["small_local_rows"]
+
+
+def test_posting_task_scores_each_shared_pair_in_exactly_one_list():
+    """``_posting_tier1_fn`` on every valid posting list (2..entity_max_postings members) of the
+    seeds: each pair sharing a valid entity comes out of exactly one list (its smallest shared
+    valid entity), scored as the local engine scores it; no pair sharing only oversized lists."""
+    from collections import defaultdict
+
+    from copydesk.runners import candidates as C
+    from copydesk.runners.inputs import read_local
+    from copydesk.runners.spark import _posting_tier1_fn
+    from copydesk.runners.stages import (
+        analyze_chunk,
+        batch_settings,
+        features_from_record,
+        pair_record,
+        score_cheap,
+    )
+    from copydesk.score import default_model
+
+    s = batch_settings().with_(entity_max_postings=3)
+    arts, _ = read_local([str(SEEDS)])
+    recs = analyze_chunk(arts, s)
+    posting: dict[str, list[dict]] = defaultdict(list)
+    for r in recs:
+        for e in r["ents"]:
+            posting[e].append(r)
+    valid = {e: m for e, m in posting.items() if 2 <= len(m) <= s.entity_max_postings}
+    assert valid and any(len(m) > s.entity_max_postings for m in posting.values())
+    ve = {r["id"]: sorted(e for e in r["ents"] if e in valid) for r in recs}
+    model = default_model()
+    fn = _posting_tier1_fn(model)
+    got = []
+    for e, members in valid.items():
+        pdf = pd.DataFrame([{"e": e, "ve": ve[r["id"]], **{k: r[k] for k in r if k not in ("e", "ve")}}
+                            for r in reversed(members)])  # arrival order does not matter
+        got.extend(fn(pdf).to_dict("records"))
+    keys = [(g["a"], g["b"]) for g in got]
+    want = sorted({p for m in valid.values() for p in C.posting_pairs([r["id"] for r in m], s.entity_max_postings)})
+    assert sorted(keys) == want  # each once
+    feats = {r["id"]: features_from_record(r) for r in recs}
+    for g in got:
+        x, p = score_cheap(g["a"], g["b"], feats[g["a"]], feats[g["b"]], model)
+        assert {k: g[k] for k in ("a", "b", "relation", "score", "scores")} == pair_record(p)

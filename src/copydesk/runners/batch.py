@@ -38,9 +38,11 @@ def run_batch(
     partitions: int | None = None,
     settings: Settings | None = None,
     batch: BatchSettings | None = None,
+    stats: dict | None = None,
 ) -> str:
     """Run the batch pipeline and write the tables; returns a one-line summary.
 
+    ``stats``, if given, receives the engine's counts and ``stage_seconds`` (benchmarks).
     Raises ``ValueError`` for user errors (bad option, no input, nothing readable).
     """
     from .inputs import read_local, split_inputs
@@ -72,16 +74,21 @@ def run_batch(
         res = run_local(articles, s, bs)
         for name, rows in (("articles", res.articles), ("pairs", res.pairs), ("stories", res.stories)):
             write_local(out, name, rows)
-        n_art, n_pairs = len(res.articles), len(res.pairs)
+        n_art, n_pairs = len(res.articles), res.pairs.num_rows
         n_stories = len(res.stories)
         n_multi = sum(1 for x in res.stories if len(x["articles"]) > 1)
         n_skipped = len(skipped)
+        if stats is not None:
+            stats.update(res.counts)
+            stats["stage_seconds"] = dict(res.timings)
     else:
         from .spark import run_spark
 
         summary = run_spark(articles, urls, s, bs, out, master, partitions)
         n_art, n_pairs, n_stories, n_multi = (summary[k] for k in ("articles", "pairs", "stories", "multi"))
         n_skipped = len(skipped) + summary.get("skipped", 0)
+        if stats is not None:
+            stats.update(summary)
     secs = time.perf_counter() - t0
     return (
         f"{n_art} articles ({n_skipped} skipped), {n_pairs} pairs scored, {n_stories} stories "

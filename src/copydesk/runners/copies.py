@@ -105,21 +105,26 @@ def verify(
 
 
 def find_copies(
-    texts: Sequence[str], settings: Settings | None = None, threshold: float | None = None, workers: int = 1
+    texts: Sequence[str], settings: Settings | None = None, threshold: float | None = None,
+    workers: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Near-duplicate pairs of ``texts`` (index pairs i < j) and their estimated Jaccard.
 
     ``threshold`` defaults to the relation model's ``duplicate_jaccard`` (a pair at or above
-    it is what ``analyze`` calls a duplicate).
+    it is what ``analyze`` calls a duplicate). ``workers`` defaults to one process per
+    25,000 texts, at most one per core (below that, forking costs more than it saves).
     """
+    import os
+
     from ..score import default_model
 
     s = settings or Settings()
     t = default_model().duplicate_jaccard if threshold is None else threshold
     if not 0.0 < t <= 1.0:
         raise ValueError("threshold must be in (0.0, 1.0]")
-    if workers is None:
-        workers = max(1, min(os.cpu_count() or 1, len(texts) // 25_000))
+    if workers is None:  # the cores this process may run on (a container's affinity), not the machine's
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        workers = max(1, min(cores, len(texts) // 25_000))
     sig = corpus_signatures(texts, s, workers)
     cands = band_candidates(band_keys(sig, s.lsh_bands))
     return verify(sig, cands, t)

@@ -6,6 +6,7 @@ The order of work mirrors :mod:`.spark` step by step; both call the functions of
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -16,7 +17,7 @@ import numpy as np
 
 from ..cluster import components
 from ..config import Settings
-from ..records import Article, Features, Pair
+from ..records import Article, Features
 from ..score import RelationModel, default_model
 from ..store.base import AnalysisRow
 from . import candidates as C
@@ -27,6 +28,7 @@ from .stages import (
     doc_vector_of,
     features_from_record,
     needs_alignment,
+    pair_from_record,
     pair_record,
     place_component,
     row_from_record,
@@ -44,11 +46,27 @@ def _quiet(phase: str, done: int, total: int) -> None:
 @dataclass
 class BatchResult:
     articles: list[dict[str, Any]]
-    pairs: list[dict[str, Any]]
+    pairs: Any  # a pyarrow Table (a, b, relation, score, scores): a million pairs fit in little memory
     stories: list[dict[str, Any]]
     timings: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     vectors: tuple[list[str], np.ndarray] | None = None  # document vectors, when asked for
+
+
+def pairs_table(scored: list[tuple], new_pairs: list[dict[str, Any]]):
+    """The pairs table: first-tier pairs that need no alignment, plus every pair the
+    components (re)scored, sorted by (a, b)."""
+    import pyarrow as pa
+
+    from .tables import arrow_schemas
+
+    keep = [r for r in scored if r[5] is None] + [
+        (p["a"], p["b"], p["relation"], p["score"], p["scores"], None) for p in new_pairs
+    ]
+    keep.sort(key=lambda r: (r[0], r[1]))
+    cols = list(zip(*keep, strict=True)) if keep else [(), (), (), (), (), ()]
+    names = ["a", "b", "relation", "score", "scores"]
+    return pa.Table.from_arrays([pa.array(cols[k]) for k in range(5)], schema=arrow_schemas()["pairs"]).select(names)
 
 
 def semantic_neighbours(
@@ -151,22 +169,31 @@ def run_local(
     cands = candidate_pairs(records, settings, bs, counts)
     timings["candidates"] = time.perf_counter() - t
 
-    # 3. pair scoring, first tier (the second tier runs per component, where it is needed)
+    # 3. pair scoring, first tier (the second tier runs per component, where it is needed).
+    # Scored pairs are kept in their stored form (as the Spark job carries them): one tuple
+    # (a, b, relation, score, scores JSON, cheap features JSON if the pair needs alignment).
     t = time.perf_counter()
     feats: dict[str, Features] = {r["id"]: features_from_record(r) for r in records}
-    first: dict[tuple[str, str], tuple[dict[str, float] | None, Pair]] = {}
+    scored: list[tuple[str, str, str, float, str, str | None]] = []
     for a, b in cands:
         x, p = score_cheap(a, b, feats[a], feats[b], model)
-        first[(a, b)] = (x if needs_alignment(p) else None, p)
-    del feats
-    counts["pairs_aligned"] = sum(1 for x, _p in first.values() if x is not None)
+        rec = pair_record(p)
+        scored.append((a, b, rec["relation"], rec["score"], rec["scores"],
+                       json.dumps(x) if needs_alignment(p) else None))
+    del feats, cands
+    counts["pairs_aligned"] = sum(1 for r in scored if r[5] is not None)
     timings["score"] = time.perf_counter() - t
-    progress("score", len(first), len(first))
+    progress("score", len(scored), len(scored))
 
     # 4. connected components over first-tier links (the second tier never adds a link)
     t = time.perf_counter()
-    edges = [k for k, (_x, p) in first.items() if p.relation in LINKED]
-    comps = components([r["id"] for r in records], edges)
+    comps = components([r["id"] for r in records], [(r[0], r[1]) for r in scored if r[2] in LINKED])
+    comp_of = {m: i for i, comp in enumerate(comps) if len(comp) > 1 for m in comp}
+    in_comp: dict[int, list[int]] = defaultdict(list)  # component -> indices of its pairs
+    for j, r in enumerate(scored):
+        c = comp_of.get(r[0])
+        if c is not None and comp_of.get(r[1]) == c:
+            in_comp[c].append(j)
     timings["components"] = time.perf_counter() - t
 
     # 5. sentence vectors of the members of components, each distinct sentence encoded once
@@ -186,30 +213,31 @@ def run_local(
 
     # 6. per component: second tier, completion, average-link, trace
     t = time.perf_counter()
-    by_member: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for k in first:
-        by_member[k[0]].append(k)
     out_articles: list[dict[str, Any]] = []
     out_stories: list[dict[str, Any]] = []
-    out_pairs = [pair_record(p) for _k, (x, p) in sorted(first.items()) if x is None]
+    new_pairs: list[dict[str, Any]] = []
     for i, comp in enumerate(comps):
-        members = set(comp)
         comp_rows = {m: row(m) for m in comp}
-        comp_first = {k: first[k] for m in comp for k in by_member.get(m, ()) if k[1] in members}
+        comp_first = {}
+        for j in in_comp.get(i, ()):
+            a, b, rel, score, scores, x = scored[j]
+            pair = pair_from_record({"a": a, "b": b, "relation": rel, "score": score, "scores": scores})
+            comp_first[(a, b)] = (json.loads(x) if x is not None else None, pair)
         comp_svecs = {m: svecs[m] for m in comp if m in svecs}
         placed = place_component(comp, comp_rows, comp_first, comp_svecs, settings, model)
         out_articles.extend(placed.articles)
         out_stories.extend(placed.stories)
-        out_pairs.extend(placed.new_pairs)
+        new_pairs.extend(placed.new_pairs)
         for m in comp:  # free what the component needed
             rows.pop(m, None)
             svecs.pop(m, None)
         progress("place", i + 1, len(comps))
     timings["place"] = time.perf_counter() - t
-    out_pairs.sort(key=lambda r: (r["a"], r["b"]))
+    out_pairs = pairs_table(scored, new_pairs)
+    del scored
     out_articles.sort(key=lambda r: r["id"])
     out_stories.sort(key=lambda r: r["id"])
-    counts["pairs"] = len(out_pairs)
+    counts["pairs"] = out_pairs.num_rows
     timings["total"] = time.perf_counter() - t0
     vectors = None
     if keep_vectors:

@@ -1,14 +1,18 @@
 """The Spark engine: the same stage functions as the local engine, scheduled by PySpark.
 
-1. per chunk (``groupBy(chunk).applyInPandas``): ``analyze_chunk`` (clean, segment,
-   featurize; the embedder loads once per Python worker);
-2. candidates: LSH band keys and rare entities exploded and grouped by key; document
-   vectors exploded into k-means buckets and grouped by bucket (exact search inside one
-   bucket); per article the nearest neighbours kept with a window;
-3. pair scoring (``mapInPandas`` over pairs joined with both articles' features), the
-   second tier on pairs joined with sentence vectors;
-4. connected components by min-label propagation with pointer jumping, all joins;
-5. per component (``cogroup`` of members and their pairs): ``place_component``.
+1. per chunk of articles (``groupBy(chunk).applyInPandas``): ``analyze_chunk`` (clean,
+   segment, featurize; the embedder loads once per Python worker);
+2. candidates: LSH band keys exploded and grouped by ``(band, key)``; document vectors
+   exploded into k-means buckets and grouped by bucket (exact search inside a bucket), each
+   article's nearest kept with a window; rare entities exploded into posting lists;
+3. first-tier scoring: inside each posting list's own task (each member's features shipped
+   once per list, not once per pair), the other pairs joined with both articles' features;
+4. connected components of the first-tier links: min-label propagation with pointer
+   jumping, all joins, checkpointed each round;
+5. sentence vectors of component members: sentences exploded, each distinct text encoded
+   once, reassembled per article;
+6. per component (``cogroup`` of members and their pairs): ``place_component`` (second
+   tier, completion, stories, tracing); singletons on their own.
 
 Nothing collects pairs or articles to the driver; the driver holds only the k-means
 training sample (``kmeans_per_centroid`` vectors per bucket).
@@ -321,6 +325,34 @@ def _tier1_fn(model):
     return run
 
 
+def _posting_tier1_fn(model):
+    """applyInPandas over one rare entity's posting list: first tier for the pairs whose
+    smallest shared valid entity is this one (so every pair is scored in exactly one list)."""
+    import json
+
+    cols = ["a", "b", "relation", "score", "scores", "x"]
+
+    def run(pdf):
+        recs = sorted(pdf.to_dict("records"), key=lambda r: r["id"])
+        if not recs:
+            return _frame(iter([]), cols)
+        e = recs[0]["e"]
+        ents = {r["id"]: set(r["ve"]) for r in recs}
+        feats = {r["id"]: features_from_record(r) for r in recs}
+        out = []
+        for i, ra in enumerate(recs):
+            a = ra["id"]
+            for rb in recs[i + 1 :]:
+                b = rb["id"]
+                if min(ents[a] & ents[b]) != e:
+                    continue
+                x, p = score_cheap(a, b, feats[a], feats[b], model)
+                out.append({**pair_record(p), "x": json.dumps(x) if needs_alignment(p) else None})
+        return _frame(iter(out), cols)
+
+    return run
+
+
 def _explode_sentences_fn():
     from ..store.base import analysis_from_json
 
@@ -533,16 +565,15 @@ def run_spark(
             .select("m")
             .mapInPandas(_bucket_pairs_fn(C.bucket_pairs, bs.max_band_bucket), "a string, b string")
         )
-        ent = (
-            analysed.select("id", F.explode("ents").alias("e"))
-            .groupBy("e")
-            .agg(F.collect_list("id").alias("m"))
-            .where((F.size("m") > 1) & (F.size("m") <= settings.entity_max_postings))
-            .select("m")
-            .mapInPandas(
-                _bucket_pairs_fn(C.posting_pairs, settings.entity_max_postings), "a string, b string"
-            )
+        # Rare-entity posting lists of 2..entity_max_postings articles: the pairs inside them are
+        # scored in the posting's own task (step 3), which needs each member's features once,
+        # not once per pair (they are most of the candidates: ~100 per article at 10k).
+        postings = analysed.select("id", F.explode("ents").alias("e"))
+        sizes = postings.groupBy("e").count().where(
+            (F.col("count") > 1) & (F.col("count") <= settings.entity_max_postings)
         )
+        valid = postings.join(sizes.select("e"), "e")  # (e, id) for the postings that give pairs
+        valid_ents = valid.groupBy("id").agg(F.array_sort(F.collect_list("e")).alias("ve"))
         k = C.semantic_k(n, bs.semantic_probes, bs.semantic_bucket)
         centroids = None
         if k > 1:
@@ -569,15 +600,29 @@ def run_spark(
             .select(F.least("a", "b").alias("a"), F.greatest("a", "b").alias("b"))
             .where(F.col("a") != F.col("b"))
         )
-        cands = band.unionByName(ent).unionByName(sem).distinct()
+        # Band and semantic pairs that share no valid entity (the others are scored in a posting
+        # list). An article without valid entities has no row in valid_ents: null after the join.
+        va = valid_ents.select(F.col("id").alias("a"), F.col("ve").alias("va"))
+        vb = valid_ents.select(F.col("id").alias("b"), F.col("ve").alias("vb"))
+        other = (
+            band.unionByName(sem)
+            .distinct()
+            .join(va, "a", "left")
+            .join(vb, "b", "left")
+            .where(F.col("va").isNull() | F.col("vb").isNull() | ~F.arrays_overlap("va", "vb"))
+            .select("a", "b")
+        )
 
-        # 3. first-tier scoring on pairs joined with both articles' features
+        # 3. first-tier scoring: posting lists in their own tasks, other pairs joined with both
+        # articles' features
         feat = analysed.select("id", *FEATURE_FIELDS)
         fa = feat.select(F.col("id").alias("a"), *[F.col(c).alias(f"a_{c}") for c in FEATURE_FIELDS])
         fb = feat.select(F.col("id").alias("b"), *[F.col(c).alias(f"b_{c}") for c in FEATURE_FIELDS])
-        t1 = (cands.join(fa, "a").join(fb, "b")
-              .mapInPandas(_tier1_fn(model), "a string, b string, relation string, score double, scores string, "
-                                             "x string").persist(disk))
+        t1_ddl = "a string, b string, relation string, score double, scores string, x string"
+        t1_joined = other.join(fa, "a").join(fb, "b").mapInPandas(_tier1_fn(model), t1_ddl)
+        in_postings = valid.join(valid_ents, "id").join(feat, "id")
+        t1_postings = in_postings.groupBy("e").applyInPandas(_posting_tier1_fn(model), t1_ddl)
+        t1 = t1_joined.unionByName(t1_postings).persist(disk)
         n_first = t1.count()
         clock("candidates+score")
 
@@ -585,8 +630,8 @@ def run_spark(
         labels = connected_components(t1.where(F.col("relation").isin(*LINKED)).select("a", "b")).persist(disk)
         clock("components")
 
-        # 5. sentence vectors of component members, per chunk; 6. per component: second tier,
-        # completion, average-link, trace (cogroup of members and their pairs); singletons alone
+        # 5. sentence vectors of component members, each distinct sentence encoded once;
+        # 6. per component: second tier, completion, stories, tracing; singletons alone
         members = analysed.drop("bands", "ents").join(labels, "id")
         sents = members.select(*ARTICLE_FIELDS, "analysis").mapInPandas(_explode_sentences_fn(),
                                                                          "id string, idx int, text string")
@@ -628,8 +673,10 @@ def run_spark(
             "articles": by_kind.get("article", 0),
             "stories": by_kind.get("story", 0),
             "pairs": n_first - n_need + by_kind.get("pair", 0),
+            "first_tier_pairs": n_first,  # = the local engine's counts["candidates"]
             "multi": n_multi,
             "skipped": n_err,
+            "stage_seconds": dict(clock.times),
         }
     finally:
         if own:

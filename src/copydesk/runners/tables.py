@@ -98,12 +98,13 @@ def prepare_out_dir(out_dir: Path) -> None:
         shutil.rmtree(d)
 
 
-def write_local(out_dir: Path, name: str, rows: Sequence[dict[str, Any]]) -> None:
+def write_local(out_dir: Path, name: str, rows: Sequence[dict[str, Any]] | Any) -> None:
+    """Write one table (a list of row dicts, or a pyarrow Table of the table's schema)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = arrow_schemas()[name]
     d = out_dir / name
     d.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pylist(list(rows), schema=schema)
-    pq.write_table(table, d / "part-00000.parquet")
+    table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(list(rows), schema=schema)
+    pq.write_table(table.cast(schema), d / "part-00000.parquet")
