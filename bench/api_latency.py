@@ -230,11 +230,13 @@ def main() -> int:
     for f in args.work.glob(run_db.name + "*"):
         f.unlink()
     shutil.copy(base, run_db)
-    pool = later or [synthetic_article(i, seed=2000) for i in range(args.posts + args.clients * args.load_posts + 10)]
+    need = args.posts + args.clients * args.load_posts + 10
+    # Real texts first (LLMFake pairs); synthetic articles fill the rest of a long load test.
+    pool = later + [synthetic_article(i, seed=2000) for i in range(max(0, need - len(later)))]
     seq, pool = pool[: args.posts], pool[args.posts :]
     srv = ServerProc(str(run_db)).start()
     try:
-        out = {"store_articles": args.size, "texts": "real (LLMFake)" if later else "synthetic"}
+        out = {"store_articles": args.size, "texts": f"{min(len(later), need)} real (LLMFake), {max(0, need - len(later))} synthetic"}
         out["sequential"] = post_sequential(srv.url, seq)
         print(json.dumps(out, indent=2))
         if args.load_posts:

@@ -190,3 +190,17 @@ def test_batches_respect_row_and_token_limits() -> None:
     assert [j for b in batches for j in b] == order
     assert all(len(b) <= 3 and len(b) * lengths[b[-1]] <= 80 for b in batches)
     assert list(embed._batches([0], [500], batch_size=4, batch_tokens=10)) == [[0]]  # one text always fits
+
+
+def test_parallel_passes_and_repeated_texts_give_the_same_bits(model_dir: Path) -> None:
+    """Vectors do not depend on how many passes run at once, nor on a text appearing twice in a call
+    (each distinct text is encoded once): incremental, resumed and one-shot runs must agree exactly."""
+    texts = seed_sentences(40)
+    one = embed.Embedder(threads=1, path=embed.model_path(model_dir))
+    two = embed.Embedder(threads=2, path=embed.model_path(model_dir))
+    a = one.encode(texts, max_tokens=64, batch_size=1)
+    b = two.encode(texts, max_tokens=64, batch_size=1)
+    assert np.array_equal(a, b)
+    doubled = two.encode(texts + texts[::-1], max_tokens=64, batch_size=1)
+    assert np.array_equal(doubled[: len(texts)], a) and np.array_equal(doubled[len(texts) :], a[::-1])
+    assert np.array_equal(two.encode(texts[5:6], max_tokens=64, batch_size=1)[0], a[5])

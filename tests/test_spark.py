@@ -201,10 +201,12 @@ def test_entity_postings_on_spark_score_every_pair_once_like_local(pieces):
     assert pieces["small_spark_rows"] == pieces["small_local_rows"]
 
 
-def test_posting_task_scores_each_shared_pair_in_exactly_one_list():
+@pytest.mark.parametrize("min_shared", [1, 2])
+def test_posting_task_scores_each_shared_pair_in_exactly_one_list(min_shared):
     """``_posting_tier1_fn`` on every valid posting list (2..entity_max_postings members) of the
-    seeds: each pair sharing a valid entity comes out of exactly one list (its smallest shared
-    valid entity), scored as the local engine scores it; no pair sharing only oversized lists."""
+    seeds: each pair sharing ``min_shared`` valid entities comes out of exactly one list (its
+    smallest shared valid entity), scored as the local engine scores it; no pair sharing fewer,
+    or only oversized lists."""
     from collections import defaultdict
 
     from copydesk.runners import candidates as C
@@ -219,7 +221,7 @@ def test_posting_task_scores_each_shared_pair_in_exactly_one_list():
     )
     from copydesk.score import default_model
 
-    s = batch_settings().with_(entity_max_postings=3)
+    s = batch_settings().with_(entity_max_postings=3, entity_min_shared=min_shared)
     arts, _ = read_local([str(SEEDS)])
     recs = analyze_chunk(arts, s)
     posting: dict[str, list[dict]] = defaultdict(list)
@@ -230,15 +232,17 @@ def test_posting_task_scores_each_shared_pair_in_exactly_one_list():
     assert valid and any(len(m) > s.entity_max_postings for m in posting.values())
     ve = {r["id"]: sorted(e for e in r["ents"] if e in valid) for r in recs}
     model = default_model()
-    fn = _posting_tier1_fn(model)
+    fn = _posting_tier1_fn(model, min_shared)
     got = []
     for e, members in valid.items():
         pdf = pd.DataFrame([{"e": e, "ve": ve[r["id"]], **{k: r[k] for k in r if k not in ("e", "ve")}}
                             for r in reversed(members)])  # arrival order does not matter
         got.extend(fn(pdf).to_dict("records"))
     keys = [(g["a"], g["b"]) for g in got]
-    want = sorted({p for m in valid.values() for p in C.posting_pairs([r["id"] for r in m], s.entity_max_postings)})
-    assert sorted(keys) == want  # each once
+    want = sorted(C.entity_pairs([[r["id"] for r in m] for m in valid.values()], s.entity_max_postings, min_shared))
+    assert want and sorted(keys) == want  # each once
+    if min_shared > 1:  # the rule drops pairs: those sharing a single valid entity
+        assert len(want) < len(C.entity_pairs([[r["id"] for r in m] for m in valid.values()], s.entity_max_postings, 1))
     feats = {r["id"]: features_from_record(r) for r in recs}
     for g in got:
         x, p = score_cheap(g["a"], g["b"], feats[g["a"]], feats[g["b"]], model)

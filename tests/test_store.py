@@ -220,3 +220,24 @@ def test_writer_lock(tmp_path):
     first.close()
     t.join(10)
     assert got and got[0] >= released
+
+
+def test_entity_candidates_need_enough_shared_names(store):
+    """A pair through rare names needs ``min_shared`` of them in common; a name in more than
+    ``max_postings`` articles counts for nothing."""
+    texts = {
+        "x": "Grushko told Izvestia that Moscow wants guarantees from Witkoff.",
+        "y": "Grushko spoke in Kazan about Witkoff and the talks.",
+        "z": "Grushko visited Murmansk on Friday.",
+    }
+    rows = _rows(texts=texts)
+    _add(store, rows)
+    ents = {r.article.id: rare_entities(r.features.entities, SETTINGS) for r in rows}
+    shared_xy = set(ents["x"]) & set(ents["y"])
+    shared_xz = set(ents["x"]) & set(ents["z"])
+    assert len(shared_xy) >= 2 and len(shared_xz) == 1, ents
+    assert store.entity_candidates("x", ents["x"], 200, 1) == {"y", "z"}
+    assert store.entity_candidates("x", ents["x"], 200, 2) == {"y"}
+    # "grushko" is in all three: at max_postings=2 it is too common, and x, y share one name left
+    assert store.entity_candidates("x", ents["x"], 2, 1) == {"y"}
+    assert store.entity_candidates("x", ents["x"], 2, 2) == set()

@@ -112,7 +112,7 @@ def analyze(
                     tasks[phase] = bar.add_task(phase, total=total or None)
                 bar.update(tasks[phase], completed=done, total=total or None)
 
-            pipe = Pipeline(store, settings, progress=progress)
+            pipe = Pipeline(store, settings, progress=progress, workers=settings.n_threads)
             ing = pipe.ingest(articles())
             for r in ing.rejected:
                 skipped.append(r)

@@ -115,8 +115,12 @@ class Pipeline:
         model: RelationModel | None = None,
         progress: Progress | None = None,
         batch_size: int = 256,
+        workers: int = 1,
     ) -> None:
+        """``workers`` > 1 runs the per-article stages of :meth:`ingest` in that many forked
+        processes (same results; for the CLI, not for a threaded server)."""
         self.store = store
+        self.workers = workers
         self.settings = settings or Settings()
         self.model = model or default_model()
         self.progress = progress or _no_progress
@@ -127,18 +131,21 @@ class Pipeline:
 
     def ingest(self, articles: Iterable[Article]) -> IngestStats:
         """Analyse and store new articles in batched transactions (resumable: stored ids are skipped)."""
+        from .parallel import ArticleWorkers
+
         stats = IngestStats()
         batch: list[Article] = []
-        for a in articles:
-            batch.append(a)
-            if len(batch) >= self.batch_size:
-                self._ingest_batch(batch, stats)
-                batch = []
-        if batch:
-            self._ingest_batch(batch, stats)
+        with ArticleWorkers(self.workers, self.settings) as workers:
+            for a in articles:
+                batch.append(a)
+                if len(batch) >= self.batch_size:
+                    self._ingest_batch(batch, stats, workers)
+                    batch = []
+            if batch:
+                self._ingest_batch(batch, stats, workers)
         return stats
 
-    def _ingest_batch(self, batch: list[Article], stats: IngestStats) -> None:
+    def _ingest_batch(self, batch: list[Article], stats: IngestStats, workers) -> None:
         stored = self.store.stored_hashes([a.id for a in batch])
         todo = []
         for a in batch:
@@ -154,7 +161,7 @@ class Pipeline:
                 )
         if not todo:
             return
-        rows = analyze_batch(todo, self.settings)
+        rows = workers.analyze(todo)
         sigs = np.vstack([r.features.signature for r in rows])
         bands = band_keys(sigs, self.settings.lsh_bands)
         ents = [rare_entities(r.features.entities, self.settings) for r in rows]
@@ -197,7 +204,7 @@ class Pipeline:
             for b in self.store.band_candidates(a, bands[i].tolist()):
                 add(a, b)
             for b in self.store.entity_candidates(
-                a, rare_entities(feats[a].entities, s), s.entity_max_postings
+                a, rare_entities(feats[a].entities, s), s.entity_max_postings, s.entity_min_shared
             ):
                 add(a, b)
         ids, mat = self.store.all_doc_vectors()

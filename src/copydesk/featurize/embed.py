@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -463,14 +464,19 @@ class Embedder:
         self.threads = n
         self.batch_tokens = batch_tokens
         self.path = Path(path) if path is not None else ensure_model()
+        # One thread inside each forward pass and ``n`` passes at once (one session: ORT's Run is
+        # thread-safe and releases the GIL). Sentences are ~30 tokens, too small to split across
+        # cores inside a pass; and a pass computes the same bits whatever thread runs it, so the
+        # vectors do not depend on ``n`` (tests/test_embed.py checks it).
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = n
+        opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session: ort.InferenceSession = ort.InferenceSession(
             str(self.path), sess_options=opts, providers=["CPUExecutionProvider"]
         )
+        self._pool: ThreadPoolExecutor | None = None
         self._tokenizer_json = (weights_dir() / "tokenizer.json").read_text()
         self._tokenizers: dict[int, Tokenizer] = {}
         self._lock = threading.Lock()
@@ -502,13 +508,25 @@ class Embedder:
         if isinstance(texts, str):
             raise TypeError("texts must be a sequence of strings, not a string")
         out = np.zeros((len(texts), DIM), dtype=np.float32)
-        keep = [i for i, t in enumerate(texts) if t and not t.isspace()]
+        first: dict[str, int] = {}  # each distinct text is encoded once (copies share sentences)
+        copies: list[tuple[int, int]] = []
+        keep = []
+        for i, t in enumerate(texts):
+            if not t or t.isspace():
+                continue
+            j = first.setdefault(t, i)
+            if j == i:
+                keep.append(i)
+            else:
+                copies.append((i, j))
         if not keep:
             return out
         encodings = self._tokenizer(max_tokens).encode_batch([texts[i] for i in keep])
         ids = [np.asarray(e.ids, dtype=np.int64) for e in encodings]
         order = sorted(range(len(ids)), key=lambda j: len(ids[j]))
-        for chunk in _batches(order, [len(x) for x in ids], batch_size, self.batch_tokens):
+        chunks = list(_batches(order, [len(x) for x in ids], batch_size, self.batch_tokens))
+
+        def run(chunk: list[int]) -> None:
             width = len(ids[chunk[-1]])
             input_ids = np.zeros((len(chunk), width), dtype=np.int64)
             mask = np.zeros((len(chunk), width), dtype=np.int64)
@@ -520,7 +538,23 @@ class Embedder:
                 {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)},
             )
             out[[keep[j] for j in chunk]] = _mean_pool_normalise(hidden, mask)
+
+        if self.threads == 1 or len(chunks) < 2:
+            for chunk in chunks:
+                run(chunk)
+        else:
+            # Interleave long and short passes so the runners finish together.
+            list(self._executor().map(run, chunks[::-1]))
+        for i, j in copies:
+            out[i] = out[j]
         return out
+
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="copydesk-embed")
+            return self._pool
 
 
 def _batches(order: list[int], lengths: list[int], batch_size: int, batch_tokens: int) -> Iterator[list[int]]:

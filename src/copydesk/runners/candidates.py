@@ -5,7 +5,8 @@ group", so the local engine (dicts) and the Spark job (``groupBy`` + ``applyInPa
 run the same functions on the same groups:
 
 - copies: MinHash-LSH band keys (``(band, key)`` buckets);
-- rare entities: posting lists of at most ``Settings.entity_max_postings`` articles;
+- rare entities: posting lists of at most ``Settings.entity_max_postings`` articles, a pair
+  kept when it shares at least ``Settings.entity_min_shared`` of them;
 - paraphrase: spherical k-means buckets of the document vectors (SemDeDup-style), each
   article in its ``probes`` nearest buckets; inside a bucket, exact cosine; per article
   the ``vector_max_neighbours`` nearest at cosine >= ``vector_min_cosine`` over all its
@@ -57,6 +58,15 @@ def bucket_pairs(members: Iterable[str], max_size: int) -> list[Pair]:
     if len(m) > max_size:
         return [(m[0], x) for x in m[1:]]
     return [(a, b) for i, a in enumerate(m) for b in m[i + 1 :]]
+
+
+def entity_pairs(postings: Iterable[Iterable[str]], max_postings: int, min_shared: int) -> set[Pair]:
+    """Pairs that share at least ``min_shared`` valid posting lists (the store's rule)."""
+    shared: dict[Pair, int] = {}
+    for members in postings:
+        for p in posting_pairs(members, max_postings):
+            shared[p] = shared.get(p, 0) + 1
+    return {p for p, n in shared.items() if n >= min_shared}
 
 
 def posting_pairs(members: Iterable[str], max_postings: int) -> list[Pair]:

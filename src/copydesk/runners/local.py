@@ -17,6 +17,7 @@ import numpy as np
 
 from ..cluster import components
 from ..config import Settings
+from ..parallel import ArticleWorkers
 from ..records import Article, Features
 from ..score import RelationModel, default_model
 from ..store.base import AnalysisRow
@@ -125,9 +126,7 @@ def candidate_pairs(
         if len(members) > 1:
             out.update(C.bucket_pairs(members, bs.max_band_bucket))
     counts["band_pairs"] = len(out)
-    for members in ents.values():
-        if len(members) > 1:
-            out.update(C.posting_pairs(members, settings.entity_max_postings))
+    out |= C.entity_pairs(ents.values(), settings.entity_max_postings, settings.entity_min_shared)
     counts["entity_band_pairs"] = len(out)
     ids = [r["id"] for r in records]
     vecs = np.vstack([doc_vector_of(r) for r in records]) if records else np.zeros((0, 384), np.float32)
@@ -157,9 +156,10 @@ def run_local(
     for a in articles:
         groups[C.chunk_of(a.id, chunks)].append(a)
     records: list[dict[str, Any]] = []
-    for c in sorted(groups):
-        records.extend(analyze_chunk(groups[c], settings))
-        progress("analyze", len(records), len(articles))
+    with ArticleWorkers(settings.n_threads, settings) as workers:  # one process per core
+        for recs in workers.map(analyze_chunk, [groups[c] for c in sorted(groups)]):
+            records.extend(recs)
+            progress("analyze", len(records), len(articles))
     records.sort(key=lambda r: r["id"])
     by_id = {r["id"]: r for r in records}
     timings["analyze"] = time.perf_counter() - t0

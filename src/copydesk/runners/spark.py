@@ -325,9 +325,10 @@ def _tier1_fn(model):
     return run
 
 
-def _posting_tier1_fn(model):
-    """applyInPandas over one rare entity's posting list: first tier for the pairs whose
-    smallest shared valid entity is this one (so every pair is scored in exactly one list)."""
+def _posting_tier1_fn(model, min_shared: int):
+    """applyInPandas over one rare entity's posting list: first tier for the pairs that share at
+    least ``min_shared`` valid entities and whose smallest shared one is this one (so every pair
+    is scored in exactly one list)."""
     import json
 
     cols = ["a", "b", "relation", "score", "scores", "x"]
@@ -344,7 +345,8 @@ def _posting_tier1_fn(model):
             a = ra["id"]
             for rb in recs[i + 1 :]:
                 b = rb["id"]
-                if min(ents[a] & ents[b]) != e:
+                shared = ents[a] & ents[b]
+                if len(shared) < min_shared or min(shared) != e:
                     continue
                 x, p = score_cheap(a, b, feats[a], feats[b], model)
                 out.append({**pair_record(p), "x": json.dumps(x) if needs_alignment(p) else None})
@@ -600,8 +602,9 @@ def run_spark(
             .select(F.least("a", "b").alias("a"), F.greatest("a", "b").alias("b"))
             .where(F.col("a") != F.col("b"))
         )
-        # Band and semantic pairs that share no valid entity (the others are scored in a posting
-        # list). An article without valid entities has no row in valid_ents: null after the join.
+        # Band and semantic pairs that share fewer than entity_min_shared valid entities (the others
+        # are scored in a posting list). An article without valid entities has no row in
+        # valid_ents: null after the join.
         va = valid_ents.select(F.col("id").alias("a"), F.col("ve").alias("va"))
         vb = valid_ents.select(F.col("id").alias("b"), F.col("ve").alias("vb"))
         other = (
@@ -609,7 +612,11 @@ def run_spark(
             .distinct()
             .join(va, "a", "left")
             .join(vb, "b", "left")
-            .where(F.col("va").isNull() | F.col("vb").isNull() | ~F.arrays_overlap("va", "vb"))
+            .where(
+                F.col("va").isNull()
+                | F.col("vb").isNull()
+                | (F.size(F.array_intersect("va", "vb")) < settings.entity_min_shared)
+            )
             .select("a", "b")
         )
 
@@ -621,7 +628,7 @@ def run_spark(
         t1_ddl = "a string, b string, relation string, score double, scores string, x string"
         t1_joined = other.join(fa, "a").join(fb, "b").mapInPandas(_tier1_fn(model), t1_ddl)
         in_postings = valid.join(valid_ents, "id").join(feat, "id")
-        t1_postings = in_postings.groupBy("e").applyInPandas(_posting_tier1_fn(model), t1_ddl)
+        t1_postings = in_postings.groupBy("e").applyInPandas(_posting_tier1_fn(model, settings.entity_min_shared), t1_ddl)
         t1 = t1_joined.unionByName(t1_postings).persist(disk)
         n_first = t1.count()
         clock("candidates+score")

@@ -359,16 +359,19 @@ class SQLStore:
         )
         return {r[0] for r in self._exec(sql, params + [article_id]).fetchall()}
 
-    def entity_candidates(self, article_id: str, keys: Sequence[str], max_postings: int) -> set[str]:
-        out: set[str] = set()
+    def entity_candidates(
+        self, article_id: str, keys: Sequence[str], max_postings: int, min_shared: int = 1
+    ) -> set[str]:
+        shared: dict[str, int] = {}
         for k in keys:
             rows = self._exec(
                 "SELECT article_id FROM entity_postings WHERE entity = ? LIMIT ?", (k, max_postings + 1)
             ).fetchall()
             if len(rows) <= max_postings:  # a name in hundreds of articles says little
-                out.update(r[0] for r in rows)
-        out.discard(article_id)
-        return out
+                for (r,) in rows:
+                    shared[r] = shared.get(r, 0) + 1
+        shared.pop(article_id, None)
+        return {r for r, n in shared.items() if n >= min_shared}
 
     # -- sentence vectors -----------------------------------------------------------------
 

@@ -1,0 +1,93 @@
+"""Per-article stages in worker processes, for one machine's cores.
+
+The per-article part of the pipeline (clean, segment, featurize, the document vector) is a
+pure function of each article, so its chunks can run in any process in any grouping and give
+the same bits (the embedder encodes one text per forward pass). ``ArticleWorkers`` maps
+``analyze_batch`` over chunks in forked processes, in order; the caller (the one process that
+writes the store) gets the rows back. On Spark the same function runs per partition.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
+
+from .config import Settings
+from .records import Article
+from .store.base import AnalysisRow
+
+T = TypeVar("T")
+CHUNK = 32  # articles a task: small enough to balance two workers, large enough to amortise pickling
+
+
+def _init_worker() -> None:
+    # Each worker is one core: one forward pass at a time (the embedder built after the fork).
+    import os
+
+    os.environ["COPYDESK_THREADS"] = "1"
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"
+
+
+def _analyze(args: tuple[list[Article], Settings]) -> list[AnalysisRow]:
+    from .pipeline import analyze_batch
+
+    articles, settings = args
+    return analyze_batch(articles, settings)
+
+
+def _call(args: tuple[Callable[[Sequence[Article], Settings], list[T]], list[Article], Settings]) -> list[T]:
+    fn, articles, settings = args
+    return fn(articles, settings)
+
+
+class ArticleWorkers:
+    """A pool of ``n`` forked processes running ``analyze_batch``; ``n == 1`` runs in-process.
+
+    Use as a context manager; the pool starts on the first call that has enough work for it.
+    """
+
+    def __init__(self, n: int, settings: Settings) -> None:
+        self.n = max(1, n)
+        self.settings = settings
+        self._pool: mp.pool.Pool | None = None
+
+    def __enter__(self) -> ArticleWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def analyze(self, articles: Sequence[Article]) -> list[AnalysisRow]:
+        """``analyze_batch(articles)``, computed in chunks by the workers; rows in input order."""
+        from .pipeline import analyze_batch
+
+        if self.n == 1 or len(articles) < 2 * CHUNK:
+            return analyze_batch(articles, self.settings)
+        chunks = [(list(articles[i : i + CHUNK]), self.settings) for i in range(0, len(articles), CHUNK)]
+        out: list[AnalysisRow] = []
+        for rows in self._started().imap(_analyze, chunks):
+            out.extend(rows)
+        return out
+
+    def map(
+        self, fn: Callable[[Sequence[Article], Settings], list[T]], groups: Sequence[Sequence[Article]]
+    ) -> Iterator[list[T]]:
+        """``fn(group, settings)`` for each group, in order (``fn`` a module-level function)."""
+        if self.n == 1 or len(groups) < 2:
+            for g in groups:
+                yield fn(g, self.settings)
+            return
+        yield from self._started().imap(_call, [(fn, list(g), self.settings) for g in groups])
+
+    def _started(self) -> mp.pool.Pool:
+        if self._pool is None:
+            self._pool = mp.get_context("fork").Pool(self.n, initializer=_init_worker)
+        return self._pool
+
