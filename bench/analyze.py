@@ -54,7 +54,7 @@ def run_analyze(corpus: Path, work: Path, name: str, env: dict[str, str], claims
         raise SystemExit(f"{name}: exit {proc.returncode}\n{stderr[-2000:]}")
     return {"seconds": round(secs, 1), "peak_mb": round(mem.peak_mb), "cpu_s": round(mem.cpu_s, 1),
             "report_sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
-            "summary": (stdout.strip().splitlines() or [""])[-1]}
+            "summary": ((stdout + stderr).strip().splitlines() or [""])[-1]}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "seeds"
 FIXTURES = ROOT / "tests" / "fixtures"
+EVAL_FLOORS = json.loads((ROOT / "tests" / "eval_floors.json").read_text(encoding="utf-8"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,6 +54,52 @@ def data_dir() -> Path:
     if d is None:
         pytest.skip("evaluation data not found: set COPYDESK_DATA to the shared/data folder")
     return d
+
+
+@pytest.fixture(scope="session")
+def eval_floors() -> dict:
+    """tests/eval_floors.json: per key, the task, data file, sample size (``limit``) and metric floors."""
+    return EVAL_FLOORS
+
+
+@pytest.fixture
+def run_eval(data_dir: Path, tmp_path: Path) -> Callable[[str], dict]:
+    """``run_eval(key)``: ``copydesk eval`` through the CLI on the sample eval_floors.json names under
+    ``key``, returning the metrics it writes with --json. Skips when the data file is absent."""
+
+    def run(key: str) -> dict:
+        from click.testing import CliRunner
+
+        from copydesk.cli import main
+
+        spec = EVAL_FLOORS[key]
+        path = data_dir / spec["data"]
+        if not path.is_file():
+            pytest.skip(f"{path} not found: set COPYDESK_DATA to the shared/data folder")
+        out = tmp_path / f"{key}.json"
+        args = ["eval", spec["task"], "--data", str(path), "--json", str(out)]
+        if spec.get("limit"):
+            args += ["--limit", str(spec["limit"])]
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 0, f"copydesk {' '.join(args)} failed: {res.output[-3000:]}"
+        return json.loads(out.read_text(encoding="utf-8"))
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def check_floors() -> Callable[[str, dict], None]:
+    """``check_floors(key, got)``: every metric floor of ``key`` in eval_floors.json is met."""
+
+    def check(key: str, got: dict) -> None:
+        low = {
+            m: (got.get(m), floor)
+            for m, floor in EVAL_FLOORS[key]["min"].items()
+            if got.get(m) is None or got[m] < floor
+        }
+        assert not low, f"{key} below floors (measured, floor): {low}; all metrics: {got}"
+
+    return check
 
 
 @pytest.fixture

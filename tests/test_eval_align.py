@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 from copydesk.evaluate.align import load
-from test_eval_claims import check_floors, run_eval
 
 
-def test_eval_align_floor(data_dir, tmp_path):
-    got = run_eval("align", data_dir, tmp_path)
+def test_eval_align_floor(run_eval, check_floors):
+    got = run_eval("align")
     assert got["gold_recall_at_3"] <= got["gold_recall_at_3_ceiling"] + 1e-9
     check_floors("align", got)
 

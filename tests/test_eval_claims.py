@@ -3,40 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from copydesk.cli import main
 from copydesk.evaluate.claims import detect, detokenise, load, predict
-
-FLOORS = json.loads((Path(__file__).parent / "eval_floors.json").read_text())
-
-
-def run_eval(key: str, data_dir: Path, tmp_path: Path) -> dict:
-    spec = FLOORS[key]
-    path = data_dir / spec["data"]
-    if not path.exists():
-        pytest.skip(f"{path} not found: set COPYDESK_DATA to the shared/data folder")
-    out = tmp_path / f"{key}.json"
-    args = ["eval", spec["task"], "--data", str(path), "--json", str(out)]
-    if spec.get("limit"):
-        args += ["--limit", str(spec["limit"])]
-    res = CliRunner().invoke(main, args)
-    assert res.exit_code == 0, res.output
-    return json.loads(out.read_text())
-
-
-def check_floors(key: str, got: dict) -> None:
-    for metric, floor in FLOORS[key]["min"].items():
-        assert got[metric] is not None and got[metric] >= floor, f"{key}: {metric} {got[metric]} < floor {floor}"
 
 
 @pytest.mark.parametrize("key", ["claims_summedits", "claims_aggrefact", "claims_qags"])
-def test_eval_claims_floor(key, data_dir, tmp_path):
-    got = run_eval(key, data_dir, tmp_path)
-    assert got["n"] == FLOORS[key]["limit"] or FLOORS[key]["limit"] is None
+def test_eval_claims_floor(key, run_eval, check_floors, eval_floors):
+    got = run_eval(key)
+    assert got["n"] == eval_floors[key]["limit"] or eval_floors[key]["limit"] is None
     assert got["items_per_s"] > 0
     if key == "claims_aggrefact":
         assert "macro_f1" in got and "binary_balanced_accuracy" in got

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 from copydesk.evaluate.paraphrase import clean, load
-from test_eval_claims import check_floors, run_eval
 
 
-def test_eval_paraphrase_floor(data_dir, tmp_path):
-    got = run_eval("paraphrase", data_dir, tmp_path)
+def test_eval_paraphrase_floor(run_eval, check_floors):
+    got = run_eval("paraphrase")
     assert got["items_per_s"] > 0
     check_floors("paraphrase", got)
 

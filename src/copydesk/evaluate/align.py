@@ -16,32 +16,33 @@ min(3, gold)); ``mrr``; ``n`` (summary sentences); ``items_per_s``.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
+from . import iter_jsonl
+
+_BAD_LINE = (ValueError, KeyError, TypeError, AttributeError)  # AttributeError: a sentence is not a str
+
+
+def _alignment(n: int, d: dict) -> tuple[str, str, str]:
+    return str(d["topic"]), d["summary_sentence"].strip(), d["doc_sentence"].strip()
+
 
 def load(path: Path, limit: int | None = None) -> dict[str, dict[str, set[str]]]:
     """{topic: {summary sentence: {gold source sentences}}} (``limit`` counts summary sentences)."""
     by: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     seen: set[tuple[str, str]] = set()
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
+    # ``limit`` counts distinct summary sentences, not lines: every line is read (and checked).
+    lines = iter_jsonl(path, None, "a SuperPAL alignment line", _alignment, errors=_BAD_LINE, detail=repr)
+    for _, (topic, s, g) in lines:
+        if (topic, s) not in seen:
+            if limit is not None and len(seen) >= limit:
                 continue
-            try:
-                d = json.loads(line)
-                topic, s, g = str(d["topic"]), d["summary_sentence"].strip(), d["doc_sentence"].strip()
-            except (ValueError, KeyError, TypeError, AttributeError) as e:
-                raise ValueError(f"{path}:{n}: not a SuperPAL alignment line ({e!r})") from None
-            if (topic, s) not in seen:
-                if limit is not None and len(seen) >= limit:
-                    continue
-                seen.add((topic, s))
-            by[topic][s].add(g)
+            seen.add((topic, s))
+        by[topic][s].add(g)
     if not by:
         raise ValueError(f"{path}: no alignments")
     return {t: dict(v) for t, v in by.items()}

@@ -26,13 +26,13 @@ unsupported, else ``supported``). ``items_per_s`` counts everything after the mo
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import iter_jsonl
 from .metrics import balanced_accuracy, macro_f1, roc_auc
 
 THREE = ("supported", "contradicted", "unsupported")
@@ -84,40 +84,30 @@ def detect(first: dict) -> str:
     raise ValueError("not a claims file: need 'summary'+'label', 'claim'+'label' or 'summary'+'label3'")
 
 
+def _item(n: int, d: dict, fmt: str) -> Item:
+    text = d["claim"] if fmt == "qags" else d["summary"]
+    label3 = d.get("label3") if fmt == "aggrefact" else None
+    if "label" in d:
+        lab = int(d["label"])
+    elif label3 is not None:
+        lab = int(label3 == "supported")
+    else:
+        raise KeyError("label")
+    group = str(d.get("doc_id") or hashlib.sha1(d["doc"].encode()).hexdigest()[:12])
+    return Item(
+        str(d.get("id", n)), detokenise(d["doc"]), detokenise(text), lab, label3, f"{fmt}:{group}", fmt
+    )
+
+
 def load(path: Path, limit: int | None = None) -> list[Item]:
-    items: list[Item] = []
-    fmt = None
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-                fmt = fmt or detect(d)
-                text = d["claim"] if fmt == "qags" else d["summary"]
-                label3 = d.get("label3") if fmt == "aggrefact" else None
-                if "label" in d:
-                    lab = int(d["label"])
-                elif label3 is not None:
-                    lab = int(label3 == "supported")
-                else:
-                    raise KeyError("label")
-                group = str(d.get("doc_id") or hashlib.sha1(d["doc"].encode()).hexdigest()[:12])
-                items.append(
-                    Item(
-                        str(d.get("id", n)),
-                        detokenise(d["doc"]),
-                        detokenise(text),
-                        lab,
-                        label3,
-                        f"{fmt}:{group}",
-                        fmt,
-                    )
-                )
-            except (ValueError, KeyError, TypeError) as e:
-                raise ValueError(f"{path}:{n}: not a claims line ({e})") from None
-            if limit is not None and len(items) >= limit:
-                break
+    fmt: str | None = None
+
+    def parse(n: int, d: dict) -> Item:
+        nonlocal fmt
+        fmt = fmt or detect(d)  # the format of the first line holds for the file
+        return _item(n, d, fmt)
+
+    items = [it for _, it in iter_jsonl(path, limit, "a claims line", parse)]
     if not items:
         raise ValueError(f"{path}: no items")
     return items

@@ -16,34 +16,29 @@ Metrics: ``f1`` and ``accuracy`` of the paraphrase class, ``roc_auc``, ``n``, ``
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
+from . import iter_jsonl
 from .claims import detokenise
 from .metrics import f1_accuracy, roc_auc
 
 _FIELDS = (("sentence1", "sentence2"), ("text_a", "text_b"), ("#1 String", "#2 String"), ("s1", "s2"))
+_BAD_LINE = (ValueError, KeyError, TypeError, StopIteration)  # StopIteration: none of _FIELDS
 
 
 def clean(s: str) -> str:
     return detokenise(s.replace("<QUOTE>", '"').replace("  ", " ").strip())
 
 
+def _pair(n: int, d: dict) -> tuple[str, str, int]:
+    a, b = next((d[x], d[y]) for x, y in _FIELDS if x in d and y in d)
+    return clean(a), clean(b), int(d.get("label", d.get("Quality")))
+
+
 def load(path: Path, limit: int | None = None) -> list[tuple[str, str, int]]:
-    out = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-                a, b = next((d[x], d[y]) for x, y in _FIELDS if x in d and y in d)
-                out.append((clean(a), clean(b), int(d.get("label", d.get("Quality")))))
-            except (ValueError, KeyError, TypeError, StopIteration) as e:
-                raise ValueError(f"{path}:{n}: not a sentence-pair line with a label ({e!r})") from None
-            if limit is not None and len(out) >= limit:
-                break
+    lines = iter_jsonl(path, limit, "a sentence-pair line with a label", _pair, errors=_BAD_LINE, detail=repr)
+    out = [p for _, p in lines]
     if not out:
         raise ValueError(f"{path}: no pairs")
     return out

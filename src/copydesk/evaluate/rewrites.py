@@ -27,7 +27,6 @@ Per-method breakdowns are suffixed with the method name (``recall_at_1_open_ende
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections import defaultdict
@@ -36,32 +35,24 @@ from pathlib import Path
 import numpy as np
 
 from ..records import Article
+from . import iter_jsonl
 from .metrics import roc_auc
 
 FAITHFUL = "paraphrase_generation"
 
 
+def _pair(n: int, d: dict) -> dict:
+    return {
+        "original": d["original_text"],
+        "derived": d["derived_text"],
+        "method": str(d["method"]),
+        "id": str(d.get("id", n)),
+    }
+
+
 def load(path: Path, limit: int | None = None) -> list[dict]:
     """Pairs of an LLMFake-format JSONL file (``original_text``, ``derived_text``, ``method``)."""
-    pairs: list[dict] = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-                pairs.append(
-                    {
-                        "original": d["original_text"],
-                        "derived": d["derived_text"],
-                        "method": str(d["method"]),
-                        "id": str(d.get("id", n)),
-                    }
-                )
-            except (ValueError, KeyError, TypeError) as e:
-                raise ValueError(f"{path}:{n}: not an LLMFake pair line ({e})") from None
-            if limit is not None and len(pairs) >= limit:
-                break
+    pairs = [p for _, p in iter_jsonl(path, limit, "an LLMFake pair line", _pair)]
     if not pairs:
         raise ValueError(f"{path}: no pairs")
     return pairs

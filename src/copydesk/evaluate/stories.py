@@ -9,29 +9,22 @@ and F1, and the adjusted Rand index, against the gold stories.
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from pathlib import Path
 
 from ..records import Article
+from . import iter_jsonl
 from .metrics import ari, bcubed
+
+
+def _document(n: int, d: dict) -> dict:
+    return {"id": str(d["doc_id"]), "text": d["text"], "story": str(d["story_id"])}
 
 
 def load(path: Path, limit: int | None = None) -> list[dict]:
     """Documents of an ECB+-format JSONL file (``doc_id``, ``text``, ``story_id``), first ``limit``."""
-    docs: list[dict] = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-                docs.append({"id": str(d["doc_id"]), "text": d["text"], "story": str(d["story_id"])})
-            except (ValueError, KeyError, TypeError) as e:
-                raise ValueError(f"{path}:{n}: not an ECB+ document line ({e})") from None
-            if limit is not None and len(docs) >= limit:
-                break
+    docs = [d for _, d in iter_jsonl(path, limit, "an ECB+ document line", _document)]
     if not docs:
         raise ValueError(f"{path}: no documents")
     return docs
