@@ -44,4 +44,5 @@ def term_vector(text: str, max_terms: int = 300) -> dict[str, float]:
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
-    return sum(x * b.get(w, 0.0) for w, x in a.items())
+    # Terms missing from b would add 0.0: skipping them gives the same bits, faster.
+    return sum(x * b[w] for w, x in a.items() if w in b)
