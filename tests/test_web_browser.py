@@ -94,6 +94,15 @@ def static_report(tmp_path_factory):
     return out
 
 
+def tab_to_story_list(page) -> None:
+    """Press Tab until a link of the story list has the focus (fails if 12 presses do not reach it)."""
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('#story-list a')"):
+            return
+    pytest.fail("the story list cannot be reached with Tab")
+
+
 def text_without_labels(page) -> str:
     """The page's text without the inline labels (an artifact label may sit inside a struck span)."""
     return page.evaluate("(() => { const c = document.body.cloneNode(true);"
@@ -153,12 +162,7 @@ def test_live_story_list_keyboard_and_story_page(server, page, tmp_path):
     links = page.locator("#story-list a")
     assert links.count() >= 2
     # Tab from the top of the page to the first story.
-    for _ in range(12):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.matches('#story-list a')"):
-            break
-    else:
-        pytest.fail("the story list cannot be reached with Tab")
+    tab_to_story_list(page)
     first = page.evaluate("document.activeElement.getAttribute('href')")
     page.keyboard.press("ArrowDown")
     second = page.evaluate("document.activeElement.getAttribute('href')")
@@ -217,12 +221,7 @@ def test_static_report_from_disk(static_report, page, tmp_path):
     # Keyboard through the story list: Tab to it, arrows along it, Enter opens the story.
     page.evaluate("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur()")
     page.focus("a.skip")
-    for _ in range(12):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.matches('#story-list a')"):
-            break
-    else:
-        pytest.fail("the story list cannot be reached with Tab")
+    tab_to_story_list(page)
     page.keyboard.press("ArrowDown")
     target = page.evaluate("document.activeElement.getAttribute('href')")
     assert target.startswith("#story-")

@@ -29,20 +29,13 @@ def _init_worker() -> None:
     os.environ["TOKENIZERS_PARALLELISM"] = "false"
 
 
-def _analyze(args: tuple[list[Article], Settings]) -> list[AnalysisRow]:
-    from .pipeline import analyze_batch
-
-    articles, settings = args
-    return analyze_batch(articles, settings)
-
-
 def _call(args: tuple[Callable[[Sequence[Article], Settings], list[T]], list[Article], Settings]) -> list[T]:
     fn, articles, settings = args
     return fn(articles, settings)
 
 
 class ArticleWorkers:
-    """A pool of ``n`` forked processes running ``analyze_batch``; ``n == 1`` runs in-process.
+    """A pool of ``n`` forked processes running per-article stages; ``n == 1`` runs in-process.
 
     Use as a context manager; the pool starts on the first call that has enough work for it.
     """
@@ -70,11 +63,8 @@ class ArticleWorkers:
 
         if self.n == 1 or len(articles) < 2 * CHUNK:
             return analyze_batch(articles, self.settings)
-        chunks = [(list(articles[i : i + CHUNK]), self.settings) for i in range(0, len(articles), CHUNK)]
-        out: list[AnalysisRow] = []
-        for rows in self._started().imap(_analyze, chunks):
-            out.extend(rows)
-        return out
+        chunks = [articles[i : i + CHUNK] for i in range(0, len(articles), CHUNK)]
+        return [row for rows in self.map(analyze_batch, chunks) for row in rows]
 
     def map(
         self, fn: Callable[[Sequence[Article], Settings], list[T]], groups: Sequence[Sequence[Article]]

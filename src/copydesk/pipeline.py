@@ -19,6 +19,7 @@ from .cluster import story_groups
 from .config import Settings
 from .featurize import featurize_batch
 from .featurize.minhash import band_keys
+from .parallel import ArticleWorkers
 from .records import Article, Pair
 from .score import RelationModel, align_features, classify, default_model, pair_features
 from .segment import segment
@@ -131,8 +132,6 @@ class Pipeline:
 
     def ingest(self, articles: Iterable[Article]) -> IngestStats:
         """Analyse and store new articles in batched transactions (resumable: stored ids are skipped)."""
-        from .parallel import ArticleWorkers
-
         stats = IngestStats()
         batch: list[Article] = []
         with ArticleWorkers(self.workers, self.settings) as workers:
@@ -145,7 +144,7 @@ class Pipeline:
                 self._ingest_batch(batch, stats, workers)
         return stats
 
-    def _ingest_batch(self, batch: list[Article], stats: IngestStats, workers) -> None:
+    def _ingest_batch(self, batch: list[Article], stats: IngestStats, workers: ArticleWorkers) -> None:
         stored = self.store.stored_hashes([a.id for a in batch])
         todo = []
         for a in batch:
