@@ -157,3 +157,28 @@ def test_incremental_equals_one_shot_and_rerun_is_identical(tmp_path, seeds_dir)
     for db in (inc, one):
         chk = copydesk("check", "--db", str(db))
         assert chk.returncode == 0 and "articles 5," in chk.stdout
+
+
+def test_store_featurized_otherwise_is_refused_and_left_alone(seeds_store, tmp_path, seeds_dir):
+    """A store whose articles were featurized with other settings (an earlier copydesk: another document
+    vector length, another encoder) must not silently take new articles compared on different features."""
+    db = _copy(seeds_store, tmp_path / "old.db")
+    con = sqlite3.connect(db)
+    con.execute("UPDATE meta SET value = 'minilm-old;doc_tokens=128' WHERE key = 'features_version'")
+    con.commit()
+    before = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    con.close()
+    extra = tmp_path / "extra.txt"
+    extra.write_text("Storm hits coast\nA storm hit the coast of Brittany on Sunday, cutting power to 20,000 homes.\n")
+    res = copydesk("analyze", str(extra), "--db", str(db), "--no-claims", "-q")
+    no_traceback(res)
+    assert res.returncode != 0
+    assert "featurized with other settings" in res.stderr and "minilm-old" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == before
+    con.close()
+    # The same copydesk on its own store goes on adding.
+    same = _copy(seeds_store, tmp_path / "same.db")
+    res = copydesk("analyze", str(extra), "--db", str(same), "--no-claims", "-q")
+    assert res.returncode == 0, res.stderr

@@ -23,7 +23,7 @@ from .parallel import ArticleWorkers
 from .records import Article, Pair
 from .score import RelationModel, align_features, classify, default_model, pair_features
 from .segment import segment
-from .store.base import AnalysisRow, Store, content_hash
+from .store.base import AnalysisRow, Store, StoreError, content_hash
 from .trace import trace_story
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -92,6 +92,20 @@ def encode_sentences(texts: Sequence[str], settings: Settings) -> np.ndarray:
     return get_embedder().encode(list(texts), max_tokens=settings.sentence_max_tokens, batch_size=_ALONE)
 
 
+def features_version(settings: Settings) -> str:
+    """What stored per-article features depend on: the encoder file and the featurize settings. A
+    store whose articles were featurized otherwise cannot take new ones (their vectors and bands
+    would not be comparable), so :meth:`Pipeline.ingest` refuses instead of mixing them."""
+    from .featurize.embed import MODEL_VERSION
+
+    s = settings
+    return (
+        f"{MODEL_VERSION};shingles={s.shingle_size};perm={s.num_perm};bands={s.lsh_bands};seed={s.minhash_seed};"
+        f"doc_tokens={s.doc_max_tokens};sentence_tokens={s.sentence_max_tokens};terms={s.max_terms};"
+        f"entity_rarity={s.entity_min_rarity}"
+    )
+
+
 @dataclass
 class IngestStats:
     added: int = 0
@@ -133,6 +147,7 @@ class Pipeline:
     def ingest(self, articles: Iterable[Article]) -> IngestStats:
         """Analyse and store new articles in batched transactions (resumable: stored ids are skipped)."""
         stats = IngestStats()
+        self.check_features_version()
         batch: list[Article] = []
         with ArticleWorkers(self.workers, self.settings) as workers:
             for a in articles:
@@ -143,6 +158,24 @@ class Pipeline:
             if batch:
                 self._ingest_batch(batch, stats, workers)
         return stats
+
+    def check_features_version(self) -> None:
+        """Record the features version in a store that has none; refuse a store featurized otherwise.
+
+        Stores written before the version was recorded were featurized with today's settings
+        (nothing they depend on changed since), so they take the current version."""
+        want = features_version(self.settings)
+        have = self.store.get_meta("features_version")
+        if have == want:
+            return
+        if have is None:
+            self.store.set_meta("features_version", want)
+            return
+        raise StoreError(
+            f"{self.store.location}: its articles were featurized with other settings ({have}; this "
+            f"copydesk: {want}); analyse into a new store (--db) so that old and new articles are "
+            "compared on the same features"
+        )
 
     def _ingest_batch(self, batch: list[Article], stats: IngestStats, workers: ArticleWorkers) -> None:
         stored = self.store.stored_hashes([a.id for a in batch])
