@@ -172,7 +172,7 @@ def test_store_featurized_otherwise_is_refused_and_left_alone(seeds_store, tmp_p
     extra.write_text("Storm hits coast\nA storm hit the coast of Brittany on Sunday, cutting power to 20,000 homes.\n")
     res = copydesk("analyze", str(extra), "--db", str(db), "--no-claims", "-q")
     no_traceback(res)
-    assert res.returncode != 0
+    assert res.returncode == 2
     assert "featurized with other settings" in res.stderr and "minilm-old" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
     con = sqlite3.connect(db)
