@@ -103,7 +103,7 @@ def test_int8_close_to_fp32_reference(
     texts = seed_sentences(20)
     assert len(texts) == 20
     cos = np.sum(embedder.encode(texts) * reference_vectors(texts, weights), axis=1)
-    assert cos.min() >= 0.98, list(zip(cos.round(4), texts, strict=True))
+    assert cos.min() >= 0.99, list(zip(cos.round(4), texts, strict=True))
 
 
 def test_shape_dtype_and_norm(embedder: embed.Embedder) -> None:
@@ -124,15 +124,20 @@ def test_order_independent(embedder: embed.Embedder) -> None:
     a, b, c = CEASEFIRE, "Why?", UNRELATED
     x = embedder.encode([a, b, c])
     y = embedder.encode([c, a, b])
-    np.testing.assert_allclose(y, x[[2, 0, 1]], atol=1e-5)
+    assert np.array_equal(y, x[[2, 0, 1]])
 
 
-def test_batching_restores_order(embedder: embed.Embedder) -> None:
-    texts = seed_sentences(12)
-    full = embedder.encode(texts, batch_size=64)
-    small = embedder.encode(texts, batch_size=3)
-    # Different batches quantise activations with different ranges: close, not identical.
-    assert np.min(np.sum(full * small, axis=1)) > 0.98
+def test_batches_give_the_same_bits_as_one_text_a_pass(embedder: embed.Embedder) -> None:
+    """Activations are quantised per token, so neither batch-mates nor padding change a vector: the
+    batched encoder gives exactly what one text per forward pass gives, in the input order."""
+    texts = seed_sentences(40)
+    alone = embedder.encode(texts, batch_size=1)
+    for size in (3, 16, 64):
+        assert np.array_equal(embedder.encode(texts, batch_size=size), alone), size
+    # Mixed lengths in one padded batch (a short headline beside a long sentence).
+    mixed = [texts[0], "Why?", " ".join(texts[:4])]
+    assert np.array_equal(embedder.encode(mixed, batch_size=3, max_tokens=128),
+                          embedder.encode(mixed, batch_size=1, max_tokens=128))
 
 
 def test_empty_input_and_blank_strings(embedder: embed.Embedder) -> None:
@@ -198,9 +203,9 @@ def test_parallel_passes_and_repeated_texts_give_the_same_bits(model_dir: Path) 
     texts = seed_sentences(40)
     one = embed.Embedder(threads=1, path=embed.model_path(model_dir))
     two = embed.Embedder(threads=2, path=embed.model_path(model_dir))
-    a = one.encode(texts, max_tokens=64, batch_size=1)
-    b = two.encode(texts, max_tokens=64, batch_size=1)
+    a = one.encode(texts, max_tokens=64)
+    b = two.encode(texts, max_tokens=64)
     assert np.array_equal(a, b)
-    doubled = two.encode(texts + texts[::-1], max_tokens=64, batch_size=1)
+    doubled = two.encode(texts + texts[::-1], max_tokens=64)
     assert np.array_equal(doubled[: len(texts)], a) and np.array_equal(doubled[len(texts) :], a[::-1])
-    assert np.array_equal(two.encode(texts[5:6], max_tokens=64, batch_size=1)[0], a[5])
+    assert np.array_equal(two.encode(texts[5:6], max_tokens=64)[0], a[5])

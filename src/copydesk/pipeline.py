@@ -10,7 +10,7 @@ articles, so a crash needs nothing but a re-run.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,7 +27,6 @@ from .store.base import AnalysisRow, Store, StoreError, content_hash
 from .trace import trace_story
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
-_ALONE = 1  # embedder batch size: vectors must not depend on which texts share a batch
 
 
 def _no_progress(phase: str, done: int, total: int) -> None:
@@ -38,20 +37,9 @@ def analyze_batch(articles: Sequence[Article], settings: Settings, embed: bool =
     """Per-article stages for a batch: pure function of the articles and settings."""
     cleans = [clean_article(a) for a in articles]
     sents = [segment(c) for c in cleans]
-    feats = featurize_batch(cleans, sents, settings, embed=False)
-    if embed and feats:
-        # One text per forward pass (_ALONE): the int8 model quantises activations per batch, so a
-        # vector would depend on its batch-mates and incremental, crash-resumed or reordered runs
-        # would differ from one-shot runs.
-        from .featurize import lead_text
-        from .featurize.embed import get_embedder
-
-        vecs = get_embedder().encode(
-            [lead_text(c, s) for c, s in zip(cleans, sents, strict=True)],
-            max_tokens=settings.doc_max_tokens,
-            batch_size=_ALONE,
-        )
-        feats = [replace(f, doc_vector=v) for f, v in zip(feats, vecs, strict=True)]
+    # The document vectors are batched: the int8 model quantises activations per token, so a vector
+    # does not depend on its batch-mates and incremental, resumed or reordered runs equal one-shot runs.
+    feats = featurize_batch(cleans, sents, settings, embed=embed)
     return [AnalysisRow(a, c, tuple(s), f) for a, c, s, f in zip(articles, cleans, sents, feats, strict=True)]
 
 
@@ -69,7 +57,7 @@ def sentence_vectors(rows: Sequence[AnalysisRow], settings: Settings) -> dict[st
             texts.append(s.text)
             owners.append(r.article.id)
     vecs = (
-        get_embedder().encode(texts, max_tokens=settings.sentence_max_tokens, batch_size=_ALONE)
+        get_embedder().encode(texts, max_tokens=settings.sentence_max_tokens)
         if texts
         else np.zeros((0, 384))
     )
@@ -82,14 +70,14 @@ def sentence_vectors(rows: Sequence[AnalysisRow], settings: Settings) -> dict[st
 
 
 def encode_sentences(texts: Sequence[str], settings: Settings) -> np.ndarray:
-    """Sentence vectors of ``texts`` exactly as :func:`sentence_vectors` computes them (one text
-    per forward pass, so a text's vector is the same whatever else is encoded): the batch
-    runners encode each distinct sentence once and share it between articles."""
+    """Sentence vectors of ``texts`` exactly as :func:`sentence_vectors` computes them (a text's
+    vector is the same whatever else is encoded): the batch runners encode each distinct
+    sentence once and share it between articles."""
     from .featurize.embed import get_embedder
 
     if not texts:
         return np.zeros((0, 384), np.float32)
-    return get_embedder().encode(list(texts), max_tokens=settings.sentence_max_tokens, batch_size=_ALONE)
+    return get_embedder().encode(list(texts), max_tokens=settings.sentence_max_tokens)
 
 
 def features_version(settings: Settings) -> str:

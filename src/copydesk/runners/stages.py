@@ -7,10 +7,9 @@ Spark row or a Parquet file can carry. Records use the store's own serialisation
 (``analysis_to_json``, ``features_to_row``, ``pair_to_json``), so an article reloaded by
 either engine is the article the store path would reload.
 
-Determinism across engines: the embedder runs one text per forward pass (the int8 model
-quantises activations per batch, so batching would make a vector depend on its
-batch-mates), so document and sentence vectors are functions of their text alone, in any
-engine, partition or order. Each distinct sentence text is encoded once per run.
+Determinism across engines: the int8 embedder quantises activations per token, so a
+text's vector does not depend on its batch-mates or padding; document and sentence vectors
+are functions of their text alone, in any engine, partition or order. Each distinct sentence text is encoded once per run.
 """
 
 from __future__ import annotations
@@ -140,7 +139,7 @@ def assemble_sentence_vectors(rows: Sequence[AnalysisRow], vectors: Mapping[str,
 
 def sentence_vectors_of(rows: Sequence[AnalysisRow], settings: Settings) -> dict[str, np.ndarray]:
     """Sentence vectors of the given articles, the same as ``pipeline.sentence_vectors`` gives
-    (one text per forward pass, so independent of batch-mates), but each distinct sentence
+    (independent of batch-mates), but each distinct sentence
     encoded once: republished copies share most of their sentences."""
     texts = sentence_texts(rows)
     vecs = encode_sentences(texts, settings)
