@@ -37,8 +37,8 @@ def analyze_batch(articles: Sequence[Article], settings: Settings, embed: bool =
     """Per-article stages for a batch: pure function of the articles and settings."""
     cleans = [clean_article(a) for a in articles]
     sents = [segment(c) for c in cleans]
-    # The document vectors are batched: the int8 model quantises activations per token, so a vector
-    # does not depend on its batch-mates and incremental, resumed or reordered runs equal one-shot runs.
+    # The int8 model quantises activations per token, so a vector does not depend on its batch-mates:
+    # incremental, resumed or reordered runs equal one-shot runs.
     feats = featurize_batch(cleans, sents, settings, embed=embed)
     return [AnalysisRow(a, c, tuple(s), f) for a, c, s, f in zip(articles, cleans, sents, feats, strict=True)]
 
