@@ -2,9 +2,10 @@
 
 The per-article part of the pipeline (clean, segment, featurize, the document vector) is a
 pure function of each article, so its chunks can run in any process in any grouping and give
-the same bits (the embedder quantises per token: a vector does not depend on its batch). ``ArticleWorkers`` maps
-``analyze_batch`` over chunks in forked processes, in order; the caller (the one process that
-writes the store) gets the rows back. On Spark the same function runs per partition.
+the same bits (the embedder quantises per token: a vector does not depend on its batch).
+``ArticleWorkers`` maps ``analyze_batch`` over chunks in forked processes, in order; the caller
+(the one process that writes the store) gets the rows back. On Spark the same function runs per
+partition.
 """
 
 from __future__ import annotations

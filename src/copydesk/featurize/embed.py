@@ -408,6 +408,11 @@ def quantize_per_token(model: onnx.ModelProto) -> onnx.ModelProto:
         numpy_helper.from_array(np.array(128, np.uint8), "ptq.zero_point"),
     ]
     nodes = []
+
+    def op(op_type: str, inputs: list[str], out: str, **attrs: Any) -> str:
+        nodes.append(helper.make_node(op_type, inputs, [out], name=out, **attrs))
+        return out
+
     k = 0
     for node in graph.node:
         if node.op_type != "MatMul" or node.input[1] not in consts:
@@ -420,11 +425,6 @@ def quantize_per_token(model: onnx.ModelProto) -> onnx.ModelProto:
         wq, ws = f"ptq{k}.weight_int8", f"ptq{k}.weight_scale"
         extra += [numpy_helper.from_array(w_q, wq), numpy_helper.from_array(w_scale, ws)]
         x, p = node.input[0], f"ptq{k}."
-
-        def op(op_type: str, inputs: list[str], out: str, **attrs: Any) -> str:
-            nodes.append(helper.make_node(op_type, inputs, [out], name=out, **attrs))
-            return out
-
         amax = op("Max", [op("ReduceMax", [op("Abs", [x], p + "abs")], p + "amax", axes=[-1], keepdims=1),
                           "ptq.eps"], p + "amax_eps")
         scale = op("Div", [amax, "ptq.qmax"], p + "row_scale")
@@ -432,7 +432,7 @@ def quantize_per_token(model: onnx.ModelProto) -> onnx.ModelProto:
         q = op("Cast", [op("Add", [q, "ptq.shift"], p + "shifted")], p + "x_uint8", to=TensorProto.UINT8)
         acc = op("MatMulInteger", [q, wq, "ptq.zero_point"], p + "acc_int32")
         y = op("Mul", [op("Cast", [acc], p + "acc", to=TensorProto.FLOAT), scale], p + "row_scaled")
-        nodes.append(helper.make_node("Mul", [y, ws], [node.output[0]], name=p + "out"))
+        op("Mul", [y, ws], node.output[0])
     used = {i for n in nodes for i in n.input}
     keep = [t for t in graph.initializer if t.name in used]
     del graph.node[:]
@@ -591,7 +591,6 @@ class Embedder:
         for i, j in copies:
             out[i] = out[j]
         return out
-
 
     def _executor(self) -> ThreadPoolExecutor:
         with self._lock:
