@@ -3,11 +3,13 @@ pages of ``copydesk serve`` and the static ``analyze --html`` report opened from
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from conftest import SEEDS
 from webserver import ServerProc, seed_articles
@@ -226,13 +228,13 @@ def test_static_report_from_disk(static_report, page, tmp_path):
     target = page.evaluate("document.activeElement.getAttribute('href')")
     assert target.startswith("#story-")
     page.keyboard.press("Enter")
-    page.wait_for_function("location.hash === " + repr(target))
+    # Waits go through Playwright's locator assertions: wait_for_function evaluates its predicate with
+    # eval() in the page, which the report's Content-Security-Policy (rightly) forbids.
+    expect(page).to_have_url(re.compile(re.escape(target) + "$"))
     # The list marks the open story from the hashchange event, which may run after the hash
     # itself has changed: wait for it (a timeout fails the test).
-    page.wait_for_function(
-        f"document.querySelector('#story-list a[href=\"{target}\"]').getAttribute('aria-current') !== null",
-        timeout=5000,
-    )
+    expect(page.locator(f'#story-list a[href="{target}"]')).to_have_attribute("aria-current", re.compile(".*"),
+                                                                             timeout=5000)
     assert page.evaluate("document.activeElement.id") == target[1:]
     assert page.errors == [], page.errors
     assert all(u.startswith("file://") for u in page.requests), page.requests
