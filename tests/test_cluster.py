@@ -8,7 +8,15 @@ from types import SimpleNamespace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from copydesk.cluster import average_link, components, split_bimodal, story_groups
+from copydesk.cluster import (
+    DENSE_MAX,
+    _average_link_sparse,
+    average_link,
+    components,
+    split_bimodal,
+    story_groups,
+    within_groups,
+)
 
 
 def _key(a: str, b: str) -> tuple[str, str]:
@@ -109,3 +117,43 @@ def test_story_groups_uses_the_model() -> None:
     with_split = SimpleNamespace(cluster_threshold=0.3, split_ratio=0.7, split_min_part=3)
     assert story_groups(ids, sim, without) == [sorted(ids)]
     assert story_groups(list(reversed(ids)), sim, with_split) == [ids[:4], ids[4:]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=3, max_value=40),
+    st.integers(min_value=0, max_value=10_000),
+    st.floats(min_value=0.05, max_value=0.9),
+    st.floats(min_value=0.05, max_value=0.9),
+)
+def test_sparse_average_link_gives_the_dense_clusters(n: int, seed: int, threshold: float, density: float) -> None:
+    """Above DENSE_MAX members average-link runs on the edges alone; without exact ties it must
+    give scipy's clusters (random similarities, so ties have probability zero)."""
+    rng = random.Random(seed)
+    ids = [f"doc{i:02d}" for i in range(n)]
+    sim = {}
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            if rng.random() < density:
+                sim[(a, b)] = rng.random()
+    assert _average_link_sparse(ids, sim, threshold) == average_link(ids, sim, threshold)
+
+
+def test_average_link_on_a_component_too_large_for_a_dense_matrix() -> None:
+    # 30,000 articles chained by candidate links: a dense distance matrix would need ~10 GB.
+    n = 30_000
+    ids = [f"a{i:05d}" for i in range(n)]
+    assert n > DENSE_MAX
+    sim = {}
+    for i in range(n - 1):
+        sim[(ids[i], ids[i + 1])] = 0.9 if i % 2 == 0 else 0.3  # strong pairs, weak links between them
+    groups = average_link(ids, sim, 0.5)
+    assert groups == [[ids[i], ids[i + 1]] for i in range(0, n, 2)]
+    # Two pairs joined by one 0.3 link average 0.3 / 4 = 0.075: no chaining at any higher threshold.
+    assert len(average_link(ids, sim, 0.08)) == n // 2
+    assert len(average_link(ids, sim, 0.07)) < n // 2
+
+
+def test_within_groups_splits_pairs_by_group() -> None:
+    pairs = {("a", "b"): 1, ("b", "c"): 2, ("c", "d"): 3, ("d", "e"): 4}
+    assert within_groups([["a", "b", "c"], ["d", "e"]], pairs) == [{("a", "b"): 1, ("b", "c"): 2}, {("d", "e"): 4}]

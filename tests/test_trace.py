@@ -130,3 +130,44 @@ def test_common_source_missing_needs_shared_facts_absent_from_the_reference() ->
     assert common_source_missing("ref", ["d1", "d2"], rows2, svecs2) == (False, [])
     # One derived article alone cannot show a common source.
     assert common_source_missing("ref", ["d1"], rows, svecs) == (False, [])
+
+
+def test_a_story_larger_than_all_pairs_max_is_traced_over_its_scored_pairs(monkeypatch) -> None:
+    """A wire story copied hundreds of times: direction is computed for the scored pairs only
+    (not every pair of members), and the sources still form one tree under the reference."""
+    import copydesk.trace as trace
+
+    n = trace.ALL_PAIRS_MAX + 50
+    originals = [Article(f"w{i:03d}", ORIGINAL + f"\nUpdate {i}: crews reached block {i}.") for i in range(n)]
+    rows = rows_for(*originals)
+    svecs = {k: unit_vectors(len(r.sentences), i) for i, (k, r) in enumerate(sorted(rows.items()))}
+    ids = sorted(rows)
+    # A star around w000 plus a chain: 2n - 3 scored pairs, far fewer than n (n - 1) / 2.
+    pairs = {}
+    for i in range(1, n):
+        pairs[(ids[0], ids[i])] = Pair(ids[0], ids[i], {"p_story": 1.0, "p_family": 0.95}, "duplicate", 0.95)
+        if i + 1 < n:
+            pairs[(ids[i], ids[i + 1])] = Pair(ids[i], ids[i + 1], {"p_story": 0.9, "p_family": 0.9}, "rewrite", 0.9)
+    calls = []
+    real = trace.direction_features
+    monkeypatch.setattr(trace, "direction_features", lambda *a: calls.append(1) or real(*a))
+    traced = trace_story(ids, rows, svecs, pairs, default_model())
+    assert len(calls) == len(pairs)
+    by_id = {p["article_id"]: p for p in traced.placements}
+    assert sorted(by_id) == ids
+    ref = traced.story["reference"]
+    assert by_id[ref]["source"] is None and by_id[ref]["relation"] == "reference"
+    for m in ids:  # every source chain ends at the reference without a cycle
+        seen, cur = set(), m
+        while by_id[cur]["source"] is not None:
+            assert cur not in seen
+            seen.add(cur)
+            src = by_id[cur]["source"]
+            assert by_id[src]["family"] == by_id[cur]["family"] or src == ref  # own family, or the reference
+            cur = src
+        assert cur == ref
+    # A small story still compares every pair.
+    calls.clear()
+    small = ids[:5]
+    trace_story(small, rows, svecs, {k: p for k, p in pairs.items() if k[0] in small and k[1] in small}, default_model())
+    assert len(calls) == 10

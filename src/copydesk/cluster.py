@@ -4,15 +4,28 @@ Average-link agglomeration (an article joins a group only if it matches the grou
 average, not through one member: the guard against chaining), over ids in sorted order
 so the result does not depend on input order. Then, per story, a relative check
 (``split_bimodal``): a group made of two tighter groups is split in two.
+
+Work is bounded by the similarity edges, not by the square of a group's size, above
+``DENSE_MAX`` members: a crawl's filler can chain tens of thousands of articles into one
+component of candidate links, whose dense distance matrix would not fit in memory.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TypeVar
 
 import numpy as np
 
 Edge = tuple[str, str]
+V = TypeVar("V")
+
+# Up to this many members, average-link runs on scipy's dense linkage; above, on the sparse
+# similarity graph (:func:`_average_link_sparse`): the same clusters (average-link with
+# missing pairs at similarity 0 merges only clusters joined by an edge), up to the order in
+# which exactly tied merges are made.
+DENSE_MAX = 2000
 
 
 def components(nodes: Iterable[str], edges: Iterable[Edge]) -> list[list[str]]:
@@ -37,6 +50,18 @@ def components(nodes: Iterable[str], edges: Iterable[Edge]) -> list[list[str]]:
     return sorted((sorted(g) for g in groups.values()), key=lambda g: g[0])
 
 
+def within_groups(groups: Sequence[Sequence[str]], pairs: Mapping[Edge, V]) -> list[dict[Edge, V]]:
+    """For each group, the entries of ``pairs`` whose two ends are both in it (one pass over
+    the pairs, however many groups)."""
+    group_of = {m: gi for gi, g in enumerate(groups) for m in g}
+    out: list[dict[Edge, V]] = [{} for _ in groups]
+    for k, v in pairs.items():
+        gi = group_of.get(k[0])
+        if gi is not None and group_of.get(k[1]) == gi:
+            out[gi][k] = v
+    return out
+
+
 def average_link(ids: Iterable[str], sim: Mapping[Edge, float], threshold: float) -> list[list[str]]:
     """Groups whose members' mean pairwise similarity stays >= threshold at every merge.
 
@@ -49,6 +74,8 @@ def average_link(ids: Iterable[str], sim: Mapping[Edge, float], threshold: float
     if n == 2:
         s = sim.get((order[0], order[1]), 0.0)
         return [order] if s >= threshold else [[order[0]], [order[1]]]
+    if n > DENSE_MAX:
+        return _average_link_sparse(order, sim, threshold)
     from scipy.cluster.hierarchy import fcluster, linkage
 
     index = {a: i for i, a in enumerate(order)}
@@ -67,14 +94,76 @@ def average_link(ids: Iterable[str], sim: Mapping[Edge, float], threshold: float
     return sorted((sorted(g) for g in groups.values()), key=lambda g: g[0])
 
 
-def _sim_matrix(members: list[str], sim: Mapping[Edge, float]) -> np.ndarray:
-    n = len(members)
-    s = np.zeros((n, n), dtype=np.float64)
+def _average_link_sparse(order: list[str], sim: Mapping[Edge, float], threshold: float) -> list[list[str]]:
+    """Average-link over the edges of ``sim`` only, for ``threshold`` > 0.
+
+    The mean similarity of two clusters is the sum of their edges over the product of their
+    sizes (a missing pair counts 0), so two clusters without an edge never reach a positive
+    threshold: a heap of the joined pairs, merged best first (ties by cluster number, made in
+    sorted-id order), stopping below the threshold. Memory and time follow the edges.
+    """
+    if threshold <= 0:
+        return [order]
+    index = {a: i for i, a in enumerate(order)}
+    nbr: list[dict[int, float]] = [{} for _ in order]  # cluster -> {neighbour cluster: sum of similarities}
+    for (a, b), s in sim.items():
+        i, j = index.get(a), index.get(b)
+        if i is None or j is None or i == j:
+            continue
+        v = min(max(s, 0.0), 1.0)
+        nbr[i][j] = nbr[j][i] = v
+    size = [1] * len(order)
+    members: list[list[int] | None] = [[i] for i in range(len(order))]
+    heap = [(-v, i, j) for i in range(len(order)) for j, v in nbr[i].items() if i < j and v > 0]
+    heapq.heapify(heap)
+    floor = threshold - 1e-9  # the dense form's cut tolerance
+    while heap:
+        neg, i, j = heapq.heappop(heap)
+        if members[i] is None or members[j] is None:
+            continue  # a cluster merged since this entry was pushed
+        if -neg < floor:
+            break
+        c = len(size)
+        size.append(size[i] + size[j])
+        big, small = (nbr[i], nbr[j]) if len(nbr[i]) >= len(nbr[j]) else (nbr[j], nbr[i])
+        merged = big
+        for d, v in small.items():
+            merged[d] = merged.get(d, 0.0) + v
+        merged.pop(i, None)
+        merged.pop(j, None)
+        nbr.append(merged)
+        nbr[i] = nbr[j] = {}
+        members.append(members[i] + members[j])  # type: ignore[operator]
+        members[i] = members[j] = None
+        for d, v in merged.items():
+            nd = nbr[d]
+            nd.pop(i, None)
+            nd.pop(j, None)
+            nd[c] = v
+            if v > 0:
+                heapq.heappush(heap, (-v / (size[c] * size[d]), d, c))
+    groups = [sorted(order[k] for k in m) for m in members if m is not None]
+    return sorted(groups, key=lambda g: g[0])
+
+
+def _sim_matrix(members: list[str], adj: Mapping[str, Mapping[str, float]]) -> np.ndarray:
+    """Dense similarities of a group, read from each member's edges (missing pairs 0)."""
+    index = {a: i for i, a in enumerate(members)}
+    s = np.zeros((len(members), len(members)), dtype=np.float64)
     for i, a in enumerate(members):
-        for j in range(i + 1, n):
-            v = sim.get((a, members[j]), 0.0)
-            s[i, j] = s[j, i] = min(max(v, 0.0), 1.0)
+        for b, v in adj.get(a, {}).items():
+            j = index.get(b)
+            if j is not None and j != i:
+                s[i, j] = s[j, i] = min(max(v, 0.0), 1.0)
     return s
+
+
+def _adjacency(sim: Mapping[Edge, float]) -> dict[str, dict[str, float]]:
+    adj: dict[str, dict[str, float]] = {}
+    for (a, b), v in sim.items():
+        adj.setdefault(a, {})[b] = v
+        adj.setdefault(b, {})[a] = v
+    return adj
 
 
 def _top_split(s: np.ndarray) -> tuple[list[int], list[int]]:
@@ -111,12 +200,13 @@ def split_bimodal(
     """
     out: list[list[str]] = []
     stack = [sorted(set(g)) for g in groups]
+    adj = _adjacency(sim) if any(len(g) >= max(2 * min_part, 3) for g in stack) else {}
     while stack:
         g = stack.pop()
         if len(g) < max(2 * min_part, 3):
             out.append(g)
             continue
-        s = _sim_matrix(g, sim)
+        s = _sim_matrix(g, adj)
         a, b = _top_split(s)
         if min(len(a), len(b)) < min_part:
             out.append(g)

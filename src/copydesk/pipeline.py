@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .clean import clean_article
-from .cluster import story_groups
+from .cluster import story_groups, within_groups
 from .config import Settings
 from .featurize import featurize_batch
 from .featurize.minhash import band_keys
@@ -319,11 +319,11 @@ class Pipeline:
         multi = sorted({m for s in stories if len(s) > 1 for m in s})
         svecs = self.sentence_vectors_for(multi) if multi else {}
         story_payloads, placements, details = [], [], {}
-        for members in stories:
-            traced = trace_story(members, rows, svecs, pairs, model)
+        for members, spairs in zip(stories, within_groups(stories, pairs), strict=True):
+            traced = trace_story(members, rows, svecs, spairs, model)
             story_payloads.append(traced.story)
             placements.extend(traced.placements)
-            details.update(self.details_for(traced, rows, svecs, pairs))
+            details.update(self.details_for(traced, rows, svecs, spairs))
         old = self.store.stories_of(comp)
         self.store.replace_stories(sorted(old), story_payloads, placements, details)
         stats.stories_touched += len(story_payloads)

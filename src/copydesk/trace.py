@@ -31,6 +31,10 @@ FACT_PAIR_MIN_SIM = 0.5  # two derived sentences are about the same thing
 NUMBER_PAIR_MIN_SIM = 0.3  # ... or loosely related and share a number
 FACT_MIN_RARITY = 3.0  # words at least this rare (7.5 - zipf) count as content
 MIN_MISSING_FACTS = 2  # shared-but-absent facts needed before saying the source is missing
+# Stories up to this size compare every pair of members (direction, common source); larger
+# ones (a wire story syndicated thousands of times, a crawl's boilerplate) only the pairs
+# that were scored, so tracing a story costs its edges, not the square of its size.
+ALL_PAIRS_MAX = 200
 
 # Words that machine rewrites use far more than reporters do (measured on LLMFake dev by
 # the fitting script: each is over-represented in derived texts).
@@ -201,60 +205,81 @@ def trace_story(
     def pair(a: str, b: str) -> Pair | None:
         return pairs.get((a, b) if a < b else (b, a))
 
+    # The story's scored pairs, keyed (a, b) with a < b, and each member's neighbours.
+    mset = set(members)
+    own = sorted((k, p) for k, p in pairs.items() if k[0] < k[1] and k[0] in mset and k[1] in mset)
+    nbrs: dict[str, list[str]] = {m: [] for m in members}
+    for (a, b), _p in own:
+        nbrs[a].append(b)
+        nbrs[b].append(a)
+
     # Families: average-link on P(rewrite) inside the story.
     fam_sim = {}
-    for i, a in enumerate(members):
-        for b in members[i + 1 :]:
-            p = pair(a, b)
-            if p is not None and p.relation in ("rewrite", "duplicate"):
-                fam_sim[(a, b)] = p.scores.get("p_family", 1.0)
-            elif p is not None:
-                fam_sim[(a, b)] = min(p.scores.get("p_family", 0.0), model.family_threshold - 1e-6)
+    for k, p in own:
+        if p.relation in ("rewrite", "duplicate"):
+            fam_sim[k] = p.scores.get("p_family", 1.0)
+        else:
+            fam_sim[k] = min(p.scores.get("p_family", 0.0), model.family_threshold - 1e-6)
     families = average_link(members, fam_sim, model.family_threshold)
     fam_of = {m: family_id(f) for f in families for m in f}
 
-    # Upstream-ness: mean over others of P(i upstream of j).
+    # Upstream-ness: over the other members (a large story: over its scored pairs), the sum
+    # (the mean) of P(i upstream of j).
+    full = len(members) <= ALL_PAIRS_MAX
+    compared = (
+        [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]] if full else [k for k, _p in own]
+    )
     prof = {m: article_profile(rows[m]) for m in members}
     up = {m: 0.0 for m in members}
-    for i, a in enumerate(members):
-        for b in members[i + 1 :]:
-            va, vb = svecs.get(a, np.zeros((0, 384))), svecs.get(b, np.zeros((0, 384)))
-            p_ab = _published_order(rows[a].article.published, rows[b].article.published)
-            if p_ab is None:
-                x = direction_features(
-                    prof[a], prof[b], coverage(va, vb), coverage(vb, va), rows[a].features, rows[b].features
-                )
-                p_ab = direction_prob(x, model)
-            up[a] += p_ab
-            up[b] += 1.0 - p_ab
+    seen = {m: 0 for m in members}
+    for a, b in compared:
+        va, vb = svecs.get(a, np.zeros((0, 384))), svecs.get(b, np.zeros((0, 384)))
+        p_ab = _published_order(rows[a].article.published, rows[b].article.published)
+        if p_ab is None:
+            x = direction_features(
+                prof[a], prof[b], coverage(va, vb), coverage(vb, va), rows[a].features, rows[b].features
+            )
+            p_ab = direction_prob(x, model)
+        up[a] += p_ab
+        up[b] += 1.0 - p_ab
+        seen[a] += 1
+        seen[b] += 1
+    if not full:
+        up = {m: (up[m] / seen[m] if seen[m] else 0.5) for m in members}
     rank = sorted(members, key=lambda m: (-up[m], m))
     reference = rank[0]
+    pos_of = {m: i for i, m in enumerate(rank)}
+
+    def strength(u: str, m: str) -> float:
+        p = pair(m, u)
+        return 0.0 if p is None else p.scores.get("p_family", 0.0) + p.scores.get("p_story", 0.0)
 
     placements = []
+    first_of_family: dict[str, str] = {}  # the highest-ranked member of each family placed so far
     for pos, m in enumerate(rank):
+        fam = fam_of[m]
         if pos == 0:
+            first_of_family[fam] = m
             placements.append(
                 {
                     "article_id": m,
                     "story": sid,
-                    "family": fam_of[m],
+                    "family": fam,
                     "relation": "reference",
                     "source": None,
                     "score": None,
                 }
             )
             continue
-        upstream = rank[:pos]
-        same_fam = [u for u in upstream if fam_of[u] == fam_of[m]]
-        pool = same_fam or upstream
-
-        def strength(u: str, m: str = m) -> tuple[float, str]:
-            p = pair(m, u)
-            if p is None:
-                return (0.0, u)
-            return (p.scores.get("p_family", 0.0) + p.scores.get("p_story", 0.0), u)
-
-        src = max(pool, key=lambda u: (strength(u)[0], -pool.index(u)))
+        # The source: of the members ranked above (of its own family, when any is), the one
+        # with the strongest pair, ties to the higher ranked. One without a pair has strength
+        # 0 and loses to the pool's first member, so only scored neighbours are compared.
+        same_fam = fam in first_of_family
+        head = first_of_family[fam] if same_fam else reference
+        pool = [head] + [
+            u for u in nbrs[m] if pos_of[u] < pos and u != head and (not same_fam or fam_of[u] == fam)
+        ]
+        src = max(pool, key=lambda u: (strength(u, m), -pos_of[u]))
         p = pair(m, src)
         if same_fam and p is not None and p.relation == "duplicate":
             rel, score = "duplicate", p.score
@@ -265,11 +290,12 @@ def trace_story(
             src = reference
             p = pair(m, src)
             rel, score = "same_story", (p.scores.get("p_story") if p is not None else None)
+        first_of_family.setdefault(fam, m)
         placements.append(
             {
                 "article_id": m,
                 "story": sid,
-                "family": fam_of[m],
+                "family": fam,
                 "relation": rel,
                 "source": src,
                 "score": None if score is None else round(float(score), 4),
@@ -277,7 +303,9 @@ def trace_story(
         )
 
     derived = [m for m in members if m != reference and fam_of[m] == fam_of[reference]]
-    missing, evidence = common_source_missing(reference, derived, rows, svecs)
+    missing, evidence = common_source_missing(
+        reference, derived, rows, svecs, None if len(derived) <= ALL_PAIRS_MAX else [k for k, _p in own]
+    )
     story = {
         "id": sid,
         "title": rows[reference].clean.title or _first_sentence(rows[reference]),
@@ -311,11 +339,13 @@ def common_source_missing(
     derived: Sequence[str],
     rows: Mapping[str, AnalysisRow],
     svecs: Mapping[str, np.ndarray],
+    compare: Sequence[tuple[str, str]] | None = None,
 ) -> tuple[bool, list[str]]:
     """Facts shared by two or more derived articles and absent from the reference.
 
     A fact is a pair of loosely aligned sentences from two derived articles that share two
-    or more rare content words (or a number) which the reference never uses.
+    or more rare content words (or a number) which the reference never uses. Every pair of
+    derived articles is compared, or only the pairs ``compare`` (a < b) of them.
     """
     ref = svecs.get(reference)
     if ref is None or len(derived) < 2:
@@ -323,25 +353,26 @@ def common_source_missing(
     ref_stems = _stems(rows[reference].clean.text)
     stems = {a: [_stems(s.text) for s in rows[a].sentences] for a in derived}
     facts: list[tuple[str, str, str, str, frozenset[str]]] = []
-    for i, a in enumerate(derived):
-        va = svecs.get(a)
-        if va is None or len(va) == 0:
+    if compare is None:
+        compare = [(a, b) for i, a in enumerate(derived) for b in derived[i + 1 :]]
+    else:
+        dset = set(derived)
+        compare = [(a, b) for a, b in compare if a in dset and b in dset]
+    for a, b in compare:
+        va, vb = svecs.get(a), svecs.get(b)
+        if va is None or len(va) == 0 or vb is None or len(vb) == 0:
             continue
-        for b in derived[i + 1 :]:
-            vb = svecs.get(b)
-            if vb is None or len(vb) == 0:
-                continue
-            sim = va @ vb.T
-            for si, sj in zip(*np.nonzero(sim >= NUMBER_PAIR_MIN_SIM), strict=True):
-                shared = (stems[a][si] & stems[b][sj]) - ref_stems
-                # One shared word is often a coincidence of style; two are a fact. A shared
-                # number or year pins the fact down even in otherwise different sentences.
-                if len(shared) >= 2 and (
-                    sim[si, sj] >= FACT_PAIR_MIN_SIM or any(w.isdigit() for w in shared)
-                ):
-                    facts.append(
-                        (a, rows[a].sentences[si].text, b, rows[b].sentences[sj].text, frozenset(shared))
-                    )
+        sim = va @ vb.T
+        for si, sj in zip(*np.nonzero(sim >= NUMBER_PAIR_MIN_SIM), strict=True):
+            shared = (stems[a][si] & stems[b][sj]) - ref_stems
+            # One shared word is often a coincidence of style; two are a fact. A shared
+            # number or year pins the fact down even in otherwise different sentences.
+            if len(shared) >= 2 and (
+                sim[si, sj] >= FACT_PAIR_MIN_SIM or any(w.isdigit() for w in shared)
+            ):
+                facts.append(
+                    (a, rows[a].sentences[si].text, b, rows[b].sentences[sj].text, frozenset(shared))
+                )
     groups = _group_facts(facts)
     if len(groups) < MIN_MISSING_FACTS:
         return False, []

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..cluster import components, story_groups
+from ..cluster import components, story_groups, within_groups
 from ..config import Settings
 from ..featurize.minhash import band_keys
 from ..pipeline import analyze_batch, encode_sentences, rare_entities
@@ -259,9 +259,8 @@ def place_component(
         pairs[k] = pair_from_record(pair_record(p))  # as the store reloads it
     art_rows, story_rows = [], []
     linked = [k for k, p in pairs.items() if p.relation in LINKED]
-    for comp in components(sorted(rows), linked):
-        members_set = set(comp)
-        cpairs = {k: p for k, p in pairs.items() if k[0] in members_set and k[1] in members_set}
+    final = components(sorted(rows), linked)
+    for comp, cpairs in zip(final, within_groups(final, pairs), strict=True):
         if len(comp) <= settings.max_exact_component:
             missing = [(a, b) for i, a in enumerate(comp) for b in comp[i + 1 :] if (a, b) not in cpairs]
             if missing:
@@ -272,8 +271,8 @@ def place_component(
         stories = story_groups(comp, sim, model)
         multi = sorted({m for s in stories if len(s) > 1 for m in s})
         msv = get_svecs(multi) if multi else {}
-        for group in stories:
-            traced = trace_story(group, rows, msv, cpairs, model)
+        for group, spairs in zip(stories, within_groups(stories, cpairs), strict=True):
+            traced = trace_story(group, rows, msv, spairs, model)
             story_rows.append(story_output(traced.story))
             for pl in traced.placements:
                 art_rows.append(article_output(rows[pl["article_id"]], pl))
