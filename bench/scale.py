@@ -3,8 +3,9 @@
     python bench/scale.py --n 10000 --json OUT.json [--systems a,b,...] [--master local[2]]
 
 Systems (each runs in its own subprocess; ``peak_rss_mb`` is the larger of the sampled peak
-of that process tree's summed proportional set size, PSS, every 0.2 s, so Spark's JVM and
-Python workers count, and the child's own max RSS plus its largest child's):
+of that process tree's summed proportional set size, PSS, every 0.2 s or less often when a
+sample itself is slow, so Spark's JVM and Python workers count, and the child's own max RSS
+plus its largest child's):
 
 - ``copydesk-copies``: the copy path alone (shingles, MinHash, LSH, verification),
   ``copydesk.runners.copies.find_copies`` (one process per 25,000 articles, at most one per
@@ -94,11 +95,14 @@ class TreeMemory(threading.Thread):
 
     def run(self) -> None:
         while not self.done.is_set():
+            t = time.perf_counter()
             pids = _children(self.pid)
             self.peak_kb = max(self.peak_kb, sum(_pss_kb(p) for p in pids))
             for p in pids:
                 self.ticks[p] = max(self.ticks.get(p, 0), _cpu_ticks(p))
-            self.done.wait(self.every)
+            # Reading PSS walks the page tables: on a process tree of several GB one sample takes
+            # tens of ms, so wait at least 10x that (the sampler stays under ~10 % of a core).
+            self.done.wait(max(self.every, 10 * (time.perf_counter() - t)))
 
     @property
     def peak_mb(self) -> float:
