@@ -13,6 +13,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from copydesk.config import Limits
@@ -470,3 +471,37 @@ def test_odd_file_names(tmp_path):
     for a in arts:
         a.id.encode("utf-8")
         a.source_path.encode("utf-8")
+
+
+# ----------------------------------------------------------------------------- pipelined ingest
+
+
+def test_pipelined_ingest_with_workers_equals_one_process(tmp_path):
+    """The workers analyse the next batch while the store writes this one: the stored articles,
+    features and counts must equal a one-process ingest, and an id repeated in the next batch
+    (before this one is stored) is still seen: same text unchanged, other text rejected."""
+    import random
+
+    from copydesk.config import Settings
+    from copydesk.pipeline import Pipeline
+    from copydesk.store import open_store
+
+    rng = random.Random(5)
+    words = STORY.replace(",", "").replace(".", "").split()
+    texts = [" ".join(rng.choice(words) for _ in range(40)) + "." for _ in range(150)]
+    arts = [Article(id=f"a{i:03d}", text=t) for i, t in enumerate(texts)]
+    # batch_size 70: a00 and a69 come again in the second batch, one unchanged, one with new text.
+    stream = arts[:70] + [arts[0], Article(id="a069", text="Another text under an id already sent.")] + arts[70:]
+    out = {}
+    for workers, batch in ((1, 256), (2, 70)):
+        with open_store(str(tmp_path / f"w{workers}.db"), lock=True) as store:
+            stats = Pipeline(store, Settings(claims=False), workers=workers, batch_size=batch).ingest(iter(stream))
+            ids = sorted(store.stored_hashes([a.id for a in arts]))
+            feats = store.load_features(ids)
+        out[workers] = (stats, ids, feats)
+    (s1, ids1, f1), (s2, ids2, f2) = out[1], out[2]
+    assert ids1 == ids2 == [a.id for a in arts]
+    assert (s2.added, s2.unchanged, len(s2.rejected)) == (s1.added, s1.unchanged, len(s1.rejected)) == (150, 1, 1)
+    assert "'a069' is already stored with a different text" in s2.rejected[0]
+    for i in ids1:
+        assert np.array_equal(f1[i].doc_vector, f2[i].doc_vector) and np.array_equal(f1[i].signature, f2[i].signature)

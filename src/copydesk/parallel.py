@@ -35,6 +35,16 @@ def _call(args: tuple[Callable[[Sequence[Article], Settings], list[T]], list[Art
     return fn(articles, settings)
 
 
+class Pending:
+    """Rows being computed; :meth:`get` waits for them (once)."""
+
+    def __init__(self, get: Callable[[], list[AnalysisRow]]) -> None:
+        self._get = get
+
+    def get(self) -> list[AnalysisRow]:
+        return self._get()
+
+
 class ArticleWorkers:
     """A pool of ``n`` forked processes running per-article stages; ``n == 1`` runs in-process.
 
@@ -67,6 +77,20 @@ class ArticleWorkers:
         chunks = [articles[i : i + CHUNK] for i in range(0, len(articles), CHUNK)]
         return [row for rows in self.map(analyze_batch, chunks) for row in rows]
 
+    def submit(self, articles: Sequence[Article]) -> Pending:
+        """Start :meth:`analyze` on ``articles`` and return at once; ``.get()`` gives the rows.
+
+        The workers compute while the caller does other work (the store writes the previous
+        batch). Without a pool the work is done in ``get``.
+        """
+        from .pipeline import analyze_batch
+
+        if self.n == 1 or len(articles) < 2 * CHUNK:
+            return Pending(lambda: analyze_batch(articles, self.settings))
+        chunks = [list(articles[i : i + CHUNK]) for i in range(0, len(articles), CHUNK)]
+        res = self._started().map_async(_call, [(analyze_batch, c, self.settings) for c in chunks])
+        return Pending(lambda: [row for rows in res.get() for row in rows])
+
     def map(
         self, fn: Callable[[Sequence[Article], Settings], list[T]], groups: Sequence[Sequence[Article]]
     ) -> Iterator[list[T]]:
@@ -81,4 +105,3 @@ class ArticleWorkers:
         if self._pool is None:
             self._pool = mp.get_context("fork").Pool(self.n, initializer=_init_worker)
         return self._pool
-

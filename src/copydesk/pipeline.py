@@ -19,7 +19,7 @@ from .cluster import story_groups, within_groups
 from .config import Settings
 from .featurize import featurize_batch
 from .featurize.minhash import band_keys
-from .parallel import ArticleWorkers
+from .parallel import ArticleWorkers, Pending
 from .records import Article, Pair
 from .score import RelationModel, align_features, classify, default_model, pair_features
 from .segment import segment
@@ -133,18 +133,35 @@ class Pipeline:
     # -- ingest ---------------------------------------------------------------------------
 
     def ingest(self, articles: Iterable[Article]) -> IngestStats:
-        """Analyse and store new articles in batched transactions (resumable: stored ids are skipped)."""
+        """Analyse and store new articles in batched transactions (resumable: stored ids are skipped).
+
+        Pipelined: the workers analyse batch k + 1 while this process stores batch k. Each batch
+        is stored whole in one transaction, in input order, so a crash loses at most the batches
+        not yet stored and a re-run resumes.
+        """
         stats = IngestStats()
         self.check_features_version()
         batch: list[Article] = []
+        inflight: dict[str, str] = {}  # id -> content hash of articles sent to the workers, not yet stored
+        pending: tuple[list[Article], Pending] | None = None
         with ArticleWorkers(self.workers, self.settings) as workers:
+
+            def flush() -> None:
+                nonlocal pending
+                todo = self._new_articles(batch, stats, inflight)
+                started = (todo, workers.submit(todo)) if todo else None
+                if pending is not None:
+                    self._store_batch(*pending, stats, inflight)
+                pending = started
+
             for a in articles:
                 batch.append(a)
                 if len(batch) >= self.batch_size:
-                    self._ingest_batch(batch, stats, workers)
+                    flush()
                     batch = []
-            if batch:
-                self._ingest_batch(batch, stats, workers)
+            flush()
+            if pending is not None:
+                self._store_batch(*pending, stats, inflight)
         return stats
 
     def check_features_version(self) -> None:
@@ -165,13 +182,18 @@ class Pipeline:
             "compared on the same features"
         )
 
-    def _ingest_batch(self, batch: list[Article], stats: IngestStats, workers: ArticleWorkers) -> None:
+    def _new_articles(self, batch: list[Article], stats: IngestStats, inflight: dict[str, str]) -> list[Article]:
+        """The articles of ``batch`` to analyse: not stored yet and not already on their way to the
+        store. The same id with the same content is counted unchanged; with other content, rejected."""
+        if not batch:
+            return []
         stored = self.store.stored_hashes([a.id for a in batch])
         todo = []
         for a in batch:
-            h = stored.get(a.id)
+            h = stored.get(a.id) or inflight.get(a.id)
             if h is None:
                 todo.append(a)
+                inflight[a.id] = content_hash(a)
             elif h == content_hash(a):
                 stats.unchanged += 1
             else:
@@ -179,13 +201,16 @@ class Pipeline:
                     f"{a.source_path or a.id}: id {a.id!r} is already stored with a different "
                     "text; rejected (give the new version its own id)"
                 )
-        if not todo:
-            return
-        rows = workers.analyze(todo)
+        return todo
+
+    def _store_batch(self, todo: list[Article], pending: Pending, stats: IngestStats, inflight: dict[str, str]) -> None:
+        rows = pending.get()
         sigs = np.vstack([r.features.signature for r in rows])
         bands = band_keys(sigs, self.settings.lsh_bands)
         ents = [rare_entities(r.features.entities, self.settings) for r in rows]
         self.store.add_analyses(rows, bands, ents)
+        for a in todo:
+            inflight.pop(a.id, None)
         stats.added += len(rows)
         self.progress("ingest", stats.added + stats.unchanged, 0)
 
