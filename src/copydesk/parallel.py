@@ -68,17 +68,9 @@ class ArticleWorkers:
             self._pool.join()
             self._pool = None
 
-    def analyze(self, articles: Sequence[Article]) -> list[AnalysisRow]:
-        """``analyze_batch(articles)``, computed in chunks by the workers; rows in input order."""
-        from .pipeline import analyze_batch
-
-        if self.n == 1 or len(articles) < 2 * CHUNK:
-            return analyze_batch(articles, self.settings)
-        chunks = [articles[i : i + CHUNK] for i in range(0, len(articles), CHUNK)]
-        return [row for rows in self.map(analyze_batch, chunks) for row in rows]
-
     def submit(self, articles: Sequence[Article]) -> Pending:
-        """Start :meth:`analyze` on ``articles`` and return at once; ``.get()`` gives the rows.
+        """Start ``analyze_batch(articles)`` in chunks on the workers and return at once;
+        ``.get()`` gives the rows in input order.
 
         The workers compute while the caller does other work (the store writes the previous
         batch). Without a pool the work is done in ``get``.
