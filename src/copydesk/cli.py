@@ -180,7 +180,7 @@ def check(db: str, as_json: bool) -> None:
 def _read_text_arg(arg: str, stdin_used: list[bool]) -> str:
     """A file (txt or html) or '-' for standard input, as text; InputError on bad input."""
     from .config import Limits
-    from .ingest import InputError, IngestError, binary_kind, decode_text, read_file
+    from .ingest import IngestError, InputError, binary_kind, decode_text, read_file
 
     if arg == "-":
         if stdin_used:

@@ -10,9 +10,11 @@ partition.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
+import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .config import Settings
 from .records import Article
@@ -24,8 +26,6 @@ CHUNK = 32  # articles a task: small enough to balance two workers, large enough
 
 def _init_worker() -> None:
     # Each worker is one core: one forward pass at a time (the embedder built after the fork).
-    import os
-
     os.environ["COPYDESK_THREADS"] = "1"
     os.environ["TOKENIZERS_PARALLELISM"] = "false"
 
@@ -97,3 +97,108 @@ class ArticleWorkers:
         if self._pool is None:
             self._pool = mp.get_context("fork").Pool(self.n, initializer=_init_worker)
         return self._pool
+
+
+# -- work on the writer's state, in forked processes ------------------------------------------
+
+_STATE: Any = None  # what a forked task reads: set before the fork, inherited (never pickled)
+
+
+def _fork_call(args: tuple[Callable[[Any, Any], T], Any]) -> T:
+    fn, item = args
+    return fn(_STATE, item)
+
+
+def fork_map(
+    fn: Callable[[Any, Any], T],
+    items: Sequence[Any],
+    state: Any,
+    n: int,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple = (),
+) -> Iterator[T]:
+    """``fn(state, item)`` for each item in ``n`` forked processes, in order.
+
+    ``state`` (the writer's in-memory data: features, caches, the pipeline) reaches the workers
+    by the fork, not by pickling; only items and results cross the pipe. ``fn`` must be a
+    module-level function and must not write the store.
+    """
+    global _STATE
+    _STATE = state
+    # Objects alive now go to the permanent generation: the workers' garbage collector then
+    # leaves them alone instead of touching (and so copying) every inherited page.
+    gc.freeze()
+    try:
+        with mp.get_context("fork").Pool(n, initializer=initializer or _init_worker, initargs=initargs) as pool:
+            yield from pool.imap(_fork_call, [(fn, item) for item in items])
+    finally:
+        gc.unfreeze()
+        _STATE = None
+
+
+# -- placement ----------------------------------------------------------------------------------
+
+PLACE_CHUNK = 32  # articles a placement task (whole components; most are single articles)
+
+
+class _RecordingStore:
+    """A read-only store whose two writes placement may make (a small component's missing
+    pairs, fresh sentence vectors) are recorded for the writer process to replay."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self.pairs: list[Any] = []
+        self.vectors: dict[str, Any] = {}
+
+    def put_pairs(self, pairs: Sequence[Any]) -> None:
+        self.pairs.extend(pairs)
+
+    def put_sentence_vectors(self, vectors: dict[str, Any]) -> None:
+        self.vectors.update(vectors)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def _init_placer(location: str) -> None:
+    from .store import open_store
+
+    _init_worker()
+    pipe = _STATE
+    lock_fd = getattr(pipe.store, "_lock_fd", None)
+    if lock_fd is not None:  # the writer's lock stays the writer's (closing a copy keeps it held)
+        os.close(lock_fd)
+    pipe.store = _RecordingStore(open_store(location, read_only=True))
+    pipe.progress = lambda phase, done, total: None
+    pipe.workers = 1  # a pool's worker cannot fork its own
+
+
+def _place_chunk(pipe: Any, comps: list[list[str]]) -> list[Any]:
+    out = []
+    for comp in comps:
+        rec = pipe.store
+        rec.pairs, rec.vectors = [], {}
+        placed = pipe._place_component(comp)
+        placed.pairs, placed.vectors = rec.pairs, rec.vectors
+        out.append(placed)
+    return out
+
+
+def place_in_workers(pipeline: Any, comps: Sequence[list[str]], n: int) -> Iterator[Any]:
+    """``pipeline._place_component`` for each component in ``n`` forked processes, in order.
+
+    Placing a component reads the store and computes (story grouping, tracing, claims); the
+    workers do that, each with its own read-only connection, while the calling process writes
+    the results as they arrive: the store keeps one writer, and the written rows are the same
+    as placing every component in the caller.
+    """
+    chunks: list[list[list[str]]] = [[]]
+    size = 0
+    for comp in comps:
+        if size >= PLACE_CHUNK:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(comp)
+        size += len(comp)
+    for placed in fork_map(_place_chunk, chunks, pipeline, n, _init_placer, (pipeline.store.location,)):
+        yield from placed

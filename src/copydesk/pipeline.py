@@ -9,7 +9,8 @@ articles, so a crash needs nothing but a re-run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,15 +19,20 @@ from .clean import clean_article
 from .cluster import story_groups, within_groups
 from .config import Settings
 from .featurize import featurize_batch
+from .featurize.embed import DIM
 from .featurize.minhash import band_keys
-from .parallel import ArticleWorkers, Pending
+from .parallel import ArticleWorkers, Pending, fork_map, place_in_workers
 from .records import Article, Pair
 from .score import RelationModel, align_features, classify, default_model, pair_features
 from .segment import segment
 from .store.base import AnalysisRow, Store, StoreError, content_hash
+from .store.sql import SQLStore
 from .trace import trace_story
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
+WRITE_BATCH = 256  # components a commit
+SCORE_CHUNK = 8192  # candidate pairs a first-tier task in the workers
+PARALLEL_MIN_COMPONENTS = 64  # fewer: placing them here costs less than starting workers
 
 
 def _no_progress(phase: str, done: int, total: int) -> None:
@@ -47,37 +53,51 @@ def rare_entities(entities: dict[str, float], settings: Settings) -> list[str]:
     return sorted(k for k, w in entities.items() if w >= settings.entity_min_rarity)
 
 
-def sentence_vectors(rows: Sequence[AnalysisRow], settings: Settings) -> dict[str, np.ndarray]:
-    """Embeddings of every sentence of each article (one batched call)."""
-    from .featurize.embed import get_embedder
+def sentence_texts(rows: Sequence[AnalysisRow]) -> list[str]:
+    """The distinct sentence texts of ``rows``, in first-seen order."""
+    return list(dict.fromkeys(s.text for r in rows for s in r.sentences))
 
-    texts, owners = [], []
+
+def assemble_sentence_vectors(
+    rows: Sequence[AnalysisRow], vectors: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Each article's (n_sentences, 384) matrix from vectors keyed by sentence text."""
+    out = {}
     for r in rows:
-        for s in r.sentences:
-            texts.append(s.text)
-            owners.append(r.article.id)
-    vecs = (
-        get_embedder().encode(texts, max_tokens=settings.sentence_max_tokens)
-        if texts
-        else np.zeros((0, 384))
-    )
-    out: dict[str, list[np.ndarray]] = {r.article.id: [] for r in rows}
-    for o, v in zip(owners, vecs, strict=True):
-        out[o].append(v)
-    return {
-        k: (np.vstack(v).astype(np.float32) if v else np.zeros((0, 384), np.float32)) for k, v in out.items()
-    }
+        v = [vectors[s.text] for s in r.sentences]
+        out[r.article.id] = np.vstack(v).astype(np.float32) if v else np.zeros((0, DIM), np.float32)
+    return out
 
 
 def encode_sentences(texts: Sequence[str], settings: Settings) -> np.ndarray:
-    """Sentence vectors of ``texts`` exactly as :func:`sentence_vectors` computes them (a text's
-    vector is the same whatever else is encoded): the batch runners encode each distinct
-    sentence once and share it between articles."""
+    """Sentence vectors of ``texts``. A text's vector is the same whatever else is encoded with
+    it (the int8 model quantises per token), so callers may encode in any grouping: each
+    distinct sentence once, in chunks, on Spark partitions."""
     from .featurize.embed import get_embedder
 
     if not texts:
-        return np.zeros((0, 384), np.float32)
+        return np.zeros((0, DIM), np.float32)
     return get_embedder().encode(list(texts), max_tokens=settings.sentence_max_tokens)
+
+
+def sentence_vectors(rows: Sequence[AnalysisRow], settings: Settings) -> dict[str, np.ndarray]:
+    """Embeddings of every sentence of each article, {id: (n_sentences, 384)}; each distinct
+    sentence is encoded once (republished copies share most of their sentences)."""
+    texts = sentence_texts(rows)
+    return assemble_sentence_vectors(rows, dict(zip(texts, encode_sentences(texts, settings), strict=True)))
+
+
+def first_tier(
+    state: tuple[Mapping[str, object], RelationModel], cands: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[dict, Pair]]:
+    """The cheap scoring tier for ``cands``: {pair: (features, relation)}; ``state`` is
+    (features by id, model)."""
+    feats, model = state
+    out = {}
+    for a, b in cands:
+        x = pair_features(feats[a], feats[b])
+        out[(a, b)] = (x, classify(a, b, x, model))
+    return out
 
 
 def features_version(settings: Settings) -> str:
@@ -99,6 +119,19 @@ class IngestStats:
     added: int = 0
     unchanged: int = 0
     rejected: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ComponentPlacement:
+    """What placing one component computed, for the writer to store: its stories, each
+    article's placement and details, and (from a worker) the writes it recorded."""
+
+    stories: list[dict] = field(default_factory=list)
+    placements: list[dict] = field(default_factory=list)
+    details: dict[str, str] = field(default_factory=dict)
+    pairs: list[Pair] = field(default_factory=list)
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    pairs_scored: int = 0
 
 
 @dataclass
@@ -226,10 +259,15 @@ class Pipeline:
         self.store.put_pairs(list(pairs.values()))
         done: set[str] = set()
         comps = self._components(new)
-        for i, comp in enumerate(comps):
-            self._place_component(comp, stats)
-            done.update(comp)
-            self.progress("place", i + 1, len(comps))
+        results = enumerate(zip(comps, self._placed(comps), strict=True))
+        for _start in range(0, len(comps), WRITE_BATCH):
+            # Components are written a batch a commit: each commit is consistent on its own
+            # (a crash loses only whole components, placed again on the next run).
+            with self.store.transaction():
+                for i, (comp, placed) in itertools.islice(results, WRITE_BATCH):
+                    self._write_component(comp, placed, stats)
+                    done.update(comp)
+                    self.progress("place", i + 1, len(comps))
         stats.placed = len(done & set(new))
         return stats
 
@@ -280,9 +318,12 @@ class Pipeline:
         ids = sorted({x for p in cands for x in p})
         feats = self.store.load_features(ids)
         first: dict[tuple[str, str], tuple[dict, Pair]] = {}
-        for a, b in cands:
-            x = pair_features(feats[a], feats[b])
-            first[(a, b)] = (x, classify(a, b, x, self.model))
+        if self.workers > 1 and len(cands) >= 4 * SCORE_CHUNK:
+            chunks = [cands[i : i + SCORE_CHUNK] for i in range(0, len(cands), SCORE_CHUNK)]
+            for part in fork_map(first_tier, chunks, (feats, self.model), self.workers):
+                first.update(part)
+        else:
+            first = first_tier((feats, self.model), cands)
         # Second tier: sentence alignment for pairs that may be the same story.
         need = [k for k, (_x, p) in first.items() if p.relation != "unrelated"]
         svecs = self.sentence_vectors_for(sorted({x for k in need for x in k}))
@@ -297,6 +338,7 @@ class Pipeline:
         return out
 
     def sentence_vectors_for(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Sentence vectors of ``ids``: from memory, else the store, else encoded (and stored)."""
         want = [i for i in ids if i not in self._svec_cache]
         if want:
             got = self.store.get_sentence_vectors(want)
@@ -329,8 +371,21 @@ class Pipeline:
             comps.append(sorted(comp))
         return comps
 
-    def _place_component(self, comp: list[str], stats: PlaceStats) -> None:
+    def _placed(self, comps: list[list[str]]) -> Iterator[ComponentPlacement]:
+        """Each component's placement, in order: in forked workers when there are several
+        cores and enough components (the store is read there, written here), else here."""
+        if self.workers > 1 and len(comps) >= PARALLEL_MIN_COMPONENTS and isinstance(self.store, SQLStore):
+            yield from place_in_workers(self, comps, self.workers)
+        else:
+            for comp in comps:
+                yield self._place_component(comp)
+
+    def _place_component(self, comp: list[str]) -> ComponentPlacement:
+        """Stories and provenance of one component. Reads the store; its only writes (a small
+        component's missing pairs, fresh sentence vectors) go through ``put_pairs`` and
+        ``put_sentence_vectors``, which a worker records for the writer to replay."""
         model = self.model
+        stats = PlaceStats()
         pairs = self.store.pairs_among(comp)
         if len(comp) <= self.settings.max_exact_component:
             missing = [(a, b) for i, a in enumerate(comp) for b in comp[i + 1 :] if (a, b) not in pairs]
@@ -343,15 +398,23 @@ class Pipeline:
         rows = self.store.load_analyses(comp)
         multi = sorted({m for s in stories if len(s) > 1 for m in s})
         svecs = self.sentence_vectors_for(multi) if multi else {}
-        story_payloads, placements, details = [], [], {}
+        out = ComponentPlacement(pairs_scored=stats.pairs_scored)
         for members, spairs in zip(stories, within_groups(stories, pairs), strict=True):
             traced = trace_story(members, rows, svecs, spairs, model)
-            story_payloads.append(traced.story)
-            placements.extend(traced.placements)
-            details.update(self.details_for(traced, rows, svecs, spairs))
+            out.stories.append(traced.story)
+            out.placements.extend(traced.placements)
+            out.details.update(self.details_for(traced, rows, svecs, spairs))
+        return out
+
+    def _write_component(self, comp: list[str], placed: ComponentPlacement, stats: PlaceStats) -> None:
+        if placed.pairs:
+            self.store.put_pairs(placed.pairs)
+        if placed.vectors:
+            self.store.put_sentence_vectors(placed.vectors)
         old = self.store.stories_of(comp)
-        self.store.replace_stories(sorted(old), story_payloads, placements, details)
-        stats.stories_touched += len(story_payloads)
+        self.store.replace_stories(sorted(old), placed.stories, placed.placements, placed.details)
+        stats.pairs_scored += placed.pairs_scored
+        stats.stories_touched += len(placed.stories)
 
     def details_for(self, traced, rows, svecs, pairs) -> dict[str, str]:
         """Per-article detail JSON (alignment, claims, dropped) for a traced story."""

@@ -7,6 +7,7 @@ a line nupunkt decides (it knows "U.S." and closing quotes).
 from __future__ import annotations
 
 import re
+
 from .records import CleanArticle, Sentence
 
 _MAX_SENTENCE_CHARS = 2_000  # longer runs without punctuation are cut at a space

@@ -71,7 +71,7 @@ def featurize_batch(
         from .embed import get_embedder
 
         # One lead a forward pass: at 128 tokens batches are slower (71 vs 62 leads/s on one core,
-        # padding and attention), while sentences gain 1.3x from batches of 16-64. Same bits either way.
+        # padding and attention), while sentences gain from batches (embed.SENTENCE_BATCH). Same bits either way.
         vecs = get_embedder().encode(
             [lead_text(c, s) for c, s in zip(cleans, sentences, strict=True)],
             max_tokens=settings.doc_max_tokens,

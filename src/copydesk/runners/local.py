@@ -18,6 +18,7 @@ import numpy as np
 from ..cluster import components
 from ..config import Settings
 from ..parallel import ArticleWorkers
+from ..pipeline import sentence_vectors
 from ..records import Article, Features
 from ..score import RelationModel, default_model
 from ..store.base import AnalysisRow
@@ -34,7 +35,6 @@ from .stages import (
     place_component,
     row_from_record,
     score_cheap,
-    sentence_vectors_of,
 )
 
 Progress = Callable[[str, int, int], None]
@@ -207,7 +207,7 @@ def run_local(
         return r
 
     needed = sorted(m for comp in comps if len(comp) > 1 for m in comp)
-    svecs = sentence_vectors_of([row(i) for i in needed], settings)
+    svecs = sentence_vectors([row(i) for i in needed], settings)
     counts["sentence_vectors"] = len(svecs)
     timings["sentence_vectors"] = time.perf_counter() - t
 

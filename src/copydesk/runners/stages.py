@@ -23,8 +23,9 @@ import numpy as np
 
 from ..cluster import components, story_groups, within_groups
 from ..config import Settings
+from ..featurize.embed import DIM
 from ..featurize.minhash import band_keys
-from ..pipeline import analyze_batch, encode_sentences, rare_entities
+from ..pipeline import analyze_batch, rare_entities, sentence_vectors
 from ..records import Article, Features, Pair
 from ..score import RelationModel, align_features, classify, pair_features
 from ..store.base import (
@@ -37,7 +38,6 @@ from ..store.base import (
 )
 from ..trace import trace_story
 
-DIM = 384
 LINKED = ("duplicate", "rewrite", "same_story")  # relations that join articles into one component
 ARTICLE_FIELDS = ("id", "text", "title", "site", "url", "published", "source_path")
 FEATURE_FIELDS = ("signature", "doc_vector", "entities", "numbers", "terms", "n_tokens", "n_artifacts")
@@ -120,30 +120,6 @@ def doc_vector_of(rec: Mapping[str, Any]) -> np.ndarray:
 
 
 # -- sentence vectors (second scoring tier, tracing) --------------------------------------------
-
-
-def sentence_texts(rows: Sequence[AnalysisRow]) -> list[str]:
-    """The distinct sentence texts of ``rows``, in first-seen order."""
-    return list(dict.fromkeys(s.text for r in rows for s in r.sentences))
-
-
-def assemble_sentence_vectors(rows: Sequence[AnalysisRow], vectors: Mapping[str, np.ndarray]
-                              ) -> dict[str, np.ndarray]:
-    """Each article's (n_sentences, 384) matrix from vectors keyed by sentence text."""
-    out = {}
-    for r in rows:
-        v = [vectors[s.text] for s in r.sentences]
-        out[r.article.id] = np.vstack(v).astype(np.float32) if v else np.zeros((0, DIM), np.float32)
-    return out
-
-
-def sentence_vectors_of(rows: Sequence[AnalysisRow], settings: Settings) -> dict[str, np.ndarray]:
-    """Sentence vectors of the given articles, the same as ``pipeline.sentence_vectors`` gives
-    (independent of batch-mates), but each distinct sentence
-    encoded once: republished copies share most of their sentences."""
-    texts = sentence_texts(rows)
-    vecs = encode_sentences(texts, settings)
-    return assemble_sentence_vectors(rows, dict(zip(texts, vecs, strict=True)))
 
 
 def svec_to_bytes(v: np.ndarray) -> bytes:
@@ -244,7 +220,7 @@ def place_component(
     def get_svecs(ids: Sequence[str]) -> dict[str, np.ndarray]:
         want = sorted(i for i in ids if i not in have)
         if want:
-            have.update(sentence_vectors_of([rows[i] for i in want], settings))
+            have.update(sentence_vectors([rows[i] for i in want], settings))
         return {i: have[i] for i in ids}
 
     first = {k: v for k, v in first.items() if k[0] in rows and k[1] in rows}

@@ -68,13 +68,18 @@ def _schema(dialect: str) -> list[str]:
 
 
 class SQLStore:
-    def __init__(self, conn: Any, *, dialect: str, lock: bool, lock_timeout: float, location: str) -> None:
+    def __init__(
+        self, conn: Any, *, dialect: str, lock: bool, lock_timeout: float, location: str, read_only: bool = False
+    ) -> None:
         self.conn = conn
         self.dialect = dialect
         self.location = location
         self._lock_fd: int | None = None
         self._lock_held = False
+        self._tx_depth = 0
         self._ph = "%s" if dialect == "postgres" else "?"
+        if read_only:  # a reader of an existing store: no lock, no schema set-up
+            return
         if lock:
             self._acquire_lock(lock_timeout)
         self._init_schema()
@@ -95,8 +100,18 @@ class SQLStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """One atomic write. Nested calls join the outermost transaction (placement writes a
+        batch of components as one commit, each component's writes being transactions too)."""
+        if self._tx_depth:
+            self._tx_depth += 1
+            try:
+                yield
+            finally:
+                self._tx_depth -= 1
+            return
         if self.dialect == "sqlite":
             self.conn.execute("BEGIN IMMEDIATE")
+        self._tx_depth = 1
         try:
             yield
         except BaseException:
@@ -104,6 +119,8 @@ class SQLStore:
             raise
         else:
             self.conn.commit()
+        finally:
+            self._tx_depth = 0
 
     def _acquire_lock(self, timeout: float) -> None:
         if self.dialect == "postgres":
@@ -424,10 +441,10 @@ class SQLStore:
         """Articles joined to ``ids`` by a pair of one of ``relations`` (one hop)."""
         rel = set(relations)
         out: set[str] = set()
-        for a, b, r in self._select_in("SELECT a, b, relation FROM pairs WHERE a IN ({in})", ids):
+        for _a, b, r in self._select_in("SELECT a, b, relation FROM pairs WHERE a IN ({in})", ids):
             if r in rel:
                 out.add(b)
-        for a, b, r in self._select_in("SELECT a, b, relation FROM pairs WHERE b IN ({in})", ids):
+        for a, _b, r in self._select_in("SELECT a, b, relation FROM pairs WHERE b IN ({in})", ids):
             if r in rel:
                 out.add(a)
         return out

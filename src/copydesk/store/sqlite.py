@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import urllib.parse
 
 from .base import StoreError
 
@@ -10,11 +12,17 @@ MMAP_BYTES = 2**31  # address space, not memory: pages are shared with the OS pa
 CACHE_KIB = 65536  # SQLite's own page cache per connection (default 2 MiB)
 
 
-def connect_sqlite(path: str) -> sqlite3.Connection:
+def connect_sqlite(path: str, *, read_only: bool = False) -> sqlite3.Connection:
+    """A connection to the store at ``path``; ``read_only`` opens an existing store for reading
+    only (a placement worker: any write raises instead of racing the writer)."""
     try:
-        conn = sqlite3.connect(path, timeout=60.0, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        if read_only:
+            uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=60.0, isolation_level=None, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(path, timeout=60.0, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=60000")
         conn.execute("PRAGMA foreign_keys=OFF")
         # Reads through a memory map, not a read() call per page: band and posting look-ups are
