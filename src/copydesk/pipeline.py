@@ -260,11 +260,13 @@ class Pipeline:
         done: set[str] = set()
         comps = self._components(new)
         results = enumerate(zip(comps, self._placed(comps), strict=True))
-        for _start in range(0, len(comps), WRITE_BATCH):
-            # Components are written a batch a commit: each commit is consistent on its own
-            # (a crash loses only whole components, placed again on the next run).
+        # Components are written a batch a commit: each commit is consistent on its own (a
+        # crash loses only whole components, placed again on the next run). At least 32
+        # commits a run, so the stored progress moves and a crash loses little.
+        batch = min(WRITE_BATCH, max(1, len(comps) // 32))
+        for _start in range(0, len(comps), batch):
             with self.store.transaction():
-                for i, (comp, placed) in itertools.islice(results, WRITE_BATCH):
+                for i, (comp, placed) in itertools.islice(results, batch):
                     self._write_component(comp, placed, stats)
                     done.update(comp)
                     self.progress("place", i + 1, len(comps))
