@@ -21,14 +21,14 @@ def open_store(url: str, *, lock: bool = False, lock_timeout: float = 30.0, read
         from .postgres import connect_postgres
 
         return SQLStore(
-            connect_postgres(url), dialect="postgres", lock=lock and not read_only, lock_timeout=lock_timeout,
-            location=url, read_only=read_only,
+            connect_postgres(url), dialect="postgres", lock=lock, lock_timeout=lock_timeout, location=url,
+            read_only=read_only,
         )
     from .sqlite import connect_sqlite
 
     return SQLStore(
-        connect_sqlite(url, read_only=read_only), dialect="sqlite", lock=lock and not read_only,
-        lock_timeout=lock_timeout, location=url, read_only=read_only,
+        connect_sqlite(url, read_only=read_only), dialect="sqlite", lock=lock, lock_timeout=lock_timeout,
+        location=url, read_only=read_only,
     )
 
 
