@@ -48,6 +48,39 @@ def test_negation_antonym_and_class_swaps():
     assert class_swap("activists poured yellow and blue paint", "activists dumped yellow and blue paint") == 0
 
 
+def test_alignment_floor_makes_an_on_topic_invention_unsupported():
+    """The fitted floor: a sentence whose words align with no evidence sentence is unsupported ("no version
+    contains it") whatever the model says; the same sentence passes with the floor off."""
+    from dataclasses import replace
+
+    from copydesk import verify
+    from copydesk.claims import AlignmentVerifier, default_claim_model
+    from copydesk.config import Settings
+    from copydesk.diff import check_claims, evidence_pool, sentence_units
+    from copydesk.ingest import article_from_text
+    from copydesk.pipeline import analyze_batch, sentence_vectors
+
+    model = default_claim_model()
+    feature, floor = model.floor
+    assert feature == "lex_best" and 0.0 < floor < 0.5
+    src = seed("000")
+    invented = "Post-War Reconstruction: Plans for rebuilding war-affected areas and securing economic stability."
+    rep = verify(src, invented)
+    (claim,) = rep.claims
+    assert claim.status == "unsupported" and claim.reason.startswith("no version contains it"), claim.reason
+    # Without the floor (and with a threshold the model never reaches) the same sentence is "supported".
+    off = AlignmentVerifier(replace(model, threshold=1.01, meta={**model.meta, "floor": 0.0}))
+    s = Settings()
+    rows = analyze_batch([article_from_text("src", src, s.limits), article_from_text("rw", invented, s.limits)],
+                         s, embed=False)
+    by = {r.article.id: r for r in rows}
+    vecs = sentence_vectors(rows, s)
+    units = {k: sentence_units(r) for k, r in by.items()}
+    pool, pool_vecs = evidence_pool(["src"], by, units, vecs)
+    (c,) = check_claims("rw", by["rw"].sentences, units["rw"], vecs["rw"], pool, pool_vecs, off)
+    assert c["status"] == "supported"
+
+
 # -- analyze on the seeds -------------------------------------------------------------------------
 
 
@@ -88,19 +121,14 @@ def test_003_cnn_attribution_unsupported(report):
     assert cnn["status"] == "unsupported" and cnn["kind"] == "attribution"
 
 
-@pytest.mark.xfail(reason="open: the fitted threshold (chosen in CV so that at most 15% of the sentences of faithful "
-                          "LLM paraphrases are flagged) leaves 003's generic bullet commentary supported: its words "
-                          "and topics are all in the story; telling commentary from reporting needs an entailment "
-                          "model. Measured (issues 5/6): specificity features (rarity- and pool-IDF coverage by the "
-                          "best 1-3 evidence sentences, scatter, embedding-vs-centroid, label form, no checkable "
-                          "unit), LLMFake open-ended rewrites as MIL positives, and an alignment floor chosen in CV "
-                          "flag at most 3 of the 9 bullets, and cost QAGS/SummEdits CV AUC", strict=False)
+BULLETS = ("Neutrality Clause:", "Ceasefire Mechanisms:", "Territorial Agreements:", "Security Assurances:",
+           "Post-War Reconstruction:", "Mistrust Between Parties:", "Geopolitical Interests:", "Public Opinion:",
+           "Military Realities:")
+
+
 def test_003_bullet_commentary_unsupported(report):
-    labels = ("Neutrality Clause:", "Ceasefire Mechanisms:", "Territorial Agreements:", "Security Assurances:",
-              "Post-War Reconstruction:", "Mistrust Between Parties:", "Geopolitical Interests:", "Public Opinion:",
-              "Military Realities:")
-    bullets = [c for c in claims_of(report, "003") if c["text"].lstrip("- ").startswith(labels)]
-    assert len(bullets) == len(labels)
+    bullets = [c for c in claims_of(report, "003") if c["text"].lstrip("- ").startswith(BULLETS)]
+    assert len(bullets) == len(BULLETS)
     # The commentary is flagged; a bullet that restates a sourced fact ("Russia demands that Ukraine commit
     # to neutrality") may pass.
     flagged = [c["text"] for c in bullets if c["status"] != "supported"]
@@ -166,6 +194,10 @@ def test_verify_rewrites_fail_for_their_reasons(gate):
     assert {"prompt_leak", "duplicated_body"} <= {a.kind for a in r2.artifacts}
     r3 = gate["003"]
     assert not r3.ok and "confirmed to CNN" in flagged_text(r3)
+    # ...and its bullet-list commentary, all but the bullet that restates the source's neutrality demand
+    bullets = [c for c in r3.flagged if c.text.lstrip("- ").startswith(BULLETS)]
+    assert len(bullets) >= 5 and all(c.status == "unsupported" for c in bullets), [c.text for c in bullets]
+    assert not any(c.text.startswith("Neutrality Clause:") for c in bullets)
     r4 = gate["004"]
     assert not r4.ok
     for needle in ("Macron", "Rutte", "Leaked Kremlin documents"):

@@ -10,12 +10,18 @@ No NLI model ships on the package registry, so the default verifier is built fro
    entities) against the aligned evidence, actor swaps ("A proposed to B" vs "B proposed"),
    negation and antonym flips, closed-class swaps (colours, gender, nationality), and novelty:
    the rarity-weighted share of the claim's content words and word pairs no version contains.
-3. **A small logistic model** over those signals (:data:`CLAIM_FEATURES`), fitted by
-   ``scripts/fit_claim_model.py`` on development data plus synthetic edits of real news
+3. **A small logistic model** over those signals (:data:`CLAIM_FEATURES`), its coefficients held
+   to the sign each signal should have, fitted by ``scripts/fit_claim_model.py`` on development
+   data (summary-consistency sets, MRPC, LLM rewrites of news) plus synthetic edits of real news
    sentences, with its threshold chosen in cross-validation -> ``copydesk/data/claim_model.json``.
+4. **An alignment floor** fitted with it: a claim whose words align with no evidence sentence
+   (lexical alignment below a quantile of what faithful LLM paraphrases reach) is unsupported —
+   "no version contains it" — whatever the model says: invented passages of rewrites (a
+   commentary list, a "what would a deal look like" paragraph) are on topic, so the embedding
+   alone calls them close.
 
 Hard evidence decides first (a number the aligned sentence states otherwise is a contradiction
-whatever the model says); the model decides the rest. A different verifier (a real NLI model,
+whatever the model says); then the floor; the model decides the rest. A different verifier (a real NLI model,
 say) only has to implement :meth:`Verifier.judge` (and optionally ``judge_many``).
 """
 
@@ -543,6 +549,12 @@ class ClaimModel:
     threshold: float  # P(not supported) at or above this -> flagged
     meta: dict = field(default_factory=dict)
 
+    @property
+    def floor(self) -> tuple[str, float]:
+        """(feature, value): below this alignment a claim is unsupported whatever the model says ("no
+        version contains it"); fitted with the model (``meta``), 0 = off."""
+        return str(self.meta.get("floor_feature", "lex_best")), float(self.meta.get("floor", 0.0))
+
     def prob(self, x: dict[str, float]) -> float:
         z = self.intercept + sum(
             c * (x.get(f, 0.0) - m) / s
@@ -800,10 +812,11 @@ class AlignmentVerifier:
             return Verdict(
                 status, kind, max(p, t), reason, evidence, () if status == "contradicted" else support
             )
-        emb_min = float(self.model.meta.get("emb_min", 0.0))
-        if p < t and x["emb_best"] < emb_min:
+        floor_feature, floor = self.model.floor
+        if p < t and x[floor_feature] < floor:
             return Verdict("unsupported", "entity" if x["new_entities"] else "statement", max(p, t),
-                           f"no version says anything close (best embedding match {x['emb_best']:.2f})",
+                           f"no version contains it: its words align with no sentence of another version "
+                           f"({floor_feature} {x[floor_feature]:.2f} < {floor:.2f})",
                            evidence, support)
         if p >= t:
             if x["neg_flip"] or x["antonym"] or x["num_conflict"] or x["unit_swap"] or x["class_swap"]:
