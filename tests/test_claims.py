@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -92,6 +93,30 @@ def report(tmp_path_factory) -> dict:
                         "--json", str(out), "-q"], capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stderr
     return json.loads(out.read_text())
+
+
+def test_terminal_report_shows_counts_flags_facts_and_single_source_claims(tmp_path):
+    """What the fact-checker reads in the terminal: per article kept/paraphrased/added and flagged counts,
+    the flagged claims with evidence, per story the shared facts and the single-source ones."""
+    import os
+
+    p = subprocess.run([sys.executable, "-m", "copydesk.cli", "analyze", str(SEEDS), "--db", str(tmp_path / "t.db")],
+                       capture_output=True, text=True, timeout=600, env={**os.environ, "COLUMNS": "250"})
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
+    row003 = next(line for line in out.splitlines() if line.startswith("003_"))
+    m = re.search(r"kept (\d+) · paraphrased (\d+) · added (\d+); (\d+) flagged", row003)
+    assert m, row003
+    kept, para, added, flagged = map(int, m.groups())
+    assert para >= 10 and added >= 9 and flagged >= 7, row003  # the bullet list and the CNN line are added
+    ref = next(line for line in out.splitlines() if line.startswith("000_"))
+    assert "kept" not in ref  # the reference has no source to align with
+    assert "unsupported (attribution) On the other hand, U.S. envoy Steve Witkoff" in out
+    assert "evidence: " in out
+    shared = out[out.index("Facts most outlets support:"):]
+    assert "30-day (5 articles)" in shared
+    single = out[out.index("Single-source claims"):]
+    assert "2026 (date, only 004_93aa11b925429657)" in single
 
 
 def claims_of(report: dict, prefix: str) -> list[dict]:

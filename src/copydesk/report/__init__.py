@@ -8,6 +8,15 @@ from collections.abc import Sequence
 from ..store.base import Store
 
 
+def shared_and_single_facts(story: dict, limit: int = 8) -> tuple[list[dict], list[dict]]:
+    """(facts two or more versions state, checkable facts - numbers, dates, quotes, names - only one
+    version has) of a story, as every renderer shows them."""
+    facts = story.get("facts") or []
+    shared = [f for f in facts if len(f.get("support") or []) >= 2][:limit]
+    single = [f for f in facts if len(f.get("support") or []) == 1 and f.get("kind") != "statement"][:limit]
+    return shared, single
+
+
 def article_entry(aid: str, title: str | None, placement: dict, artifacts: list, detail: dict) -> dict:
     entry = {
         "id": aid,

@@ -24,6 +24,8 @@ from functools import lru_cache
 from html import escape
 from importlib import resources
 
+from . import shared_and_single_facts
+
 Href = Callable[[str], str]
 
 RELATION_LABEL = {
@@ -601,12 +603,10 @@ def _story_stats(story: dict, arts: dict[str, dict]) -> tuple[int, int]:
 
 
 def render_facts(story: dict, art_href: Href) -> str:
-    facts = story.get("facts") or []
-    if not facts:
+    if not story.get("facts"):
         return ""
     n = len(story["articles"])
-    agreed = [f for f in facts if len(f.get("support") or []) >= 2][:8]
-    single = [f for f in facts if len(f.get("support") or []) == 1 and f.get("kind") != "statement"][:8]
+    agreed, single = shared_and_single_facts(story)
 
     def table(rows: list[dict], caption: str) -> str:
         out = [

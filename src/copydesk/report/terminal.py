@@ -6,6 +6,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from . import shared_and_single_facts
+
 RELATION_STYLE = {
     "reference": "bold green",
     "duplicate": "red",
@@ -26,7 +28,7 @@ def render(report: dict, console: Console, max_singletons: int = 10) -> None:
             f"reference [bold]{s['reference']}[/]"
         )
         t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-        for col in ("article", "relation", "source", "score", "family", "artifacts", "claims"):
+        for col in ("article", "relation", "source", "score", "family", "artifacts", "sentences; claims"):
             t.add_column(col)
         order = [s["reference"]] + [a for a in s["articles"] if a != s["reference"]]
         for aid in order:
@@ -35,10 +37,10 @@ def render(report: dict, console: Console, max_singletons: int = 10) -> None:
             flagged = [c for c in a.get("claims", []) if c["status"] != "supported"]
             counts = a.get("counts") or {}
             claims = f"{len(flagged)} flagged" if a.get("claims") is not None else ""
-            if counts:
+            if counts and a["source"]:  # the reference has no source to be aligned with
                 claims = (
-                    f"{counts.get('verbatim', 0)}={counts.get('paraphrase', 0)}~{counts.get('added', 0)}+ "
-                    + claims
+                    f"kept {counts.get('verbatim', 0)} · paraphrased {counts.get('paraphrase', 0)} · "
+                    f"added {counts.get('added', 0)}; " + claims
                 )
             t.add_row(
                 aid,
@@ -71,13 +73,15 @@ def render(report: dict, console: Console, max_singletons: int = 10) -> None:
                     console.print(
                         f"  [{style}]{c['status']}[/] ({c['kind']}) {c['text'][:160]}\n    [dim]evidence: {ev}[/]"
                     )
-        facts = s.get("facts") or []
-        if facts:
-            top = [f for f in facts if len(f["support"]) >= 2][:6]
-            if top:
-                console.print("[bold]Facts most outlets support:[/]")
-                for f in top:
-                    console.print(f"  ✓ {f['text'][:140]} [dim]({len(f['support'])} articles)[/]")
+        shared, single = shared_and_single_facts(s, limit=6)
+        if shared:
+            console.print("[bold]Facts most outlets support:[/]")
+            for f in shared:
+                console.print(f"  ✓ {f['text'][:140]} [dim]({len(f['support'])} articles)[/]")
+        if single:
+            console.print("[bold]Single-source claims[/] (numbers, dates, quotes, names only one version has):")
+            for f in single:
+                console.print(f"  · {f['text'][:140]} [dim]({f['kind']}, only {f['support'][0]})[/]")
     if singles:
         console.rule(Text(f"{len(singles)} articles with a story of their own", style="dim"))
         for s in singles[:max_singletons]:
