@@ -13,16 +13,23 @@ Procedure (documented in the JSON's ``meta``):
      kept verbatim or shortened (supported); a number changed, a name swapped with another name of the
      same document, a negation inserted or removed, an antonym swapped, two actors swapped
      (contradicted); a name replaced by one from another topic, a clause added from another
-     document, a sentence of the *other* event of the same ECB+ topic (unsupported).
+     document, a sentence of the *other* event of the same ECB+ topic (unsupported);
+   - paraphrase evidence (:func:`load_extra`): MRPC train pairs, and every LLMFake pair (GPT-3.5
+     rewrites of whole news articles, copydesk's own task): each derived sentence is a claim against
+     the original, as ``verify`` checks it.
 2. **Labels**: QAGS labels are per sentence. SummEdits and AggreFact labels are per summary: a consistent
    summary makes all its sentences negatives; an inconsistent one with several sentences contributes
    only its most suspicious sentence (by a first-pass model: multiple-instance learning, one round).
+   LLMFake likewise: a ``paraphrase_generation`` rewrite makes all its sentences negatives, a
+   ``rewrite_generation`` or ``open_ended_generation`` rewrite gives its most suspicious sentence.
 3. **Weights**: each source counts the same in total, except the synthetic set (``--synthetic-weight``,
    0.3) and SummEdits (only 4 documents: its weight is chosen in CV from 0.1 / 0.3 / 1), and inside
    each source the two classes weigh the same.
-4. **Model**: standardised logistic regression over ``claims.CLAIM_FEATURES``; ``C`` and the SummEdits
-   weight chosen from a small grid by grouped 5-fold cross-validation (groups = documents, so no
-   document is in train and test at once), keeping the pair with the best mean over the real sets of
+4. **Model**: standardised logistic regression over ``claims.CLAIM_FEATURES``, each coefficient held to
+   the sign in :data:`SIGN` (alignment lowers P(not supported), novelty and mismatches raise it);
+   ``C`` and the SummEdits weight chosen from a small grid by grouped 5-fold cross-validation (groups =
+   documents, and for LLMFake the original: its three rewrites are in one fold; so no document is in
+   train and test at once), keeping the pair with the best mean over the real sets of
    (balanced accuracy + ROC AUC) / 2.
 5. **Threshold and alignment floor**: from the same out-of-fold predictions. The *floor* is the
    "no version contains it" rule: a claim whose lexical alignment to its best evidence sentence
@@ -251,8 +258,10 @@ def load_extra(data: Path, checker: EC.Checker, n_mrpc: int, n_llm: int, seed: i
 
     - MRPC train pairs: the second sentence is a claim against a pseudo-document made of the first
       sentence and four distractor sentences of other pairs; paraphrase -> supported, not -> unsupported;
-    - LLMFake ``paraphrase_generation`` pairs: every sentence of the GPT paraphrase is a claim against the
-      original article (all supported: a faithful paraphrase by construction).
+    - LLMFake pairs: every sentence of the GPT rewrite is a claim against the original article; a
+      ``paraphrase_generation`` rewrite is consistent (all its sentences supported: faithful by
+      construction), a ``rewrite_generation`` / ``open_ended_generation`` one is not (dataset
+      ``llmfake_manipulated``); grouped by original.
     """
     from copydesk.evaluate import paraphrase as EP
 
@@ -561,7 +570,7 @@ def main(argv=None) -> int:
     ap.add_argument("--llmfake", type=int, default=10_000, help="LLMFake originals whose rewrites are used (all: "
                     "every pair of the dev file; paraphrase_generation -> every claim supported, rewrite_generation "
                     "and open_ended_generation -> the item is inconsistent)")
-    ap.add_argument("--extra-weight", type=float, default=1.0, help="weight of each paraphrase source")
+    ap.add_argument("--extra-weight", type=float, default=1.0, help="weight of each of the MRPC and LLMFake sets")
     ap.add_argument("--summedits-weights", type=float, nargs="+", default=[0.3, 1.0],
                     help="weights of SummEdits (4 documents) tried in CV")
     ap.add_argument("--dry-run", action="store_true", help="report, do not write the model")
@@ -642,15 +651,18 @@ def main(argv=None) -> int:
             ops[r["op"]].append(preds[i][0] == 1 - r["consistent"])
     meta = {
         "fitted": True,
-        "procedure": "scripts/fit_claim_model.py: standardised logistic regression over claims.CLAIM_FEATURES; "
-                     "grouped 5-fold CV by document; one multiple-instance round for multi-sentence inconsistent "
-                     "summaries; per-source and per-class balanced weights; C and the threshold chosen on the "
-                     "out-of-fold predictions to maximise the mean item-level balanced accuracy over the real sets "
-                     "(hard rules applied as in the product)",
+        "procedure": "scripts/fit_claim_model.py: standardised logistic regression over claims.CLAIM_FEATURES, "
+                     "coefficients held to the signs in SIGN; grouped 5-fold CV by document (LLMFake: by original); "
+                     "one multiple-instance round for multi-sentence inconsistent items; per-source and per-class "
+                     "balanced weights; the threshold chosen on the out-of-fold predictions to maximise the mean "
+                     "item-level balanced accuracy over the real sets, MRPC and LLMFake (hard rules and floor applied "
+                     "as in the product) under the faithful-flag cap; the lex_best floor among 0 and quantiles of "
+                     "faithful LLM-paraphrase sentences by LLMFake (balanced accuracy + AUC) / 2",
         "data": {n: sum(r["dataset"] == n for r in rows) for n in (*REAL, "synthetic", *EXTRA)},
         "paraphrase_evidence": "MRPC train pairs (second sentence against the first plus 4 distractors; paraphrase -> "
-                               "supported, else unsupported) and LLMFake paraphrase_generation rewrites (every sentence "
-                               "supported), weight --extra-weight each; MRPC also enters the threshold criterion",
+                               "supported, else unsupported) and LLMFake rewrites (paraphrase_generation: every sentence "
+                               "supported; rewrite/open-ended generation: inconsistent item), weight --extra-weight each; "
+                               "MRPC and LLMFake also enter the threshold criterion",
         "synthetic_recipe": "ECB+ sentences checked against their own document after one edit: verbatim, shortened "
                             "(supported); number changed, name swapped within the document, two names swapped, "
                             "negation inserted/removed, antonym (contradicted); name from another topic, clause from "
