@@ -5,6 +5,9 @@
 2. On LLMFake dev pairs ($COPYDESK_DATA/llmfake/pairs.jsonl): the share of `paraphrase_generation`
    rewrites that pass, the share of `rewrite_generation`/`open_ended_generation` rewrites that fail,
    and the ROC AUC of the verdict score (share of claims flagged) for manipulated vs faithful.
+   Named baseline, same pairs, same run (the data README's simple baseline): the share of the
+   rewrite's sentences whose TF-IDF cosine (scikit-learn, fitted on the pair) to every source
+   sentence is below 0.3, i.e. sentences nothing in the source matches.
 
     python bench/verify_gate.py --limit 300 --repeat 50 --json out.json
 """
@@ -48,6 +51,23 @@ def latency(repeat: int) -> dict:
             "source_words": len(src.split()), "rewrite_words": len(rw.split())}
 
 
+def unmatched_share(source: str, rewrite: str, cut: float = 0.3) -> float:
+    """Baseline verdict score: share of the rewrite's sentences with TF-IDF cosine < cut to every source sentence."""
+    import nupunkt
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    src = [x for x in nupunkt.sent_tokenize(source) if x.strip()]
+    rw = [x for x in nupunkt.sent_tokenize(rewrite) if x.strip()]
+    if not src or not rw:
+        return 0.0
+    try:
+        m = TfidfVectorizer().fit(src + rw)
+    except ValueError:  # no word at all
+        return 0.0
+    sim = (m.transform(rw) @ m.transform(src).T).toarray()
+    return float((sim.max(axis=1) < cut).mean())
+
+
 def llmfake(limit: int | None) -> dict:
     from copydesk import verify
     from copydesk.evaluate.metrics import roc_auc
@@ -56,7 +76,8 @@ def llmfake(limit: int | None) -> dict:
     rows = [json.loads(line) for line in path.open()]
     if limit:
         rows = rows[:limit]
-    labels, scores, passed = [], [], {}
+    labels, scores, base, passed = [], [], [], {}
+    t_base = 0.0
     t0 = time.perf_counter()
     for r in rows:
         try:
@@ -67,8 +88,13 @@ def llmfake(limit: int | None) -> dict:
         labels.append(manipulated)
         scores.append(rep.risk)
         passed.setdefault(r["method"], []).append(rep.ok)
-    dt = time.perf_counter() - t0
-    out = {"n": len(labels), "pairs_per_s": len(labels) / dt, "auc_verdict_score": roc_auc(labels, scores)}
+        tb = time.perf_counter()
+        base.append(unmatched_share(r["original_text"], r["derived_text"]))
+        t_base += time.perf_counter() - tb
+    dt = time.perf_counter() - t0 - t_base
+    out = {"n": len(labels), "pairs_per_s": len(labels) / dt, "auc_verdict_score": roc_auc(labels, scores),
+           "baseline_auc_unmatched_share": roc_auc(labels, base)}
+    out["auc_gain_over_baseline"] = out["auc_verdict_score"] - out["baseline_auc_unmatched_share"]
     for method, oks in sorted(passed.items()):
         share = sum(oks) / len(oks)
         out[f"{method}_pass" if method == "paraphrase_generation" else f"{method}_fail"] = (
