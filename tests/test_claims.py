@@ -56,10 +56,7 @@ def test_alignment_floor_makes_an_on_topic_invention_unsupported():
 
     from copydesk import verify
     from copydesk.claims import AlignmentVerifier, default_claim_model
-    from copydesk.config import Settings
-    from copydesk.diff import check_claims, evidence_pool, sentence_units
-    from copydesk.ingest import article_from_text
-    from copydesk.pipeline import analyze_batch, sentence_vectors
+    from copydesk.evaluate.claims import Checker
 
     model = default_claim_model()
     feature, floor = model.floor
@@ -71,14 +68,7 @@ def test_alignment_floor_makes_an_on_topic_invention_unsupported():
     assert claim.status == "unsupported" and claim.reason.startswith("no version contains it"), claim.reason
     # Without the floor (and with a threshold the model never reaches) the same sentence is "supported".
     off = AlignmentVerifier(replace(model, threshold=1.01, meta={**model.meta, "floor": 0.0}))
-    s = Settings()
-    rows = analyze_batch([article_from_text("src", src, s.limits), article_from_text("rw", invented, s.limits)],
-                         s, embed=False)
-    by = {r.article.id: r for r in rows}
-    vecs = sentence_vectors(rows, s)
-    units = {k: sentence_units(r) for k, r in by.items()}
-    pool, pool_vecs = evidence_pool(["src"], by, units, vecs)
-    (c,) = check_claims("rw", by["rw"].sentences, units["rw"], vecs["rw"], pool, pool_vecs, off)
+    (c,) = Checker(verifier=off).claims(src, invented)
     assert c["status"] == "supported"
 
 
