@@ -217,9 +217,8 @@ def test_posting_task_scores_each_shared_pair_in_exactly_one_list(min_shared):
         batch_settings,
         features_from_record,
         pair_record,
-        score_cheap,
     )
-    from copydesk.score import default_model
+    from copydesk.score import default_model, score_cheap
 
     s = batch_settings().with_(entity_max_postings=3, entity_min_shared=min_shared)
     arts, _ = read_local([str(SEEDS)])

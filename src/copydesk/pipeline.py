@@ -23,7 +23,7 @@ from .featurize.embed import DIM
 from .featurize.minhash import band_keys
 from .parallel import ArticleWorkers, Pending, fork_map, place_in_workers
 from .records import Article, Pair
-from .score import RelationModel, align_features, classify, default_model, pair_features
+from .score import RelationModel, default_model, needs_alignment, score_aligned, score_cheap
 from .segment import segment
 from .store.base import AnalysisRow, Store, StoreError, content_hash
 from .store.sql import SQLStore
@@ -93,11 +93,7 @@ def first_tier(
     """The cheap scoring tier for ``cands``: {pair: (features, relation)}; ``state`` is
     (features by id, model)."""
     feats, model = state
-    out = {}
-    for a, b in cands:
-        x = pair_features(feats[a], feats[b])
-        out[(a, b)] = (x, classify(a, b, x, model))
-    return out
+    return {(a, b): score_cheap(a, b, feats[a], feats[b], model) for a, b in cands}
 
 
 def features_version(settings: Settings) -> str:
@@ -326,15 +322,12 @@ class Pipeline:
                 first.update(part)
         else:
             first = first_tier((feats, self.model), cands)
-        # Second tier: sentence alignment for pairs that may be the same story.
-        need = [k for k, (_x, p) in first.items() if p.relation != "unrelated"]
+        # Second tier: sentence alignment for pairs that may be rewrites.
+        need = [k for k, (_x, p) in first.items() if needs_alignment(p)]
         svecs = self.sentence_vectors_for(sorted({x for k in need for x in k}))
         out: dict[tuple[str, str], Pair] = {}
         for k, (x, p) in first.items():
-            if p.relation != "unrelated" and p.relation != "duplicate":
-                x = {**x, **align_features(svecs[k[0]], svecs[k[1]])}
-                p = classify(k[0], k[1], x, self.model)
-            out[k] = p
+            out[k] = score_aligned(k[0], k[1], x, svecs[k[0]], svecs[k[1]], self.model) if needs_alignment(p) else p
         if stats is not None:
             stats.pairs_scored += len(out)
         return out

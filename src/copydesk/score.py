@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -222,3 +223,23 @@ def classify(a: str, b: str, x: dict[str, float], model: RelationModel) -> Pair:
     if pf >= model.family.threshold:
         return Pair(a, b, scores, "rewrite", pf)
     return Pair(a, b, scores, "same_story", ps)
+
+
+def score_cheap(
+    a: str, b: str, fa: Features, fb: Features, model: RelationModel
+) -> tuple[dict[str, float], Pair]:
+    """First tier: the cheap features of a pair and the relation they decide."""
+    x = pair_features(fa, fb)
+    return x, classify(a, b, x, model)
+
+
+def needs_alignment(p: Pair) -> bool:
+    """Pairs that may be rewrites get the second tier (sentence alignment)."""
+    return p.relation != "unrelated" and p.relation != "duplicate"
+
+
+def score_aligned(
+    a: str, b: str, x: Mapping[str, float], va: np.ndarray, vb: np.ndarray, model: RelationModel
+) -> Pair:
+    """Second tier: the relation once the sentence alignment of the two articles is known."""
+    return classify(a, b, {**x, **align_features(va, vb)}, model)

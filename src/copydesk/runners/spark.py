@@ -33,6 +33,7 @@ import pandas as pd
 from ..config import Limits, Settings
 from ..pipeline import encode_sentences
 from ..records import Article
+from ..score import needs_alignment, score_cheap
 from . import candidates as C
 from .stages import (
     ARTICLE_FIELDS,
@@ -42,12 +43,10 @@ from .stages import (
     analyze_chunk,
     article_from_record,
     features_from_record,
-    needs_alignment,
     pair_from_record,
     pair_record,
     place_component,
     row_from_record,
-    score_cheap,
     svec_from_bytes,
 )
 from .tables import spark_ddl

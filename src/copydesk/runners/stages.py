@@ -27,7 +27,7 @@ from ..featurize.embed import DIM
 from ..featurize.minhash import band_keys
 from ..pipeline import analyze_batch, rare_entities, sentence_vectors
 from ..records import Article, Features, Pair
-from ..score import RelationModel, align_features, classify, pair_features
+from ..score import RelationModel, needs_alignment, score_aligned, score_cheap
 from ..store.base import (
     AnalysisRow,
     analysis_from_json,
@@ -133,25 +133,6 @@ def svec_from_bytes(b: bytes | bytearray | memoryview | None) -> np.ndarray:
 
 
 # -- per pair ------------------------------------------------------------------------------------
-
-
-def score_cheap(
-    a: str, b: str, fa: Features, fb: Features, model: RelationModel
-) -> tuple[dict[str, float], Pair]:
-    """First tier (as ``Pipeline.score_pairs``): cheap features and their relation."""
-    x = pair_features(fa, fb)
-    return x, classify(a, b, x, model)
-
-
-def needs_alignment(p: Pair) -> bool:
-    """Pairs that may be rewrites get the second tier (sentence alignment)."""
-    return p.relation != "unrelated" and p.relation != "duplicate"
-
-
-def score_aligned(
-    a: str, b: str, x: Mapping[str, float], va: np.ndarray, vb: np.ndarray, model: RelationModel
-) -> Pair:
-    return classify(a, b, {**x, **align_features(va, vb)}, model)
 
 
 def score_pairs(
