@@ -263,17 +263,16 @@ def test_batch_tables_have_the_documented_columns(tmp_path):
 
 
 def test_forked_local_engine_gives_the_tables_of_one_process(tmp_path, data_dir, monkeypatch):
-    """First-tier scoring and per-component placement run in forked workers in chunks; the
-    tables (every article's story, family, relation, source, score; every pair) must be those
-    of one process, in the same order."""
+    """First-tier scoring runs in forked workers in chunks of pairs; the tables (every
+    article's story, family, relation, source, score; every pair) must be those of one
+    process, in the same order."""
     import pandas as pd
 
     from copydesk.runners import local
 
     corpus = tmp_path / "ecb.jsonl"
     corpus.write_text("".join(json.dumps(r) + "\n" for r in ecb_dev_topics(data_dir, 2)), encoding="utf-8")
-    monkeypatch.setattr(local, "SCORE_CHUNK", 50)  # several tasks per stage even on this small corpus
-    monkeypatch.setattr(local, "PLACE_CHUNK", 2)
+    monkeypatch.setattr(local, "SCORE_CHUNK", 50)  # several tasks even on this small corpus
     tables = {}
     for n in (1, 2):
         out = tmp_path / f"out{n}"
@@ -286,4 +285,4 @@ def test_forked_local_engine_gives_the_tables_of_one_process(tmp_path, data_dir,
         a, b = tables[1][t], tables[2][t]
         assert len(a) == len(b) > 0
         assert a.astype(str).equals(b.astype(str)), t
-    assert tables[2]["articles"]["story"].nunique() > 2  # several components were placed
+    assert tables[2]["articles"]["story"].nunique() > 2
