@@ -1,10 +1,7 @@
-"""The local engine: every batch stage on one machine, with dicts where Spark has shuffles.
+"""The local engine: every batch stage in one process, with dicts where Spark has shuffles.
 
 The order of work mirrors :mod:`.spark` step by step; both call the functions of
 :mod:`.stages` and :mod:`.candidates` on the same groups (chunks, buckets, components).
-Per-article analysis runs in one worker process per core, first-tier scoring in forked
-workers (chunks of pairs, results in order), sentence encoding in the driver's encoder
-threads; the tables do not depend on the number of cores.
 """
 
 from __future__ import annotations
@@ -20,7 +17,7 @@ import numpy as np
 
 from ..cluster import components
 from ..config import Settings
-from ..parallel import ArticleWorkers, fork_map
+from ..parallel import ArticleWorkers
 from ..pipeline import sentence_vectors
 from ..records import Article, Features
 from ..score import RelationModel, default_model, needs_alignment, score_cheap
@@ -136,27 +133,6 @@ def candidate_pairs(
     return sorted(out)
 
 
-SCORE_CHUNK = 5_000  # candidate pairs a first-tier task
-
-ScoredRow = tuple[str, str, str, float, str, str | None]
-
-
-def _score_chunk(state: tuple[Any, RelationModel], cands: Sequence[tuple[str, str]]) -> list[ScoredRow]:
-    """First tier of ``cands`` in their stored form: (a, b, relation, score, scores JSON, cheap
-    features JSON when the pair needs the second tier)."""
-    feats, model = state
-    out = []
-    for a, b in cands:
-        x, p = score_cheap(a, b, feats[a], feats[b], model)
-        rec = pair_record(p)
-        out.append((a, b, rec["relation"], rec["score"], rec["scores"], json.dumps(x) if needs_alignment(p) else None))
-    return out
-
-
-def _chunked(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
 def run_local(
     articles: Sequence[Article],
     settings: Settings,
@@ -194,17 +170,14 @@ def run_local(
     # 3. pair scoring, first tier (the second tier runs per component, where it is needed).
     # Scored pairs are kept in their stored form (as the Spark job carries them): one tuple
     # (a, b, relation, score, scores JSON, cheap features JSON if the pair needs alignment).
-    # Forked workers score chunks of pairs; results come back in order.
     t = time.perf_counter()
     feats: dict[str, Features] = {r["id"]: features_from_record(r) for r in records}
-    scored: list[ScoredRow] = []
-    chunks = _chunked(cands, SCORE_CHUNK)
-    if settings.n_threads > 1 and len(chunks) > 1:
-        for part in fork_map(_score_chunk, chunks, (feats, model), settings.n_threads):
-            scored.extend(part)
-    else:
-        for chunk in chunks:
-            scored.extend(_score_chunk((feats, model), chunk))
+    scored: list[tuple[str, str, str, float, str, str | None]] = []
+    for a, b in cands:
+        x, p = score_cheap(a, b, feats[a], feats[b], model)
+        rec = pair_record(p)
+        scored.append((a, b, rec["relation"], rec["score"], rec["scores"],
+                       json.dumps(x) if needs_alignment(p) else None))
     del feats, cands
     counts["pairs_aligned"] = sum(1 for r in scored if r[5] is not None)
     timings["score"] = time.perf_counter() - t
@@ -236,8 +209,7 @@ def run_local(
     counts["sentence_vectors"] = len(svecs)
     timings["sentence_vectors"] = time.perf_counter() - t
 
-    # 6. per component: second tier, completion, average-link, trace (in one process: forked
-    # workers measured no faster here, with 30 % more memory)
+    # 6. per component: second tier, completion, average-link, trace
     t = time.perf_counter()
     out_articles: list[dict[str, Any]] = []
     out_stories: list[dict[str, Any]] = []
