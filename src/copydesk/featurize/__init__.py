@@ -7,12 +7,12 @@ articles, so the embedder sees full batches.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from ..config import Settings
-from ..records import CleanArticle, Features, Sentence
+from ..records import CleanArticle, Features, Sentence, Unit
 from . import minhash
 from .terms import term_vector
 
@@ -37,14 +37,13 @@ def lead_text(clean: CleanArticle, sentences: Sequence[Sentence], max_chars: int
 DATE_PREFIX = "date:"
 
 
-def date_keys(text: str) -> frozenset[str]:
-    """Calendar dates the text names, as keys kept with the numbers (``Features.numbers``):
-    ``date:y:2013`` (a year), ``date:ym:2013-9`` (a month of a year), ``date:md:9-18`` (a day of a
-    month). Relative dates and weekdays are left out: they do not pin an event down."""
-    from .units import extract_dates
-
+def date_keys(dates: Iterable[Unit]) -> frozenset[str]:
+    """Calendar dates among ``dates`` (``units.extract_dates``), as keys kept with the numbers
+    (``Features.numbers``): ``date:y:2013`` (a year), ``date:ym:2013-9`` (a month of a year),
+    ``date:md:9-18`` (a day of a month). Relative dates and weekdays are left out: they do not
+    pin an event down."""
     out: set[str] = set()
-    for u in extract_dates(text):
+    for u in dates:
         f = dict(part.split(":", 1) for part in u.key.split("|") if ":" in part)
         y, m, d = f.get("year"), f.get("month"), f.get("day")
         if y:
@@ -63,7 +62,7 @@ def featurize_batch(
     embed: bool = True,
 ) -> list[Features]:
     """Features for a batch of cleaned, segmented articles (same order)."""
-    from .units import entity_weights, extract_numbers
+    from .units import entity_weights, extract_numbers_and_dates
 
     texts = [c.text for c in cleans]
     sigs = minhash.signatures(texts, settings.shingle_size, settings.num_perm, settings.minhash_seed)
@@ -81,7 +80,8 @@ def featurize_batch(
         vecs = np.zeros((len(cleans), 384), np.float32)
     out = []
     for i, c in enumerate(cleans):
-        nums = frozenset(u.key for u in extract_numbers(c.text)) | date_keys(c.text)
+        numbers, dates = extract_numbers_and_dates(c.text)
+        nums = frozenset(u.key for u in numbers) | date_keys(dates)
         out.append(
             Features(
                 article_id=c.article.id,

@@ -29,6 +29,7 @@ __all__ = [
     "extract_dates",
     "extract_entities",
     "extract_numbers",
+    "extract_numbers_and_dates",
     "extract_quotes",
     "extract_units",
 ]
@@ -1221,6 +1222,13 @@ def _number_units(text: str, offset: int, date_spans: list[tuple[int, int]]) -> 
 def extract_numbers(text: str, offset: int = 0) -> list[Unit]:
     """Quantities with a canonical unit; key ``f"{value}|{unit}"`` (e.g. ``20|percent``)."""
     return _number_units(text, offset, [(s, e) for s, e, _ in _dates(text)])
+
+
+def extract_numbers_and_dates(text: str, offset: int = 0) -> tuple[list[Unit], list[Unit]]:
+    """``(extract_numbers(text), extract_dates(text))``, finding the dates once."""
+    found = _dates(text)
+    numbers = _number_units(text, offset, [(s, e) for s, e, _ in found])
+    return numbers, [_unit("date", text, s, e, offset, _date_key(f)) for s, e, f in found]
 
 
 # --------------------------------------------------------------------------- quotes
