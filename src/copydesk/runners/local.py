@@ -1,7 +1,10 @@
-"""The local engine: every batch stage in one process, with dicts where Spark has shuffles.
+"""The local engine: every batch stage on one machine, with dicts where Spark has shuffles.
 
 The order of work mirrors :mod:`.spark` step by step; both call the functions of
 :mod:`.stages` and :mod:`.candidates` on the same groups (chunks, buckets, components).
+Per-article analysis runs in one worker process per core, sentences are encoded by the
+driver's encoder threads, the rest runs in the driver; the tables do not depend on the
+number of cores (``tests/test_batch.py``).
 """
 
 from __future__ import annotations
