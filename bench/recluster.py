@@ -19,8 +19,6 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import numpy as np
-
 from copydesk import cluster as CL
 from copydesk.records import Pair
 from copydesk.score import default_model
@@ -42,29 +40,6 @@ def _family_or(p: Pair) -> float:
     return ps + p.scores.get("p_family", 0.0) * (1.0 - ps) if p.relation == "rewrite" else ps
 
 
-def _split_keeping(groups, sim, ratio, min_part, keep):
-    """``cluster.split_bimodal``, except that a join crossed by a pair in ``keep`` is never undone."""
-    out, stack, adj = [], [sorted(set(g)) for g in groups], CL._adjacency(sim)
-    while stack:
-        g = stack.pop()
-        if len(g) < max(2 * min_part, 3):
-            out.append(g)
-            continue
-        s = CL._sim_matrix(g, adj)
-        a, b = CL._top_split(s)
-        if min(len(a), len(b)) < min_part:
-            out.append(g)
-            continue
-        side = {g[i]: 0 for i in a} | {g[i]: 1 for i in b}
-        crossed = any(x in side and y in side and side[x] != side[y] for x, y in keep)
-        within = [w for w in (CL._mean_within(s, a), CL._mean_within(s, b)) if w is not None]
-        if not crossed and float(s[np.ix_(a, b)].mean()) < ratio * min(within):
-            stack += [[g[i] for i in a], [g[i] for i in b]]
-        else:
-            out.append(g)
-    return out
-
-
 Rule = Callable[[list[str], Mapping[tuple[str, str], Pair]], list[list[str]]]
 
 
@@ -80,7 +55,7 @@ def _no_split_across_rewrites(comp, pairs):
     sim = {k: _p_story(p) for k, p in pairs.items()}
     groups = CL.average_link(comp, sim, m.cluster_threshold)
     keep = [k for k, p in pairs.items() if p.relation in FAMILY]
-    return _split_keeping(groups, sim, m.split_ratio, m.split_min_part, keep)
+    return CL.split_bimodal(groups, sim, m.split_ratio, m.split_min_part, keep=keep)
 
 
 RULES: dict[str, Rule] = {

@@ -111,6 +111,13 @@ def test_split_bimodal_separates_two_tight_events() -> None:
     assert split_bimodal([ids], sim, 0.7, 3) == [sorted(ids)]
 
 
+def test_split_bimodal_never_splits_across_a_kept_pair() -> None:
+    ids, sim = _two_events(0.4)
+    assert split_bimodal([ids], sim, 0.7, 3, keep=[("a0", "b2")]) == [sorted(ids)]
+    # A kept pair inside one half does not stop the split.
+    assert split_bimodal([ids], sim, 0.7, 3, keep=[("a0", "a1")]) == [ids[:4], ids[4:]]
+
+
 def test_story_groups_uses_the_model() -> None:
     ids, sim = _two_events(0.4)
     without = SimpleNamespace(cluster_threshold=0.3, split_ratio=None, split_min_part=3)

@@ -185,7 +185,11 @@ def _mean_within(s: np.ndarray, idx: list[int]) -> float | None:
 
 
 def split_bimodal(
-    groups: Iterable[Sequence[str]], sim: Mapping[Edge, float], ratio: float, min_part: int
+    groups: Iterable[Sequence[str]],
+    sim: Mapping[Edge, float],
+    ratio: float,
+    min_part: int,
+    keep: Iterable[Edge] = (),
 ) -> list[list[str]]:
     """Split groups made of two tighter groups, recursively.
 
@@ -195,9 +199,11 @@ def split_bimodal(
     other half). Average-link with one global threshold merges two reports of the same *kind*
     of event (two heavyweight title defences, two DUI arrests) when everything in that
     neighbourhood is similar; relative to how alike each event's own reports are, the two are
-    still apart. ``sim`` as in :func:`average_link`. Deterministic and independent of input
-    order (members are sorted before the linkage).
+    still apart. ``sim`` as in :func:`average_link`. A join crossed by a pair of ``keep`` is never
+    undone (none by default). Deterministic and independent of input order (members are sorted
+    before the linkage).
     """
+    keep = list(keep)
     out: list[list[str]] = []
     stack = [sorted(set(g)) for g in groups]
     adj = _adjacency(sim) if any(len(g) >= max(2 * min_part, 3) for g in stack) else {}
@@ -213,7 +219,9 @@ def split_bimodal(
             continue
         across = float(s[np.ix_(a, b)].mean())
         within = [w for w in (_mean_within(s, a), _mean_within(s, b)) if w is not None]
-        if across < ratio * min(within):
+        side = {g[i]: 0 for i in a} | {g[i]: 1 for i in b} if keep else {}
+        crossed = any(x in side and y in side and side[x] != side[y] for x, y in keep)
+        if across < ratio * min(within) and not crossed:
             stack.append([g[i] for i in a])
             stack.append([g[i] for i in b])
         else:

@@ -967,9 +967,13 @@ def _dates(text: str) -> list[tuple[int, int, dict[str, str]]]:
     return _resolve_overlaps(_date_candidates(text))
 
 
+def _date_units(text: str, found: list[tuple[int, int, dict[str, str]]], offset: int) -> list[Unit]:
+    return [_unit("date", text, s, e, offset, _date_key(f)) for s, e, f in found]
+
+
 def extract_dates(text: str, offset: int = 0) -> list[Unit]:
     """Years, months, weekdays, explicit and relative dates; key like ``month:8|q:last``."""
-    return [_unit("date", text, s, e, offset, _date_key(f)) for s, e, f in _dates(text)]
+    return _date_units(text, _dates(text), offset)
 
 
 # --------------------------------------------------------------------------- numbers
@@ -1228,7 +1232,7 @@ def extract_numbers_and_dates(text: str, offset: int = 0) -> tuple[list[Unit], l
     """``(extract_numbers(text), extract_dates(text))``, finding the dates once."""
     found = _dates(text)
     numbers = _number_units(text, offset, [(s, e) for s, e, _ in found])
-    return numbers, [_unit("date", text, s, e, offset, _date_key(f)) for s, e, f in found]
+    return numbers, _date_units(text, found, offset)
 
 
 # --------------------------------------------------------------------------- quotes
