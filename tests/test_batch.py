@@ -130,6 +130,22 @@ def test_kmeans_buckets_are_deterministic_and_find_close_neighbours():
     assert len(got & exact) / len(exact) > 0.9
 
 
+def test_default_probes_find_neighbours_across_bucket_borders():
+    """Without cluster structure (points spread evenly on a sphere) many true neighbours sit on
+    either side of a bucket border; with the default probes the bucketed search still returns
+    almost every pair exact search does (two probes lose 3.6 % here)."""
+    from copydesk.runners.local import semantic_neighbours
+    from copydesk.runners.stages import BatchSettings
+
+    x = np.random.default_rng(5).normal(size=(2000, 6))
+    x = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    ids = [f"doc{i:04d}" for i in range(2000)]
+    s = Settings().with_(vector_min_cosine=0.9, vector_max_neighbours=5)
+    got = semantic_neighbours(ids, x, s, BatchSettings(semantic_bucket=200, max_semantic_bucket=400))
+    exact = _exact(ids, x, 0.9, 5)
+    assert len(got & exact) / len(exact) >= 0.99
+
+
 def test_band_candidates_match_a_dict_grouping():
     rng = np.random.default_rng(1)
     bands = rng.integers(0, 40, size=(200, 4))
