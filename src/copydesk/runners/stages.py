@@ -48,8 +48,10 @@ class BatchSettings:
     """Scheduling knobs of ``copydesk batch`` (results do not depend on them except where noted)."""
 
     chunk_size: int = 64  # articles per analysis task (the unit Spark schedules)
-    # k-means buckets each article joins: the fewest whose rewrite-candidate recall at 100k is
-    # within 0.01 of exact search (bench/probes.py: 2 -> 0.922, 3 -> 0.966, 4 -> 0.977, exact 0.983)
+    # k-means buckets each article joins (a result, not only a schedule: it changes the semantic
+    # candidates once there are several buckets, above 2,000 articles): the fewest whose rewrite-candidate
+    # recall at 100k is within 0.01 of exact search (bench/probes.py: 2 -> 0.922, 3 -> 0.966, 4 -> 0.977,
+    # exact 0.983)
     semantic_probes: int = 4
     semantic_bucket: int = 2_000  # target bucket size; below it the vector search is exact
     max_semantic_bucket: int = 6_000  # larger buckets are split again
