@@ -1643,9 +1643,8 @@ def extract_attributions(text: str, offset: int = 0) -> list[Unit]:
 
 def extract_units(text: str, offset: int = 0) -> list[Unit]:
     """All units in text; ``Unit.start``/``end`` are offset + position in text. Sorted by start."""
-    dates = _dates(text)
-    units = [_unit("date", text, s, e, offset, _date_key(f)) for s, e, f in dates]
-    units += _number_units(text, offset, [(s, e) for s, e, _ in dates])
+    numbers, units = extract_numbers_and_dates(text, offset)
+    units += numbers
     units += extract_quotes(text, offset)
     units += extract_attributions(text, offset)
     units += extract_entities(text, offset)
