@@ -180,7 +180,15 @@ def check(db: str, as_json: bool) -> None:
 def _read_text_arg(arg: str, stdin_used: list[bool]) -> str:
     """A file (txt or html) or '-' for standard input, as text; InputError on bad input."""
     from .config import Limits
-    from .ingest import IngestError, InputError, binary_kind, decode_text, read_file
+    from .ingest import (
+        IngestError,
+        InputError,
+        binary_kind,
+        check_text,
+        decode_text,
+        normalise_text,
+        read_file,
+    )
 
     if arg == "-":
         if stdin_used:
@@ -191,7 +199,12 @@ def _read_text_arg(arg: str, stdin_used: list[bool]) -> str:
             raise InputError("<stdin>: empty input")
         if binary_kind(data):
             raise InputError(f"<stdin>: binary data ({binary_kind(data)}), not text")
-        return decode_text(data)
+        try:
+            text = decode_text(data)
+            check_text(normalise_text(text), Limits())
+        except InputError as e:
+            raise InputError(f"<stdin>: {e}") from None
+        return text
     p = Path(arg)
     if not p.is_file():
         raise InputError(f"{arg}: no such file")

@@ -45,7 +45,7 @@ class IngestError:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{where}: {self.reason}"
+        return printable(f"{where}: {self.reason}")
 
 
 class InputError(ValueError):
@@ -153,6 +153,41 @@ def decode_text(data: bytes) -> str:
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_LONE_CR = re.compile(r"\r(?!\n)")
+# Anything a terminal would act on or not show: C0/C1 controls and DEL, format characters (zero-width
+# spaces and joiners, bidi overrides, BOM), line and paragraph separators, surrogates.
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f\u2028-\u202e"
+    r"\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
+# Characters that show nothing: whitespace and the zero-width / format characters above.
+_VISIBLE = re.compile(
+    r"[^\s\x00-\x1f\x7f-\x9f\u00ad\u034f\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
+    r"\u3164\ufeff\uffa0\ud800-\udfff]"
+)
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    c = m.group()
+    if c in _ESCAPES:
+        return _ESCAPES[c]
+    n = ord(c)
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}"
+
+
+def printable(s: object) -> str:
+    """``s`` as one line that is safe to print on a terminal: every control, format or separator
+    character (ESC, newline, NUL, zero-width and bidi characters, ...) written as a Python-style
+    escape (``\\x1b``, ``\\n``, ``\\u202e``); everything else, non-ASCII letters included, unchanged.
+
+    The one escaping function for user data (ids, titles, file names, texts, error reasons)
+    printed by the command line. Backslashes are left as they are, so escaping twice changes
+    nothing. Rich markup (``[bold]``) is not this function's business: print the result with
+    markup off or through ``rich.markup.escape``.
+    """
+    s = s if isinstance(s, str) else str(s)
+    return _UNPRINTABLE.sub(_escape_char, s)
 
 
 def scrub(s: str) -> str:
@@ -170,15 +205,25 @@ def _shown(path: os.PathLike[str] | str) -> str:
 
 
 def normalise_text(text: str) -> str:
-    """Newlines unified, control characters and lone surrogates dropped: the raw text every offset
-    refers to."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """The text every offset refers to: the text as given, with a lone carriage return (old Mac line
+    ends) made a newline, control characters other than tab, newline and carriage return dropped
+    and lone surrogates replaced.
+
+    Windows line ends (CRLF) are kept, so the offsets of a CRLF file are offsets into the file's
+    own text; every later stage treats the carriage return as the whitespace it is (the analysis
+    of a CRLF file equals that of its LF copy, spans shifted by the carriage returns before them).
+    """
+    text = _LONE_CR.sub("\n", text)
     return scrub(_CONTROL.sub("", text))
 
 
 def check_text(text: str, limits: Limits) -> None:
+    """``InputError`` for a text that is empty, shows nothing (only whitespace and zero-width or other
+    invisible characters such as U+200B, U+200D, U+FEFF, U+2060) or is over ``limits``."""
     if not text.strip():
         raise InputError("empty text" if not text else "text is only whitespace")
+    if not _VISIBLE.search(text):
+        raise InputError("text is only zero-width characters and whitespace (nothing visible)")
     if len(text) > limits.max_article_chars:
         raise InputError(
             f"text too large ({len(text):,} characters > limit {limits.max_article_chars:,}); "

@@ -24,8 +24,13 @@ class StoreLocked(StoreError):
 
 
 def content_hash(article: Article) -> str:
+    """Hash of what makes two versions of an id the same article: text, title and date.
+
+    Line ends do not count: the text is hashed with CRLF read as LF, so a CRLF file stored
+    before its line ends were kept (they were turned into LF then) is still the same article.
+    """
     h = hashlib.sha256()
-    for part in (article.text, article.title or "", article.published or ""):
+    for part in (article.text.replace("\r\n", "\n"), article.title or "", article.published or ""):
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\x00")
     return h.hexdigest()[:32]

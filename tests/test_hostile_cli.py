@@ -1,0 +1,150 @@
+"""Hostile users of the command line, the store and ingest (issue 21).
+
+Output paths that would overwrite the store or an input, stores that are not copydesk's, terminal
+injection through ids, titles and file names, CRLF offsets, invisible texts, ids that must round-trip,
+and the inputs that used to end in a traceback. The rule everywhere: one line on stderr, exit 2,
+nothing already stored lost.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from test_cli import no_traceback
+from test_reliability import ENV, copydesk, story
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def one_line_exit_2(res: subprocess.CompletedProcess, *needles: str) -> str:
+    """The single stderr line of a refused command (exit 2, no traceback), checked for ``needles``."""
+    no_traceback(res)
+    assert res.returncode == 2, (res.returncode, res.stderr)
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr
+    for n in needles:
+        assert n in lines[0], (n, lines[0])
+    return lines[0]
+
+
+def copydesk_stdin(data: bytes, *args: str) -> subprocess.CompletedProcess:
+    """``copydesk ARGS`` with ``data`` on standard input; output decoded as UTF-8."""
+    res = subprocess.run([sys.executable, "-m", "copydesk.cli", *args], input=data, capture_output=True, env=ENV,
+                         timeout=300)
+    return subprocess.CompletedProcess(res.args, res.returncode, res.stdout.decode("utf-8", "replace"),
+                                       res.stderr.decode("utf-8", "replace"))
+
+
+def raw_text(p: Path) -> str:
+    """A file's text exactly as its bytes say (no newline translation, unlike ``Path.read_text``)."""
+    return p.read_bytes().decode("utf-8")
+
+
+def report_spans(report: dict):
+    """(article id, start, end, text, kind) of every span of an analyze report."""
+    for a in report["articles"]:
+        own = a["id"]
+        for x in a["artifacts"]:
+            yield own, x["start"], x["end"], x["text"], "artifact"
+        for x in a.get("alignment") or []:
+            yield own, x["start"], x["end"], x["sentence"], "alignment"
+            for s in x.get("source_sentences") or []:
+                yield s["article"], s["start"], s["end"], s["text"], "alignment source"
+        for c in a.get("claims") or []:
+            yield own, c["start"], c["end"], c["text"], "claim"
+        for d in a.get("dropped") or []:
+            yield d["article"], d["start"], d["end"], d["text"], "dropped"
+
+
+# ----------------------------------------------------------------------------- CRLF offsets
+
+
+def test_crlf_report_spans_are_offsets_into_the_raw_file(tmp_path, seeds_dir):
+    folder = tmp_path / "crlf"
+    folder.mkdir()
+    for p in sorted(seeds_dir.glob("*.txt")):
+        lf = p.read_bytes().replace(b"\r\n", b"\n")
+        (folder / p.name).write_bytes(lf.replace(b"\n", b"\r\n"))
+    out = tmp_path / "r.json"
+    res = copydesk("analyze", str(folder), "--db", str(tmp_path / "s.db"), "--json", str(out), "-q")
+    assert res.returncode == 0, res.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    raw = {p.stem: raw_text(p) for p in folder.glob("*.txt")}
+    assert all("\r\n" in t for t in raw.values())
+    kinds: dict[str, int] = {}
+    for aid, start, end, text, kind in report_spans(report):
+        assert raw[aid][start:end] == text, (kind, aid, start, end, text[:60])
+        kinds[kind] = kinds.get(kind, 0) + 1
+    assert {"artifact", "alignment", "alignment source", "claim", "dropped"} <= kinds.keys(), kinds
+    # The same analysis as the LF seeds: relations, artifacts, claims; only the offsets moved.
+    lf_out = tmp_path / "lf.json"
+    res = copydesk("analyze", str(seeds_dir), "--db", str(tmp_path / "lf.db"), "--json", str(lf_out), "-q")
+    assert res.returncode == 0, res.stderr
+
+    def summary(rep: dict) -> list:
+        return [(a["id"], a["relation"], a["source"], [(x["kind"], x["text"].replace("\r", "")) for x in a["artifacts"]],
+                 [(c["status"], c["text"]) for c in a.get("claims") or []]) for a in rep["articles"]]
+
+    assert summary(report) == summary(json.loads(lf_out.read_text(encoding="utf-8")))
+
+
+def test_crlf_file_stored_with_lf_before_is_still_the_same_article(tmp_path):
+    """Stores written before CRLF was kept hold the LF text: the CRLF file is not a new version."""
+    from copydesk.records import Article
+    from copydesk.store.base import content_hash
+
+    text = story(0, "Springfield", "Earthquake")
+    assert content_hash(Article("a", text.replace("\n", "\r\n"))) == content_hash(Article("a", text))
+    assert content_hash(Article("a", text + " More.")) != content_hash(Article("a", text))
+
+
+# ----------------------------------------------------------------------------- invisible texts
+
+INVISIBLE = "\u200b\u200c\u200d\ufeff\u2060"
+
+
+@pytest.mark.parametrize("text", [INVISIBLE, f" {INVISIBLE}\n\t\u200b \r\n\u2060", "\ufeff" * 50, "\u200b\n\u200b"],
+                         ids=["five-kinds", "with-whitespace", "bom-run", "two-lines"])
+def test_text_of_only_zero_width_characters_is_refused_as_empty(text):
+    from copydesk.config import Limits
+    from copydesk.ingest import InputError, article_from_text, record_to_article
+
+    with pytest.raises(InputError, match="only zero-width characters and whitespace"):
+        article_from_text("x", text, Limits())
+    with pytest.raises(InputError, match="only zero-width characters"):
+        record_to_article({"id": "x", "text": text}, Limits())
+    assert article_from_text("x", text + "a", Limits()).text.endswith("a")  # one visible character is enough
+
+
+def test_analyze_skips_invisible_files_and_lines_and_stores_nothing_of_them(tmp_path):
+    (tmp_path / "zw.txt").write_text(INVISIBLE + "\n" + INVISIBLE)
+    (tmp_path / "feed.jsonl").write_text(json.dumps({"id": "zw", "text": INVISIBLE}) + "\n"
+                                         + json.dumps({"id": "ok", "text": story(1, "Ogdenville", "Flood")}) + "\n")
+    db = tmp_path / "s.db"
+    res = copydesk("analyze", str(tmp_path / "zw.txt"), str(tmp_path / "feed.jsonl"), "--db", str(db), "--no-claims",
+                   "-q")
+    no_traceback(res)
+    assert res.returncode == 2
+    skips = [ln for ln in res.stderr.splitlines() if ln.startswith("skipped ")]
+    assert skips == [
+        f"skipped {tmp_path / 'zw.txt'}: text is only zero-width characters and whitespace (nothing visible)",
+        f"skipped {tmp_path / 'feed.jsonl'}:1: text is only zero-width characters and whitespace (nothing visible)",
+    ]
+    with sqlite3.connect(db) as c:
+        assert [r[0] for r in c.execute("SELECT id FROM articles")] == ["ok"]
+
+
+def test_verify_refuses_an_invisible_rewrite_or_source(tmp_path, seeds_dir):
+    src = seeds_dir / "000_dc2d94248d973954.txt"
+    zw = tmp_path / "zw.txt"
+    zw.write_text(INVISIBLE * 3)
+    one_line_exit_2(copydesk("verify", str(src), str(zw)), str(zw), "only zero-width characters")
+    one_line_exit_2(copydesk("verify", str(zw), str(src)), str(zw), "only zero-width characters")
+    res = copydesk_stdin(INVISIBLE.encode(), "verify", "-", str(src))
+    one_line_exit_2(res, "<stdin>: text is only zero-width characters")
