@@ -148,3 +148,101 @@ def test_verify_refuses_an_invisible_rewrite_or_source(tmp_path, seeds_dir):
     one_line_exit_2(copydesk("verify", str(zw), str(src)), str(zw), "only zero-width characters")
     res = copydesk_stdin(INVISIBLE.encode(), "verify", "-", str(src))
     one_line_exit_2(res, "<stdin>: text is only zero-width characters")
+
+
+# ----------------------------------------------------------------------------- stores that are not stores
+
+ONE = story(0, "Springfield", "Earthquake")
+
+
+@pytest.fixture
+def one_article(tmp_path) -> Path:
+    p = tmp_path / "in" / "quake.txt"
+    p.parent.mkdir()
+    p.write_text(ONE)
+    return p
+
+
+def stored_ids(db: Path) -> list[str]:
+    with sqlite3.connect(db) as c:
+        return [r[0] for r in c.execute("SELECT id FROM articles ORDER BY id")]
+
+
+def sqlite_tables(db: Path) -> list[str]:
+    with sqlite3.connect(db) as c:
+        return sorted(r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+
+
+@pytest.mark.parametrize("db", ["", " ", ":memory:"])
+def test_store_that_would_vanish_is_refused_without_a_lock_file(tmp_path, one_article, db):
+    res = copydesk("analyze", str(one_article), "--db", db, "--no-claims", "-q", cwd=tmp_path)
+    one_line_exit_2(res, "copydesk: error: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]  # no lock file, no database
+    one_line_exit_2(copydesk("check", "--db", db, cwd=tmp_path))
+
+
+@pytest.mark.parametrize(("schema", "needle"), [
+    (["CREATE TABLE users (id INTEGER, name TEXT)", "INSERT INTO users VALUES (1, 'ann')"],
+     "not a copydesk store (a database with other tables: users)"),
+    (["CREATE TABLE meta (name TEXT, v INTEGER)", "INSERT INTO meta VALUES ('x', 1)"],
+     "its 'meta' table is another program's"),
+    (["CREATE TABLE meta (key TEXT, value TEXT)", "INSERT INTO meta VALUES ('owner', 'other')",
+      "CREATE TABLE posts (body TEXT)"], "its 'meta' table is another program's"),
+], ids=["other-tables", "meta-other-columns", "meta-without-version"])
+def test_another_programs_sqlite_file_is_refused_and_left_alone(tmp_path, one_article, schema, needle):
+    db = tmp_path / "theirs.db"
+    with sqlite3.connect(db) as c:
+        for stmt in schema:
+            c.execute(stmt)
+    before = db.read_bytes()
+    for args in (("analyze", str(one_article), "--no-claims", "-q"), ("check",)):
+        one_line_exit_2(copydesk(*args, "--db", str(db)), f"copydesk: error: {db} ", needle, "give another --db")
+    assert db.read_bytes() == before
+    assert not (tmp_path / "theirs.db.lock").exists()
+
+
+def test_a_copydesk_store_with_an_extra_table_of_the_users_still_opens(tmp_path, one_article):
+    db = tmp_path / "s.db"
+    assert copydesk("analyze", str(one_article), "--db", str(db), "--no-claims", "-q").returncode == 0
+    with sqlite3.connect(db) as c:
+        c.execute("CREATE TABLE my_notes (article_id TEXT, note TEXT)")
+    res = copydesk("analyze", str(one_article), "--db", str(db), "--no-claims", "-q")
+    assert res.returncode == 0, res.stderr
+    assert "0 new, 1 already stored" in res.stderr
+
+
+def test_store_api_refuses_a_foreign_database(tmp_path):
+    from copydesk.store import StoreError, open_store
+
+    db = tmp_path / "theirs.db"
+    with sqlite3.connect(db) as c:
+        c.execute("CREATE TABLE users (id INTEGER)")
+    with pytest.raises(StoreError, match="not a copydesk store"):
+        open_store(str(db), lock=True)
+    assert sqlite_tables(db) == ["users"]
+    with pytest.raises(StoreError, match="a folder"):
+        open_store(str(tmp_path))
+
+
+def test_db_dev_null_is_one_line(one_article):
+    made = [p for p in (Path("/dev/null.lock"), Path("/dev/null-journal"), Path("/dev/null-wal")) if not p.exists()]
+    try:
+        res = copydesk("analyze", str(one_article), "--db", "/dev/null", "--no-claims", "-q")
+        one_line_exit_2(res, "store /dev/null is not a regular file")
+        assert not any(p.exists() for p in made)
+    finally:
+        for p in made:  # the old code created these; remove only what this test made
+            p.unlink(missing_ok=True)
+
+
+def test_store_whose_lock_path_is_a_folder_is_one_line_and_keeps_its_articles(tmp_path, one_article):
+    db = tmp_path / "s.db"
+    assert copydesk("analyze", str(one_article), "--db", str(db), "--no-claims", "-q").returncode == 0
+    lock = tmp_path / "s.db.lock"
+    lock.unlink()
+    lock.mkdir()
+    other = tmp_path / "in" / "flood.txt"
+    other.write_text(story(1, "Shelbyville", "Flood"))
+    res = copydesk("analyze", str(other), "--db", str(db), "--no-claims", "-q")
+    one_line_exit_2(res, f"cannot open the writer lock {lock}: Is a directory")
+    assert stored_ids(db) == ["quake"]

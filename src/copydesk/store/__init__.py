@@ -26,10 +26,35 @@ def open_store(url: str, *, lock: bool = False, lock_timeout: float = 30.0, read
         )
     from .sqlite import connect_sqlite
 
+    check_store_path(url)
     return SQLStore(
         connect_sqlite(url, read_only=read_only), dialect="sqlite", lock=lock, lock_timeout=lock_timeout,
         location=url, read_only=read_only,
     )
 
 
-__all__ = ["AnalysisRow", "SQLStore", "Store", "StoreError", "StoreLocked", "open_store"]
+def check_store_path(path: str) -> None:
+    """``StoreError`` for a SQLite store path that cannot hold a store: empty (SQLite would use a
+    temporary database that vanishes at exit), ``:memory:``, a folder, or an existing file that is
+    not a regular file (``/dev/null``, a pipe, a socket). Checked before anything is created, so a
+    refused path leaves no lock file behind."""
+    import os
+    import stat
+
+    if not path.strip():
+        raise StoreError("no store given (an empty path); give a file path or a postgresql:// URL")
+    if path == ":memory:" or path.startswith("file::memory:"):
+        raise StoreError(f"store {path} would vanish when copydesk exits; give a file path")
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise StoreError(f"cannot use store {path}: {e.strerror or e}") from None
+    if stat.S_ISDIR(mode):
+        raise StoreError(f"store {path} is a folder; give a file path")
+    if not stat.S_ISREG(mode):
+        raise StoreError(f"store {path} is not a regular file (a device, pipe or socket)")
+
+
+__all__ = ["AnalysisRow", "SQLStore", "Store", "StoreError", "StoreLocked", "check_store_path", "open_store"]

@@ -31,6 +31,18 @@ from .base import (
 )
 
 _CHUNK = 500  # ids per IN (...) query
+_OUR_TABLES = frozenset(
+    {"meta", "articles", "features", "bands", "entity_postings", "sentence_vectors", "pairs", "stories", "placements"}
+)
+
+
+def _is_db_error(e: BaseException) -> bool:
+    """An error of the database driver (sqlite3 or psycopg), as opposed to a bug."""
+    import sqlite3
+
+    if isinstance(e, sqlite3.Error):
+        return True
+    return type(e).__module__.split(".")[0] == "psycopg" and isinstance(e, Exception)
 
 
 def _schema(dialect: str) -> list[str]:
@@ -80,9 +92,19 @@ class SQLStore:
         self._ph = "%s" if dialect == "postgres" else "?"
         if read_only:  # a reader of an existing store: no lock, no schema set-up
             return
-        if lock:
-            self._acquire_lock(lock_timeout)
-        self._init_schema()
+        try:
+            self._check_ours()  # before the lock: another program's database gets no lock file either
+            if self.dialect == "sqlite":
+                self._exec("PRAGMA journal_mode=WAL")
+            if lock:
+                self._acquire_lock(lock_timeout)
+            self._init_schema()
+        except BaseException as e:
+            self.close()
+            if isinstance(e, StoreError) or not _is_db_error(e):
+                raise
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            raise StoreError(f"cannot use store {self.location}: {first}") from None
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -138,7 +160,10 @@ class SQLStore:
         import fcntl
 
         path = self.location + ".lock"
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise StoreError(f"cannot open the writer lock {path}: {e.strerror or e}") from None
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -184,6 +209,51 @@ class SQLStore:
             yield
         finally:
             self._release_lock()
+
+    def _tables(self) -> set[str]:
+        if self.dialect == "postgres":
+            sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        else:
+            sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        return {r[0] for r in self._exec(sql).fetchall()}
+
+    def _check_ours(self) -> None:
+        """``StoreError`` unless the database is empty or a copydesk store.
+
+        A copydesk store has a ``meta (key, value)`` table with a ``schema_version`` row (written in
+        the same transaction as the tables). A SQLite file with other tables and no such row is
+        another program's database: copydesk would add its 13 tables to it, so it is refused. A
+        PostgreSQL schema may hold other applications' tables beside a new store; there only a
+        ``meta`` table that is not copydesk's is refused.
+        """
+        tables = self._tables()
+        if self.dialect == "postgres":
+            self.conn.rollback()
+        if not tables:
+            return
+        foreign = sorted(tables - _OUR_TABLES)
+        if "meta" not in tables:
+            if self.dialect == "postgres":
+                return
+            shown = ", ".join(foreign[:4]) + (", ..." if len(foreign) > 4 else "")
+            raise StoreError(
+                f"{self.location} is not a copydesk store (a database with other tables: {shown}); "
+                "give another --db"
+            )
+        row = None
+        try:
+            row = self._exec("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except Exception as e:
+            if not _is_db_error(e):
+                raise
+        finally:
+            if self.dialect == "postgres":
+                self.conn.rollback()
+        if row is None:
+            raise StoreError(
+                f"{self.location} is not a copydesk store (its 'meta' table is another program's); "
+                "give another --db"
+            )
 
     def _init_schema(self) -> None:
         with self.transaction():

@@ -20,8 +20,9 @@ def connect_sqlite(path: str, *, read_only: bool = False) -> sqlite3.Connection:
             uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
             conn = sqlite3.connect(uri, uri=True, timeout=60.0, isolation_level=None, check_same_thread=False)
         else:
+            # WAL (written into the file's header) is switched on by SQLStore once the file is known
+            # to be empty or a copydesk store: another program's database is refused unchanged.
             conn = sqlite3.connect(path, timeout=60.0, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=60000")
         conn.execute("PRAGMA foreign_keys=OFF")
