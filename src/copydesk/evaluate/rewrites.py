@@ -22,11 +22,27 @@ store, as ``copydesk analyze --no-claims`` runs them). Then:
   stories holding an original (and two or more other articles) flagged
   ``common_source_missing`` — a false positive, since the source is in the set.
 
+- ``tfidf_recall_at_1``: the named baseline, plain TF-IDF cosine (IDF over every text of the
+  file, sublinear tf, the product's tokenizer) ranking the same distinct originals.
+- Per kind (``_{method}`` suffix; bent kinds from ``scripts/build_bent_rewrites.py`` too):
+  ``same_story_rate`` / ``same_family_rate``: the derived text lands in its original's story /
+  family in the pipeline's output (a factual edit must not split it off);
+  ``reference_accuracy_{method}`` and ``csm_false_positive_rate_{method}``: ``trace.trace_story``
+  on the small story {original, its faithful paraphrases, its derived texts of that kind} (the
+  stored pairs, the product's model): the original is the reference; "common source missing" is
+  claimed although the original is there (stories of three or more).
+- ``csm_fire_rate_original_removed``: with the original REMOVED from its gold story (its three
+  or more derived texts traced alone), the share flagged ``common_source_missing``: the rewrites
+  do share facts through a source no longer in the set, so here firing is right.
+- ``direction_accuracy_src_{dataset}``: direction per ``source_dataset`` (out-of-source figures
+  of the fitted model come from ``scripts/fit_relation_model.py``, which refits per source).
+
 Per-method breakdowns are suffixed with the method name (``recall_at_1_open_ended_generation``).
 """
 
 from __future__ import annotations
 
+import math
 import tempfile
 import time
 from collections import defaultdict
@@ -47,6 +63,7 @@ def _pair(n: int, d: dict) -> dict:
         "derived": d["derived_text"],
         "method": str(d["method"]),
         "id": str(d.get("id", n)),
+        "source": str(d.get("source_dataset", "")),
     }
 
 
@@ -77,6 +94,36 @@ def rank_score(scores: dict[str, float]) -> float:
     return float(scores.get("p_story", 0.0)) + float(scores.get("p_family", 0.0))
 
 
+def tfidf_top1(originals: dict[str, str], derived: list[str], texts_for_idf: list[str]) -> list[list[str]]:
+    """For each derived text, the originals tied for the highest plain TF-IDF cosine."""
+    from collections import Counter
+
+    from ..featurize.terms import tokens
+
+    def tf(t: str) -> Counter:
+        return Counter(w for w in tokens(t) if w.isalnum())
+
+    df: Counter = Counter()
+    for t in texts_for_idf:
+        df.update(set(tf(t)))
+    n = len(texts_for_idf)
+    idf = {w: math.log((1 + n) / (1 + c)) + 1.0 for w, c in df.items()}
+
+    def vec(t: str) -> dict[str, float]:
+        v = {w: (1.0 + math.log(c)) * idf.get(w, 1.0) for w, c in tf(t).items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {w: x / norm for w, x in v.items()}
+
+    ovecs = {k: vec(t) for k, t in originals.items()}
+    out = []
+    for t in derived:
+        dv = vec(t)
+        sims = {k: sum(x * ov.get(w, 0.0) for w, x in dv.items()) for k, ov in ovecs.items()}
+        best = max(sims.values(), default=0.0)
+        out.append([k for k, v in sims.items() if v >= best - 1e-12])
+    return out
+
+
 def _claim_flag_share(rows, svecs, orig: str, drv: str) -> float:
     """Share of the derived text's claims flagged (unsupported or contradicted) against the original."""
     from ..diff import check_claims, evidence_pool, sentence_units
@@ -94,7 +141,7 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
     from ..pipeline import Pipeline
     from ..score import default_model
     from ..store import open_store
-    from ..trace import article_profile, coverage, direction_features, direction_prob
+    from ..trace import article_profile, coverage, direction_features, direction_prob, trace_story
 
     pairs = load(path, limit)
     arts, o_ids, d_ids = articles_for(pairs)
@@ -113,6 +160,7 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
             rows = store.load_analyses(ids)
             svecs = pipe.sentence_vectors_for(ids)
             stories = store.stories()
+            placed = store.placements(ids)
         finally:
             store.close()
         t_pipe = time.perf_counter() - t0
@@ -175,6 +223,51 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
         if m == FAITHFUL and len(rows[d].clean.text.split()) <= len(rows[o].clean.text.split())
     }
     out.update(_story_checks(stories, orig_set, complete))
+
+    # The named baseline: plain TF-IDF cosine over the same distinct originals.
+    texts = {a.id: a.text for a in arts}
+    top = tfidf_top1({o: texts[o] for o in originals}, [texts[d] for d in d_ids], list(texts.values()))
+    tf_hits = [t == [o] for t, o in zip(top, o_ids, strict=True)]
+    out["tfidf_recall_at_1"] = round(float(np.mean(tf_hits)), 4)
+
+    # Per kind: stays in its original's story and family; small gold stories traced by the product.
+    derived_of: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for o, d, m in zip(o_ids, d_ids, methods, strict=True):
+        derived_of[o][m].append(d)
+
+    def traced(members: list[str]) -> dict:
+        mset = set(members)
+        sub = {k: p for k, p in stored.items() if k[0] in mset and k[1] in mset}
+        return trace_story(members, rows, svecs, sub, model).story
+
+    for m in sorted(set(methods)):
+        idx = [i for i, x in enumerate(methods) if x == m]
+        out[f"tfidf_recall_at_1_{m}"] = round(float(np.mean([tf_hits[i] for i in idx])), 4)
+        same_story = [placed[d_ids[i]]["story"] == placed[o_ids[i]]["story"] for i in idx]
+        same_fam = [placed[d_ids[i]]["family"] == placed[o_ids[i]]["family"] for i in idx]
+        out[f"same_story_rate_{m}"] = round(float(np.mean(same_story)), 4)
+        out[f"same_family_rate_{m}"] = round(float(np.mean(same_fam)), 4)
+        ref_ok, csm = [], []
+        for o in sorted({o_ids[i] for i in idx}):
+            members = sorted({o, *derived_of[o][m], *derived_of[o].get(FAITHFUL, [])})
+            st = traced(members)
+            ref_ok.append(st["reference"] == o)
+            if len(members) >= 3:
+                csm.append(bool(st["common_source_missing"]))
+        out[f"reference_accuracy_{m}"] = round(float(np.mean(ref_ok)), 4)
+        if csm:
+            out[f"csm_false_positive_rate_{m}"] = round(float(np.mean(csm)), 4)
+    fired = []
+    for o in originals:
+        rest = sorted({d for ds in derived_of[o].values() for d in ds})
+        if len(rest) >= 3:
+            fired.append(bool(traced(rest)["common_source_missing"]))
+    if fired:
+        out["stories_original_removed"] = len(fired)
+        out["csm_fire_rate_original_removed"] = round(float(np.mean(fired)), 4)
+    for src in sorted({p["source"] for p in pairs} - {""}):
+        idx = [i for i, p in enumerate(pairs) if p["source"] == src]
+        out[f"direction_accuracy_src_{src}"] = round(float(np.mean([dir_ok[i] for i in idx])), 4)
     return out
 
 
