@@ -246,3 +246,86 @@ def test_store_whose_lock_path_is_a_folder_is_one_line_and_keeps_its_articles(tm
     res = copydesk("analyze", str(other), "--db", str(db), "--no-claims", "-q")
     one_line_exit_2(res, f"cannot open the writer lock {lock}: Is a directory")
     assert stored_ids(db) == ["quake"]
+
+
+# ----------------------------------------------------------------------------- outputs that would overwrite
+
+
+@pytest.fixture
+def stored(tmp_path, one_article) -> tuple[Path, Path]:
+    """A store holding one article, and the folder of its input."""
+    db = tmp_path / "s.db"
+    res = copydesk("analyze", str(one_article.parent), "--db", str(db), "--no-claims", "-q")
+    assert res.returncode == 0, res.stderr
+    return db, one_article.parent
+
+
+def store_intact(db: Path) -> None:
+    from copydesk.store import open_store
+
+    s = open_store(str(db))
+    try:
+        assert s.article_ids() == ["quake"] and s.check()["ok"]
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("target", ["store", "wal", "shm", "lock", "symlink", "hardlink", "dotted", "input"])
+@pytest.mark.parametrize("opt", ["--json", "--html"])
+def test_analyze_refuses_a_report_over_the_store_or_an_input(tmp_path, stored, opt, target):
+    db, inputs = stored
+    quake = inputs / "quake.txt"
+    before = quake.read_bytes()
+    path = {"store": db, "wal": Path(f"{db}-wal"), "shm": Path(f"{db}-shm"), "lock": Path(f"{db}.lock"),
+            "symlink": tmp_path / "link.json", "hardlink": tmp_path / "hard.json",
+            "dotted": inputs / ".." / "s.db", "input": quake}[target]
+    if target == "symlink":
+        path.symlink_to(db)
+    if target == "hardlink":
+        Path(path).hardlink_to(db)
+    res = copydesk("analyze", str(inputs), "--db", str(db), opt, str(path), "--no-claims", "-q")
+    what = "an input file" if target == "input" else "the store"
+    one_line_exit_2(res, f"copydesk: error: {opt} {path} is {what}", "refusing to overwrite it")
+    store_intact(db)
+    assert quake.read_bytes() == before
+
+
+def test_analyze_refuses_before_creating_a_new_store(tmp_path, one_article):
+    db = tmp_path / "new.db"
+    res = copydesk("analyze", str(one_article), "--db", str(db), "--json", str(db), "--no-claims", "-q")
+    one_line_exit_2(res, "is the store")
+    assert not db.exists() and not Path(f"{db}.lock").exists()
+
+
+def test_analyze_refuses_json_and_html_into_one_file(tmp_path, one_article):
+    out = tmp_path / "r.out"
+    res = copydesk("analyze", str(one_article), "--db", str(tmp_path / "s.db"), "--json", str(out), "--html", str(out),
+                   "--no-claims", "-q")
+    one_line_exit_2(res, "--json and --html are the same file")
+    assert not out.exists() and not (tmp_path / "s.db").exists()
+
+
+def test_verify_and_clean_refuse_to_overwrite_their_inputs(tmp_path, seeds_dir):
+    src, rw = tmp_path / "src.txt", tmp_path / "rw.txt"
+    src.write_bytes((seeds_dir / "000_dc2d94248d973954.txt").read_bytes())
+    rw.write_bytes((seeds_dir / "002_29101901bd87bdbd.txt").read_bytes())
+    before = (src.read_bytes(), rw.read_bytes())
+    one_line_exit_2(copydesk("verify", str(src), str(rw), "--json", str(src)), f"--json {src} is an input file")
+    one_line_exit_2(copydesk("verify", str(src), str(rw), "--fix", str(rw)), f"--fix {rw} is an input file")
+    one_line_exit_2(copydesk("verify", "--source", str(src), str(rw), "--fix", str(tmp_path / "." / "src.txt")),
+                    "is an input file")
+    one_line_exit_2(copydesk("verify", str(src), str(rw), "--fix", str(tmp_path / "f.txt"), "--json",
+                             str(tmp_path / "f.txt")), "--json and --fix are the same file")
+    one_line_exit_2(copydesk("clean", str(rw), "-o", str(rw)), f"-o {rw} is the input file")
+    assert (src.read_bytes(), rw.read_bytes()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rw.txt", "src.txt"]
+
+
+def test_outputs_into_a_missing_folder_are_one_line(tmp_path, seeds_dir):
+    src, rw = seeds_dir / "000_dc2d94248d973954.txt", seeds_dir / "002_29101901bd87bdbd.txt"
+    missing = tmp_path / "no such folder" / "out.txt"
+    line = f"copydesk: error: cannot write {missing}: No such file or directory"
+    assert one_line_exit_2(copydesk("verify", str(src), str(rw), "--json", str(missing))) == line
+    assert one_line_exit_2(copydesk("verify", str(src), str(rw), "--fix", str(missing))) == line
+    assert one_line_exit_2(copydesk("clean", str(rw), "-o", str(missing))) == line
+    assert not missing.parent.exists()

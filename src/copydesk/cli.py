@@ -22,8 +22,58 @@ def _console(stderr: bool = False):
 
 
 def _fail(msg: str, code: int = 2) -> None:
-    click.echo(f"copydesk: error: {msg}", err=True)
+    from .ingest import printable
+
+    click.echo(f"copydesk: error: {printable(msg)}", err=True)
     sys.exit(code)
+
+
+def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether two paths name one file: the same path once symbolic links are resolved, or (both
+    existing) the same inode, which also catches hard links."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _store_files(db: str) -> list[tuple[str, str]]:
+    """(what, path) of every file a SQLite store at ``db`` uses; none for a PostgreSQL URL."""
+    if db.startswith(("postgres://", "postgresql://")) or not db.strip():
+        return []
+    out = []
+    for base in dict.fromkeys((db, os.path.realpath(db))):
+        out += [("the store", base)] + [
+            (f"the store's {kind} file", base + sfx)
+            for kind, sfx in (("write-ahead log", "-wal"), ("shared-memory", "-shm"), ("journal", "-journal"),
+                              ("lock", ".lock"))
+        ]
+    return out
+
+
+def _check_outputs(outputs: dict[str, Path | None], protected: list[tuple[str, str]]) -> None:
+    """Refuse (one line, exit 2) before anything is written: an output that is the store or one of its
+    files, or an input file; two outputs that are one file; an output whose folder does not exist."""
+    given = [(opt, p) for opt, p in outputs.items() if p is not None and str(p) != "-"]
+    for i, (opt, p) in enumerate(given):
+        for what, q in protected:
+            if _same_file(p, q):
+                _fail(f"{opt} {p} is {what}; refusing to overwrite it (choose another file)")
+        for opt2, p2 in given[:i]:
+            if _same_file(p, p2):
+                _fail(f"{opt2} and {opt} are the same file {p}; choose two files")
+        folder = p.parent
+        if not folder.is_dir():  # the words the OS would use when the write failed
+            _fail(f"cannot write {p}: {'Not a directory' if folder.exists() else 'No such file or directory'}")
+
+
+def _input_files(paths: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
+    """(what, path) of every file the inputs name (folders walked as ``analyze`` walks them)."""
+    from .ingest import iter_files
+
+    return [("an input file", str(p)) for p in iter_files(paths) if isinstance(p, Path)]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,6 +126,7 @@ def analyze(
     from .report import build_report, to_json
     from .store import StoreError, open_store
 
+    _check_outputs({"--json": json_out, "--html": html_out}, _store_files(db) + _input_files(paths))
     limits = Limits(max_article_chars=max_article_chars) if max_article_chars else Limits()
     settings = Settings(claims=not no_claims, limits=limits)
     err = _console(stderr=True)
@@ -253,7 +304,7 @@ def verify(
     Exit 0 when nothing in --fail-on is found, 1 when something is, 2 on bad input."""
     import json
 
-    from .ingest import InputError
+    from .ingest import InputError, printable
     from .verify import clean as clean_text
     from .verify import verify as run_verify
 
@@ -264,6 +315,8 @@ def verify(
         src_args.insert(0, source)
     if not src_args or rewrite is None:
         _fail("give SOURCE and REWRITE (or --source A [--source B] REWRITE)")
+    inputs = [("an input file", a) for a in [*src_args, rewrite] if a != "-" and os.path.isfile(a)]
+    _check_outputs({"--json": json_out, "--fix": fix_out}, inputs)
     stdin_used: list[bool] = []
     try:
         src_texts = [_read_text_arg(a, stdin_used) for a in src_args]
@@ -271,20 +324,25 @@ def verify(
         report = run_verify(src_texts, rw_text, fail_on=fail_on)
     except (InputError, ValueError) as e:
         _fail(str(e))
-    if fix_out is not None:
-        fixed = clean_text(rw_text)
-        fix_out.write_text(fixed.text, encoding="utf-8")
-        click.echo(
-            f"wrote {fix_out}: removed {len(fixed.removed)} artifact spans "
-            f"({', '.join(sorted({a.kind for a in fixed.removed})) or 'none'})",
-            err=True,
-        )
-    if json_out is not None:
-        payload = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
-        if str(json_out) == "-":
-            click.echo(payload)
-        else:
-            json_out.write_text(payload + "\n", encoding="utf-8")
+    try:
+        if fix_out is not None:
+            fixed = clean_text(rw_text)
+            fix_out.write_text(fixed.text, encoding="utf-8")
+            click.echo(
+                printable(
+                    f"wrote {fix_out}: removed {len(fixed.removed)} artifact spans "
+                    f"({', '.join(sorted({a.kind for a in fixed.removed})) or 'none'})"
+                ),
+                err=True,
+            )
+        if json_out is not None:
+            payload = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+            if str(json_out) == "-":
+                click.echo(payload)
+            else:
+                json_out.write_text(payload + "\n", encoding="utf-8")
+    except OSError as e:
+        _fail(f"cannot write {e.filename}: {e.strerror or e}")
     if json_out is None or str(json_out) != "-":
         from .report.terminal import render_verify
 
@@ -302,13 +360,17 @@ def clean_cmd(path: str, output: Path | None) -> None:
     from .ingest import InputError
     from .verify import clean as clean_text
 
+    _check_outputs({"-o": output}, [("the input file", path)] if path != "-" and os.path.isfile(path) else [])
     try:
         text = _read_text_arg(path, [])
     except InputError as e:
         _fail(str(e))
     res = clean_text(text)
     if output:
-        output.write_text(res.text, encoding="utf-8")
+        try:
+            output.write_text(res.text, encoding="utf-8")
+        except OSError as e:
+            _fail(f"cannot write {e.filename}: {e.strerror or e}")
     else:
         click.echo(res.text, nl=False)
     for a in res.removed:
@@ -337,13 +399,17 @@ def eval_cmd(task: str, data: Path, json_out: Path | None, limit: int | None) ->
 
     from .evaluate import print_table, run_task
 
+    _check_outputs({"--json": json_out}, [("the --data file", str(data))])
     try:
         metrics = run_task(task, data, limit=limit)
     except ValueError as e:
         _fail(str(e))
     print_table(task, data, metrics, _console())
     if json_out:
-        json_out.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        try:
+            json_out.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        except OSError as e:
+            _fail(f"cannot write {e.filename}: {e.strerror or e}")
 
 
 @main.command()
