@@ -241,7 +241,8 @@ def _line_patterns(text: str, line_index: dict[int, int]) -> tuple[list[Artifact
         if kind == "tprefix":
             out.append(_art(text, "prompt_leak", s, e))
         elif kind == "lead":
-            out.append(_art(text, "markup", s, e))
+            if text[s:e].strip(" \t-•▪◦●"):  # a bullet dash or dot is list punctuation, not markup
+                out.append(_art(text, "markup", s, e))
         elif kind == "boiler" and e - s > _BOILERPLATE_MAX_CHARS:
             continue
         else:
