@@ -55,7 +55,7 @@ GIVEN = "Darren Melissa Victor Renata Colin Yvonne Marcus Elena Grant Tamsin".sp
 _NUM = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w])")
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b")
-_MONTH_DAY = re.compile(r"\b(" + "|".join(MONTHS) + r")( \d{1,2}\b)?")
+_MONTH_DAY = re.compile(r"\b(" + "|".join(MONTHS) + r")\b( \d{1,2}\b)?")
 _RELATIVE = (
     ("yesterday", "two weeks ago"),
     ("today", "last month"),
@@ -64,7 +64,7 @@ _RELATIVE = (
     ("tonight", "last summer"),
     ("recently", "several years ago"),
 )
-_NAME = re.compile(r"\b([A-Z][a-z]{2,}) ([A-Z][a-z]{2,})\b")
+_NAME = re.compile(r"\b(?=([A-Z][a-z]{2,}) ([A-Z][a-z]{2,})\b)")  # overlapping: "Mayor Linda Okonjo"
 _NOT_NAMES = frozenset(
     MONTHS + WEEKDAYS + "The This That These Those When While After Before In On At".split()
 )

@@ -1,10 +1,36 @@
-"""`copydesk eval rewrites` on a fixed sample of LLMFake dev, against its floors in eval_floors.json:
-recall@1 of the original, direction accuracy (full and content-only model), manipulated-vs-faithful
-AUC. The sample (``limit``) is the CoAID block at the head of the file: all three generation methods
-for each of its news items. Skipped, with a message, when the data folder is absent.
+"""`copydesk eval rewrites` on fixed samples of LLMFake dev, against its floors in eval_floors.json.
+
+``rewrites``: recall@1 of the original, direction accuracy (full and content-only model),
+manipulated-vs-faithful AUC, on the CoAID block at the head of the file (all three generation
+methods for each of its news items).
+
+``rewrites_bent``: the same command on bent rewrites (``scripts/build_bent_rewrites.py``: facts
+of a faithful paraphrase changed) of a fixed sample of originals from both source datasets,
+built at test time in a temporary folder (LLMFake has no stated licence: never copied here).
+Per bent kind: recall@1 at least the TF-IDF baseline's, the rewrite stays in its original's
+story, direction, reference and the missing-source false positives. Skipped, with a message,
+when the data folder is absent.
 """
 
 from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bent_module():
+    spec = importlib.util.spec_from_file_location(
+        "build_bent_rewrites", ROOT / "scripts" / "build_bent_rewrites.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def test_eval_rewrites_floor(run_eval, check_floors, eval_floors) -> None:
@@ -13,4 +39,84 @@ def test_eval_rewrites_floor(run_eval, check_floors, eval_floors) -> None:
     assert got["items_per_s"] > 0
     for m in ("open_ended_generation", "paraphrase_generation", "rewrite_generation"):
         assert f"recall_at_1_{m}" in got, "the sample must hold all three generation methods"
+        # Finding the source is never worse than plain lexical retrieval over the same originals.
+        assert got[f"recall_at_1_{m}"] >= got[f"tfidf_recall_at_1_{m}"] - 1e-9, m
     check_floors("rewrites", got)
+
+
+# Our own writing: a short news item with numbers, dates, a named person, a qualifier and a quote.
+OWN = (
+    "Mayor Linda Okonjo said on Tuesday that the city will spend 4,500,000 dollars to repair 38 bridges "
+    "before March 2025. However, the council has not yet approved the plan. Okonjo told reporters the "
+    "work would take 18 months. Engineers found cracks in 12 of the bridges in 2023."
+)
+
+
+def test_bent_rewrites_change_one_kind_of_fact_deterministically() -> None:
+    mod = _bent_module()
+    rows = [
+        {
+            "id": "own-1",
+            "source_dataset": "own",
+            "news_id": "1",
+            "original_label": "real",
+            "method": "paraphrase_generation",
+            "generator": "hand",
+            "original_text": OWN,
+            "derived_text": OWN,
+        }
+    ]
+    out = mod.build(rows, seed=20)
+    assert out == mod.build(rows, seed=20)  # deterministic
+    kinds = {r["method"]: r["derived_text"] for r in out}
+    assert set(mod.BENDS) <= set(kinds), "every kind applies to a text with all the facts it bends"
+    assert kinds["paraphrase_generation"] == OWN
+    for kind in mod.BENDS:
+        assert kinds[kind] != OWN, kind
+    nums = lambda t: sorted(w for w in t.replace(",", "").split() if w.strip(".").isdigit())  # noqa: E731
+    assert nums(kinds["bent_numbers"]) != nums(OWN) and "2025" in kinds["bent_numbers"]
+    assert "2025" not in kinds["bent_dates"] and "2023" not in kinds["bent_dates"]
+    assert "Okonjo" not in kinds["bent_names"]
+    assert "not yet approved" not in kinds["bent_drop_qualifier"]
+    assert "March" not in kinds["bent_move_date"]
+    assert len(kinds["bent_fabricated"]) > len(OWN) + 80 and "Linda Okonjo" in kinds["bent_fabricated"]
+    assert len(kinds["bent_quote_context"]) > len(OWN)
+    # A text without what a kind bends gets no row of that kind.
+    plain = [{**rows[0], "id": "own-2", "derived_text": "the council met and talked about roads."}]
+    assert {r["method"] for r in mod.build(plain, seed=20)} <= {
+        "paraphrase_generation",
+        "bent_drop_qualifier",
+    }
+
+
+def test_eval_bent_rewrites_floor(data_dir, tmp_path, check_floors, eval_floors) -> None:
+    from click.testing import CliRunner
+
+    from copydesk.cli import main
+
+    spec = eval_floors["rewrites_bent"]
+    src = data_dir / spec["data"]
+    if not src.is_file():
+        pytest.skip(f"{src} not found: set COPYDESK_DATA to the shared/data folder")
+    rows = [json.loads(line) for line in open(src, encoding="utf-8") if line.strip()]
+    per_source: dict[str, int] = {}
+    sample = []
+    for r in rows:
+        if r["method"] == "paraphrase_generation":
+            k = per_source.get(r["source_dataset"], 0)
+            if k < spec["originals_per_source"]:
+                per_source[r["source_dataset"]] = k + 1
+                sample.append(r)
+    bent = _bent_module().build(sample, seed=spec["seed"])
+    path = tmp_path / "bent.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in bent), encoding="utf-8")
+    out = tmp_path / "bent.json"
+    res = CliRunner().invoke(main, ["eval", "rewrites", "--data", str(path), "--json", str(out)])
+    assert res.exit_code == 0, res.output[-3000:]
+    got = json.loads(out.read_text(encoding="utf-8"))
+    kinds = sorted({r["method"] for r in bent} - {"paraphrase_generation"})
+    assert len(kinds) == 7, kinds
+    for m in kinds:
+        assert got[f"recall_at_1_{m}"] >= got[f"tfidf_recall_at_1_{m}"] - 1e-9, m
+        assert got[f"same_story_rate_{m}"] >= spec["min_same_story_rate"], (m, got[f"same_story_rate_{m}"])
+    check_floors("rewrites_bent", got)
