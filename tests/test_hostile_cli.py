@@ -329,3 +329,107 @@ def test_outputs_into_a_missing_folder_are_one_line(tmp_path, seeds_dir):
     assert one_line_exit_2(copydesk("verify", str(src), str(rw), "--fix", str(missing))) == line
     assert one_line_exit_2(copydesk("clean", str(rw), "-o", str(missing))) == line
     assert not missing.parent.exists()
+
+
+# ----------------------------------------------------------------------------- terminal injection
+
+CLEAR = "\x1b[2J\x1b[H"
+OSC52 = "\x1b]52;c;cm0gLXJmIH4=\x07"  # write "rm -rf ~" to the clipboard
+TITLE = "\x1b]0;pwned\x07"
+
+
+def no_raw_escapes(*outputs: str) -> None:
+    for out in outputs:
+        assert "\x1b" not in out and "\x07" not in out and "\x00" not in out, out[:400]
+
+
+def test_ids_and_titles_cannot_drive_the_terminal_or_rich_markup(tmp_path):
+    a, b = story(0, "Springfield", "Earthquake"), story(1, "Shelbyville", "Flood")
+    lines = [
+        {"id": f"wire{CLEAR}1", "title": f"Quake{OSC52}", "text": a},
+        {"id": f"wire{TITLE}2", "title": f"Quake{OSC52} [bold red]ALERT[/] [/nope]", "text": a + " More to follow."},
+        {"id": "solo\u202eevil", "title": f"Flood{TITLE} [link=http://x.example]click[/link]", "text": b},
+    ]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    db = tmp_path / f"s{CLEAR}.db"
+    res = subprocess.run([sys.executable, "-m", "copydesk.cli", "analyze", str(feed), "--db", str(db), "--no-claims"],
+                         capture_output=True, text=True, env={**ENV, "COLUMNS": "300"}, timeout=300)
+    no_traceback(res)
+    assert res.returncode == 0, res.stderr
+    no_raw_escapes(res.stdout, res.stderr)
+    assert "\u202e" not in res.stdout
+    flat = res.stdout.replace("\n", "")
+    assert "wire\\x1b[2J\\x1b[H1" in flat and "wire\\x1b]0;pwned\\x072" in flat
+    assert "Quake\\x1b]52;c;cm0gLXJmIH4=\\x07" in flat
+    assert "solo\\u202eevil" in flat
+    assert "[bold red]ALERT[/] [/nope]" in flat  # printed as typed, not read as markup
+    assert "[link=http://x.example]click[/link]" in flat
+    assert res.stderr.strip().endswith(f"in {str(db).replace(CLEAR, chr(92) + 'x1b[2J' + chr(92) + 'x1b[H')}")
+    check = copydesk("check", "--db", str(db))
+    assert check.returncode == 0, check.stderr
+    no_raw_escapes(check.stdout)
+    assert len(check.stdout.strip().splitlines()) == 1
+
+
+def test_a_newline_in_a_file_name_cannot_forge_a_second_line(tmp_path):
+    evil = tmp_path / f"evil\nskipped PASSWD: forged{CLEAR}.txt"
+    evil.write_text("")
+    ok = tmp_path / "ok.txt"
+    ok.write_text(story(2, "Ogdenville", "Tornado"))
+    res = copydesk("analyze", str(evil), str(ok), "--db", str(tmp_path / "s.db"), "--no-claims", "-q")
+    no_traceback(res)
+    assert res.returncode == 2
+    no_raw_escapes(res.stderr)
+    lines = res.stderr.strip().splitlines()
+    assert [ln for ln in lines if ln.startswith("skipped")] == [
+        f"skipped {tmp_path}/evil\\nskipped PASSWD: forged\\x1b[2J\\x1b[H.txt: empty file"]
+    assert lines[-1].startswith("1 new, 0 already stored, 1 skipped")
+    # batch prints its skip lines the same way
+    res = copydesk("batch", "--engine", "local", str(evil), "--out", str(tmp_path / "out"))
+    assert "Traceback" not in res.stderr
+    no_raw_escapes(res.stderr)
+    assert "skipped PASSWD" not in [ln[:14] for ln in res.stderr.splitlines()]
+    assert f"skipped {tmp_path}/evil\\nskipped PASSWD" in res.stderr
+
+
+def test_skip_lines_of_a_corrupt_warc_show_no_raw_bytes(tmp_path):
+    import gzip
+
+    from test_reliability import _html, _warc
+
+    cut = _warc([(f"http://news.example/{OSC52}{CLEAR}", _html("Storm", story(1, "Port", "Gale")))])
+    (tmp_path / "cut.warc").write_bytes(cut[:-60])
+    (tmp_path / "junk.warc.gz").write_bytes(gzip.compress(f"WARC{TITLE} {CLEAR}\x00zz\r\n\r\n".encode()))
+    (tmp_path / "badlen.warc").write_bytes(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 2\r\n\r\n"
+                                           b"hello\x1b[2J\x00\r\n\r\n")
+    res = copydesk("analyze", str(tmp_path), "--db", str(tmp_path / "s.db"), "--no-claims", "-q")
+    no_traceback(res)
+    assert res.returncode == 2
+    no_raw_escapes(res.stderr)
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 4 and all(ln.startswith("skipped ") for ln in lines[:3]), res.stderr  # no warcio warning
+    assert "news.example/\\x1b]52;c;cm0gLXJmIH4=\\x07\\x1b[2J\\x1b[H): truncated record" in res.stderr
+
+
+def test_verify_output_escapes_the_texts_and_keeps_the_marks_in_place(tmp_path, seeds_dir):
+    from copydesk.ingest import printable, printable_text
+
+    src = seeds_dir / "000_dc2d94248d973954.txt"
+    rw = raw_text(seeds_dir / "002_29101901bd87bdbd.txt").replace("\n", "\r\n")
+    rw = rw.replace("Russia", "Rus\u202esia [/nope] [bold]", 1)
+    res = copydesk_stdin(rw.encode(), "verify", str(src), "-")
+    no_traceback(res)
+    assert res.returncode in (0, 1)
+    no_raw_escapes(res.stdout, res.stderr)
+    assert "\u202e" not in res.stdout and "\r" not in res.stdout
+    assert "Rus\\u202esia [/nope] [bold]" in res.stdout
+    # the display text and its offset map: every character of the text is where the map says
+    text = "a\r\nb\x1bc\u200bd\te"
+    shown, at = printable_text(text)
+    assert shown == "a\nb\\x1bc\\u200bd\te"
+    for i, c in enumerate(text):
+        if c not in "\r\x1b\u200b":
+            assert shown[at(i)] == c
+    assert shown[at(3):at(7)] == "b\\x1bc\\u200b" and at(len(text)) == len(shown)
+    assert printable(printable(text)) == printable(text) == "a\\r\\nb\\x1bc\\u200bd\\te"

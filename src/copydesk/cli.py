@@ -66,7 +66,8 @@ def _check_outputs(outputs: dict[str, Path | None], protected: list[tuple[str, s
                 _fail(f"{opt2} and {opt} are the same file {p}; choose two files")
         folder = p.parent
         if not folder.is_dir():  # the words the OS would use when the write failed
-            _fail(f"cannot write {p}: {'Not a directory' if folder.exists() else 'No such file or directory'}")
+            why = "Not a directory" if folder.exists() else "No such file or directory"
+            _fail(f"cannot write {p}: {why}")
 
 
 def _input_files(paths: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
@@ -97,7 +98,8 @@ def main() -> None:
     "--html",
     "html_out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write a self-contained HTML report.",
+    help="Write the HTML report: one self-contained page, or for a large run an index page and a page "
+    "per story in the folder FILE_stories/ beside it.",
 )
 @click.option("--no-claims", is_flag=True, help="Skip sentence alignment and claim checking (faster).")
 @click.option("--quiet", "-q", is_flag=True, help="No terminal report, only errors and the summary line.")
@@ -121,7 +123,7 @@ def analyze(
     from rich.markup import escape
 
     from .config import Limits, Settings
-    from .ingest import IngestError, read_inputs
+    from .ingest import IngestError, printable, read_inputs
     from .pipeline import Pipeline
     from .report import build_report, to_json
     from .store import StoreError, open_store
@@ -136,7 +138,7 @@ def analyze(
         for item in read_inputs(paths, limits):
             if isinstance(item, IngestError):
                 skipped.append(str(item))
-                err.print(f"[yellow]skipped[/] {escape(str(item))}", markup=True, highlight=False)
+                err.print(f"[yellow]skipped[/] {escape(printable(item))}", markup=True, highlight=False)
             else:
                 yield item
 
@@ -167,7 +169,7 @@ def analyze(
             ing = pipe.ingest(articles())
             for r in ing.rejected:
                 skipped.append(r)
-                err.print(f"[yellow]skipped[/] {escape(r)}", highlight=False)
+                err.print(f"[yellow]skipped[/] {escape(printable(r))}", highlight=False)
             placed = pipe.place()
         report = build_report(store)
     except StoreError as e:
@@ -178,9 +180,12 @@ def analyze(
         if json_out:
             json_out.write_text(to_json(report), encoding="utf-8")
         if html_out:
-            from .report.html import render_html
+            from .report.html import write_html
 
-            html_out.write_text(render_html(report), encoding="utf-8")
+            written = write_html(report, html_out)
+            if written.split and not quiet:
+                err.print(f"HTML report split: index {html_out}, {len(written.pages) - 1} pages in {written.folder}/",
+                          highlight=False, markup=False)
     except OSError as e:  # the store is complete; only the report file could not be written
         _fail(f"cannot write {e.filename}: {e.strerror or e}")
     if not quiet:
@@ -190,7 +195,7 @@ def analyze(
     n_multi = sum(1 for s in report["stories"] if len(s["articles"]) > 1)
     err.print(
         f"{ing.added} new, {ing.unchanged} already stored, {len(skipped)} skipped; {placed.placed} placed; "
-        f"{len(report['stories'])} stories ({n_multi} with several articles) in {db}",
+        f"{len(report['stories'])} stories ({n_multi} with several articles) in {printable(db)}",
         highlight=False,
         markup=False,
     )
@@ -206,6 +211,7 @@ def check(db: str, as_json: bool) -> None:
     """Verify a store's integrity and report its counts (exit 1 if anything is wrong)."""
     import json
 
+    from .ingest import printable
     from .store import StoreError, open_store
 
     if not db.startswith(("postgres://", "postgresql://")) and not Path(db).exists():
@@ -222,9 +228,9 @@ def check(db: str, as_json: bool) -> None:
         click.echo(json.dumps(res, indent=2))
     else:
         counts = ", ".join(f"{k} {v}" for k, v in res["counts"].items())
-        click.echo(f"{'ok' if res['ok'] else 'PROBLEMS'}: {db}: {counts}")
+        click.echo(printable(f"{'ok' if res['ok'] else 'PROBLEMS'}: {db}: {counts}"))
         for p in res["problems"]:
-            click.echo(f"  - {p}")
+            click.echo(printable(f"  - {p}"))
     sys.exit(0 if res["ok"] else 1)
 
 
@@ -431,6 +437,7 @@ def eval_cmd(task: str, data: Path, json_out: Path | None, limit: int | None) ->
 @click.option("--partitions", type=int, default=None, help="Spark partitions (default: 2 x cores).")
 def batch(inputs: tuple[str, ...], engine: str, out_dir: Path, master: str, partitions: int | None) -> None:
     """Batch analysis of JSONL/Parquet/folders on Spark (or locally), writing Parquet tables."""
+    from .ingest import printable
     from .runners.batch import run_batch
 
     try:
@@ -439,7 +446,7 @@ def batch(inputs: tuple[str, ...], engine: str, out_dir: Path, master: str, part
         )
     except ValueError as e:
         _fail(str(e))
-    click.echo(summary, err=True)
+    click.echo(printable(summary), err=True)
 
 
 @main.command()

@@ -6,12 +6,13 @@ exceptions through the batch, so one bad file costs one line of output and nothi
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import io
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -188,6 +189,35 @@ def printable(s: object) -> str:
     """
     s = s if isinstance(s, str) else str(s)
     return _UNPRINTABLE.sub(_escape_char, s)
+
+
+def printable_text(text: str) -> tuple[str, Callable[[int], int]]:
+    """A whole text for display on several lines: escaped as ``printable`` does, except that
+    newlines and tabs are kept and a CRLF line end is shown as a plain newline; with the function
+    that maps an offset of ``text`` to the same place in the displayed text (for highlighting spans)."""
+    starts: list[int] = []  # offset just past each replaced character in ``text``
+    shifts: list[int] = []  # cumulative change of length up to there
+    parts: list[str] = []
+    pos = shift = 0
+    for m in _UNPRINTABLE.finditer(text):
+        c, i = m.group(), m.start()
+        if c in "\n\t":
+            continue
+        rep = "" if c == "\r" and text.startswith("\n", i + 1) else _escape_char(m)
+        parts += [text[pos:i], rep]
+        pos = i + 1
+        shift += len(rep) - 1
+        starts.append(pos)
+        shifts.append(shift)
+    if not starts:
+        return text, lambda offset: offset
+    parts.append(text[pos:])
+
+    def to_display(offset: int) -> int:
+        k = bisect.bisect_right(starts, offset)
+        return offset + (shifts[k - 1] if k else 0)
+
+    return "".join(parts), to_display
 
 
 def scrub(s: str) -> str:
@@ -461,6 +491,9 @@ def _read_warc(path: Path, limits: Limits) -> Iterator[Article | IngestError]:
                 yield IngestError(shown, "not a WARC file (no WARC header)")
                 return
             records = ArchiveIterator(fh)
+            # warcio writes a three-line warning with raw bytes to stderr for a record whose
+            # Content-Length is wrong; the cut record is reported below in one line instead.
+            records.INC_RECORD = ""
             for record in records:
                 item = _warc_article(record, path, n + 1, limits)
                 if item is not None:

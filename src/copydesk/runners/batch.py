@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from ..config import Settings
+from ..ingest import printable
 from .stages import BatchSettings, batch_settings
 
 ENGINES = ("spark", "local")
@@ -58,7 +59,7 @@ def run_batch(
         raise ValueError(f"{urls[0]}: URLs are read by Spark; use --engine spark (or give a local path)")
     articles, skipped = read_local(local_paths, s.limits) if local_paths else ([], [])
     for line in skipped[:MAX_SKIP_LINES]:
-        print(f"skipped {line}", file=sys.stderr)
+        print(f"skipped {printable(line)}", file=sys.stderr)
     if len(skipped) > MAX_SKIP_LINES:
         print(f"... and {len(skipped) - MAX_SKIP_LINES} more skipped", file=sys.stderr)
     if not articles and not urls:

@@ -32,7 +32,7 @@ from .base import (
 
 _CHUNK = 500  # ids per IN (...) query
 _OUR_TABLES = frozenset(
-    {"meta", "articles", "features", "bands", "entity_postings", "sentence_vectors", "pairs", "stories", "placements"}
+    "meta articles features bands entity_postings sentence_vectors pairs stories placements".split()
 )
 
 
