@@ -460,11 +460,18 @@ def batch(inputs: tuple[str, ...], engine: str, out_dir: Path, master: str, part
 @click.option(
     "--workers", default=1, show_default=True, type=int, help="Worker processes (PostgreSQL store only)."
 )
-def serve(db: str, host: str, port: int, workers: int) -> None:
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Another name accepted in the Host header (besides 127.0.0.1, localhost, [::1] and --host); repeatable.",
+)
+def serve(db: str, host: str, port: int, workers: int, allowed_hosts: tuple[str, ...]) -> None:
     """Serve the web UI and the HTTP API over a store."""
     from .web.app import serve as run_server
 
-    run_server(db=db, host=host, port=port, workers=workers)
+    run_server(db=db, host=host, port=port, workers=workers, allowed_hosts=allowed_hosts)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,19 @@ Security: binds 127.0.0.1 unless told otherwise; no endpoint fetches a URL or op
 a client names (``url`` is stored as data); bodies are size-checked (Content-Length and the
 streamed bytes) before parsing; errors are ``{"error": "..."}`` without stack traces; 400 and
 413 answers never touch the store.
+
+Hostile browsers and clients (see ``HostGuard``, ``check_write``, ``FramingGuard``):
+
+- ``Host`` must name the server: 127.0.0.1, localhost, [::1], the ``--host`` address, or an
+  ``--allowed-host`` value; anything else is 400 before any handler runs (DNS rebinding: a page
+  on attacker.example resolving to 127.0.0.1 still sends ``Host: attacker.example``).
+- Writes (``POST /articles``, ``POST /verify``) take only ``Content-Type: application/json``
+  (415 otherwise: the types a cross-site HTML form or a "simple" fetch can send are refused),
+  and a browser's cross-origin write is 403: an ``Origin`` that is not this server's own
+  scheme://host:port, or ``Sec-Fetch-Site`` other than ``same-origin``/``none``. There are no
+  CORS headers, so a cross-origin preflight gets no permission either.
+- A request with both ``Content-Length`` and ``Transfer-Encoding`` is 400 and its connection is
+  closed (RFC 9112 section 6.1), so bytes smuggled after it are never read as a request.
 """
 
 from __future__ import annotations
@@ -18,9 +31,11 @@ import json
 import logging
 import os
 import sys
+import unicodedata
+from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -28,6 +43,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..config import Limits, Settings
 from ..store import StoreError
@@ -43,7 +61,11 @@ from .service import (
 
 log = logging.getLogger("copydesk.web")
 DB_ENV = "COPYDESK_SERVE_DB"
+HOSTS_ENV = "COPYDESK_SERVE_HOSTS"  # the extra allowed hosts, comma-separated, for uvicorn workers
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
+WILDCARD_BINDS = ("0.0.0.0", "::", "")
+JSON_TYPE = "application/json"
+WRITE_FETCH_SITES = ("same-origin", "none")  # Sec-Fetch-Site values a write may come with
 
 
 # ----------------------------------------------------------------------------- schema (docs)
@@ -133,6 +155,137 @@ def _body_doc(model: type[BaseModel], batch: bool) -> dict:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
+# ----------------------------------------------------------------------------- hostile requests
+
+
+def host_patterns(bind: str = "127.0.0.1", extra: Sequence[str] = ()) -> list[str]:
+    """The ``Host`` names the server answers: loopback, the bound address, ``--allowed-host`` values.
+
+    IPv6 literals are compared in brackets (``[::1]``), as they appear in a ``Host`` header."""
+
+    def norm(h: str) -> str:
+        h = h.strip().lower()
+        return f"[{h}]" if ":" in h and not h.startswith("[") else h
+
+    names = ["127.0.0.1", "localhost", "[::1]"]
+    if bind not in WILDCARD_BINDS:
+        names.append(norm(bind))
+    names += [norm(h) for h in extra if h.strip()]
+    return list(dict.fromkeys(names))
+
+
+async def _send_error(send: Send, status: int, message: str, close: bool = False) -> None:
+    body = json.dumps({"error": message}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class HostGuard:
+    """Starlette's ``TrustedHostMiddleware`` over ``host_patterns``, answering its refusal as our
+    ``{"error": ...}`` (400) with the name to pass to ``--allowed-host``."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: Sequence[str]) -> None:
+        self.app = app
+        self.allowed = list(allowed_hosts)
+        self._check = TrustedHostMiddleware(self._through, allowed_hosts=self.allowed, www_redirect=False)
+
+    async def _through(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["copydesk.host_ok"] = True
+        await self.app(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def refuse(message: Message) -> None:
+            if scope.get("copydesk.host_ok"):
+                await send(message)
+            elif message["type"] == "http.response.start":
+                host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")[:200]
+                await _send_error(
+                    send,
+                    400,
+                    f"Host {host!r} is not served here (accepted: {', '.join(self.allowed)}); "
+                    "start copydesk serve with --allowed-host NAME to accept another name",
+                    close=True,
+                )
+
+        await self._check(scope, receive, refuse)
+
+
+class FramingGuard:
+    """400 and close the connection for a request with both Content-Length and Transfer-Encoding.
+
+    RFC 9112 section 6.1: such a request may be an attempt at request smuggling, and the server
+    MUST close the connection after answering it. uvicorn's h11 parser (the one installed)
+    frames it by Transfer-Encoding but keeps the connection open, so the bytes after the body
+    would be read as a second request; ``Connection: close`` on this answer makes uvicorn close."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            names = {k.lower() for k, _v in scope.get("headers") or []}
+            if b"content-length" in names and b"transfer-encoding" in names:
+                log.warning("refused a request with both Content-Length and Transfer-Encoding")
+                await _send_error(
+                    send, 400, "both Content-Length and Transfer-Encoding given; send one", close=True
+                )
+                return
+        await self.app(scope, receive, send)
+
+
+def _origin_port(scheme: str, port: int | None) -> int:
+    return port if port is not None else (443 if scheme == "https" else 80)
+
+
+def check_write(request: Request) -> None:
+    """A write must be JSON and must not come from another site's page (ApiError 403/415).
+
+    - ``Sec-Fetch-Site`` (sent by browsers) other than same-origin/none -> 403.
+    - ``Origin`` (sent by browsers on cross-origin requests and on POSTs) that is not this
+      server's own origin, ``http://`` + the ``Host`` header (already checked), -> 403.
+    - ``Content-Type`` other than application/json (any parameters) -> 415. Non-browser
+      clients (curl, scripts) send neither Origin nor Sec-Fetch-Site and are not affected."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site.strip().lower() not in WRITE_FETCH_SITES:
+        raise ApiError(403, f"cross-site write refused (Sec-Fetch-Site: {site[:40]!r})")
+    origin = request.headers.get("origin")
+    if origin is not None:
+        host = request.headers.get("host", "")
+        own = urlsplit(f"{request.url.scheme}://{host}")
+        try:
+            theirs = urlsplit(origin.strip())
+            same = (
+                theirs.scheme.lower() == own.scheme.lower()
+                and (theirs.hostname or "") == (own.hostname or "")
+                and _origin_port(theirs.scheme, theirs.port) == _origin_port(own.scheme, own.port)
+                and not theirs.path
+            )
+        except ValueError:
+            same = False
+        if not same:
+            raise ApiError(
+                403, f"cross-origin write refused (Origin {origin[:100]!r} is not {own.scheme}://{host})"
+            )
+    ctype = request.headers.get("content-type")
+    media = (ctype or "").split(";", 1)[0].strip().lower()
+    if media != JSON_TYPE:
+        got = f"got {ctype[:80]!r}" if ctype else "none given"
+        raise ApiError(415, f"Content-Type must be {JSON_TYPE} ({got})")
+
+
+def clean_query(q: str) -> str:
+    """A search query without control characters (a NUL would end SQLite's LIKE pattern early and
+    match every story), stripped."""
+    return "".join(ch for ch in q if unicodedata.category(ch) != "Cc").strip()
+
+
 # ----------------------------------------------------------------------------- body parsing
 
 
@@ -147,11 +300,17 @@ async def read_body(request: Request, limit: int) -> bytes:
         if n > limit:
             raise ApiError(413, f"request body too large ({n:,} bytes > limit {limit:,})")
     chunks, total = [], 0
-    async for chunk in request.stream():
-        total += len(chunk)
-        if total > limit:
-            raise ApiError(413, f"request body too large (over the limit of {limit:,} bytes)")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            total += len(chunk)
+            if total > limit:
+                raise ApiError(413, f"request body too large (over the limit of {limit:,} bytes)")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # Not an internal error: one line, and an answer no one will read.
+        log.info("client went away after %s bytes of the body of %s %s", f"{total:,}", request.method,
+                 request.url.path)
+        raise ApiError(400, "client disconnected before the whole body was sent") from None
     return b"".join(chunks)
 
 
@@ -166,6 +325,14 @@ def parse_json(body: bytes) -> Any:
         raise ApiError(400, f"malformed JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
     except RecursionError:
         raise ApiError(400, "malformed JSON: nested too deeply") from None
+    except ValueError as e:  # Python's limit on integer digits (sys.get_int_max_str_digits)
+        if "digits" not in str(e):
+            raise ApiError(400, f"malformed JSON: {e}") from None
+        raise ApiError(
+            422,
+            f"a number in the JSON has more than {sys.get_int_max_str_digits():,} digits; "
+            "ids, titles and fail_on are strings",
+        ) from None
 
 
 def parse_articles(body: bytes, limits: Limits) -> list:
@@ -258,7 +425,17 @@ def _story_path(sid: str) -> str:
 # ----------------------------------------------------------------------------- the app
 
 
-def create_app(db: str, settings: Settings | None = None, *, warm: bool = True, readers: int = 4) -> FastAPI:
+def create_app(
+    db: str,
+    settings: Settings | None = None,
+    *,
+    warm: bool = True,
+    readers: int = 4,
+    host: str = "127.0.0.1",
+    allowed_hosts: Sequence[str] = (),
+) -> FastAPI:
+    """The app over ``db``; ``host`` (the bound address) and ``allowed_hosts`` add to the loopback
+    names accepted in ``Host`` (see ``host_patterns``)."""
     settings = settings or Settings()
     limits = settings.limits
     service = StoreService(db, settings, readers=readers)
@@ -281,6 +458,9 @@ def create_app(db: str, settings: Settings | None = None, *, warm: bool = True, 
         "arrive; get back the story each joins, its source and what it changed.",
     )
     app.state.service = service
+    # Added last = runs first: framing, then Host, then the routes.
+    app.add_middleware(HostGuard, allowed_hosts=host_patterns(host, allowed_hosts))
+    app.add_middleware(FramingGuard)
 
     # -- errors: always {"error": "..."}, never a stack trace ----------------------------------
 
@@ -342,17 +522,17 @@ def create_app(db: str, settings: Settings | None = None, *, warm: bool = True, 
 
         per_page = 100
 
+        words = clean_query(q)
+
         def load(store: Any) -> tuple[list[dict], int]:
-            if q.strip():
-                found = store.search_stories(q.strip(), limit=per_page)
+            if words:
+                found = store.search_stories(words, limit=per_page)
                 return found, len(found)
             return list_stories(store, (page - 1) * per_page, per_page)
 
         stories, total = await run_in_threadpool(service.read, load)
         return HTMLResponse(
-            render_index(
-                stories, story_href=_story_path, query=q.strip(), total=total, page=page, per_page=per_page
-            )
+            render_index(stories, story_href=_story_path, query=words, total=total, page=page, per_page=per_page)
         )
 
     # -- API --------------------------------------------------------------------------------
@@ -369,6 +549,7 @@ def create_app(db: str, settings: Settings | None = None, *, warm: bool = True, 
         """One article (a JSON object) or a batch (a list), with the JSONL fields. Each is cleaned,
         featurized and placed incrementally; the answer says, for each, its story, family, relation,
         source and flagged claims. Re-posting an identical article is idempotent."""
+        check_write(request)
         body = await read_body(request, limits.max_request_bytes)
         articles = await run_in_threadpool(parse_articles, body, limits)
         res = await service.ingest_async(articles)
@@ -412,8 +593,8 @@ def create_app(db: str, settings: Settings | None = None, *, warm: bool = True, 
         return JSONResponse({"story": report["stories"][0], "articles": report["articles"]})
 
     @app.get(
-        "/articles/{article_id}",
-        summary="One article with its alignment and claims",
+        "/articles/{article_id:path}",
+        summary="One article with its alignment and claims (ids may contain '/': send it as %2F or as is)",
         tags=["api"],
         responses=ERRORS,
     )
@@ -443,9 +624,10 @@ def create_app(db: str, settings: Settings | None = None, *, warm: bool = True, 
     ) -> JSONResponse:
         if not q.strip():
             raise ApiError(400, "query 'q' is empty")
-        found = await run_in_threadpool(
-            service.read, lambda store: store.search_stories(q.strip(), limit=limit)
-        )
+        words = clean_query(q)
+        if not words:
+            raise ApiError(422, "query 'q' has nothing to search for once control characters are removed")
+        found = await run_in_threadpool(service.read, lambda store: store.search_stories(words, limit=limit))
         return JSONResponse({"total": len(found), "offset": 0, "stories": [story_summary(s) for s in found]})
 
     @app.post(
@@ -460,6 +642,7 @@ def create_app(db: str, settings: Settings | None = None, *, warm: bool = True, 
         dropped or altered quotes, ``ok`` and a summary. Nothing is stored."""
         from ..verify import verify
 
+        check_write(request)
         body = await read_body(request, limits.max_request_bytes)
         sources, rewrite, fail_on = await run_in_threadpool(parse_verify, body)
         kwargs = {} if fail_on is None else {"fail_on": fail_on}
@@ -527,12 +710,29 @@ def app_from_env() -> FastAPI:
     db = os.environ.get(DB_ENV)
     if not db:
         raise RuntimeError(f"{DB_ENV} is not set")
-    return create_app(db)
+    bind, _, extra = os.environ.get(HOSTS_ENV, "127.0.0.1").partition(",")
+    return create_app(db, host=bind, allowed_hosts=[h for h in extra.split(",") if h])
 
 
-def serve(db: str, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
-    """Run the server (``copydesk serve``)."""
+def serve(
+    db: str, host: str = "127.0.0.1", port: int = 8000, workers: int = 1, allowed_hosts: Sequence[str] = ()
+) -> None:
+    """Run the server (``copydesk serve``). ``allowed_hosts``: further names accepted in ``Host``.
+
+    uvicorn runs with its h11 parser named explicitly (``http="h11"``): the framing guard above is
+    what makes a Content-Length + Transfer-Encoding request close its connection, and it is tested
+    with that parser."""
     import uvicorn
+
+    bad = [h for h in allowed_hosts if not h.strip() or any(c in h for c in "/ ,*@")]
+    if bad:
+        _die(f"--allowed-host {bad[0]!r}: give a host name or address, without scheme, port or wildcard")
+    if host in WILDCARD_BINDS and not allowed_hosts:
+        print(
+            f"copydesk: warning: binding {host or 'every interface'}: only the loopback names are accepted in "
+            "the Host header; add --allowed-host NAME for each name clients use to reach this machine",
+            file=sys.stderr,
+        )
 
     is_pg = db.startswith(("postgresql://", "postgres://"))
     if workers < 1:
@@ -564,20 +764,23 @@ def serve(db: str, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) 
     try:
         if workers == 1:
             uvicorn.run(
-                create_app(db),
+                create_app(db, host=host, allowed_hosts=allowed_hosts),
                 host=host,
                 port=port,
+                http="h11",
                 log_level="info",
                 access_log=False,
                 timeout_graceful_shutdown=10,
             )
         else:
             os.environ[DB_ENV] = db
+            os.environ[HOSTS_ENV] = ",".join([host, *allowed_hosts])
             uvicorn.run(
                 "copydesk.web.app:app_from_env",
                 factory=True,
                 host=host,
                 port=port,
+                http="h11",
                 workers=workers,
                 log_level="info",
                 access_log=False,
