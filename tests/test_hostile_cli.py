@@ -433,3 +433,108 @@ def test_verify_output_escapes_the_texts_and_keeps_the_marks_in_place(tmp_path, 
             assert shown[at(i)] == c
     assert shown[at(3):at(7)] == "b\\x1bc\\u200b" and at(len(text)) == len(shown)
     assert printable(printable(text)) == printable(text) == "a\\r\\nb\\x1bc\\u200bd\\te"
+
+
+# ----------------------------------------------------------------------------- tracebacks that are now one line
+
+
+def test_batch_out_under_a_regular_file_or_around_its_input_is_one_line(tmp_path):
+    feed = tmp_path / "in" / "feed.jsonl"
+    feed.parent.mkdir()
+    feed.write_text(json.dumps({"id": "a", "text": ONE}) + "\n")
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    one_line_exit_2(copydesk("batch", "--engine", "local", str(feed), "--out", str(afile / "sub")),
+                    f"copydesk: error: --out {afile / 'sub'}: {afile} is a file, not a folder")
+    assert afile.read_text() == "not a folder"
+    one_line_exit_2(copydesk("batch", "--engine", "local", str(feed), "--out", str(tmp_path)),
+                    f"the input {feed} is in this folder")
+    assert feed.read_text().startswith('{"id": "a"')
+
+
+@pytest.mark.parametrize("args", [("--port", "70000"), ("--port", "-1"), ("--port", "0"), ("--workers", "0")])
+def test_serve_bad_port_or_workers_is_a_usage_error(tmp_path, args):
+    res = copydesk("serve", "--db", str(tmp_path / "s.db"), *args, timeout=60)
+    no_traceback(res)
+    assert res.returncode == 2
+    assert f"Invalid value for '{args[0]}'" in res.stderr and args[1] in res.stderr
+    assert not (tmp_path / "s.db").exists()
+
+
+@pytest.mark.parametrize(("task", "lines", "needle"), [
+    ("stories", [{"doc_id": 1, "text": "A quake hit the town.", "story_id": 1}, {"doc_id": 2, "text": None, "story_id": 1}],
+     ":2: not an ECB+ document line (field 'text' must be a non-empty string, got null)"),
+    ("stories", [{"doc_id": 1, "text": 7, "story_id": 1}],
+     ":1: not an ECB+ document line (field 'text' must be a non-empty string, got int)"),
+    ("paraphrase", [{"sentence1": "A quake hit.", "sentence2": None, "label": 1}],
+     ":1: not a sentence-pair line with a label (field 'sentence2' must be a string, got null)"),
+])
+def test_eval_rows_with_null_text_are_one_line_naming_the_row(tmp_path, task, lines, needle):
+    data = tmp_path / "d.jsonl"
+    data.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    one_line_exit_2(copydesk("eval", task, "--data", str(data)), f"copydesk: error: {data}{needle}")
+
+
+def test_huge_integers_as_id_or_title_are_one_line():
+    from copydesk.config import Limits
+    from copydesk.ingest import InputError, record_to_article
+
+    for obj, needle in (({"id": 10**5000, "text": ONE}, "field 'id' must be 1 to 512 characters"),
+                        ({"id": 10**600, "text": ONE}, "field 'id' must be 1 to 512 characters, got 601"),
+                        ({"id": "x", "title": 10**5000, "text": ONE}, "field 'title' must be a string, got int")):
+        with pytest.raises(InputError, match=needle.replace("(", r"\(")):
+            record_to_article(obj, Limits())
+    assert record_to_article({"id": 10**500, "text": ONE}, Limits()).id == "1" + "0" * 500
+
+
+def test_huge_integers_in_jsonl_are_skip_lines(tmp_path):
+    big = "9" * 5000
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(f'{{"id": {big}, "text": "x"}}\n' + f'{{"id": "t", "title": {big}, "text": "x"}}\n'
+                    + json.dumps({"id": "ok", "text": ONE}) + "\n")
+    res = copydesk("analyze", str(feed), "--db", str(tmp_path / "s.db"), "--no-claims", "-q")
+    no_traceback(res)
+    assert res.returncode == 2
+    skips = [ln for ln in res.stderr.splitlines() if ln.startswith("skipped ")]
+    assert len(skips) == 2 and all("Exceeds the limit (4300 digits)" in ln for ln in skips), skips
+    assert "1 new" in res.stderr
+
+
+# ----------------------------------------------------------------------------- ids round-trip
+
+
+ODD_IDS = ["wire/2024/123", "a/../b", "/leading/slash", "trailing/", " padded id ", "100%2F", "x?y#z",
+           "ñandú/東京", "a\\b", "tab\there"]
+
+
+def test_ids_round_trip_exactly_through_the_store_and_the_report(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": aid, "text": story(i, f"Town {i}", "Storm")}) + "\n"
+                            for i, aid in enumerate(ODD_IDS)))
+    db, out = tmp_path / "s.db", tmp_path / "r.json"
+    res = copydesk("analyze", str(feed), "--db", str(db), "--json", str(out), "--no-claims", "-q")
+    assert res.returncode == 0, res.stderr
+    assert sorted(stored_ids(db)) == sorted(ODD_IDS)
+    assert sorted(a["id"] for a in json.loads(out.read_text(encoding="utf-8"))["articles"]) == sorted(ODD_IDS)
+    res = copydesk("analyze", str(feed), "--db", str(db), "--no-claims", "-q")  # the same ids again: nothing new
+    assert res.returncode == 0 and f"0 new, {len(ODD_IDS)} already stored" in res.stderr
+
+    from copydesk.store import open_store
+
+    s = open_store(str(db))
+    try:
+        assert sorted(s.load_articles(ODD_IDS)) == sorted(ODD_IDS)
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize(("rid", "needle"), [("", "not only whitespace"), ("   ", "not only whitespace"),
+                                             ("x" * 513, "got 513"), ("a\ud800", "lone surrogate")])
+def test_ids_that_cannot_round_trip_are_refused(rid, needle):
+    from copydesk.config import Limits
+    from copydesk.ingest import InputError, check_id, record_to_article
+
+    with pytest.raises(InputError, match=needle):
+        record_to_article({"id": rid, "text": ONE}, Limits())
+    with pytest.raises(InputError, match=needle):
+        check_id(rid)

@@ -335,17 +335,19 @@ def test_jsonl_empty_whitespace_binary(tmp_path):
 
 
 def test_jsonl_lone_surrogate_is_replaced(tmp_path):
-    p = _jsonl(tmp_path, ['{"id": "s\\ud800", "text": "Lone \\udc00 surrogate in a flood story."}'])
-    [a] = read_file(p, Limits())
-    assert a.id == "s\ufffd" and a.text == "Lone \ufffd surrogate in a flood story."
+    p = _jsonl(tmp_path, ['{"id": "s", "text": "Lone \\udc00 surrogate in a flood story."}',
+                          '{"id": "s\\ud800", "text": "An id that cannot be stored as given."}'])
+    a, e = read_file(p, Limits())
+    assert a.id == "s" and a.text == "Lone \ufffd surrogate in a flood story."
     a.text.encode("utf-8")  # storable
+    assert e.line == 2 and "lone surrogate" in e.reason  # an id is kept exactly or refused, never altered
 
 
 def test_record_to_article_defaults():
     a = record_to_article({"text": STORY}, Limits(), stem="api")
     assert a.id == "api" and a.title is None  # first line is a sentence: no headline
     a = record_to_article({"id": " padded ", "text": "Headline here\n" + STORY}, Limits())
-    assert a.id == "padded" and a.title == "Headline here"
+    assert a.id == " padded " and a.title == "Headline here"  # ids are kept exactly as given
 
 
 # ----------------------------------------------------------------------------- duplicate ids

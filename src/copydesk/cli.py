@@ -446,6 +446,8 @@ def batch(inputs: tuple[str, ...], engine: str, out_dir: Path, master: str, part
         )
     except ValueError as e:
         _fail(str(e))
+    except OSError as e:  # the out folder could not be made or written
+        _fail(f"cannot write {e.filename}: {e.strerror or e}")
     click.echo(printable(summary), err=True)
 
 
@@ -456,9 +458,13 @@ def batch(inputs: tuple[str, ...], engine: str, out_dir: Path, master: str, part
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback by default)."
 )
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
-    "--workers", default=1, show_default=True, type=int, help="Worker processes (PostgreSQL store only)."
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Worker processes (PostgreSQL store only).",
 )
 @click.option(
     "--allowed-host",

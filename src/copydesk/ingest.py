@@ -422,6 +422,32 @@ def _parse_json_line(raw: bytes, first: bool) -> dict:
     return obj
 
 
+MAX_ID_CHARS = 512
+
+
+def check_id(rid: object) -> str:
+    """The article id a record gives, exactly as given, or ``InputError`` (one line).
+
+    A string or an integer (written in decimal); 1 to 512 characters with at least one that is not
+    whitespace; no lone surrogates (they cannot be stored). Nothing is stripped or normalised: the id
+    that comes back from the store, the report and the API is the one the user gave, slashes,
+    spaces and all (terminal output escapes what a terminal would act on; see ``printable``).
+    """
+    if isinstance(rid, bool) or not isinstance(rid, str | int):
+        raise InputError(f"field 'id' must be a string, got {type(rid).__name__}")
+    if isinstance(rid, int):
+        if rid.bit_length() > 4000:  # > 1,200 digits: str() of a huge int is slow, or refused past 4,300
+            raise InputError(f"field 'id' must be 1 to {MAX_ID_CHARS} characters (an integer that long)")
+        rid = str(rid)
+    if len(rid) > MAX_ID_CHARS:
+        raise InputError(f"field 'id' must be 1 to {MAX_ID_CHARS} characters, got {len(rid):,}")
+    if not rid.strip():
+        raise InputError(f"field 'id' must be 1 to {MAX_ID_CHARS} characters, not only whitespace")
+    if _SURROGATE.search(rid):
+        raise InputError("field 'id' holds a lone surrogate (invalid Unicode)")
+    return rid
+
+
 def record_to_article(
     obj: dict,
     limits: Limits,
@@ -436,13 +462,7 @@ def record_to_article(
     if not isinstance(text, str):
         raise InputError(f"field 'text' must be a string, got {type(text).__name__}")
     rid = obj.get("id")
-    if rid is None:
-        rid = f"{stem}-{lineno}" if lineno else stem
-    elif isinstance(rid, bool) or not isinstance(rid, str | int):
-        raise InputError(f"field 'id' must be a string, got {type(rid).__name__}")
-    rid = str(rid).strip()
-    if not rid or len(rid) > 512:
-        raise InputError("field 'id' must be 1 to 512 characters")
+    rid = check_id(rid) if rid is not None else (f"{stem}-{lineno}" if lineno else stem)
     meta: dict[str, str | None] = {}
     for key in ("title", "url", "site", "published"):
         v = obj.get(key)

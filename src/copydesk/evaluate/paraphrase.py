@@ -32,12 +32,23 @@ def clean(s: str) -> str:
 
 
 def _pair(n: int, d: dict) -> tuple[str, str, int]:
-    a, b = next((d[x], d[y]) for x, y in _FIELDS if x in d and y in d)
-    return clean(a), clean(b), int(d.get("label", d.get("Quality")))
+    """One sentence pair; a sentence that is null or not a string is an error naming the line
+    (``ValueError``), not skipped, like every other malformed line."""
+    x, y = next((x, y) for x, y in _FIELDS if x in d and y in d)
+    for key in (x, y):
+        if not isinstance(d[key], str):
+            got = "null" if d[key] is None else type(d[key]).__name__
+            raise ValueError(f"field {key!r} must be a string, got {got}")
+    return clean(d[x]), clean(d[y]), int(d.get("label", d.get("Quality")))
+
+
+def _detail(e: BaseException) -> str:
+    """Why a line is not a pair: a ValueError's message, else the exception's repr (``KeyError('label')``)."""
+    return str(e) if type(e) is ValueError else repr(e)
 
 
 def load(path: Path, limit: int | None = None) -> list[tuple[str, str, int]]:
-    lines = iter_jsonl(path, limit, "a sentence-pair line with a label", _pair, errors=_BAD_LINE, detail=repr)
+    lines = iter_jsonl(path, limit, "a sentence-pair line with a label", _pair, errors=_BAD_LINE, detail=_detail)
     out = [p for _, p in lines]
     if not out:
         raise ValueError(f"{path}: no pairs")

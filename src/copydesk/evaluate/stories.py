@@ -19,7 +19,13 @@ from .metrics import ari, bcubed
 
 
 def _document(n: int, d: dict) -> dict:
-    return {"id": str(d["doc_id"]), "text": d["text"], "story": str(d["story_id"])}
+    """One ECB+ line; a line without a usable ``text`` (null, not a string, empty) is an error naming
+    the line (``ValueError``), not skipped: a metric over a silently shortened set would mislead."""
+    text = d["text"]
+    if not isinstance(text, str) or not text.strip():
+        got = "null" if text is None else type(text).__name__ if not isinstance(text, str) else "empty"
+        raise ValueError(f"field 'text' must be a non-empty string, got {got}")
+    return {"id": str(d["doc_id"]), "text": text, "story": str(d["story_id"])}
 
 
 def load(path: Path, limit: int | None = None) -> list[dict]:

@@ -4,6 +4,7 @@ writing Parquet tables (``articles/``, ``pairs/``, ``stories/``; see :mod:`.tabl
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
@@ -31,6 +32,23 @@ def _validate(inputs: list[str], engine: str, master: str, partitions: int | Non
         )
 
 
+def check_out_dir(out: Path, local_inputs: list[str]) -> None:
+    """``ValueError`` (one line) for an ``--out`` that cannot be a folder of tables: one of its parents
+    is a file, or it is an input or holds one (its tables are replaced, so that input would be lost).
+    Checked before any input is read or anything is written."""
+    for parent in (out, *out.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise ValueError(f"--out {out}: {parent} is a file, not a folder")
+            break
+    real_out = os.path.realpath(out)
+    for raw in local_inputs:
+        real_in = os.path.realpath(raw)
+        if real_in == real_out or real_in.startswith(real_out.rstrip(os.sep) + os.sep):
+            raise ValueError(f"--out {out}: the input {raw} is in this folder, whose tables are replaced; "
+                             "choose another --out")
+
+
 def run_batch(
     inputs: list[str],
     engine: str = "spark",
@@ -55,6 +73,8 @@ def run_batch(
     bs = batch or BatchSettings()
     t0 = time.perf_counter()
     local_paths, urls = split_inputs(inputs)
+    if isinstance(out, Path):
+        check_out_dir(out, local_paths)
     if urls and engine != "spark":
         raise ValueError(f"{urls[0]}: URLs are read by Spark; use --engine spark (or give a local path)")
     articles, skipped = read_local(local_paths, s.limits) if local_paths else ([], [])
