@@ -538,3 +538,17 @@ def test_ids_that_cannot_round_trip_are_refused(rid, needle):
         record_to_article({"id": rid, "text": ONE}, Limits())
     with pytest.raises(InputError, match=needle):
         check_id(rid)
+
+
+def test_store_search_for_a_nul_matches_nothing(stored):
+    from copydesk.store import open_store
+
+    db, _ = stored
+    s = open_store(str(db))
+    try:
+        assert len(s.search_stories("Springfield")) == 1
+        assert s.search_stories("\x00") == [] and s.search_stories("") == []
+        assert s.search_stories("no such words\x00") == []
+        assert len(s.search_stories("Spring\x00field")) == 1
+    finally:
+        s.close()

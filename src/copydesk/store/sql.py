@@ -598,6 +598,13 @@ class SQLStore:
         )
 
     def search_stories(self, query: str, limit: int = 20) -> list[dict]:
+        """Stories with an article whose title or text contains ``query``; none for an empty query.
+
+        NUL characters are removed first: SQLite's LIKE ends a pattern at a NUL, so ``"\\x00"`` would
+        otherwise be the pattern ``"%"`` and match every story."""
+        query = query.replace("\x00", "")
+        if not query:
+            return []
         like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = self._exec(
             "SELECT DISTINCT p.story FROM placements p JOIN articles a ON a.id = p.article_id "
