@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -25,9 +26,10 @@ SEEDS = ROOT / "examples" / "seeds"
 class ServerProc:
     """``copydesk serve --db DB --port PORT`` (default host: the CLI's, 127.0.0.1)."""
 
-    def __init__(self, db: str, workers: int = 1, log_dir: Path | None = None) -> None:
+    def __init__(self, db: str, workers: int = 1, log_dir: Path | None = None, args: Sequence[str] = ()) -> None:
         self.db = db
         self.workers = workers
+        self.args = list(args)  # further `copydesk serve` options, e.g. ["--allowed-host", "name"]
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tempfile.mkstemp(prefix="copydesk-serve-", suffix=".log", dir=log_dir)[1])
@@ -37,6 +39,7 @@ class ServerProc:
         cmd = [sys.executable, "-m", "copydesk.cli", "serve", "--db", self.db, "--port", str(self.port)]
         if self.workers != 1:
             cmd += ["--workers", str(self.workers)]
+        cmd += self.args
         env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONUNBUFFERED="1")
         log = open(self.log_path, "wb")  # noqa: SIM115 - handed to the child
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT,

@@ -137,6 +137,70 @@ class PlaceStats:
     stories_touched: int = 0
 
 
+@dataclass
+class PlacementPlan:
+    """Placement computed from a read snapshot (:meth:`Pipeline.plan_placement`), to be written
+    by :meth:`Pipeline.apply_placement` if the store still matches it."""
+
+    new: list[str]
+    comps: list[list[str]] = field(default_factory=list)
+    placed: list[ComponentPlacement] = field(default_factory=list)
+    stories: list[dict[str, list[str]]] = field(default_factory=list)  # per component: story -> members
+    pairs: list[Pair] = field(default_factory=list)
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+class PlanningStore:
+    """A read-only store for :meth:`Pipeline.plan_placement`: the pairs and sentence vectors
+    placement would write are recorded instead, and answered back to the later steps (the
+    components are found over the new pairs, as :meth:`Pipeline.place` finds them after
+    storing them); ``doc_vectors``, when given, answers ``all_doc_vectors`` (a server's
+    in-memory copy, taken before this snapshot began)."""
+
+    def __init__(self, store: Store, doc_vectors: tuple[list[str], np.ndarray] | None = None) -> None:
+        self._store = store
+        self._doc_vectors = doc_vectors
+        self.pairs: list[Pair] = []
+        self.vectors: dict[str, np.ndarray] = {}
+        self._by_key: dict[tuple[str, str], Pair] = {}
+
+    def put_pairs(self, pairs: Sequence[Pair]) -> None:
+        for p in pairs:
+            self._by_key[(p.a, p.b)] = p
+        self.pairs = list(self._by_key.values())
+
+    def put_sentence_vectors(self, vectors: Mapping[str, np.ndarray]) -> None:
+        self.vectors.update(vectors)
+
+    def get_sentence_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        got = self._store.get_sentence_vectors([i for i in ids if i not in self.vectors])
+        got.update({i: self.vectors[i] for i in ids if i in self.vectors})
+        return got
+
+    def all_doc_vectors(self) -> tuple[list[str], np.ndarray]:
+        return self._doc_vectors if self._doc_vectors is not None else self._store.all_doc_vectors()
+
+    def pairs_among(self, ids: Sequence[str]) -> dict[tuple[str, str], Pair]:
+        out = self._store.pairs_among(ids)
+        wanted = set(ids)
+        out.update({k: p for k, p in self._by_key.items() if p.a in wanted and p.b in wanted})
+        return out
+
+    def linked(self, ids: Sequence[str], relations: Sequence[str]) -> set[str]:
+        out = self._store.linked(ids, relations)
+        want, rel = set(ids), set(relations)
+        for p in self._by_key.values():
+            if p.relation in rel:
+                if p.a in want:
+                    out.add(p.b)
+                if p.b in want:
+                    out.add(p.a)
+        return out
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+
 class Pipeline:
     """Runs the stages against a store. One writer at a time (the store's lock)."""
 
@@ -234,21 +298,29 @@ class Pipeline:
 
     def _store_batch(self, todo: list[Article], pending: Pending, stats: IngestStats, inflight: dict[str, str]) -> None:
         rows = pending.get()
-        sigs = np.vstack([r.features.signature for r in rows])
-        bands = band_keys(sigs, self.settings.lsh_bands)
-        ents = [rare_entities(r.features.entities, self.settings) for r in rows]
-        self.store.add_analyses(rows, bands, ents)
+        self.store_rows(rows)
         for a in todo:
             inflight.pop(a.id, None)
         stats.added += len(rows)
         self.progress("ingest", stats.added + stats.unchanged, 0)
 
+    def store_rows(self, rows: Sequence[AnalysisRow]) -> None:
+        """Store analysed rows (from ``analyze_batch``, computed anywhere) with their LSH bands and
+        entity keys, in one transaction; ids already stored are skipped."""
+        if not rows:
+            return
+        sigs = np.vstack([r.features.signature for r in rows])
+        bands = band_keys(sigs, self.settings.lsh_bands)
+        ents = [rare_entities(r.features.entities, self.settings) for r in rows]
+        self.store.add_analyses(rows, bands, ents)
+
     # -- placement ------------------------------------------------------------------------
 
-    def place(self) -> PlaceStats:
-        """Place every stored-but-unplaced article: candidates, scores, stories, provenance."""
+    def place(self, only: Sequence[str] | None = None) -> PlaceStats:
+        """Place every stored-but-unplaced article (or those of ``only`` still unplaced): candidates,
+        scores, stories, provenance."""
         stats = PlaceStats()
-        new = self.store.unplaced_ids()
+        new = self.store.unplaced_ids() if only is None else self.unplaced_of(only)
         if not new:
             return stats
         pairs = self._score_candidates(new, stats)
@@ -268,6 +340,65 @@ class Pipeline:
                     self.progress("place", i + 1, len(comps))
         stats.placed = len(done & set(new))
         return stats
+
+    def unplaced_of(self, ids: Sequence[str]) -> list[str]:
+        """The ids of ``ids`` that are stored and not placed yet, in the given order."""
+        ids = list(dict.fromkeys(ids))
+        stored = self.store.stored_hashes(ids)
+        placed = self.store.placements(ids)
+        return [i for i in ids if i in stored and i not in placed]
+
+    def plan_placement(self, ids: Sequence[str]) -> PlacementPlan:
+        """What :meth:`place` would write for the unplaced ids of ``ids``, computed without writing.
+
+        For a reader: the store must be a ``PlanningStore`` (it records the pairs and sentence
+        vectors placement stores on the way, and lets the later steps see them). All the costly
+        work (candidate scoring, sentence encoding, story tracing and claims) happens here, so it
+        can run outside the one writer; :meth:`apply_placement` then writes it in a short step."""
+        stats = PlaceStats()
+        new = self.unplaced_of(ids)
+        if not new:
+            return PlacementPlan(new=[])
+        pairs = self._score_candidates(new, stats)
+        self.store.put_pairs(list(pairs.values()))
+        comps = self._components(new)
+        placed = [self._place_component(c) for c in comps]
+        return PlacementPlan(
+            new=new,
+            comps=comps,
+            placed=placed,
+            stories=[self._stories_around(c) for c in comps],
+            pairs=list(getattr(self.store, "pairs", [])),
+            vectors=dict(getattr(self.store, "vectors", {})),
+        )
+
+    def _stories_around(self, comp: Sequence[str]) -> dict[str, list[str]]:
+        return {sid: sorted(self.store.members_of([sid])) for sid in sorted(self.store.stories_of(comp))}
+
+    def apply_placement(self, plan: PlacementPlan) -> bool:
+        """Write ``plan`` if the store still matches what it was computed from; False if not.
+
+        Matching: the same ids are still unplaced, their components (over the pairs stored now)
+        are the plan's, and every story touching a component has the members it had. Placement
+        is a function of exactly that, so the rows written equal those :meth:`place` would write
+        now. On False nothing but the plan's pairs and sentence vectors (pure functions of the
+        articles) has been written; the caller plans again."""
+        if not plan.new:
+            return True
+        if plan.pairs:
+            self.store.put_pairs(plan.pairs)
+        if plan.vectors:
+            self.store.put_sentence_vectors(plan.vectors)
+        if self.unplaced_of(plan.new) != plan.new:
+            return False
+        comps = self._components(plan.new)
+        if comps != plan.comps or [self._stories_around(c) for c in comps] != plan.stories:
+            return False
+        stats = PlaceStats()
+        with self.store.transaction():
+            for comp, placed in zip(comps, plan.placed, strict=True):
+                self._write_component(comp, placed, stats)
+        return True
 
     def candidates(self, new: Sequence[str]) -> set[tuple[str, str]]:
         """Candidate pairs for the new articles: LSH bands, vector radius, rare entities."""
@@ -298,7 +429,8 @@ class Pipeline:
             sims = (np.vstack([block, block]) @ mat.T)[:1] if len(block) == 1 else block @ mat.T
             for r, a in enumerate(new[start : start + 1024]):
                 row = sims[r]
-                row[index[a]] = -1.0
+                if a in index:
+                    row[index[a]] = -1.0
                 hits = np.flatnonzero(row >= s.vector_min_cosine)
                 if len(hits) > s.vector_max_neighbours:
                     hits = hits[np.argsort(-row[hits], kind="stable")[: s.vector_max_neighbours]]

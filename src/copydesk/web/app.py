@@ -26,6 +26,7 @@ Hostile browsers and clients (see ``HostGuard``, ``check_write``, ``FramingGuard
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -145,7 +146,7 @@ class ErrorOut(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "Bad input (malformed JSON, missing text, wrong types)"},
     404: {"model": ErrorOut, "description": "Unknown id"},
-    413: {"model": ErrorOut, "description": "Body or batch over the configured limits"},
+    413: {"model": ErrorOut, "description": "Body, batch or work over the configured limits (see web/budget.py)"},
 }
 
 
@@ -411,6 +412,15 @@ def parse_verify(body: bytes) -> tuple[list[str], str, Any]:
     return sources, rewrite, fail_on
 
 
+def count_sentences(text: str) -> int:
+    """Sentences of ``text`` as ``verify`` segments it (cleaned first)."""
+    from ..clean import clean_article
+    from ..records import Article
+    from ..segment import segment
+
+    return len(segment(clean_article(Article(id="text", text=text))))
+
+
 def wants_html(request: Request, fmt: str | None) -> bool:
     if fmt:
         return fmt == "html"
@@ -552,6 +562,7 @@ def create_app(
         check_write(request)
         body = await read_body(request, limits.max_request_bytes)
         articles = await run_in_threadpool(parse_articles, body, limits)
+        service.budget.check_articles(articles)
         res = await service.ingest_async(articles)
         return JSONResponse({"added": res.added, "existing": res.existing, "articles": res.results})
 
@@ -645,9 +656,17 @@ def create_app(
         check_write(request)
         body = await read_body(request, limits.max_request_bytes)
         sources, rewrite, fail_on = await run_in_threadpool(parse_verify, body)
+        service.budget.check_verify(sources, rewrite)
         kwargs = {} if fail_on is None else {"fail_on": fail_on}
+
+        def run() -> Any:
+            service.budget.check_verify_sentences(sum(count_sentences(t) for t in [*sources, rewrite]))
+            big = sum(map(len, sources)) + len(rewrite) > 60 * service.budget.heavy_sentences
+            with service.heavy if big else contextlib.nullcontext():
+                return verify(sources, rewrite, settings=settings, **kwargs)
+
         try:
-            report = await run_in_threadpool(lambda: verify(sources, rewrite, settings=settings, **kwargs))
+            report = await run_in_threadpool(run)
         except ValueError as e:
             raise ApiError(400, str(e)) from None
         return JSONResponse(report.to_dict())

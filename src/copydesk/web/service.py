@@ -10,6 +10,7 @@ WAL / PostgreSQL REPEATABLE READ) and run concurrently with the writer.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -26,7 +27,7 @@ from ..config import Settings
 from ..records import Article
 from ..report import article_entry
 from ..store import StoreError, open_store
-from ..store.base import content_hash
+from ..store.base import AnalysisRow, content_hash
 
 T = TypeVar("T")
 log = logging.getLogger("copydesk.web")
@@ -63,8 +64,19 @@ class DocVectorCache:
         self.ids: list[str] = []
         self._mat = np.zeros((0, 384), np.float32)
         self.reloads = 0
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> tuple[list[str], np.ndarray]:
+        """The ids and vectors as of the last ``get`` (for a planner on another thread: rows are
+        only ever appended, or the arrays replaced, so the returned view stays valid)."""
+        with self._lock:
+            return list(self.ids), self._mat[: len(self.ids)]
 
     def get(self, store: Any) -> tuple[list[str], np.ndarray]:
+        with self._lock:
+            return self._get(store)
+
+    def _get(self, store: Any) -> tuple[list[str], np.ndarray]:
         if not self.ids:  # first fill: one bulk read of the vectors only
             ids, mat = store.all_doc_vectors()
             self.ids, self._mat = list(ids), np.array(mat, np.float32)
@@ -103,25 +115,47 @@ class _CachedVectors:
         return getattr(self._store, name)
 
 
-@dataclass
-class _IngestJob:
-    articles: Sequence[Article]
-    future: Future
-
-
 class StoreService:
+    """The server's store: one writer thread for short write steps, readers for everything else.
+
+    ``POST /articles`` runs in four steps, and only the second and fourth hold the writer:
+
+    1. analysis (clean, segment, featurize) of the articles not stored yet, in the request's
+       thread; the request's sentence budget is checked here;
+    2. store: the ids and content hashes are checked against the store (409 for an id stored
+       with another text) and the new rows written, in one transaction;
+    3. plan: candidates, pair scores, sentence vectors, story tracing and claims for the
+       request's unplaced articles, computed in the request's thread on a read snapshot
+       (``Pipeline.plan_placement``): the costly part, which used to hold the writer;
+    4. apply: the plan is written if the store still matches it, else planned again (another
+       request placed into the same stories meanwhile); after ``PLAN_TRIES`` the writer places
+       them itself.
+
+    So a big request delays other clients' writes only by its store and apply steps; while it
+    plans, their requests are stored, planned and applied beside it. At most one request over
+    ``budget.heavy_sentences`` plans (or verifies) at a time, so a second big one waits rather
+    than halving the CPU left for small ones. Articles stored but never placed (a crash
+    between steps 2 and 4) are placed by any request that names them and, on start-up, by a
+    background pass (``PLACE_CHUNK`` ids a step, so requests interleave).
+    """
+
+    PLAN_TRIES = 3
+    PLACE_CHUNK = 32
+
     def __init__(
         self,
         db: str,
         settings: Settings | None = None,
         readers: int = 4,
         lock_timeout: float = 60.0,
-        max_batch: int = 64,
+        budget: Any = None,
     ) -> None:
+        from .budget import DEFAULT_BUDGET
+
         self.db = db
         self.settings = settings or Settings()
+        self.budget = budget or DEFAULT_BUDGET
         self.lock_timeout = lock_timeout
-        self.max_batch = max_batch
         self.is_postgres = db.startswith(("postgresql://", "postgres://"))
         self._jobs: queue.Queue = queue.Queue()
         self._writer = threading.Thread(target=self._writer_loop, name="copydesk-writer", daemon=True)
@@ -129,19 +163,31 @@ class StoreService:
         self._readers: queue.LifoQueue = queue.LifoQueue()
         self._reader_slots = threading.BoundedSemaphore(readers)
         self._closed = False
-        self.batches = 0  # write batches run (several requests may share one)
+        self.batches = 0  # write steps run
         self._vectors = DocVectorCache()
+        self.heavy = threading.Semaphore(1)  # one big analysis/plan/verify at a time
+        self._backlog: threading.Thread | None = None
+        self.backlog_placed = 0  # articles placed by the start-up pass
 
     # -- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the writer (opening its connection creates the schema); check a reader opens."""
+        """Start the writer (opening its connection creates the schema); check a reader opens;
+        start placing any stored-but-unplaced articles in the background."""
         self._writer.start()
         self.submit_write(self._vectors.get).result()  # also fills the vector cache
-        self.read(lambda store: store.count_articles())
+        unplaced = self.read(lambda store: store.unplaced_ids())
+        if unplaced:
+            log.info("%s stored articles are not placed in a story yet: placing them", f"{len(unplaced):,}")
+            self._backlog = threading.Thread(
+                target=self._place_backlog, name="copydesk-backlog", daemon=True
+            )
+            self._backlog.start()
 
     def close(self) -> None:
         self._closed = True
+        if self._backlog is not None:
+            self._backlog.join(timeout=60)
         if self._writer.is_alive():
             try:
                 self.submit_write(self._close_writer).result(timeout=60)
@@ -162,7 +208,20 @@ class StoreService:
             self._writer_store.close()
             self._writer_store = None
 
-    # -- writes: one thread, group commit -------------------------------------------------
+    def _place_backlog(self) -> None:
+        """Place what a crash left unplaced, a chunk a step, until none is left or the server stops."""
+        try:
+            while not self._closed:
+                ids = self.read(lambda store: store.unplaced_ids()[: self.PLACE_CHUNK])
+                if not ids:
+                    break
+                self.place(ids)
+                self.backlog_placed += len(ids)
+            log.info("placed %s articles left unplaced", f"{self.backlog_placed:,}")
+        except Exception:  # the next request naming them places them
+            log.exception("placing the unplaced articles failed")
+
+    # -- writes: one thread, short steps ---------------------------------------------------
 
     def submit_write(self, fn: Callable[[Any], T]) -> Future[T]:
         """Run ``fn(store)`` on the writer thread, holding the store's writer lock."""
@@ -171,54 +230,108 @@ class StoreService:
         return fut
 
     def ingest(self, articles: Sequence[Article]) -> IngestResult:
-        """Store and place ``articles``; the answer for each. Blocks until the writer has done it.
-
-        Requests that queue up while the writer is busy are ingested and placed together (one
-        batch, one placement pass: group commit), each still answered on its own."""
-        fut: Future = Future()
-        self._jobs.put(_IngestJob(articles, fut))
-        return fut.result()
+        """Store and place ``articles``; the answer for each (the four steps above, in this thread)."""
+        rows = self.analyse(articles)
+        new = self.submit_write(functools.partial(self._store_rows, articles=articles, rows=rows)).result()
+        return self.place_and_answer(articles, new)
 
     async def ingest_async(self, articles: Sequence[Article]) -> IngestResult:
-        """``ingest`` for the event loop: waits without holding a worker thread. A request that goes
-        away before the writer reaches it is dropped; once started, its batch completes."""
+        """``ingest`` for the event loop: the steps run in worker threads, the writer's steps are
+        awaited without holding one. A request that goes away before the writer reaches its
+        store step is dropped; once stored, its articles are placed."""
         import asyncio
 
-        fut: Future = Future()
-        self._jobs.put(_IngestJob(articles, fut))
-        return await asyncio.wrap_future(fut)
+        from fastapi.concurrency import run_in_threadpool
+
+        rows = await run_in_threadpool(self.analyse, articles)
+        fut = self.submit_write(functools.partial(self._store_rows, articles=articles, rows=rows))
+        new = await asyncio.wrap_future(fut)
+        return await run_in_threadpool(self.place_and_answer, articles, new)
+
+    def analyse(self, articles: Sequence[Article]) -> list[AnalysisRow]:
+        """Analysis of the articles not stored yet (step 1); 413 over the sentence budget."""
+        from ..pipeline import analyze_batch
+
+        stored = self.read(lambda store: store.stored_hashes([a.id for a in articles]))
+        todo = [a for a in articles if a.id not in stored]
+        if not todo:
+            return []
+        with self.heavy if self.is_heavy(todo) else contextlib.nullcontext():
+            rows = analyze_batch(todo, self.settings)
+        self.budget.check_sentences(sum(len(r.sentences) for r in rows))
+        return rows
+
+    def is_heavy(self, articles: Sequence[Article]) -> bool:
+        """Big enough to go through the heavy lane: about ``budget.heavy_sentences`` sentences
+        (60 characters a sentence, known before segmenting)."""
+        return sum(len(a.text) for a in articles) > 60 * self.budget.heavy_sentences
+
+    def _store_rows(self, store: Any, articles: Sequence[Article], rows: Sequence[AnalysisRow]) -> set[str]:
+        """Step 2, on the writer: 409 for an id stored with another text, else store the new rows;
+        the ids this request added."""
+        from ..pipeline import Pipeline
+
+        self.batches += 1
+        hashes = {a.id: content_hash(a) for a in articles}
+        stored = store.stored_hashes(list(hashes))
+        clash = [i for i, h in hashes.items() if stored.get(i, h) != h]
+        if clash:
+            raise ApiError(
+                409,
+                f"article id {clash[0]!r} is already stored with a different text; give the new version its own id"
+                + (f" ({len(clash)} such ids)" if len(clash) > 1 else ""),
+            )
+        new = [r for r in rows if r.article.id not in stored]
+        missing = [a for a in articles if a.id not in stored and a.id not in {r.article.id for r in new}]
+        if missing:  # stored when analysis began, not now: cannot happen (articles are never deleted)
+            raise StoreError(f"article {missing[0].id!r} vanished from the store")
+        if new:
+            pipe = Pipeline(store, self.settings)
+            pipe.check_features_version()
+            pipe.store_rows(new)
+            self._vectors.get(store)  # the new vectors, for the plans that follow
+        return {r.article.id for r in new}
+
+    def place(self, ids: Sequence[str], heavy: bool = True) -> None:
+        """Place the unplaced articles of ``ids``: plan on a reader, apply on the writer (steps 3-4).
+        ``heavy``: plan in the one heavy lane (big requests, the start-up pass)."""
+        from ..pipeline import Pipeline, PlanningStore
+
+        for _ in range(self.PLAN_TRIES):
+            vectors = self._vectors.snapshot()  # before the read snapshot: all of these are in it
+
+            def plan(store: Any, vectors: Any = vectors) -> Any:
+                return Pipeline(PlanningStore(store, vectors), self.settings).plan_placement(ids)
+
+            unplaced = self.read(lambda store: Pipeline(store, self.settings).unplaced_of(ids))
+            if not unplaced:
+                return
+            with self.heavy if heavy else contextlib.nullcontext():
+                p = self.read(plan)
+            if self.submit_write(
+                lambda store, p=p: Pipeline(_CachedVectors(store, self._vectors), self.settings).apply_placement(p)
+            ).result():
+                return
+            log.info("placement of %s articles raced another write: planning again", len(p.new))
+        self.submit_write(
+            lambda store: Pipeline(_CachedVectors(store, self._vectors), self.settings).place(only=ids)
+        ).result()
+
+    def place_and_answer(self, articles: Sequence[Article], new: set[str]) -> IngestResult:
+        ids = [a.id for a in articles]
+        self.place(ids, heavy=self.is_heavy(articles))
+        results = self.read(lambda store: article_results(store, ids))
+        for r in results:
+            r["stored"] = "new" if r["id"] in new else "existing"
+        return IngestResult(results, len(new), len(results) - len(new))
 
     def _writer_loop(self) -> None:
-        held: list = []
         while True:
-            job = held.pop(0) if held else self._jobs.get()
+            job = self._jobs.get()
             if job is None:
                 return
-            if not isinstance(job, _IngestJob):
-                fn, fut = job
-                self._settle(fut, functools.partial(self._with_store, fn))
-                continue
-            if not job.future.set_running_or_notify_cancel():
-                continue  # the client went away before its turn
-            batch, n = [job], len(job.articles)
-            while n < self.max_batch:
-                try:
-                    nxt = self._jobs.get_nowait()
-                except queue.Empty:
-                    break
-                if not isinstance(nxt, _IngestJob):
-                    held.append(nxt)  # runs right after this batch
-                    break
-                if nxt.future.set_running_or_notify_cancel():
-                    batch.append(nxt)
-                    n += len(nxt.articles)
-            try:
-                self._run_ingest(batch)
-            except BaseException as e:  # the writer thread must outlive any one batch
-                log.exception("write batch failed")
-                for j in batch:
-                    if not j.future.done():
-                        j.future.set_exception(e)
+            fn, fut = job
+            self._settle(fut, functools.partial(self._with_store, fn))
 
     @staticmethod
     def _settle(fut: Future, fn: Callable[[], Any]) -> None:
@@ -235,7 +348,9 @@ class StoreService:
         store = self._writer_store
         try:
             with store.writer_lock(self.lock_timeout):
-                return fn(store)
+                out = fn(store)
+            store.conn.rollback()  # end any read transaction the step opened (PostgreSQL)
+            return out
         except BaseException:
             try:
                 store.conn.rollback()
@@ -248,68 +363,6 @@ class StoreService:
                 self._writer_store = None
             raise
 
-    def _run_ingest(self, batch: list[_IngestJob]) -> None:
-        self.batches += 1
-        try:
-            answers = self._with_store(functools.partial(self._ingest_jobs, batch=batch))
-        except Exception as e:
-            if len(batch) == 1 or isinstance(e, StoreError):
-                for job in batch:
-                    job.future.set_exception(e)
-                return
-            # One bad request must not fail the others: retry them one by one.
-            for job in batch:
-                self._run_ingest([job])
-            return
-        for job, ans in zip(batch, answers, strict=True):
-            if isinstance(ans, BaseException):
-                job.future.set_exception(ans)
-            else:
-                job.future.set_result(ans)
-
-    def _ingest_jobs(self, store: Any, batch: list[_IngestJob]) -> list:
-        """Ingest and place the articles of several requests at once; an answer (or error) for each."""
-        from ..pipeline import Pipeline
-
-        all_ids = list(dict.fromkeys(a.id for job in batch for a in job.articles))
-        stored = store.stored_hashes(all_ids)
-        claimed: dict[str, str] = {}  # id -> hash, by the requests earlier in this batch
-        accepted: list[tuple[_IngestJob, set[str]]] = []
-        answers: list = [None] * len(batch)
-        todo: list[Article] = []
-        for k, job in enumerate(batch):
-            hashes = {a.id: content_hash(a) for a in job.articles}
-            clash = [i for i, h in hashes.items() if stored.get(i, claimed.get(i, h)) != h]
-            if clash:
-                answers[k] = ApiError(
-                    409,
-                    f"article id {clash[0]!r} is already stored with a different text; "
-                    "give the new version its own id"
-                    + (f" ({len(clash)} such ids)" if len(clash) > 1 else ""),
-                )
-                continue
-            new = {i for i in hashes if i not in stored and i not in claimed}
-            for a in job.articles:
-                if a.id in new:
-                    todo.append(a)
-            claimed.update(hashes)
-            accepted.append((job, new))
-        if todo:
-            pipe = Pipeline(_CachedVectors(store, self._vectors), self.settings)
-            stats = pipe.ingest(todo)
-            if stats.rejected:  # a writer outside this lock slipped in: should not happen
-                raise StoreError(stats.rejected[0])
-            pipe.place()
-        for k, job in enumerate(batch):
-            if answers[k] is not None:
-                continue
-            new = next(n for j, n in accepted if j is job)
-            results = article_results(store, [a.id for a in job.articles])
-            for r in results:
-                r["stored"] = "new" if r["id"] in new else "existing"
-            answers[k] = IngestResult(results, len(new), len(results) - len(new))
-        store.conn.rollback()  # end the read transaction the answers opened (PostgreSQL)
-        return answers
 
     # -- reads --------------------------------------------------------------------------
 
