@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install copydesk and everything it needs on a fresh Debian machine, idempotently.
-#   scripts/install.sh          runtime: Java (Spark), a venv in .venv with the pinned packages, the model file
+#   scripts/install.sh          runtime: Java (Spark), Graphviz (report graphs), a venv in .venv with the pinned
+#                               packages, the model file
 #   scripts/install.sh --dev    also test tools: Chromium (browser tests), PostgreSQL server, pytest & co.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,7 @@ VENV=${COPYDESK_VENV:-.venv}
 
 need_apt=()
 command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jre-headless)
+command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)  # lays out the HTML report's large derivation graphs
 if [ "$DEV" = 1 ]; then
   [ -x /usr/bin/chromium ] || need_apt+=(chromium chromium-driver)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)

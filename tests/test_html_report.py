@@ -1,4 +1,5 @@
-"""The self-contained HTML report (``render_html``), checked as text; see test_web_browser for the browser."""
+"""The HTML report (``render_html``, ``write_html``), checked as text; test_web_browser and test_html_scale
+drive the browser."""
 
 from __future__ import annotations
 
@@ -6,15 +7,17 @@ import base64
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 from html import unescape
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
 from conftest import SEEDS
-from copydesk.report.html import json_for_script, render_html
+from copydesk.report.html import anchor, json_for_script, render_html, story_folder, write_html
 
 HOSTILE = '</script><script>window.__xss=1</script><img src=x onerror="window.__xss=2"> & "quotes" \u2028'
 
@@ -127,7 +130,7 @@ def test_seed_story_views(seeds_report, seeds_html):
         assert f"artifact: {k}" in html
     assert html.count('<del class="artifact"') >= sum(len(a["artifacts"]) for a in seeds_report["articles"])
     # Every flagged claim is a button with its evidence.
-    flagged = sum(1 for a in seeds_report["articles"] for c in a["claims"] if c["status"] != "supported")
+    flagged = sum(1 for a in seeds_report["articles"] for c in a["claims"] if c["status"] in ("unsupported", "contradicted"))
     assert html.count('<button type="button" class="claim claim-') == flagged
     assert len(re.findall(r'<div class="evidence" id="ev\d+" role="note">', html)) == flagged
     ids = re.findall(r' id="([^"]+)"', html)
@@ -179,3 +182,137 @@ def test_cli_writes_the_html_report(tmp_path):
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<svg" in html and 'class="sbs"' in html
     assert Path(out).stat().st_size < 2_000_000
+
+
+# ----------------------------------------------------------------------------- large runs
+
+
+def tree_story(sid: str, n: int, *, missing: bool = False) -> tuple[dict, list[dict]]:
+    """A story of ``n`` articles: a reference, rewrites of it and rewrites of those (no claims)."""
+    ids = [f"{sid}-a{i:02d}" for i in range(n)]
+    arts = [{"id": ids[0], "title": f"Story {sid} reference", "story": sid, "family": "f", "relation": "reference",
+             "source": None, "score": None, "artifacts": []}]
+    for i in range(1, n):
+        src = ids[0] if i < 6 else ids[1 + i % 5]
+        rel = "same_story" if i % 4 == 0 else "rewrite"
+        arts.append({"id": ids[i], "title": f"Version {i} of {sid}", "story": sid, "family": "f", "relation": rel,
+                     "source": src, "score": 0.5 + i / 100, "artifacts": []})
+    story = {"id": sid, "title": f"Story {sid} about harbour repairs", "articles": ids, "reference": ids[0],
+             "families": [ids], "common_source_missing": missing,
+             "evidence": [f"{ids[1]}: a shared sentence; {ids[2]}: a shared sentence (shared, absent from {ids[0]}: "
+                          "words)"] if missing else []}
+    return story, arts
+
+
+def many_stories(n: int, size: int = 3) -> dict:
+    report: dict = {"articles": [], "stories": []}
+    for k in range(n):
+        story, arts = tree_story(f"story-{k:03d}", size)
+        report["stories"].append(story)
+        report["articles"] += arts
+    return report
+
+
+def svg_rects(svg: str) -> list[tuple[float, float, float, float]]:
+    return [tuple(map(float, m)) for m in
+            re.findall(r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"', svg)]
+
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
+
+
+@needs_dot
+def test_large_graph_is_laid_out_by_dot():
+    story, arts = tree_story("big", 24, missing=True)
+    html = render_html({"articles": arts, "stories": [story]})
+    svg = re.search(r'<svg class="graph graph-dot".*?</svg>', html, re.S).group(0)
+    rects = svg_rects(svg)
+    assert len(rects) == 25  # 24 articles and the missing common source
+    for i, (x, y, w, h) in enumerate(rects):  # no node hides another
+        for x2, y2, w2, h2 in rects[i + 1:]:
+            assert x + w <= x2 or x2 + w2 <= x or y + h <= y2 or y2 + h2 <= y
+    assert svg.count('<path class="edge edge-') == 23 + 2  # one per derived article, two from the missing source
+    assert "<line" not in svg
+    # Every node still links to its article's view on the page.
+    for a in arts:
+        assert f'href="#{anchor("art", a["id"])}"' in svg and f'id="{anchor("art", a["id"])}"' in html
+
+
+def test_without_dot_the_rows_layout_is_used_and_said_once(monkeypatch, capsys):
+    import copydesk.report.html as h
+
+    monkeypatch.setattr(h, "_dot_binary", lambda: None)
+    monkeypatch.setattr(h, "_DOT_WARNED", [])
+    h._run_dot.cache_clear()
+    try:
+        for sid in ("one", "two"):
+            story, arts = tree_story(sid, 12)
+            html = render_html({"articles": arts, "stories": [story]})
+            assert '<svg class="graph"' in html and "<line" in html
+    finally:
+        h._run_dot.cache_clear()
+    err = capsys.readouterr().err
+    assert err.count("Graphviz 'dot' not found") == 1 and "graphviz" in err
+
+
+def test_small_report_stays_one_page(tmp_path):
+    out = tmp_path / "report.html"
+    files = write_html(many_stories(3), out)
+    assert not files.split and files.pages == (out,)
+    html = out.read_text(encoding="utf-8")
+    assert html.count('<section class="story"') == 3 and not story_folder(out).exists()
+
+
+def test_large_report_is_an_index_and_a_page_per_story(tmp_path):
+    report = many_stories(40)
+    out = tmp_path / "report.html"
+    files = write_html(report, out)
+    assert files.split and files.folder == tmp_path / "report_stories"
+    index = out.read_text(encoding="utf-8")
+    assert 'id="copydesk-report"' not in index and '<section class="story"' not in index
+    assert 'id="story-filter"' in index and "40 with several versions" in unescape(index)
+    hrefs = re.findall(r'<li data-q="[^"]*"><a href="([^"]+)"', index)
+    assert len(hrefs) == 40
+    for story, href in zip(report["stories"], hrefs, strict=True):
+        page = (tmp_path / unescape(href)).read_text(encoding="utf-8")
+        assert page.count('<section class="story"') == 1 and f"<code>{story['id']}</code>" in page
+        assert 'href="../report.html">← all stories' in page
+        data = embedded_json(page)  # the page embeds its story and articles only
+        assert [s["id"] for s in data["stories"]] == [story["id"]]
+        assert {a["id"] for a in data["articles"]} == set(story["articles"])
+    first, second = (tmp_path / unescape(hrefs[0])).read_text(), (tmp_path / unescape(hrefs[1])).read_text()
+    assert 'rel="next"' in first and 'rel="prev"' not in first and 'rel="prev"' in second
+    assert files.first_page_bytes < 100_000 < files.total_bytes
+
+    # A later, smaller run into the same file removes the pages it no longer writes.
+    files = write_html(many_stories(30), out)
+    assert len(list(files.folder.glob("*.html"))) == 30
+    write_html(many_stories(2), out)
+    assert not files.folder.exists()
+
+
+def test_split_index_pages_link_to_each_other(tmp_path):
+    out = tmp_path / "run 1#.html"  # a file name that must be escaped in links
+    files = write_html(many_stories(25), out, max_page_stories=5, per_index_page=10)
+    index_pages = [out, files.folder / "index-2.html", files.folder / "index-3.html"]
+    assert all(p in files.pages for p in index_pages)
+    for k, page in enumerate(index_pages, 1):
+        html = page.read_text(encoding="utf-8")
+        assert f"page {k} of 3" in html
+        links = [unquote(unescape(h)) for h in re.findall(r'<a href="([^"#]+)"', html)]
+        for link in links:
+            assert (page.parent / link).is_file(), (page, link)
+    assert "Stories <span" in files.folder.joinpath("index-3.html").read_text()
+
+
+def test_story_page_names_stay_in_their_folder(tmp_path):
+    report = many_stories(2)
+    for bad, story in zip(("../../etc/passwd", "index-2"), report["stories"], strict=True):
+        old = story["id"]
+        story["id"] = bad
+        for a in report["articles"]:
+            if a["story"] == old:
+                a["story"] = bad
+    files = write_html(report, tmp_path / "r.html", max_page_stories=1)
+    assert all(p.parent in (tmp_path, files.folder) for p in files.pages)
+    assert len(files.pages) == 3 and len({p.name for p in files.pages}) == 3

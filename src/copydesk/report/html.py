@@ -1,10 +1,13 @@
-"""HTML rendering of the report: one self-contained page (inline CSS, JS and SVG; no network).
+"""HTML rendering of the report: self-contained pages (inline CSS, JS and SVG; no network).
 
 ``render_html(report)`` renders the report object of ``build_report`` (the JSON of
 ``copydesk analyze --json``): a story list, per story the derivation graph as inline SVG,
 per article a side-by-side view against its source with sentences labelled verbatim /
 paraphrase / added, dropped source sentences, flagged claims with their evidence, artifacts
 struck through and changed numbers, dates and quotes marked inside the sentence.
+``write_html(report, path)`` writes it as one page, or for a large run as an index page and a
+page per story (see ``write_html``). Graphs of ``DOT_MIN_NODES`` nodes or more are laid out by
+Graphviz ``dot`` (the Debian package graphviz); without it, in rows (one line on stderr says so).
 
 Every piece of article text goes through ``html.escape``; the report data is embedded as
 JSON with ``<`` written as ``\\u003c`` so no text can close the script element. A
@@ -19,10 +22,17 @@ import base64
 import hashlib
 import json
 import re
+import shlex
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from importlib import resources
+from pathlib import Path
+from urllib.parse import quote
 
 from . import shared_and_single_facts
 
@@ -36,9 +46,15 @@ RELATION_LABEL = {
     "unrelated": "○ single",
 }
 ALIGN_LABEL = {"verbatim": "= verbatim", "paraphrase": "≈ paraphrase", "added": "+ added"}
-STATUS_LABEL = {"unsupported": "? unsupported", "contradicted": "✗ contradicted", "supported": "✓ supported"}
+STATUS_LABEL = {"unsupported": "? unsupported", "contradicted": "✗ contradicted", "supported": "✓ supported",
+                "heading": "— not a claim"}
+FLAGGED = ("unsupported", "contradicted")  # claim statuses shown as flags (= claims.FLAGGED); "heading" is not
 UNIT_KINDS = ("number", "date", "quote")
 SHORT_ARTIFACT = 12  # artifacts this short (markup, stray quotes) ride along with the next sentence
+GENERATOR_META = '<meta name="generator" content="copydesk">'
+DOT_MIN_NODES = 8  # graphs this large are laid out by Graphviz dot; smaller ones in rows
+GRAPH_FIT_WIDTH = 900  # px: the graph column of a 1280 px window, which dot's layout should fit
+GRAPH_MIN_SCALE = 0.7  # a larger dot layout is shown at this scale and scrolls sideways in its box
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -98,6 +114,7 @@ def _page(title: str, body: str, data: object | None = None) -> str:
     )
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"{GENERATOR_META}\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{e(content_security_policy())}">\n'
         '<meta name="referrer" content="no-referrer">\n'
@@ -121,22 +138,32 @@ def _units(text: str) -> tuple:
 
 
 def unit_marks(
-    sentence: str, offset: int, against: Iterable[tuple[str, str]], *, new_if_absent: bool
+    sentence: str,
+    offset: int,
+    against: Iterable[tuple[str, str]],
+    *,
+    new_if_absent: bool,
+    known: Iterable[str] = (),
 ) -> list[tuple[int, int, str, str]]:
     """Numbers, dates and quotes of ``sentence`` that differ from the sentences ``against``.
 
     ``against`` holds (label, text) pairs, e.g. ("source", the aligned source sentence).
     Returns (start, end, css class, note) in absolute offsets: ``changed`` when a comparable
-    unit there has another value, ``new`` when nothing comparable is there at all.
+    unit there has another value, ``new`` when nothing comparable is there at all. A unit that
+    any sentence of ``known`` (the whole source) states is never marked: "30-day" is not "new"
+    because the aligned sentence lacks it while another sentence of the source says "30-day ceasefire".
     """
     from ..featurize.units import compatible
 
     others = [(label, u) for label, text in against for u in _units(text)]
+    elsewhere = [u for text in known for u in _units(text)]
     out = []
     for u in _units(sentence):
         same_kind = [(label, v) for label, v in others if v.kind == u.kind]
         verdicts = [(compatible(u, v), label, v) for label, v in same_kind]
-        if any(ok is True for ok, _, _ in verdicts):
+        if any(ok is True for ok, _, _ in verdicts) or any(
+            v.kind == u.kind and compatible(u, v) is True for v in elsewhere
+        ):
             continue
         clash = next(((label, v) for ok, label, v in verdicts if ok is False), None)
         what = {"number": "number", "date": "date", "quote": "quote"}[u.kind]
@@ -198,8 +225,198 @@ def _missing_links(story: dict) -> list[tuple[str, list[str], str]]:
     return out
 
 
+@dataclass(frozen=True)
+class GraphLayout:
+    """Where each node (top-left corner) and each edge of a graph sit, in SVG pixels.
+
+    ``edges`` maps (tail, head) to (SVG element, its geometry attributes, label x, label y);
+    ``engine`` says which layout produced it ("dot" or "rows").
+    """
+
+    width: float
+    height: float
+    node_w: float
+    node_h: float
+    nodes: dict[str, tuple[float, float]]
+    edges: dict[tuple[str, str], tuple[str, str, float, float]]
+    engine: str
+
+
+_DOT_WARNED: list[str] = []
+
+
+def _warn_once(message: str) -> None:
+    if message not in _DOT_WARNED:
+        _DOT_WARNED.append(message)
+        print(f"copydesk: {message}", file=sys.stderr)
+
+
+@lru_cache(maxsize=1)
+def _dot_binary() -> str | None:
+    return shutil.which("dot")
+
+
+@lru_cache(maxsize=512)
+def _run_dot(source: str) -> str | None:
+    """``dot -Tplain`` on ``source``; None (and one line on stderr) when Graphviz is missing or fails."""
+    dot = _dot_binary()
+    if dot is None:
+        _warn_once(
+            "Graphviz 'dot' not found: large derivation graphs use the simple row layout "
+            "(install the Debian package graphviz)"
+        )
+        return None
+    try:
+        res = subprocess.run([dot, "-Tplain"], input=source, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        _warn_once(f"Graphviz 'dot' failed ({exc}): using the simple row layout")
+        return None
+    if res.returncode != 0:
+        _warn_once(f"Graphviz 'dot' failed ({res.stderr.strip()[:200]}): using the simple row layout")
+        return None
+    return res.stdout
+
+
+def _node_size(labels: Iterable[tuple[str, str, str]]) -> tuple[float, float]:
+    """A node box wide enough for the widest of its three lines. Widths per character measured in
+    chromium with DejaVu: id 7.53 px (monospace 12.5 px), relation <= 7.07 px (13 px), meta <= 6.07 px
+    (11.5 px); 10 % slack and 10 px padding each side."""
+    need = max((max(len(i) * 7.53, len(r) * 7.07, len(m) * 6.07) for i, r, m in labels), default=0.0)
+    return max(130.0, min(220.0, round(need * 1.1) + 20)), 64.0
+
+
+def _dot_layout(
+    nodes: Sequence[str], edges: Sequence[tuple[str, str, str]], nw: float, nh: float, rankdir: str
+) -> GraphLayout | None:
+    """Graphviz ``dot`` places the nodes and routes the edges (splines) with their labels beside them.
+
+    Leaves of a node with more than 8 leaf children alternate between one and two ranks away, so a
+    wide fan-out wraps instead of making one very long rank (what Graphviz's ``unflatten -l 2`` does).
+    """
+    name = {n: f"n{i}" for i, n in enumerate(nodes)}
+    has_out = {t for t, _, _ in edges}
+    leaves: dict[str, list[str]] = {}
+    for t, h, _ in edges:
+        if h not in has_out:
+            leaves.setdefault(t, []).append(h)
+    minlen: dict[tuple[str, str], int] = {}
+    for t, hs in leaves.items():
+        if len(hs) > 8:
+            for k, h in enumerate(hs):
+                minlen[(t, h)] = 1 + k % 2
+    lines = [
+        "digraph g {",
+        f'graph [rankdir={rankdir}, nodesep=0.22, ranksep=0.42, margin=0, pad=0, splines=true];',
+        f'node [shape=box, fixedsize=true, width={nw / 72:.4f}, height={nh / 72:.4f}, label=""];',
+        'edge [arrowhead=none, fontname="DejaVu Sans", fontsize=12.5];',
+    ]
+    lines += [f"{name[n]};" for n in nodes]
+    for t, h, label in edges:
+        text = label.replace("\\", "").replace('"', "")
+        lines.append(f'{name[t]} -> {name[h]} [label="{text}", minlen={minlen.get((t, h), 1)}];')
+    lines.append("}")
+    out = _run_dot("\n".join(lines) + "\n")
+    if out is None:
+        return None
+    back = {v: k for k, v in name.items()}
+    pad = 16.0
+    width = height = 0.0
+    pos: dict[str, tuple[float, float]] = {}
+    routes: dict[tuple[str, str], tuple[str, str, float, float]] = {}
+    try:
+        for line in out.splitlines():
+            tok = shlex.split(line)
+            if not tok:
+                continue
+            if tok[0] == "graph":
+                width, height = float(tok[2]) * 72 + 2 * pad, float(tok[3]) * 72 + 2 * pad
+            elif tok[0] == "node":
+                x, y = float(tok[2]) * 72 + pad, height - pad - float(tok[3]) * 72
+                pos[back[tok[1]]] = (x - nw / 2, y - nh / 2)
+            elif tok[0] == "edge":
+                n = int(tok[3])
+                pts = [
+                    (float(tok[4 + 2 * i]) * 72 + pad, height - pad - float(tok[5 + 2 * i]) * 72)
+                    for i in range(n)
+                ]
+                rest = tok[4 + 2 * n :]
+                lx, ly = (float(rest[1]) * 72 + pad, height - pad - float(rest[2]) * 72) if len(rest) > 3 else (
+                    (pts[0][0] + pts[-1][0]) / 2,
+                    (pts[0][1] + pts[-1][1]) / 2,
+                )
+                d = f"M{pts[0][0]:.1f},{pts[0][1]:.1f} C" + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts[1:])
+                routes[(back[tok[1]], back[tok[2]])] = ("path", f'd="{d}"', lx, ly + 4)
+    except (ValueError, IndexError, KeyError) as exc:
+        _warn_once(f"unreadable Graphviz output ({exc}): using the simple row layout")
+        return None
+    if set(pos) != set(nodes):
+        return None
+    return GraphLayout(width, height, nw, nh, pos, routes, "dot")
+
+
+def _rows_layout(
+    rows: list[list[str]], edges: Sequence[tuple[str, str, str]], nw: float = 196, nh: float = 64
+) -> GraphLayout:
+    """Layers top-down, at most five nodes a row, straight edges (fine for small graphs)."""
+    gx, gy, pad = 26, 64, 16
+    cols = max((len(r) for r in rows), default=1)
+    width = pad * 2 + cols * nw + (cols - 1) * gx
+    height = pad * 2 + len(rows) * nh + (len(rows) - 1) * gy + 8
+    pos: dict[str, tuple[float, float]] = {}
+    for r, row in enumerate(rows):
+        row_w = len(row) * nw + (len(row) - 1) * gx
+        x0 = (width - row_w) / 2
+        for c, m in enumerate(row):
+            pos[m] = (x0 + c * (nw + gx), pad + r * (nh + gy))
+    routes = {}
+    for a, b, _ in edges:
+        (ax, ay), (bx, by) = pos[a], pos[b]
+        if abs(ay - by) < 1:  # same row: side to side
+            x1, x2 = (ax + nw, bx) if ax < bx else (ax, bx + nw)
+            y1 = y2 = ay + nh / 2
+        else:
+            x1, y1, x2, y2 = ax + nw / 2, ay + nh, bx + nw / 2, by
+        geo = f'x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}"'
+        routes[(a, b)] = ("line", geo, (x1 + x2) / 2, (y1 + y2) / 2 - 4)
+    return GraphLayout(width, height, nw, nh, pos, routes, "rows")
+
+
+def layout_graph(
+    rows: list[list[str]], edges: Sequence[tuple[str, str, str]], labels: Sequence[tuple[str, str, str]]
+) -> GraphLayout:
+    """Graphviz ``dot`` for graphs of ``DOT_MIN_NODES`` nodes or more, else (or without Graphviz) rows.
+
+    ``dot`` lays the graph out top-down and left-to-right; the one shown at the larger scale in a
+    ``GRAPH_FIT_WIDTH`` px column wins (at equal scale, the shorter one).
+    """
+    nodes = [n for row in rows for n in row]
+    if len(nodes) >= DOT_MIN_NODES:
+        nw, nh = _node_size(labels)
+        best: GraphLayout | None = None
+        for rankdir in ("TB", "LR"):
+            lay = _dot_layout(nodes, edges, nw, nh, rankdir)
+            if lay is None:
+                break
+            if best is None or (min(1, GRAPH_FIT_WIDTH / lay.width), -lay.height) > (
+                min(1, GRAPH_FIT_WIDTH / best.width),
+                -best.height,
+            ):
+                best = lay
+        if best is not None:
+            return best
+    return _rows_layout(rows, edges)
+
+
+def _shown_width(lay: GraphLayout) -> float:
+    """Row layouts shrink to the column (CSS max-width); a dot layout shrinks to ``GRAPH_FIT_WIDTH``
+    but never below ``GRAPH_MIN_SCALE``, its box scrolling sideways instead, so its text stays readable."""
+    if lay.engine != "dot":
+        return lay.width
+    return max(min(lay.width, GRAPH_FIT_WIDTH), lay.width * GRAPH_MIN_SCALE)
+
+
 def render_graph(story: dict, arts: dict[str, dict], art_href: Href) -> str:
-    """The derivation graph of one story as an inline SVG (layered, top-down)."""
+    """The derivation graph of one story as an inline SVG (laid out by Graphviz ``dot`` when large)."""
     members = [m for m in story["articles"] if m in arts]
     ref = story.get("reference")
     parent: dict[str, str | None] = {}
@@ -225,20 +442,43 @@ def render_graph(story: dict, arts: dict[str, dict], art_href: Href) -> str:
             rows.append(ms[i : i + per_row])
     if missing and rows:
         rows[0] = rows[0] + ["__missing__"]
-    nw, nh, gx, gy, pad = 196, 64, 26, 64, 16
-    cols = max((len(r) for r in rows), default=1)
-    width = pad * 2 + cols * nw + (cols - 1) * gx
-    height = pad * 2 + len(rows) * nh + (len(rows) - 1) * gy + 8
-    pos: dict[str, tuple[float, float]] = {}
-    for r, row in enumerate(rows):
-        row_w = len(row) * nw + (len(row) - 1) * gx
-        x0 = (width - row_w) / 2
-        for c, m in enumerate(row):
-            pos[m] = (x0 + c * (nw + gx), pad + r * (nh + gy))
+    in_graph = {m for row in rows for m in row}
+
+    edges: list[tuple[str, str, str]] = []  # (tail, head, relation)
+    labels: dict[tuple[str, str], str] = {}
+    for m in members:
+        p = parent.get(m)
+        if p is None or p not in in_graph:
+            continue
+        rel = arts[m].get("relation") or "same_story"
+        rel = rel if rel in ("rewrite", "duplicate", "same_story") else "same_story"
+        score = arts[m].get("score")
+        edges.append((p, m, rel))
+        labels[(p, m)] = rel.replace("_", " ") + ("" if score is None else f" {score:.2f}")
+    links = _missing_links(story) if missing else []
+    if missing:
+        # One edge to each topmost article that shares the facts (its descendants inherit them).
+        named = {a for arts_named, _, _ in links for a in arts_named if a in in_graph}
+        for a in sorted(named):
+            if parent.get(a) not in named:
+                edges.append(("__missing__", a, "missing"))
+                labels[("__missing__", a)] = "shared facts"
+
+    node_text: dict[str, tuple[str, str, str]] = {}
+    for m in members:
+        a = arts[m]
+        rel = a.get("relation") or "unrelated"
+        flagged = sum(1 for c in a.get("claims") or [] if c.get("status") in FLAGGED)
+        node_text[m] = (short(m, 20), RELATION_LABEL.get(rel, rel), _node_meta(a, flagged))
+    if missing:
+        node_text["__missing__"] = ("? common source", "not in the set", f"{len(links)} shared facts")
+    lay = layout_graph(rows, [(t, h, labels[(t, h)]) for t, h, _ in edges], list(node_text.values()))
+    pos, nw, nh = lay.nodes, lay.node_w, lay.node_h
+
     sid = anchor("g", story["id"])
     parts = [
-        f'<svg class="graph" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" role="img" '
-        f'aria-labelledby="{sid}-t {sid}-d" xmlns="http://www.w3.org/2000/svg">',
+        f'<svg class="{"graph graph-dot" if lay.engine == "dot" else "graph"}" viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" '
+        f'width="{_shown_width(lay):.0f}" role="img" aria-labelledby="{sid}-t {sid}-d" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{sid}-t">Derivation graph of the story</title>',
         f'<desc id="{sid}-d">{e(_graph_desc(members, ref, parent, arts, missing))}</desc>',
         "<defs>",
@@ -250,70 +490,46 @@ def render_graph(story: dict, arts: dict[str, dict], art_href: Href) -> str:
             "</marker>"
         )
     parts.append("</defs>")
-
-    def edge(a: str, b: str, rel: str, label: str) -> None:
-        (ax, ay), (bx, by) = pos[a], pos[b]
-        if abs(ay - by) < 1:  # same row: side to side
-            x1, x2 = (ax + nw, bx) if ax < bx else (ax, bx + nw)
-            y1 = y2 = ay + nh / 2
-        else:
-            x1, y1, x2, y2 = ax + nw / 2, ay + nh, bx + nw / 2, by
+    for t, h, rel in edges:
+        tag, geo, lx, ly = lay.edges[(t, h)]
+        parts.append(f'<{tag} class="edge edge-{rel}" {geo} marker-end="url(#{sid}-arr-{rel})"/>')
+    # Labels after every edge, so no edge is drawn over a label.
+    for t, h, _ in edges:
+        _, _, lx, ly = lay.edges[(t, h)]
         parts.append(
-            f'<line class="edge edge-{rel}" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-            f'marker-end="url(#{sid}-arr-{rel})"/>'
+            f'<text class="edge-label" x="{lx:.1f}" y="{ly:.1f}" text-anchor="middle">{e(labels[(t, h)])}</text>'
         )
-        mx, my = (x1 + x2) / 2, (y1 + y2) / 2
-        parts.append(
-            f'<text class="edge-label" x="{mx:.1f}" y="{my - 4:.1f}" text-anchor="middle">{e(label)}</text>'
-        )
-
-    for m in members:
-        p = parent.get(m)
-        if p is None or p not in pos:
-            continue
-        rel = arts[m].get("relation") or "same_story"
-        rel = rel if rel in ("rewrite", "duplicate", "same_story") else "same_story"
-        score = arts[m].get("score")
-        label = rel.replace("_", " ") + ("" if score is None else f" {score:.2f}")
-        edge(p, m, rel, label)
-    links = _missing_links(story) if missing else []
-    if missing:
-        # One edge to each topmost article that shares the facts (its descendants inherit them).
-        named = {a for arts_named, _, _ in links for a in arts_named if a in pos}
-        for a in sorted(named):
-            if parent.get(a) not in named:
-                edge("__missing__", a, "missing", "shared facts")
     for m in members:
         x, y = pos[m]
         a = arts[m]
         rel = a.get("relation") or "unrelated"
-        flagged = sum(1 for c in a.get("claims") or [] if c.get("status") != "supported")
         title = (a.get("title") or "").strip()
         tip = f"{m} — {RELATION_LABEL.get(rel, rel)}" + (f" — {title}" if title else "")
-        parts.append(
-            f'<a class="node node-{e(rel)}" href="{e(art_href(m))}" aria-label="{e(tip)}">'
-            f"<title>{e(tip)}</title>"
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{nw}" height="{nh}" rx="8"/>'
-            f'<text x="{x + 10:.1f}" y="{y + 21:.1f}" class="n-id">{e(short(m, 20))}</text>'
-            f'<text x="{x + 10:.1f}" y="{y + 39:.1f}" class="n-rel">{e(RELATION_LABEL.get(rel, rel))}</text>'
-            f'<text x="{x + 10:.1f}" y="{y + 55:.1f}" class="n-meta">'
-            f"{e(_node_meta(a, flagged))}</text>"
-            "</a>"
-        )
+        parts.append(_node_svg(f"node node-{e(rel)}", art_href(m), tip, x, y, nw, nh, node_text[m]))
     if missing:
         x, y = pos["__missing__"]
         tip = "Common source not in the set: " + "; ".join(w for _, _, w in links if w)
         parts.append(
-            f'<a class="node node-missing" href="#{e(anchor("missing", story["id"]))}" aria-label="{e(tip)}">'
-            f"<title>{e(tip)}</title>"
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{nw}" height="{nh}" rx="8"/>'
-            f'<text x="{x + 10:.1f}" y="{y + 21:.1f}" class="n-id">? common source</text>'
-            f'<text x="{x + 10:.1f}" y="{y + 39:.1f}" class="n-rel">not in the set</text>'
-            f'<text x="{x + 10:.1f}" y="{y + 55:.1f}" class="n-meta">{len(links)} shared facts</text>'
-            "</a>"
+            _node_svg("node node-missing", "#" + anchor("missing", story["id"]), tip, x, y, nw, nh,
+                      node_text["__missing__"])
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _node_svg(
+    cls: str, href: str, tip: str, x: float, y: float, nw: float, nh: float, text: tuple[str, str, str]
+) -> str:
+    n_id, n_rel, n_meta = text
+    return (
+        f'<a class="{cls}" href="{e(href)}" aria-label="{e(tip)}">'
+        f"<title>{e(tip)}</title>"
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{nw:.0f}" height="{nh:.0f}" rx="8"/>'
+        f'<text x="{x + 10:.1f}" y="{y + 21:.1f}" class="n-id">{e(n_id)}</text>'
+        f'<text x="{x + 10:.1f}" y="{y + 39:.1f}" class="n-rel">{e(n_rel)}</text>'
+        f'<text x="{x + 10:.1f}" y="{y + 55:.1f}" class="n-meta">{e(n_meta)}</text>'
+        "</a>"
+    )
 
 
 def _node_meta(a: dict, flagged: int) -> str:
@@ -370,17 +586,31 @@ class _Ids:
 
 
 def _claim_html(
-    text: str, start: int, marks: list, claim: dict | None, ids: _Ids, art_href: Href, prefix: str = ""
+    text: str,
+    start: int,
+    marks: list,
+    claim: dict | None,
+    ids: _Ids,
+    art_href: Href,
+    prefix: str = "",
+    label: str | None = None,
 ) -> str:
     """One sentence; a flagged claim becomes a button that shows its evidence. ``prefix``: the labels
-    before it (alignment label, short artifacts)."""
+    before it (alignment label, short artifacts); ``label``: its alignment label against its source.
+
+    The tags never contradict each other: a non-claim (heading, question, list label) says "not a
+    claim"; a supported sentence its source lacks ("+ added") says which other versions state it."""
     inner = _inline(text, start, marks)
-    if not claim or claim.get("status") == "supported":
-        if claim:
+    if not claim or claim.get("status") not in FLAGGED:
+        if claim and claim.get("status") == "heading":
+            inner += (f' <span class="tag tag-heading" title="{e(claim.get("reason") or "not a claim")}">'
+                      f"{e(STATUS_LABEL['heading'])}</span>")
+        elif claim:
             sup = claim.get("support") or []
-            tip = f"supported by {', '.join(sup)}" if sup else (claim.get("reason") or "supported")
-            inner += (f' <span class="tag tag-supported" title="{e(tip)}">✓ supported'
-                      f"{f' by {len(sup)}' if sup else ''}</span>")
+            tip = f"stated by {', '.join(sup)}" if sup else (claim.get("reason") or "supported")
+            text_tag = (f"✓ stated by {', '.join(short(x) for x in sup)}" if label == "added" and sup
+                        else f"✓ supported{f' by {len(sup)}' if sup else ''}")
+            inner += f' <span class="tag tag-supported" title="{e(tip)}">{e(text_tag)}</span>'
         return f'{prefix}<span class="sent">{inner}</span>'
     status = claim.get("status", "unsupported")
     ev_id = ids("ev")
@@ -408,12 +638,32 @@ def _claim_html(
             else ""
         )
         + (
-            f'<span class="ev-title">Closest in the other versions:</span><ul>{"".join(evid)}</ul>'
+            f'<span class="ev-title">Closest source sentence (compared):</span><ul>{evid[0]}</ul>'
+            + (f'<span class="ev-title">Other close sentences:</span><ul>{"".join(evid[1:])}</ul>'
+               if len(evid) > 1 else "")
             if evid
             else '<span class="ev-title">Nothing similar in the other versions.</span>'
         )
         + "</div></div>"
     )
+
+
+def _pieces_html(
+    s: dict, pieces: list[dict], marks: list, ids: _Ids, art_href: Href, prefix: str, label: str | None
+) -> str:
+    """A sentence holding several claims ("- Neutrality Clause: Russia demands ..."): each claim with
+    its own tag, the text between them (a bullet dash) plain."""
+    text, start = s["sentence"], s["start"]
+    out, pos = [prefix], start
+    for c in pieces:
+        cs, ce = c.get("start", pos), c.get("end", pos)
+        if cs > pos:
+            out.append(_inline(text[pos - start : cs - start], pos, marks))
+        out.append(_claim_html(text[cs - start : ce - start], cs, marks, c, ids, art_href, "", label))
+        pos = ce
+    if pos < start + len(text):
+        out.append(_inline(text[pos - start :], pos, marks))
+    return " ".join(x for x in out if x)
 
 
 def _source_cell(sources: list[dict], art_href: Href) -> str:
@@ -444,6 +694,7 @@ def render_article(a: dict, arts: dict[str, dict], art_href: Href, ids: _Ids) ->
     counts = a.get("counts") or {}
     alignment = sorted(a.get("alignment") or [], key=lambda x: (x.get("start", 0), x.get("end", 0)))
     claims = {(c.get("start"), c.get("end")): c for c in a.get("claims") or []}
+    src_known = [c.get("text", "") for c in (arts.get(src) or {}).get("claims") or []] if src else []
     artifacts = sorted(a.get("artifacts") or [], key=lambda x: (x.get("start", 0), x.get("end", 0)))
     head = [
         f'<article class="art" id="{e(anchor("art", aid))}" aria-labelledby="{e(anchor("h", aid))}">',
@@ -467,6 +718,7 @@ def render_article(a: dict, arts: dict[str, dict], art_href: Href, ids: _Ids) ->
         meta.append(
             f"{counts.get('supported', 0)} supported · {counts.get('unsupported', 0)} unsupported · "
             f"{counts.get('contradicted', 0)} contradicted"
+            + (f" · {counts['heading']} not claims (headings, questions, labels)" if counts.get("heading") else "")
         )
     if artifacts:
         kinds = sorted({x.get("kind", "") for x in artifacts})
@@ -523,6 +775,9 @@ def render_article(a: dict, arts: dict[str, dict], art_href: Href, ids: _Ids) ->
         label = s.get("label")
         srcs = s.get("source_sentences") or []
         marks = list(inside.get(obj, []))
+        # The claims of this sentence: usually one with its span; a bullet label and its body are two.
+        pieces = sorted((c for c in claims.values() if s["start"] <= c.get("start", -1) and
+                         c.get("end", -1) <= s["end"]), key=lambda c: c.get("start", 0))
         claim = claims.get((s["start"], s["end"]))
         if label in ("verbatim", "paraphrase") and srcs:
             marks += unit_marks(
@@ -530,21 +785,26 @@ def render_article(a: dict, arts: dict[str, dict], art_href: Href, ids: _Ids) ->
                 s["start"],
                 [(short(x.get("article", "source")), x.get("text", "")) for x in srcs],
                 new_if_absent=True,
+                known=src_known,
             )
-        if claim and claim.get("status") == "contradicted" and claim.get("kind") in UNIT_KINDS:
-            marks += unit_marks(
-                s["sentence"],
-                s["start"],
-                [(short(x.get("article", "")), x.get("text", "")) for x in claim.get("evidence") or []],
-                new_if_absent=False,
-            )
+        for c in pieces:
+            if c.get("status") == "contradicted" and c.get("kind") in UNIT_KINDS:
+                marks += unit_marks(
+                    s["sentence"],
+                    s["start"],
+                    [(short(x.get("article", "")), x.get("text", "")) for x in c.get("evidence") or []],
+                    new_if_absent=False,
+                )
         prefix = "".join(pending) + (
             f'<span class="tag lab lab-{e(label)}">{e(ALIGN_LABEL.get(label, label))}</span> '
             if label
             else ""
         )
         pending = []
-        right = _claim_html(s["sentence"], s["start"], marks, claim, ids, art_href, prefix)
+        if claim is not None or not pieces:
+            right = _claim_html(s["sentence"], s["start"], marks, claim, ids, art_href, prefix, label)
+        else:
+            right = _pieces_html(s, pieces, marks, ids, art_href, prefix, label)
         left = _source_cell(srcs, art_href) if two_col else ""
         rows.append((pos, label or "sentence", left, right))
     if pending:
@@ -597,7 +857,7 @@ def render_article(a: dict, arts: dict[str, dict], art_href: Href, ids: _Ids) ->
 
 def _story_stats(story: dict, arts: dict[str, dict]) -> tuple[int, int]:
     members = [arts[m] for m in story["articles"] if m in arts]
-    flagged = sum(1 for a in members for c in a.get("claims") or [] if c.get("status") != "supported")
+    flagged = sum(1 for a in members for c in a.get("claims") or [] if c.get("status") in FLAGGED)
     artifacts = sum(len(a.get("artifacts") or []) for a in members)
     return flagged, artifacts
 
@@ -736,8 +996,13 @@ def _key() -> str:
 
 
 def story_list(
-    stories: Sequence[dict], arts: dict[str, dict] | None, story_href: Href, current: str | None = None
+    stories: Sequence[dict],
+    arts: dict[str, dict] | None,
+    story_href: Href,
+    current: str | None = None,
+    search_text: Callable[[dict], str] | None = None,
 ) -> str:
+    """Stories as a list of links; ``search_text`` adds words the index filter also matches."""
     out = ['<ol class="story-list" id="story-list">']
     for s in stories:
         n = len(s.get("articles") or [])
@@ -747,15 +1012,44 @@ def story_list(
             if flagged:
                 bits.append(f"{flagged} flagged")
             if n_art:
-                bits.append(f"{n_art} artifacts")
+                bits.append(plural(n_art, "artifact", "artifacts"))
         if s.get("common_source_missing"):
             bits.append("missing source")
         cur = ' aria-current="page"' if s["id"] == current else ""
+        q = f' data-q="{e(search_text(s))}"' if search_text else ""
         out.append(
-            f'<li><a href="{e(story_href(s["id"]))}"{cur}><span class="st">{e(s.get("title") or s["id"])}</span>'
+            f'<li{q}><a href="{e(story_href(s["id"]))}"{cur}><span class="st">{e(s.get("title") or s["id"])}</span>'
             f'<span class="sm">{e(" · ".join(bits))}</span></a></li>'
         )
     out.append("</ol>")
+    return "".join(out)
+
+
+def _summary(arts: dict[str, dict], stories: Sequence[dict]) -> str:
+    n_multi = sum(1 for s in stories if len(s["articles"]) > 1)
+    n_flagged = sum(1 for a in arts.values() for c in a.get("claims") or [] if c.get("status") in FLAGGED)
+    return (
+        f"{plural(len(arts), 'article', 'articles')} · {plural(len(stories), 'story', 'stories')} "
+        f"({n_multi} with several versions) · {plural(n_flagged, 'flagged claim', 'flagged claims')}"
+    )
+
+
+def _singles_section(singles: Sequence[dict], arts: dict[str, dict], max_singles: int) -> str:
+    out = ['<section class="singles" id="singles" tabindex="-1"><h2>Articles with a story of their own</h2><ul>']
+    for s in singles[:max_singles]:
+        a = arts.get(s["articles"][0])
+        if a is None:
+            continue
+        kinds = sorted({x.get("kind", "") for x in a.get("artifacts") or []})
+        out.append(
+            f'<li id="{e(anchor("story", s["id"]))}"><span id="{e(anchor("art", a["id"]))}"></span>'
+            f"<code>{e(short(a['id'], 24))}</code> {e(a.get('title') or s.get('title') or '')}"
+            + (f' <span class="tag tag-artifact">artifacts: {e(", ".join(kinds))}</span>' if kinds else "")
+            + "</li>"
+        )
+    if len(singles) > max_singles:
+        out.append(f"<li>… and {len(singles) - max_singles} more (see the JSON report)</li>")
+    out.append("</ul></section>")
     return "".join(out)
 
 
@@ -766,11 +1060,13 @@ def render_html(
     story_href: Href | None = None,
     home_href: str | None = None,
     max_singles: int = 500,
+    neighbours: tuple[str | None, str | None] = (None, None),
 ) -> str:
     """The report as one self-contained HTML page.
 
     ``story_href`` maps a story id to a link (default: an anchor in this page); ``home_href``
-    adds a link back to a story index (the server's ``/``).
+    adds a link back to a story index (the server's ``/``, or the index of a split report);
+    ``neighbours`` are the links to the previous and next story page, if any.
     """
     arts = {a["id"]: a for a in report.get("articles") or []}
     stories = [s for s in report.get("stories") or [] if s.get("articles")]
@@ -786,14 +1082,14 @@ def render_html(
         return href(a["story"]) + "#" + anchor("art", aid)
 
     ids = _Ids()
-    n_flagged = sum(1 for a in arts.values() for c in a.get("claims") or [] if c.get("status") != "supported")
-    summary = (
-        f"{plural(len(arts), 'article', 'articles')} · {plural(len(stories), 'story', 'stories')} "
-        f"({len(multi)} with several versions) · {plural(n_flagged, 'flagged claim', 'flagged claims')}"
-    )
     nav = ['<div class="side-col"><nav class="side" aria-label="Stories">']
     if home_href:
         nav.append(f'<p class="home"><a href="{e(home_href)}">← all stories</a></p>')
+    prev_href, next_href = neighbours
+    if prev_href or next_href:
+        links = [f'<a href="{e(prev_href)}" rel="prev">← previous story</a>'] if prev_href else []
+        links += [f'<a href="{e(next_href)}" rel="next">next story →</a>'] if next_href else []
+        nav.append(f'<p class="pager">{" · ".join(links)}</p>')
     nav.append(f'<h2>Stories <span class="count">{len(multi)}</span></h2>')
     nav.append(story_list(multi, arts, href, current=multi[0]["id"] if len(stories) == 1 and multi else None))
     if singles:
@@ -807,31 +1103,11 @@ def render_html(
     for s in multi:
         main.append(render_story(s, arts, art_href, ids))
     if singles:
-        main.append(
-            '<section class="singles" id="singles" tabindex="-1"><h2>Articles with a story of their own</h2><ul>'
-        )
-        for s in singles[:max_singles]:
-            a = arts.get(s["articles"][0])
-            if a is None:
-                continue
-            kinds = sorted({x.get("kind", "") for x in a.get("artifacts") or []})
-            main.append(
-                f'<li id="{e(anchor("story", s["id"]))}"><span id="{e(anchor("art", a["id"]))}"></span>'
-                f"<code>{e(short(a['id'], 24))}</code> {e(a.get('title') or s.get('title') or '')}"
-                + (
-                    f' <span class="tag tag-artifact">artifacts: {e(", ".join(kinds))}</span>'
-                    if kinds
-                    else ""
-                )
-                + "</li>"
-            )
-        if len(singles) > max_singles:
-            main.append(f"<li>… and {len(singles) - max_singles} more (see the JSON report)</li>")
-        main.append("</ul></section>")
+        main.append(_singles_section(singles, arts, max_singles))
     main.append("</main>")
     body = (
         f'<header class="top"><h1><span class="logo" aria-hidden="true">¶</span> copydesk</h1>'
-        f'<p class="summary">{e(summary)}</p></header>'
+        f'<p class="summary">{e(_summary(arts, stories))}</p></header>'
         f'<div class="layout">{"".join(nav)}{"".join(main)}</div>'
     )
     page_title = title if len(multi) != 1 or not in_page else f"{multi[0].get('title') or title} — copydesk"
@@ -880,3 +1156,206 @@ def render_index(
         '<main id="main" tabindex="-1" class="empty"></main></div>'
     )
     return _page(title, "".join(body))
+
+
+# ----------------------------------------------------------------------------- report files
+
+
+# A report larger than this as one page is split into an index and a page per story. As one page, the 772
+# ECB+ documents (66 stories with several articles) made 27 MB and took 24.5 s to render in chromium.
+MAX_PAGE_BYTES = 1_500_000
+MAX_PAGE_STORIES = 25  # ... and so is one with more stories of several articles than this
+INDEX_PAGE_STORIES = 1000  # stories per index page of a split report
+
+
+@dataclass(frozen=True)
+class HtmlFiles:
+    """What ``write_html`` wrote: the index (or the only page) first, then the story pages."""
+
+    pages: tuple[Path, ...]
+    folder: Path | None  # the story pages' folder of a split report, else None
+
+    @property
+    def split(self) -> bool:
+        return self.folder is not None
+
+    @property
+    def first_page_bytes(self) -> int:
+        return self.pages[0].stat().st_size
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.pages)
+
+
+def story_folder(path: Path) -> Path:
+    """Where the story pages of the report ``path`` go: ``report.html`` -> ``report_stories/``."""
+    return path.with_name(path.stem + "_stories")
+
+
+def _page_names(stories: Sequence[dict]) -> dict[str, str]:
+    """A file name per story: its id when that is a safe file name, else a hash of the id (never two
+    names that differ only by case, never the name of an index page)."""
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for s in stories:
+        sid = s["id"]
+        name = sid
+        if (
+            not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}", sid)
+            or re.fullmatch(r"index-\d+", sid, re.I)
+            or sid.lower() in used
+        ):
+            name = "story-h" + hashlib.sha1(sid.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        used.add(name.lower())
+        names[sid] = name + ".html"
+    return names
+
+
+def render_split_index(
+    report: dict,
+    stories: Sequence[dict],
+    *,
+    story_href: Href,
+    page: int,
+    pages: int,
+    page_href: Callable[[int], str],
+    folder_name: str,
+    title: str = "copydesk report",
+    max_singles: int = 500,
+) -> str:
+    """One index page of a split report: the run's summary, a filter box, and links to story pages.
+
+    The single-article stories (which have no page of their own) are listed on the first index page.
+    """
+    arts = {a["id"]: a for a in report.get("articles") or []}
+    every = [s for s in report.get("stories") or [] if s.get("articles")]
+    singles = [s for s in every if len(s["articles"]) == 1]
+    n_multi = len(every) - len(singles)
+
+    def search_text(s: dict) -> str:
+        bits = [s["id"]]
+        for m in s["articles"]:
+            a = arts.get(m) or {}
+            bits += [m, a.get("title") or ""]
+        return " ".join(bits)
+
+    body = [
+        f'<header class="top"><h1><span class="logo" aria-hidden="true">¶</span> copydesk</h1>'
+        f'<p class="summary">{e(_summary(arts, every))}</p></header>',
+        '<div class="layout index"><nav class="side wide" aria-label="Stories">',
+        f'<p class="split-note">One page per story, in the folder <code>{e(folder_name)}/</code> next to this '
+        "file; each opens from the list below.</p>",
+        '<div class="search"><label for="story-filter">Filter stories</label> '
+        '<input id="story-filter" type="search" placeholder="words of a title, or an article id" '
+        'aria-describedby="story-filter-count"> <span id="story-filter-count" class="fx" aria-live="polite">'
+        "</span></div>",
+        f'<h2>Stories <span class="count">{n_multi}</span></h2>',
+        story_list(stories, arts, story_href, search_text=search_text),
+    ]
+    if pages > 1:
+        links = [f'<a href="{e(page_href(page - 1))}" rel="prev">← previous</a>'] if page > 1 else []
+        links.append(f"page {page} of {pages}")
+        links += [f'<a href="{e(page_href(page + 1))}" rel="next">next →</a>'] if page < pages else []
+        body.append(f'<p class="pager">{" · ".join(links)}</p>')
+    if singles and page == 1:
+        body.append(_singles_section(singles, arts, max_singles))
+    body.append(
+        '<p class="kbd-help">Keys: ↑/↓ move through the list, Enter opens a story.</p></nav>'
+        '<main id="main" tabindex="-1" class="empty"></main></div>'
+    )
+    return _page(title if pages == 1 else f"{title} (page {page} of {pages})", "".join(body))
+
+
+def write_html(
+    report: dict,
+    path: Path | str,
+    *,
+    title: str = "copydesk report",
+    max_page_bytes: int = MAX_PAGE_BYTES,
+    max_page_stories: int = MAX_PAGE_STORIES,
+    per_index_page: int = INDEX_PAGE_STORIES,
+) -> HtmlFiles:
+    """Write the report for reading from disk (file://, no server, no network).
+
+    A report of at most ``max_page_stories`` stories with several articles and ``max_page_bytes``
+    is one self-contained page (``render_html``). A larger one is split so that no page holds the
+    whole run: ``path`` is an index (summary, a filter box and a link per story, ``per_index_page``
+    stories a page) and each story with several articles gets a page of its own in
+    ``story_folder(path)``, with its part of the report's JSON embedded. Pages that an earlier split
+    run left in that folder are removed.
+    """
+    path = Path(path)
+    folder = story_folder(path)
+    n_multi = sum(1 for s in report.get("stories") or [] if len(s.get("articles") or []) > 1)
+    page = None
+    if n_multi <= max_page_stories and len(json_for_script(report).encode("utf-8")) <= max_page_bytes:
+        page = render_html(report, title=title)
+        if len(page.encode("utf-8")) > max_page_bytes:
+            page = None
+    if page is not None:
+        path.write_text(page, encoding="utf-8")
+        _remove_stale(folder, keep=set())
+        return HtmlFiles((path,), None)
+
+    arts = {a["id"]: a for a in report.get("articles") or []}
+    stories = [s for s in report.get("stories") or [] if s.get("articles")]
+    multi = [s for s in stories if len(s["articles"]) > 1]
+    names = _page_names(multi)
+    n_index = max(1, -(-len(multi) // per_index_page))
+    index_of = {s["id"]: i // per_index_page + 1 for i, s in enumerate(multi)}
+    folder.mkdir(parents=True, exist_ok=True)
+    top, sub_url = "../" + quote(path.name), quote(folder.name)  # links, whatever the file name holds
+
+    def index_from_folder(k: int) -> str:
+        return top if k == 1 else f"index-{k}.html"
+
+    written = [path]
+    for k in range(1, n_index + 1):
+        chunk = multi[(k - 1) * per_index_page : k * per_index_page]
+        if k == 1:
+            html = render_split_index(
+                report, chunk, story_href=lambda sid: f"{sub_url}/{names[sid]}", page=1, pages=n_index,
+                page_href=lambda j: f"{sub_url}/index-{j}.html", folder_name=folder.name, title=title,
+            )
+            path.write_text(html, encoding="utf-8")
+        else:
+            html = render_split_index(
+                report, chunk, story_href=lambda sid: names[sid], page=k, pages=n_index,
+                page_href=index_from_folder, folder_name=folder.name, title=title,
+            )
+            out = folder / f"index-{k}.html"
+            out.write_text(html, encoding="utf-8")
+            written.append(out)
+    for i, s in enumerate(multi):
+        sub = {"articles": [arts[m] for m in s["articles"] if m in arts], "stories": [s]}
+        html = render_html(
+            sub,
+            title=title,
+            story_href=lambda sid: names.get(sid, "#"),
+            home_href=index_from_folder(index_of[s["id"]]),
+            neighbours=(
+                names[multi[i - 1]["id"]] if i > 0 else None,
+                names[multi[i + 1]["id"]] if i + 1 < len(multi) else None,
+            ),
+        )
+        out = folder / names[s["id"]]
+        out.write_text(html, encoding="utf-8")
+        written.append(out)
+    _remove_stale(folder, keep={p.name for p in written[1:]})
+    return HtmlFiles(tuple(written), folder)
+
+
+def _remove_stale(folder: Path, keep: set[str]) -> None:
+    """Delete the pages an earlier run of ``write_html`` wrote into ``folder`` and this one did not
+    (only HTML files that carry this generator's mark)."""
+    if not folder.is_dir():
+        return
+    for p in folder.glob("*.html"):
+        if p.name in keep or not p.is_file():
+            continue
+        with p.open("rb") as fh:
+            if GENERATOR_META.encode() in fh.read(1000):
+                p.unlink()
+    if not any(folder.iterdir()):
+        folder.rmdir()

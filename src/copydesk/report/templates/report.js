@@ -20,7 +20,7 @@
     // Story list: arrow keys move between the links; Home/End jump to the ends.
     var link = ev.target.closest && ev.target.closest("#story-list a");
     if (!link) return;
-    var links = Array.prototype.slice.call(document.querySelectorAll("#story-list a"));
+    var links = Array.prototype.slice.call(document.querySelectorAll("#story-list li:not([hidden]) a"));
     var i = links.indexOf(link), j = -1;
     if (ev.key === "ArrowDown") j = Math.min(i + 1, links.length - 1);
     else if (ev.key === "ArrowUp") j = Math.max(i - 1, 0);
@@ -38,6 +38,22 @@
     }
     var target = id && document.getElementById(id);
     if (target && target.classList.contains("story")) target.focus({ preventScroll: true });
+  }
+  // Index of a split report: the filter box hides the stories whose title, id or articles lack the words.
+  var filter = document.getElementById("story-filter");
+  if (filter) {
+    filter.addEventListener("input", function () {
+      var words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var items = document.querySelectorAll("#story-list li"), shown = 0;
+      for (var k = 0; k < items.length; k++) {
+        var text = (items[k].textContent + " " + (items[k].getAttribute("data-q") || "")).toLowerCase();
+        var hit = words.every(function (w) { return text.indexOf(w) >= 0; });
+        items[k].hidden = !hit;
+        if (hit) shown++;
+      }
+      document.getElementById("story-filter-count").textContent =
+        words.length ? shown + " of " + items.length + " stories shown" : "";
+    });
   }
   window.addEventListener("hashchange", current);
   current();
