@@ -297,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bench", type=int, default=0, help="time this many steps, print ex/s, exit")
     ap.add_argument("--stop-after", type=int, default=0, help="exit after this many steps (resume test)")
     ap.add_argument("--dev-limit", type=int, default=3000)
+    ap.add_argument("--max-steps", type=int, default=0,
+                    help="end the run at this step; on resume, the LR decays linearly from where it is to 0 there")
     ap.add_argument("--predict", nargs=3, metavar=("WEIGHTS", "PAIRS_JSONL", "OUT_NPY"),
                     help="score pairs with fp32 weights (export_verifier.py --check), write probabilities")
     args = ap.parse_args(argv)
@@ -341,14 +343,26 @@ def main(argv: list[str] | None = None) -> int:
         f"layers; {total} steps ({args.epochs} epochs x {steps_per_epoch}), batch {args.batch}, lr {args.lr}")
 
     step, elapsed = 0, 0.0
+    planned = total
     ck = newest_ckpt(args.out)
     if ck is not None and not args.bench:
         st = torch.load(ck, weights_only=False)
-        if st["total"] != total or st["n_train"] != len(train):
+        if st["n_train"] != len(train) or (st["total"] != total and not args.max_steps):
             raise SystemExit(f"{ck} is from a different run (total {st['total']}, n {st['n_train']})")
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
-        sched.load_state_dict(st["sched"])
+        planned = st.get("planned", st["total"])
+        if args.max_steps and args.max_steps != st["total"]:
+            # shorten (or lengthen) the run: linear decay from the current LR factor to 0 at max_steps
+            s0, old_total = st["step"], st["total"]
+            f0 = min((s0 + 1) / warm, max(0.0, (old_total - s0) / max(1, old_total - warm)))
+            total = max(args.max_steps, s0 + 1)
+            sched = torch.optim.lr_scheduler.LambdaLR(
+                opt, lambda s: min((s + 1) / warm, f0 * max(0.0, (total - s) / max(1, total - s0))), last_epoch=s0 - 1
+            )
+            log(f"schedule changed on resume: {old_total} -> {total} steps, LR factor {f0:.3f} decaying to 0")
+        else:
+            sched.load_state_dict(st["sched"])
         torch.set_rng_state(st["torch_rng"])
         random.setstate(st["py_rng"])
         step, elapsed = st["step"], st["elapsed"]
@@ -390,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{step * args.batch / el:.2f} ex/s elapsed {el / 60:.1f} min eta {(total - step) * el / step / 60:.1f} min")
             if time.time() - t_last_ck >= args.ckpt_seconds or step == total:
                 state = {
-                    "step": step, "total": total, "n_train": len(train), "elapsed": time.time() - t_start,
+                    "step": step, "total": total, "planned": planned, "n_train": len(train), "elapsed": time.time() - t_start,
                     "model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
                     "torch_rng": torch.get_rng_state(), "py_rng": random.getstate(), "args": vars(args) | {
                         "data": str(args.data), "out": str(args.out)},
@@ -410,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         "labels": list(LABELS), "n_train": len(train), "train_labels": dict(Counter(r["label"] for r in train_rows)),
         "train_kinds": dict(Counter(r["kind"] for r in train_rows)),
         "train_sources": dict(Counter(r["source"] for r in train_rows)),
-        "max_len": args.max_len, "batch": args.batch, "epochs": args.epochs, "steps": step, "lr": args.lr,
+        "max_len": args.max_len, "batch": args.batch, "epochs": args.epochs, "steps": step, "planned_steps": planned, "lr": args.lr,
         "warmup": args.warmup, "weight_decay": args.weight_decay, "freeze_embeddings": True,
         "freeze_layers": args.freeze_layers, "seed": args.seed, "threads": args.threads,
         "wall_minutes": round(wall / 60, 1), "examples_per_second": round(step * args.batch / wall, 2),
