@@ -1,8 +1,12 @@
 """Trace: within a story, who came from whom.
 
 - *Direction* of a pair: P(i is upstream of j) from a logistic model on antisymmetric
-  features (content: containment asymmetry, density of specifics, length; form: artifacts
-  and rewriting-style markers), fitted on LLMFake pairs (``scripts/fit_relation_model.py``).
+  features (``direction_features``: content — containment asymmetry, density of specifics,
+  length; form — artifacts, rewriting-style words, word and sentence length), its features
+  chosen by leave-one-source-out selection on LLMFake pairs and bent rewrites
+  (``scripts/fit_relation_model.py --direction-only``): the LLM register of the derived side
+  (longer words, rewriting-style words) is what carried from one source to the other; content
+  asymmetries flip sign between a source whose rewrites compress and one whose rewrites expand.
   An earlier ``published`` date, when both are known, decides outright.
 - *Reference*: the article the others most agree is upstream.
 - *Sources*: each other article's source is the most similar article ranked above it
@@ -31,6 +35,9 @@ FACT_PAIR_MIN_SIM = 0.5  # two derived sentences are about the same thing
 NUMBER_PAIR_MIN_SIM = 0.3  # ... or loosely related and share a number
 FACT_MIN_RARITY = 3.0  # words at least this rare (7.5 - zipf) count as content
 MIN_MISSING_FACTS = 2  # shared-but-absent facts needed before saying the source is missing
+# Derived pairs this close (share of each side's sentences with a close paraphrase in the other,
+# score.CLOSE_MIN_SIM) are copies of one another: not compared for a missing common source.
+COPY_CLOSE_MIN = 0.8
 # Stories up to this size compare every pair of members (direction, common source); larger
 # ones (a wire story syndicated thousands of times, a crawl's boilerplate) only the pairs
 # that were scored, so tracing a story costs its edges, not the square of its size.
@@ -303,8 +310,18 @@ def trace_story(
         )
 
     derived = [m for m in members if m != reference and fam_of[m] == fam_of[reference]]
+    # Two derived texts that are close copies of each other (one may be the other's source, which
+    # is in the set) share everything; their shared facts say nothing about a missing source.
+    copies = {
+        k for k, p in own if p.relation == "duplicate" or p.scores.get("close_min", 0.0) >= COPY_CLOSE_MIN
+    }
+    compare = (
+        [(a, b) for i, a in enumerate(derived) for b in derived[i + 1 :]]
+        if len(derived) <= ALL_PAIRS_MAX
+        else [k for k, _p in own]
+    )
     missing, evidence = common_source_missing(
-        reference, derived, rows, svecs, None if len(derived) <= ALL_PAIRS_MAX else [k for k, _p in own]
+        reference, derived, rows, svecs, [k for k in compare if (min(k), max(k)) not in copies]
     )
     story = {
         "id": sid,
@@ -367,9 +384,7 @@ def common_source_missing(
             shared = (stems[a][si] & stems[b][sj]) - ref_stems
             # One shared word is often a coincidence of style; two are a fact. A shared
             # number or year pins the fact down even in otherwise different sentences.
-            if len(shared) >= 2 and (
-                sim[si, sj] >= FACT_PAIR_MIN_SIM or any(w.isdigit() for w in shared)
-            ):
+            if len(shared) >= 2 and (sim[si, sj] >= FACT_PAIR_MIN_SIM or any(w.isdigit() for w in shared)):
                 facts.append(
                     (a, rows[a].sentences[si].text, b, rows[b].sentences[sj].text, frozenset(shared))
                 )
