@@ -331,3 +331,45 @@ def test_extract_units_on_news_like_noise(text: str) -> None:
     for u in extract_units(text):
         for v in extract_units(text):
             compatible(u, v)  # never raises
+
+
+# --------------------------------------------------------------------------- durations (issue 19)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("an hour and a half", "1.5|hour"),
+        ("half an hour", "0.5|hour"),
+        ("a half-hour call", "0.5|hour"),
+        ("a month-long truce", "1|month"),
+        ("the war has lasted over a year", "1|year"),
+        ("the war is now in its second year", "1.5|year"),
+        ("entering its fourth year", "3.5|year"),
+        ("for a year and a half", "1.5|year"),
+    ],
+)
+def test_duration_keys(text: str, key: str) -> None:
+    assert [u.key for u in extract_numbers(text)] == [key]
+
+
+@pytest.mark.parametrize("text", ["once a year", "three times a week", "the second round", "a year ago"])
+def test_not_durations(text: str) -> None:
+    assert not [u for u in extract_numbers(text) if u.unit in ("year", "week", "day", "month", "hour")]
+
+
+def test_durations_compare_across_units_and_ordinals() -> None:
+    def one(t: str) -> Unit:
+        (u,) = extract_numbers(t)
+        return u
+
+    assert compatible(one("a 90-minute call"), one("an hour and a half")) is True
+    assert compatible(one("a 90-minute call"), one("a two-hour call")) is False
+    assert compatible(one("a 30-minute call"), one("half an hour")) is True
+    assert compatible(one("three years"), one("36 months")) is True
+    assert compatible(one("a month"), one("30 days")) is True
+    # "In its second year" is more than one year and at most two.
+    assert compatible(one("in its second year"), one("has lasted over a year")) is True
+    assert compatible(one("in its second year"), one("after four years")) is False
+    assert compatible(one("in its second year"), one("three years")) is False
+    assert compatible(one("in its third year"), one("three years")) is True

@@ -1215,10 +1215,87 @@ def _counted_noun(text: str, first: re.Match[str]) -> tuple[str, int]:
     return _singular(mw.group(2)), mw.end()
 
 
+# Durations the number scanner does not see: "an hour and a half", "over a year", "half an hour",
+# "a half-hour", "a month-long truce", and ordinals of duration ("in its second year": more than one
+# year and at most two, kept as 1.5 years with the interval as its tolerance, see ``_num_tolerance``).
+_TIME_WORD = r"(?:second|minute|hour|day|week|month|year|decade|century)"
+_ORDINAL_VALUE = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "thirteenth": 13,
+    "fourteenth": 14,
+    "fifteenth": 15,
+    "twentieth": 20,
+    "thirtieth": 30,
+    "fiftieth": 50,
+    "hundredth": 100,
+}
+_DURATION_RE = re.compile(
+    rf"(?i:(?<![^\W_])(?:"
+    rf"(?P<one>an?){_WS}+(?P<u1>{_TIME_WORD})(?P<half1>{_WS}+and{_WS}+a{_WS}+half)?(?![^\W_]|-old)"
+    rf"|half{_WS}+an?{_WS}+(?P<u2>{_TIME_WORD})(?![^\W_])"
+    rf"|an?{_WS}+half(?:-|{_WS})(?P<u3>{_TIME_WORD})(?![^\W_])"
+    rf"|(?P<u4>{_TIME_WORD})(?:-|{_WS})?long(?![^\W_])"
+    rf"|(?P<det>its|the|their|his|her|a){_WS}+(?P<ord>{'|'.join(_ORDINAL_VALUE)}|\d{{1,3}}(?:st|nd|rd|th))"
+    rf"{_WS}+(?P<u5>{_TIME_WORD})(?![^\W_]|-)"
+    rf"))"
+)
+# "once a year", "twice a day", "three times a week", "per month": a rate, not a duration.
+_RATE_BEFORE_RE = re.compile(r"(?i:(?:once|twice|times|per|each|every|a)[ \u00a0]+)$")
+_ORDINAL_DURATION_RE = re.compile(
+    rf"(?i:(?:its|the|their|his|her|a){_WS}+(?:{'|'.join(_ORDINAL_VALUE)}|\d{{1,3}}(?:st|nd|rd|th)){_WS}+"
+    rf"{_TIME_WORD})"
+)
+
+
+def _duration_candidates(text: str) -> list[tuple[int, int, float, str, bool]]:
+    """(start, end, value, unit, over) of the durations ``_number_candidates`` leaves out (see
+    ``_DURATION_RE``); ``over``: the span replaces a number found inside it ("half an hour" is not 50%)."""
+    out: list[tuple[int, int, float, str, bool]] = []
+    for m in _DURATION_RE.finditer(text):
+        s, e = m.span()
+        if m["one"]:
+            if _RATE_BEFORE_RE.search(text, max(0, s - 8), s):
+                continue
+            unit, value = m["u1"].lower(), 1.5 if m["half1"] else 1.0
+        elif m["u2"] or m["u3"]:
+            unit, value = (m["u2"] or m["u3"]).lower(), 0.5
+        elif m["u4"]:
+            if re.search(r"\d|-", text[max(0, s - 2) : s]):
+                continue  # "three-month-long": the number scanner has it
+            unit, value = m["u4"].lower(), 1.0
+        else:
+            o = m["ord"].lower()
+            n = _ORDINAL_VALUE.get(o) or int(re.match(r"\d+", o).group())
+            unit, value = m["u5"].lower(), n - 0.5
+            s = m.start("ord")
+        mh = _HEDGE_RE.search(text, max(0, s - 30), s)
+        out.append((mh.start() if mh else s, e, value, unit, bool(m["u2"] or m["u3"])))
+    return out
+
+
 def _number_units(text: str, offset: int, date_spans: list[tuple[int, int]]) -> list[Unit]:
+    found = _number_candidates(text, date_spans)
+    if any(w in text for w in ("our", "ay", "eek", "onth", "ear", "ecade", "entur", "inute", "econd")):
+        for s, e, v, u, over in _duration_candidates(text):
+            if over:
+                found = [c for c in found if c[1] <= s or c[0] >= e]
+            if all(e <= a or s >= b for a, b in [(c[0], c[1]) for c in found] + list(date_spans)):
+                found.append((s, e, v, u))
+        found.sort(key=lambda c: c[0])
     return [
         _unit("number", text, s, e, offset, f"{_fmt(v)}|{u}", value=v, unit=u)
-        for s, e, v, u in _number_candidates(text, date_spans)
+        for s, e, v, u in found
         if math.isfinite(v)  # a run of hundreds of digits overflows to inf: not a quantity
     ]
 
@@ -1669,6 +1746,8 @@ def _num_tolerance(u: Unit) -> tuple[float, str]:
     elif hedge.startswith(_HEDGE_UPPER):
         direction = "upper"
     value = abs(u.value or 0.0)
+    if u.unit in _TIME_SECONDS and _ORDINAL_DURATION_RE.search("its " + text):
+        return 0.5 + 1e-6, direction  # "its second year": (1, 2] years, kept as 1.5 +- 0.5
     if _FRAC_WORD_RE.search(low) and u.unit == "percent":
         return (3.5 if hedge else 2.5), direction
     md = _NUM_PRECISION_RE.search(text)
@@ -1835,13 +1914,46 @@ def _names_compatible(a: str, b: str) -> bool | None:
     return None
 
 
+_TIME_SECONDS = {
+    "second": 1.0,
+    "minute": 60.0,
+    "hour": 3600.0,
+    "day": 86400.0,
+    "week": 7 * 86400.0,
+    "month": 30.44 * 86400.0,
+    "year": 365.25 * 86400.0,
+    "decade": 3652.5 * 86400.0,
+    "century": 36525.0 * 86400.0,
+}
+
+
+def _durations_compatible(a: Unit, b: Unit) -> bool:
+    """Two durations in different time units, compared in seconds with the looser rounding of the two
+    ("two years" ~ "24 months", "90 minutes" ~ "an hour and a half", "a month" ~ "30 days")."""
+    fa, fb = _TIME_SECONDS[a.unit or ""], _TIME_SECONDS[b.unit or ""]
+    ta, da = _num_tolerance(a)
+    tb, db = _num_tolerance(b)
+    va, vb = (a.value or 0.0) * fa, (b.value or 0.0) * fb
+    for (x, vx, dx), (vy, dy) in (((a, va, da), (vb, db)), ((b, vb, db), (va, da))):
+        if dx and not dy and vx > 0:
+            lo, hi = (vx, 3 * vx) if dx == "lower" else (vx / 3, vx)
+            if lo <= vy <= hi:
+                return True
+    # Strictly inside the rounding interval, as for one unit: "two hours" does not cover 90 minutes.
+    return abs(va - vb) < max(ta * fa, tb * fb) - 1e-12 or abs(va - vb) <= 1e-9 * max(va, vb, 1.0)
+
+
 def compatible(a: Unit, b: Unit) -> bool | None:
     """True: same fact; False: same kind of fact with a different value; None: not comparable."""
     if a.kind != b.kind:
         return None
     kind = a.kind
     if kind == "number":
-        if a.value is None or b.value is None or (a.unit or "") != (b.unit or ""):
+        if a.value is None or b.value is None:
+            return None
+        if (a.unit or "") != (b.unit or ""):
+            if a.unit in _TIME_SECONDS and b.unit in _TIME_SECONDS:
+                return _durations_compatible(a, b)  # "a 90-minute call" ~ "an hour and a half"
             return None
         ta, da = _num_tolerance(a)
         tb, db = _num_tolerance(b)
