@@ -49,8 +49,8 @@ Procedure (what ``meta.procedure`` in the JSON records):
 and clustering untouched): fitted on one ``source_dataset`` of the LLMFake dev pairs and scored on
 the other's pairs and its bent rewrites (``scripts/build_bent_rewrites.py``), per (held-out source,
 kind) cell; forward selection adds the feature that most raises the worst cell (then the mean) and
-stops when it gains less than 0.005; the scrape-debris features (``DIRECTION_EXCLUDE``) are left
-out. The figures are stored in ``meta.cv.direction_loso`` and printed.
+stops when it gains less than 0.005; ``--direction-exclude`` keeps named features out
+(see ``DIRECTION_EXCLUDE``). The figures are stored in ``meta.cv.direction_loso`` and printed.
 
 From scratch (empty ``--work``) on the 2-core machine: about 7 minutes of analysis (sentence
 vectors of 2,180 texts), then about 2 minutes of fitting. The runtime never imports sklearn:
@@ -294,12 +294,13 @@ def auc(y: np.ndarray, p: np.ndarray) -> float:
 FAITHFUL = "paraphrase_generation"
 LOSO_MIN_CELL = 20  # a (held-out source, kind) cell counts towards the objective from this many pairs
 GREEDY_MIN_GAIN = 0.005  # forward selection stops when the worst cell gains less than this
-# Left out of the direction pool: debris of how the dev originals were scraped (non-ASCII mojibake,
-# doubled spaces) says how this data set was collected, not which text is upstream: in a crawl the
-# rewrites are scraped the same way, and in the seeds a rewrite (003) is the one with broken quotes.
-# Allowed, forward selection picks them second and third (LOSO worst cell 0.872, mean 0.923 with the
-# bent rewrites; without them 0.688 / 0.821).
-DIRECTION_EXCLUDE = ("d_nonascii", "d_spacing")
+# Features one may keep out of the direction pool (--direction-exclude). None by default: scrape
+# debris (non-ASCII mojibake, doubled spaces: d_nonascii, d_spacing) marks the originals of both dev
+# sources and carried from each to the other, so selection picks it (LOSO worst/mean cell 0.872 / 0.923
+# with the bent rewrites); kept out, selection stops at d_word_len + d_style (0.688 / 0.821). It marks
+# how the originals were collected more than what is upstream: a crawl that scrapes rewrites the same
+# way would blunt it.
+DIRECTION_EXCLUDE: tuple[str, ...] = ()
 
 
 def direction_dataset(store, svecs, pairs: Sequence[dict]) -> list[dict[str, float]]:
@@ -414,7 +415,8 @@ def direction_only(args, llm_arts, llm_pairs) -> int:
             "cells": {k: [round(a, 4), n] for k, (a, n) in cells.items()},
         }
     log("forward selection by the worst leave-one-source-out cell ...")
-    chosen, path = select_direction([n for n in names if n not in DIRECTION_EXCLUDE], dev, bent)
+    exclude = tuple(x for x in args.direction_exclude.split(",") if x)
+    chosen, path = select_direction([n for n in names if n not in exclude], dev, bent)
     c_obj = {C: loso_objective(loso_cells(chosen, dev, bent, C)) for C in C_GRID}
     best_c = max(C_GRID, key=lambda C: (round(c_obj[C][0], 4), round(c_obj[C][1], 4), -C))
     cells = loso_cells(chosen, dev, bent, best_c)
@@ -444,7 +446,8 @@ def direction_only(args, llm_arts, llm_pairs) -> int:
             "intercept), scored on the other's dev pairs and on its bent rewrites "
             "(scripts/build_bent_rewrites.py), per (held-out source, kind) cell; features chosen by forward "
             "selection on the worst cell of at least 20 pairs (then the mean), C likewise; final fit on all "
-            f"dev pairs. Run: scripts/fit_relation_model.py --direction-only --bent BENT ({_dt.date.today()})."
+            f"dev pairs; excluded from the pool: {list(exclude)}. "
+            f"Run: scripts/fit_relation_model.py --direction-only --bent BENT ({_dt.date.today()})."
         )
         args.out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
         log(f"wrote meta.direction of {args.out}")
@@ -468,6 +471,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("--dry-run", action="store_true", help="print the figures, do not write the model")
     ap.add_argument("--dump", type=Path, help="also pickle the labelled pair features here (for analysis)")
+    ap.add_argument(
+        "--direction-exclude",
+        default=",".join(DIRECTION_EXCLUDE),
+        help="comma-separated direction features kept out of the selection (e.g. d_nonascii,d_spacing)",
+    )
     ap.add_argument("--bent", type=Path, help="bent rewrites (scripts/build_bent_rewrites.py) for direction")
     ap.add_argument(
         "--direction-only",

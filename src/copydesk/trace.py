@@ -4,9 +4,11 @@
   features (``direction_features``: content — containment asymmetry, density of specifics,
   length; form — artifacts, rewriting-style words, word and sentence length), its features
   chosen by leave-one-source-out selection on LLMFake pairs and bent rewrites
-  (``scripts/fit_relation_model.py --direction-only``): the LLM register of the derived side
-  (longer words, rewriting-style words) is what carried from one source to the other; content
-  asymmetries flip sign between a source whose rewrites compress and one whose rewrites expand.
+  (``scripts/fit_relation_model.py --direction-only``): what carried from one source to the
+  other is the LLM register of the derived side (longer words, rewriting-style words), the
+  scrape debris of the original (mojibake, doubled spaces), and entities only one side names;
+  length and containment flip sign between a source whose rewrites compress and one whose
+  rewrites expand, and were not chosen.
   An earlier ``published`` date, when both are known, decides outright.
 - *Reference*: the article the others most agree is upstream.
 - *Sources*: each other article's source is the most similar article ranked above it
