@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from conftest import SEEDS
-from copydesk.claims import actors, class_swap, negation_flip, resolved_subjects
+from copydesk.claims import actors, claim_role, class_swap, negation_flip, resolved_subjects, split_label
 
 # A faithful rewrite of seed 000 written for this test: sentences reordered and reworded,
 # every number and quote kept.
@@ -49,6 +49,22 @@ def test_negation_antonym_and_class_swaps():
     assert class_swap("activists poured yellow and blue paint", "activists dumped yellow and blue paint") == 0
 
 
+def test_non_claims_and_bullet_labels():
+    """Headings, questions, datelines, bylines and list labels are not claims (issue 19)."""
+    assert claim_role("What Would a Peace Deal Look Like?") == "question"
+    assert claim_role("Ongoing Negotiations and Ceasefire Talks") == "heading"
+    # ... but a one-line text without a full stop (a summary, a claim of a data set) is a claim.
+    assert claim_role("Ongoing Negotiations and Ceasefire Talks", last=True) == "claim"
+    assert claim_role("Updated: November 11, 2011 20: 09 IST") == "dateline"
+    assert claim_role("By Jane Smith and John Doe, Reuters") == "byline"
+    assert claim_role("Russia says it will insist on guarantees that Ukraine stays neutral.") == "claim"
+    assert claim_role("For any ceasefire or peace deal to be effective, several key elements are needed:") == "claim"
+    text = "- Neutrality Clause: Russia demands that Ukraine commit to neutrality."
+    b, lab = split_label(text)
+    assert text[:b] == "- " and text[b:lab] == "Neutrality Clause:"
+    assert split_label("Trump said: we will see.") == (0, 0)
+
+
 def test_alignment_floor_makes_an_on_topic_invention_unsupported():
     """The fitted floor: a sentence whose words align with no evidence sentence is unsupported ("no version
     contains it") whatever the model says; the same sentence passes with the floor off."""
@@ -64,11 +80,15 @@ def test_alignment_floor_makes_an_on_topic_invention_unsupported():
     src = seed("000")
     invented = "Post-War Reconstruction: Plans for rebuilding war-affected areas and securing economic stability."
     rep = verify(src, invented)
-    (claim,) = rep.claims
-    assert claim.status == "unsupported" and claim.reason.startswith("no version contains it"), claim.reason
-    # Without the floor (and with a threshold the model never reaches) the same sentence is "supported".
-    off = AlignmentVerifier(replace(model, threshold=1.01, meta={**model.meta, "floor": 0.0}))
-    (c,) = Checker(verifier=off).claims(src, invented)
+    # The bullet label is not a claim (issue 19); the commentary after it is judged.
+    label, claim = rep.claims
+    assert (label.text, label.status) == ("Post-War Reconstruction:", "heading")
+    assert claim.status == "unsupported" and claim.reason.startswith(
+        "no other version says this: no sentence of another version shares its wording"), claim.reason
+    # Without the floor, the alignment threshold and a threshold the model never reaches, the same sentence
+    # is "supported": the floor is what flags it.
+    off = AlignmentVerifier(replace(model, threshold=1.01, meta={**model.meta, "floor": 0.0}), align_min=0.0)
+    _, c = Checker(verifier=off).claims(src, invented)
     assert c["status"] == "supported"
 
 
@@ -141,14 +161,60 @@ BULLETS = ("Neutrality Clause:", "Ceasefire Mechanisms:", "Territorial Agreement
            "Military Realities:")
 
 
-def test_003_bullet_commentary_unsupported(report):
-    bullets = [c for c in claims_of(report, "003") if c["text"].lstrip("- ").startswith(BULLETS)]
-    assert len(bullets) == len(BULLETS)
-    # The commentary is flagged; a bullet that restates a sourced fact ("Russia demands that Ukraine commit
-    # to neutrality") may pass.
-    flagged = [c["text"] for c in bullets if c["status"] != "supported"]
+def bullet_items(claims) -> list[tuple]:
+    """(label claim, the claim after it) for each bullet of 003's lists ("- Neutrality Clause: Russia ...")."""
+    get = (lambda c, k: c[k]) if claims and isinstance(claims[0], dict) else getattr
+    out = []
+    for k, c in enumerate(claims[:-1]):
+        if get(c, "text").startswith(BULLETS):
+            out.append((c, claims[k + 1]))
+    return out
+
+
+def test_003_bullet_labels_are_headings_and_the_commentary_is_unsupported(report):
+    items = bullet_items(claims_of(report, "003"))
+    assert [lab["text"] for lab, _ in items] == list(BULLETS)
+    # A bullet label is not a claim (issue 19): status "heading", never flagged.
+    assert all(lab["status"] == "heading" for lab, _ in items)
+    # The commentary after it is judged: flagged, bar the bullet that restates a sourced fact ("Russia
+    # demands that Ukraine commit to neutrality") and may pass.
+    flagged = [body["text"] for _, body in items if body["status"] != "supported"]
     assert len(flagged) >= 5, flagged
-    assert all(c["status"] == "unsupported" for c in bullets if c["status"] != "supported")
+    assert all(body["status"] == "unsupported" for _, body in items if body["status"] != "supported")
+
+
+def test_seeds_report_flags_no_heading_question_or_label(report):
+    """Headings, subheadings, questions and bullet labels of the seeds are "heading", not flagged."""
+    for needle in ("What Would a Peace Deal Look Like?", "Ongoing Negotiations and Ceasefire Talks",
+                   "Zelensky Accuses Russia of Sabotaging Peace Efforts", "Trump’s Role in Ending the War",
+                   "Russia Demands NATO Exclusion in Ukraine Peace Talks", *BULLETS):
+        hits = [c for a in report["articles"] for c in a["claims"] if c["text"].startswith(needle)]
+        assert hits and all(c["status"] == "heading" for c in hits), (needle, [c["status"] for c in hits])
+    for a in report["articles"]:
+        heads = [c for c in a["claims"] if c["status"] == "heading"]
+        assert all(not c["support"] and not c["evidence"] for c in heads)
+        assert a["counts"].get("heading", 0) == len(heads)
+
+
+def test_statuses_never_contradict(report):
+    """What a user sees agrees: an unsupported or contradicted claim names no supporting article, a
+    supported sentence is never "added" against its own source, and every flag has a plain reason."""
+    for a in report["articles"]:
+        labels = {(x["start"], x["end"]): x for x in a.get("alignment") or []}
+        for c in a["claims"]:
+            if c["status"] in ("unsupported", "contradicted"):
+                assert not c["support"], c
+                assert c["reason"] and "lex_best" not in c["reason"] and "best_sim" not in c["reason"], c
+                assert not re.search(r"\[\d+:\d+\]|\d\.\d{2} <", c["reason"]), c["reason"]
+            al = labels.get((c["start"], c["end"]))
+            if al and c["status"] == "supported" and al["label"] == "added":
+                assert a["source"] not in c["support"], (c["text"], c["support"])
+
+
+def test_002_faithful_sentences_not_contradicted(report):
+    """002 rewords 001 faithfully: none of its sentences is contradicted (an actor swap and an antonym
+    ("a peace deal" / "end the war") were flagged before issue 19)."""
+    assert not [c["text"] for c in claims_of(report, "002") if c["status"] == "contradicted"]
 
 
 def test_004_macron_rutte_and_leaked_documents_unsupported(report):
@@ -209,10 +275,13 @@ def test_verify_rewrites_fail_for_their_reasons(gate):
     assert {"prompt_leak", "duplicated_body"} <= {a.kind for a in r2.artifacts}
     r3 = gate["003"]
     assert not r3.ok and "confirmed to CNN" in flagged_text(r3)
-    # ...and its bullet-list commentary, all but the bullet that restates the source's neutrality demand
-    bullets = [c for c in r3.flagged if c.text.lstrip("- ").startswith(BULLETS)]
-    assert len(bullets) >= 5 and all(c.status == "unsupported" for c in bullets), [c.text for c in bullets]
-    assert not any(c.text.startswith("Neutrality Clause:") for c in bullets)
+    # ...and its bullet-list commentary, all but the bullet that restates the source's neutrality demand;
+    # the bullet labels themselves are headings, never flagged.
+    items = bullet_items(r3.claims)
+    assert len(items) == len(BULLETS) and all(lab.status == "heading" for lab, _ in items)
+    bodies = [body for _, body in items if body.status != "supported"]
+    assert len(bodies) >= 5 and all(c.status == "unsupported" for c in bodies), [c.text for c in bodies]
+    assert not any(lab.text == "Neutrality Clause:" and body in bodies for lab, body in items)
     r4 = gate["004"]
     assert not r4.ok
     for needle in ("Macron", "Rutte", "Leaked Kremlin documents"):

@@ -14,7 +14,17 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .claims import ALIGN_MIN, ClaimInput, EvidenceSentence, Verifier, default_verifier, similarity
+from .claims import (
+    ALIGN_MIN,
+    STATUSES,
+    ClaimInput,
+    EvidenceSentence,
+    Verifier,
+    claim_role,
+    default_verifier,
+    similarity,
+    split_label,
+)
 from .records import Sentence, Unit
 from .store.base import AnalysisRow
 
@@ -104,6 +114,34 @@ def align(
     return out, dropped
 
 
+def claim_inputs(
+    article: str,
+    sentences: Sequence[Sentence],
+    units: Sequence[tuple[Unit, ...]],
+    vecs: np.ndarray,
+) -> list[ClaimInput]:
+    """The claims of one text, each with its role (:func:`claims.claim_role`): every sentence of
+    ``MIN_CLAIM_WORDS`` words or more, its bullet marker left out; a bullet label ("- Neutrality Clause:
+    Russia demands ...") is a claim of its own with the role "label", the rest is judged as a claim."""
+    out: list[ClaimInput] = []
+    last = len(sentences) - 1
+    for i, s in enumerate(sentences):
+        prev = sentences[i - 1].text if i else ""
+        b, lab = split_label(s.text)
+        if lab:
+            lab_units = tuple(u for u in units[i] if u.end <= s.start + lab)
+            start, end = s.start + b, s.start + lab
+            out.append(ClaimInput(article, s.text[b:lab], start, end, lab_units, vecs[i], prev, "label"))
+            b = lab + len(s.text[lab:]) - len(s.text[lab:].lstrip())
+        text = s.text[b:]
+        if len(text.split()) < MIN_CLAIM_WORDS:
+            continue  # headline fragments and stray words are not claims
+        body_units = tuple(u for u in units[i] if u.start >= s.start + b)
+        role = claim_role(text, last=i == last)
+        out.append(ClaimInput(article, text, s.start + b, s.end, body_units, vecs[i], prev, role))
+    return out
+
+
 def check_claims(
     article: str,
     sentences: Sequence[Sentence],
@@ -113,13 +151,12 @@ def check_claims(
     pool_vecs: np.ndarray,
     verifier: Verifier | None = None,
 ) -> list[dict]:
-    """Verdict for every sentence of one text against a pool of evidence sentences."""
+    """Verdict for every claim of one text (:func:`claim_inputs`) against a pool of evidence sentences.
+
+    ``evidence`` lists the sentences compared, the one the verdict rests on first (the closest, or the
+    sentence a rule compared the claim with)."""
     verifier = verifier or default_verifier()
-    claims = [
-        ClaimInput(article, s.text, s.start, s.end, units[i], vecs[i], sentences[i - 1].text if i else "")
-        for i, s in enumerate(sentences)
-        if len(s.text.split()) >= MIN_CLAIM_WORDS
-    ]  # headline fragments and labels are not claims
+    claims = claim_inputs(article, sentences, units, vecs)
     many = getattr(verifier, "judge_many", None)
     verdicts = many(claims, pool, pool_vecs) if many else [verifier.judge(c, pool, pool_vecs) for c in claims]
     return [
@@ -136,6 +173,23 @@ def check_claims(
         }
         for c, v in zip(claims, verdicts, strict=True)
     ]
+
+
+def reconcile(alignment: list[dict], claims: Sequence[dict], src_id: str) -> None:
+    """Make the alignment agree with the claim verdicts, in place: a sentence the alignment calls "added"
+    whose claim is supported by a sentence of the source itself (the two scorers take IDF over slightly
+    different sentence sets, so they can straddle the threshold) is a paraphrase of that sentence."""
+    by_span = {(c["start"], c["end"]): c for c in claims}
+    for a in alignment:
+        c = by_span.get((a["start"], a["end"]))
+        if a["label"] != "added" or c is None or c["status"] != "supported":
+            continue
+        ev = [e for e in c["evidence"] if e["article"] == src_id and e["score"] >= PARAPHRASE_SIM]
+        if not ev and c["evidence"] and c["evidence"][0]["article"] == src_id:
+            ev = c["evidence"][:1]  # the sentence stating the same figures ("a fifth" ~ "20%"), however long
+        if ev:
+            a["label"] = "paraphrase"
+            a["source_sentences"] = [{"article": src_id, "text": e["text"], "score": e["score"]} for e in ev]
 
 
 def evidence_pool(
@@ -216,15 +270,14 @@ def story_details(
         others = [o for o in members if o != m]
         pool, pool_vecs = evidence_pool(others, rows, units, svecs)
         claims = check_claims(m, sents, units[m], vecs, pool, pool_vecs)
+        if src is not None:
+            reconcile(alignment, claims, src)
+        heads = {(c["start"], c["end"]) for c in claims if c["status"] == "heading"}
         counts = {
-            k: sum(1 for a in alignment if a["label"] == k) for k in ("verbatim", "paraphrase", "added")
+            k: sum(1 for a in alignment if a["label"] == k and (a["start"], a["end"]) not in heads)
+            for k in ("verbatim", "paraphrase", "added")
         }
-        counts.update(
-            {
-                k: sum(1 for c in claims if c["status"] == k)
-                for k in ("supported", "unsupported", "contradicted")
-            }
-        )
+        counts.update({k: sum(1 for c in claims if c["status"] == k) for k in STATUSES})
         out[m] = json.dumps(
             {"alignment": alignment, "claims": claims, "dropped": dropped, "counts": counts},
             ensure_ascii=False,

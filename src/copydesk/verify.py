@@ -16,6 +16,8 @@ from .config import Settings
 from .records import Artifact, Claim, SourceMatch
 
 FAIL_KINDS = ("unsupported", "contradicted", "artifact", "dropped-quote")
+# = claims.FLAGGED (not imported: ``import copydesk`` stays light)
+FLAGGED = ("unsupported", "contradicted")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +42,14 @@ class VerifyReport:
 
     @property
     def flagged(self) -> tuple[Claim, ...]:
-        return tuple(c for c in self.claims if c.status != "supported")
+        """Claims that are unsupported or contradicted (not headings, questions, labels: status "heading")."""
+        return tuple(c for c in self.claims if c.status in FLAGGED)
 
     @property
     def risk(self) -> float:
-        """Share of the rewrite's claims flagged (unsupported or contradicted): the verdict score."""
-        return len(self.flagged) / len(self.claims) if self.claims else 0.0
+        """Share of the rewrite's claims flagged (unsupported or contradicted), headings not counted."""
+        checked = sum(c.status != "heading" for c in self.claims)
+        return len(self.flagged) / checked if checked else 0.0
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -86,7 +90,7 @@ def verify(
     settings: Settings | None = None,
 ) -> VerifyReport:
     """Check ``rewrite`` against ``sources`` (one text or several): claims, artifacts, quotes."""
-    from .diff import align, check_claims, evidence_pool, sentence_units
+    from .diff import align, check_claims, evidence_pool, reconcile, sentence_units
     from .ingest import InputError, article_from_text
     from .pipeline import analyze_batch, sentence_vectors
 
@@ -137,6 +141,8 @@ def verify(
             for i, a in enumerate(al):
                 if _best(a) > _best(alignment[i]):
                     alignment[i] = a
+    for sid in src_ids:
+        reconcile(alignment, raw_claims, sid)
     quotes = _quote_changes(src_ids, units, rw)
     failed = []
     if "unsupported" in kinds and any(c.status == "unsupported" for c in claims):
@@ -149,8 +155,12 @@ def verify(
         failed.append("dropped-quote")
     n_uns = sum(c.status == "unsupported" for c in claims)
     n_con = sum(c.status == "contradicted" for c in claims)
+    n_head = sum(c.status == "heading" for c in claims)
     summary = (
-        f"{'FAIL' if failed else 'PASS'}: {len(claims)} claims, {n_con} contradicted, {n_uns} unsupported; "
+        f"{'FAIL' if failed else 'PASS'}: {len(claims) - n_head} claims, {n_con} contradicted, "
+        f"{n_uns} unsupported"
+        + (f" ({n_head} headings not checked)" if n_head else "")
+        + "; "
         f"{len(rw.clean.artifacts)} artifacts; {len(quotes)} quotes dropped or altered"
     )
     return VerifyReport(

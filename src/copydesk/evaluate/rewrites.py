@@ -131,9 +131,10 @@ def _claim_flag_share(rows, svecs, orig: str, drv: str) -> float:
     units = {orig: sentence_units(rows[orig]), drv: sentence_units(rows[drv])}
     pool, pool_vecs = evidence_pool([orig], rows, units, svecs)
     claims = check_claims(drv, rows[drv].sentences, units[drv], svecs[drv], pool, pool_vecs)
-    if not claims:
+    checked = [c for c in claims if c["status"] != "heading"]  # headings, questions, labels: not claims
+    if not checked:
         return 0.0
-    return sum(c["status"] != "supported" for c in claims) / len(claims)
+    return sum(c["status"] in ("unsupported", "contradicted") for c in checked) / len(checked)
 
 
 def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:

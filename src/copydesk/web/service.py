@@ -434,7 +434,9 @@ def article_results(store: Any, ids: Sequence[str]) -> list[dict]:
                 "relation": p["relation"] if p else None,
                 "source": p["source"] if p else None,
                 "score": p["score"] if p else None,
-                "flagged": [c for c in d.get("claims") or [] if c.get("status") != "supported"],
+                "flagged": [
+                    c for c in d.get("claims") or [] if c.get("status") in ("unsupported", "contradicted")
+                ],
                 "counts": d.get("counts") or {},
             }
         )
