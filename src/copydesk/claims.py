@@ -6,22 +6,27 @@ No NLI model ships on the package registry, so the default verifier is built fro
    evidence sentence, a blend of MiniLM cosine and a lexical TF-IDF cosine whose IDF is taken
    over the sentences at hand (the pool and the claims), so words every version repeats weigh
    little and the rare words two sentences share weigh much. ``diff.align`` uses the same scorer.
-2. **A deterministic diff** of the checkable units (numbers, dates, quotes, attributions,
-   entities) against the aligned evidence, actor swaps ("A proposed to B" vs "B proposed"),
-   negation and antonym flips, closed-class swaps (colours, gender, nationality), and novelty:
-   the rarity-weighted share of the claim's content words and word pairs no version contains.
-3. **A small logistic model** over those signals (:data:`CLAIM_FEATURES`), its coefficients held
-   to the sign each signal should have, fitted by ``scripts/fit_claim_model.py`` on development
-   data (summary-consistency sets, MRPC, LLM rewrites of news) plus synthetic edits of real news
-   sentences, with its threshold chosen in cross-validation -> ``copydesk/data/claim_model.json``.
-4. **An alignment floor** fitted with it: a claim whose words align with no evidence sentence
-   (lexical alignment below a quantile of what faithful LLM paraphrases reach) is unsupported —
-   "no version contains it" — whatever the model says: invented passages of rewrites (a
-   commentary list, a "what would a deal look like" paragraph) are on topic, so the embedding
-   alone calls them close.
+2. **Hard rules** (:func:`hard_findings`), each with a reason in plain words and the sentence it
+   compared: a number, duration, fraction, date or quote that an aligned sentence, or a near one about
+   the same thing (a head noun in common: "truce" ~ "ceasefire"), states otherwise; a stance reversed
+   ("declined to comment" -> "confirmed"), a negation or antonym among the same neighbouring words, a
+   hedge made certain ("could" -> "will"), actors swapped around the same verb; then what no version
+   states: a number, date or quote in any form ("a fifth" = "20%", "90 minutes" = "an hour and a half"),
+   an outlet, speaker or name, an evaluative or causal clause (an intent, a tactic, a tone, a purpose).
+3. **A small logistic model** over the alignment and diff signals (:data:`CLAIM_FEATURES`), its
+   coefficients held to the sign each signal should have, fitted by ``scripts/fit_claim_model.py`` on
+   development data (summary-consistency sets, MRPC, LLM rewrites of news) plus synthetic edits of real
+   news sentences, with its threshold chosen in cross-validation -> ``copydesk/data/claim_model.json``.
+   Its P(not supported) enters in one place: ``AlignmentVerifier._verdict``.
+4. **The alignment**: a fitted floor (lexical alignment below a quantile of what faithful LLM
+   paraphrases reach: "no version contains it", whatever the model says) and the alignment threshold
+   ``ALIGN_MIN`` itself: a claim no sentence of another version aligns with is unsupported, unless a
+   near sentence states its figures about the same thing. So a sentence the alignment calls "added" is
+   never "supported".
 
-Hard evidence decides first (a number the aligned sentence states otherwise is a contradiction
-whatever the model says); then the floor; the model decides the rest. A different verifier (a real NLI model,
+Non-claims (:func:`claim_role`: headings, questions, bullet labels, datelines, bylines) get the status
+"heading": not flagged, not counted; a heading's numbers, dates, quotes and names are still checked.
+Hard rules decide first, then the model, then the alignment. A different verifier (a real NLI model,
 say) only has to implement :meth:`Verifier.judge` (and optionally ``judge_many``).
 """
 

@@ -154,18 +154,11 @@ class Checker:
 
     def inputs(self, doc: str, summary: str):
         """(claim inputs, pool, pool vectors) for one item, as check_claims builds them (for fitting)."""
-        from ..claims import ClaimInput
-        from ..diff import MIN_CLAIM_WORDS
+        from ..diff import claim_inputs
 
         pool, pool_vecs = self.source(doc)
         row, units, vecs = self._analyse("rewrite", summary)
-        sents = row.sentences
-        claims = [
-            ClaimInput("rewrite", s.text, s.start, s.end, units[i], vecs[i], sents[i - 1].text if i else "")
-            for i, s in enumerate(sents)
-            if len(s.text.split()) >= MIN_CLAIM_WORDS
-        ]
-        return claims, pool, pool_vecs
+        return claim_inputs("rewrite", row.sentences, units, vecs), pool, pool_vecs
 
 
 def predict(claims: Sequence[dict]) -> tuple[int, float, str]:
