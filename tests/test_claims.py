@@ -286,3 +286,22 @@ def test_verify_rewrites_fail_for_their_reasons(gate):
     assert not r4.ok
     for needle in ("Macron", "Rutte", "Leaked Kremlin documents"):
         assert needle in flagged_text(r4), needle
+
+
+def test_html_report_shows_statuses_that_agree(report):
+    """The report an editor reads (issue 19): no "added" sentence tagged "✓ supported", no number marked
+    "not in the source" that its source states, headings tagged "not a claim", and every flag's evidence
+    labelled as the sentence compared."""
+    from copydesk.report.html import render_html
+
+    html = render_html(report)
+    rows = re.findall(r'<tr class="row row-(\w+)">(.*?)</tr>', html, re.S)
+    added = [body for kind, body in rows if kind == "added"]
+    assert added and not any("✓ supported" in body for body in added)
+    # "30-day" is in every version: never "not in the source", whichever sentence it is in.
+    assert not re.search(r'title="number not in the source">30-day', html)
+    claims = [c for a in report["articles"] for c in a["claims"]]
+    assert html.count("— not a claim</span>") == sum(c["status"] == "heading" for c in claims)
+    flagged = sum(c["status"] in ("unsupported", "contradicted") for c in claims)
+    labelled = html.count("Closest source sentence (compared):") + html.count("Nothing similar in the other")
+    assert labelled == flagged
