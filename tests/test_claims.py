@@ -305,3 +305,15 @@ def test_html_report_shows_statuses_that_agree(report):
     flagged = sum(c["status"] in ("unsupported", "contradicted") for c in claims)
     labelled = html.count("Closest source sentence (compared):") + html.count("Nothing similar in the other")
     assert labelled == flagged
+
+
+def test_a_heading_is_not_a_claim_but_its_numbers_are_checked():
+    from copydesk import verify
+
+    body = ("Russia says it will insist on guarantees that Ukraine stays neutral and is barred for good from "
+            "joining NATO, as talks on a possible ceasefire gather pace.")
+    ok = verify(seed("000"), "Russia Wants Guarantees of a Neutral Ukraine\n\n" + body)
+    assert [c.status for c in ok.claims] == ["heading", "supported"] and not ok.flagged
+    bent = verify(seed("000"), "Russia Rejects a 45-Day Truce\n\n" + body)
+    (flag,) = bent.flagged
+    assert flag.text == "Russia Rejects a 45-Day Truce" and "45-Day" in flag.reason
