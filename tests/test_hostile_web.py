@@ -168,9 +168,9 @@ def test_client_leaving_mid_body_is_not_an_internal_error(server, client):
 def test_huge_integers_are_422_not_500(client):
     huge = "9" * 5000
     bodies = [
-        ("/articles", '{"id": %s, "text": "A short text about a bridge."}' % huge),
-        ("/articles", '{"title": %s, "text": "A short text about a bridge."}' % huge),
-        ("/verify", '{"sources": "A text.", "rewrite": "A text.", "fail_on": %s}' % huge),
+        ("/articles", f'{{"id": {huge}, "text": "A short text about a bridge."}}'),
+        ("/articles", f'{{"title": {huge}, "text": "A short text about a bridge."}}'),
+        ("/verify", f'{{"sources": "A text.", "rewrite": "A text.", "fail_on": {huge}}}'),
     ]
     for path, body in bodies:
         r = client.post(path, content=body.encode(), headers=JSON)
@@ -314,3 +314,45 @@ def test_unplaced_articles_are_placed_on_start_and_a_retry_gets_them_placed(tmp_
         assert not store.check()["problems"]
     finally:
         store.close()
+
+
+def test_planned_placement_writes_what_place_writes(tmp_path):
+    """Planning on a read snapshot and applying on the writer gives the stories and placements that
+    ``Pipeline.place`` gives; a plan made stale by another write is refused, not written."""
+    from copydesk.pipeline import Pipeline, PlanningStore
+    from copydesk.records import Article
+    from copydesk.store import open_store
+    from webserver import seed_articles
+
+    arts = [Article(id=a["id"], text=a["text"]) for a in seed_articles()]
+    arts += [Article(id=a["id"], text=a["text"], title=a["title"]) for a in map(article, range(60, 64))]
+    first, rest = arts[:2], arts[2:]
+
+    def tables(store):
+        return store.placements(), sorted(store.stories(), key=lambda s: s["id"])
+
+    direct = open_store(str(tmp_path / "direct.db"))
+    planned = open_store(str(tmp_path / "planned.db"))
+    try:
+        for batch in (first, rest):  # two steps: the second joins stories the first made
+            p = Pipeline(direct)
+            p.ingest(batch)
+            p.place()
+            q = Pipeline(planned)
+            q.ingest(batch)
+            plan = Pipeline(PlanningStore(planned)).plan_placement([a.id for a in batch])
+            assert planned.unplaced_ids() == [a.id for a in batch], "planning wrote"
+            assert q.apply_placement(plan)
+        assert tables(planned) == tables(direct)
+        # A stale plan: the story it was computed against has changed since.
+        extra = Article(id="seed-copy", text=arts[0].text + "\nA sentence added by a second outlet.")
+        late = Article(id="seed-copy-2", text=arts[0].text + "\nAnother outlet adds this line.")
+        q.ingest([extra, late])
+        plan = Pipeline(PlanningStore(planned)).plan_placement(["seed-copy"])
+        q.place(only=["seed-copy-2"])  # joins the same story first
+        before = tables(planned)
+        assert q.apply_placement(plan) is False
+        assert tables(planned) == before and not planned.check()["problems"]
+    finally:
+        direct.close()
+        planned.close()

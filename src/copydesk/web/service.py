@@ -218,8 +218,9 @@ class StoreService:
                 self.place(ids)
                 self.backlog_placed += len(ids)
             log.info("placed %s articles left unplaced", f"{self.backlog_placed:,}")
-        except Exception:  # the next request naming them places them
-            log.exception("placing the unplaced articles failed")
+        except Exception:  # the next request naming them, or the next start, places them
+            if not self._closed:
+                log.exception("placing the unplaced articles failed")
 
     # -- writes: one thread, short steps ---------------------------------------------------
 
