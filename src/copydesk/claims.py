@@ -904,6 +904,7 @@ _CTX_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _CURRENCIES = frozenset("dollar euro pound yen yuan rupee ruble hryvnia franc shekel".split())
 
 
+@lru_cache(maxsize=20_000)
 def _unit_context(text: str, u: Unit) -> frozenset[str]:
     """Lower-case content words next to a unit, synonyms folded: what it counts ("truce" in "a 45-day
     truce", "territory" in "a quarter of Ukraine's territory", "war" in "the war, which has lasted three
@@ -1216,6 +1217,7 @@ _NEG_STOP = frozenset(
 _SCOPE_END = re.compile(r"[,;:()]|\b(?:but|and|or|while|whereas|although|though)\b", re.I)
 
 
+@lru_cache(maxsize=20_000)
 def _negated_stems(text: str) -> dict[str, tuple[int, int]]:
     """Stems of the first content word after each negation ("has not accepted": accept), with the span
     from the negation to that word. Not a negation of that word: "not only", "not one but two", "not ...
@@ -1258,14 +1260,15 @@ def _word_span(text: str, st: str, before: int = 2) -> str:
     return st
 
 
-def _named_tokens(text: str) -> list[str]:
+@lru_cache(maxsize=20_000)
+def _named_tokens(text: str) -> tuple[str, ...]:
     """:func:`_tokens` with names kept, marked "@name": a negation's subject is often a name."""
     out = []
     for m in _WORD.finditer(text):
         w = norm_word(m.group())
         if w:
             out.append("@" + w if m.group()[0].isupper() and m.start() > 0 else w)
-    return out
+    return tuple(out)
 
 
 def _same_place(wc: Sequence[str], we: Sequence[str], st: str) -> bool:
@@ -1408,7 +1411,8 @@ for _a, _b in _HARD_ANTONYMS:
 _NOT_NEIGHBOUR = STOP | {"not", "never", "no", "n't", "nt"}
 
 
-def _tokens(text: str) -> list[str]:
+@lru_cache(maxsize=20_000)
+def _tokens(text: str) -> tuple[str, ...]:
     """The words of ``text`` as :func:`words` has them, with names (capitalised words) written "" so they
     keep their place but are no neighbour: every sentence of a story names the same countries."""
     out = []
@@ -1416,7 +1420,7 @@ def _tokens(text: str) -> list[str]:
         w = norm_word(m.group())
         if w:
             out.append("" if m.group()[0].isupper() and m.start() > 0 else w)
-    return out
+    return tuple(out)
 
 
 def _neighbours(ws: Sequence[str], k: int) -> set[str]:
