@@ -109,6 +109,13 @@ def main() -> None:
     default=None,
     help="Reject articles longer than this (characters).",
 )
+@click.option(
+    "--id-field",
+    default="id",
+    show_default=True,
+    metavar="NAME",
+    help="The JSONL field that holds each record's id (e.g. doc_id).",
+)
 def analyze(
     paths: tuple[str, ...],
     db: str,
@@ -117,6 +124,7 @@ def analyze(
     no_claims: bool,
     quiet: bool,
     max_article_chars: int | None,
+    id_field: str,
 ) -> None:
     """Group PATHS (files or folders of .txt/.html/.jsonl/.warc) into stories and rewrite families,
     trace each article's source and report what each rewrite changed."""
@@ -134,8 +142,14 @@ def analyze(
     err = _console(stderr=True)
     skipped: list[str] = []
 
+    def warn(msg: str) -> None:
+        err.print(f"[yellow]warning[/] {escape(printable(msg))}", markup=True, highlight=False)
+
+    if not id_field.strip():
+        _fail("--id-field needs a field name")
+
     def articles():
-        for item in read_inputs(paths, limits):
+        for item in read_inputs(paths, limits, id_field=id_field, warn=warn):
             if isinstance(item, IngestError):
                 skipped.append(str(item))
                 err.print(f"[yellow]skipped[/] {escape(printable(item))}", markup=True, highlight=False)
@@ -181,10 +195,11 @@ def analyze(
             json_out.write_text(to_json(report), encoding="utf-8")
         if html_out:
             from .report.html import write_html
+            from .report.terminal import plural
 
             written = write_html(report, html_out)
             if written.split and not quiet:
-                err.print(f"HTML report split: index {html_out}, {len(written.pages) - 1} pages in {written.folder}/",
+                err.print(f"HTML report split: index {html_out}, {plural(len(written.pages) - 1, 'page')} in {written.folder}/",
                           highlight=False, markup=False)
     except OSError as e:  # the store is complete; only the report file could not be written
         _fail(f"cannot write {e.filename}: {e.strerror or e}")
@@ -192,10 +207,12 @@ def analyze(
         from .report.terminal import render
 
         render(report, _console())
+    from .report.terminal import plural
+
     n_multi = sum(1 for s in report["stories"] if len(s["articles"]) > 1)
     err.print(
         f"{ing.added} new, {ing.unchanged} already stored, {len(skipped)} skipped; {placed.placed} placed; "
-        f"{len(report['stories'])} stories ({n_multi} with several articles) in {printable(db)}",
+        f"{plural(len(report['stories']), 'story')} ({n_multi} with several articles) in {printable(db)}",
         highlight=False,
         markup=False,
     )
@@ -274,10 +291,15 @@ def _read_text_arg(arg: str, stdin_used: list[bool]) -> str:
 
 
 @main.command()
-@click.argument("source", required=False)
-@click.argument("rewrite", required=False)
+@click.argument("source", required=False, metavar="SOURCE")
+@click.argument("rewrite", required=False, metavar="REWRITE")
 @click.option(
-    "--source", "sources", multiple=True, help="A source text (repeat for a rewrite that merges reports)."
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="PATH",
+    help="A source file (txt/html, or '-' for stdin) instead of the SOURCE argument; repeat for a rewrite "
+    "that merges several reports (then give only REWRITE).",
 )
 @click.option(
     "--json",
@@ -305,7 +327,10 @@ def verify(
     fail_on: str,
     fix_out: Path | None,
 ) -> None:
-    """Check REWRITE against SOURCE before publication. Files (txt/html) or '-' for stdin.
+    """Check REWRITE against SOURCE before publication.
+
+    SOURCE and REWRITE are both required: files (txt/html), or '-' for standard input (for one of
+    them). With --source PATH (repeatable) give only REWRITE.
 
     Exit 0 when nothing in --fail-on is found, 1 when something is, 2 on bad input."""
     import json
@@ -332,11 +357,13 @@ def verify(
         _fail(str(e))
     try:
         if fix_out is not None:
+            from .report.terminal import plural
+
             fixed = clean_text(rw_text)
             fix_out.write_text(fixed.text, encoding="utf-8")
             click.echo(
                 printable(
-                    f"wrote {fix_out}: removed {len(fixed.removed)} artifact spans "
+                    f"wrote {fix_out}: removed {plural(len(fixed.removed), 'artifact span')} "
                     f"({', '.join(sorted({a.kind for a in fixed.removed})) or 'none'})"
                 ),
                 err=True,
@@ -458,7 +485,9 @@ def batch(inputs: tuple[str, ...], engine: str, out_dir: Path, master: str, part
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback by default)."
 )
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port to listen on."
+)
 @click.option(
     "--workers",
     default=1,

@@ -265,11 +265,61 @@ _MIB = 1024 * 1024
 _SENTENCE_END = re.compile(r"[.!?:;…\"”’)]\s*$")
 
 
+_BYLINE = re.compile(r"(?i)(?:by|von|par|por|written by|posted by|reporting by)\s+\S.{0,80}")
+_BYLINE_NAME = re.compile(r"(?:[A-Z][\w'’.-]*|and|&|de|van|von|der|la|le|,)(?:\s+|$)")
+_TIMESTAMP = re.compile(
+    r"(?i)(?:updated|posted|published|last updated|first published)?[:\s]*"
+    r"(?:\d+\s+(?:minutes?|hours?|days?)\s+ago|\d{1,2}\s*:\s*\d{2}(?:\s*:\s*\d{2})?\s*(?:[ap]\.?m\.?)?"
+    r"(?:\s*[A-Z]{2,4})?)"
+)
+_FURNITURE_LOOKAHEAD = 6  # leading lines a headline search passes over when they are furniture
+
+
+def is_furniture_line(line: str) -> bool:
+    """Whether a line is a dateline, a timestamp or a byline, which is never a title:
+    "September 18th, 2013, 05: 31 GMT", "MONDAY, MAY 23, 2005", "Updated 3 hours ago", "By Jane Doe"."""
+    from .clean import _is_datey
+
+    line = line.strip().strip("*_#|-–—: ").strip()
+    if not line:
+        return False
+    if _is_datey(line) or _TIMESTAMP.fullmatch(line):
+        return True
+    parts = re.split(r"\s[|/]\s", line)  # "PUBLISHED FRIDAY, MARCH 8, 2013 AT 12: 46 PM / UPDATED AT 12: 48 PM"
+    if len(parts) > 1 and all(_is_datey(p) or _TIMESTAMP.fullmatch(p.strip()) for p in parts):
+        return True
+    m = _BYLINE.fullmatch(line)
+    if m:  # "By" followed by names only (capitalised words, "and", commas), not "By the sea, a city..."
+        rest = line.split(None, 1)[1] if not line.lower().startswith(("written", "posted", "reporting")) \
+            else line.split(None, 2)[2]
+        return len(rest.split()) <= 8 and _BYLINE_NAME.sub("", rest + " ").strip() == ""
+    return False
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line in at most ``limit`` characters, cut at a word boundary with "…" when it is
+    longer (never mid-word; a single word longer than ``limit`` is cut and marked with "…")."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1] != " " and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
 def headline_of(text: str) -> str | None:
-    """A short first line without closing punctuation is the headline (txt convention)."""
+    """A short first line without closing punctuation is the headline (txt convention).
+
+    Leading datelines, timestamps and bylines (``is_furniture_line``) are passed over: they are
+    never the headline."""
+    skipped = 0
     for line in text.split("\n"):
         line = line.strip()
         if not line:
+            continue
+        if is_furniture_line(line) and skipped < _FURNITURE_LOOKAHEAD:
+            skipped += 1
             continue
         words = line.split()
         if len(words) <= 20 and not _SENTENCE_END.search(line):
@@ -310,17 +360,19 @@ def article_from_text(
 
 def read_file(path: Path, limits: Limits) -> Iterator[Article | IngestError]:
     """Articles of one file, errors as values."""
-    for item, _line in _read_located(path, limits):
+    for item, _line in _read_located(path, limits, "id", None):
         yield item
 
 
-def _read_located(path: Path, limits: Limits) -> Iterator[tuple[Article | IngestError, int | None]]:
+def _read_located(
+    path: Path, limits: Limits, id_field: str, warn: Callable[[str], None] | None
+) -> Iterator[tuple[Article | IngestError, int | None]]:
     """Articles (or errors) of one file, each with its JSONL line number (None elsewhere)."""
     sfx = suffix_of(path)
     shown = _shown(path)
     try:
         if sfx in JSONL_SUFFIXES:
-            yield from _read_jsonl(path, limits)
+            yield from _read_jsonl(path, limits, id_field, warn)
             return
         if sfx in WARC_SUFFIXES:
             for item in _read_warc(path, limits):
@@ -349,8 +401,14 @@ def _read_located(path: Path, limits: Limits) -> Iterator[tuple[Article | Ingest
         yield IngestError(shown, f"cannot read file: {e.strerror or e}"), None
 
 
-def _read_jsonl(path: Path, limits: Limits) -> Iterator[tuple[Article | IngestError, int | None]]:
+def _read_jsonl(
+    path: Path, limits: Limits, id_field: str = "id", warn: Callable[[str], None] | None = None
+) -> Iterator[tuple[Article | IngestError, int | None]]:
+    """Records of a JSONL file. A record with no ``id`` but an id-like field (``doc_id``...) is refused
+    with a line naming the field; for records with no id at all, ids ``<stem>-<line>`` are made up
+    and ``warn`` gets one line per file saying so."""
     shown = _shown(path)
+    invented = 0
     if path.stat().st_size == 0:
         yield IngestError(shown, "empty file"), None
         return
@@ -370,16 +428,28 @@ def _read_jsonl(path: Path, limits: Limits) -> Iterator[tuple[Article | IngestEr
                 continue
             records += 1
             try:
+                obj = _parse_json_line(raw, lineno == 1)
+                if id_field == "id" and obj.get("id") is None:
+                    other = id_like_field(obj)
+                    if other is not None:
+                        raise InputError(
+                            f"no field 'id' but a field '{other}'; to use it as the id, run "
+                            f"copydesk analyze --id-field {other}"
+                        )
+                    invented += "text" in obj
                 yield (
-                    record_to_article(
-                        _parse_json_line(raw, lineno == 1), limits, path.stem, lineno, source_path=str(path)
-                    ),
+                    record_to_article(obj, limits, path.stem, lineno, source_path=str(path), id_field=id_field),
                     lineno,
                 )
             except InputError as e:
                 yield IngestError(shown, str(e), lineno), lineno
     if not records:
         yield IngestError(shown, "no JSON lines in file (only whitespace)"), None
+    if invented and warn is not None:
+        warn(
+            f"{shown}: {invented} record{'s' if invented != 1 else ''} without '{id_field}' got "
+            f"line-number ids ({path.stem}-LINE); give each record an 'id' (or use --id-field NAME)"
+        )
 
 
 def _bounded_lines(fh: io.BufferedReader, max_bytes: int) -> Iterator[bytes | InputError]:
@@ -423,9 +493,17 @@ def _parse_json_line(raw: bytes, first: bool) -> dict:
 
 
 MAX_ID_CHARS = 512
+# Fields that hold a record's id in common corpora; a JSONL record with one of these and no ``id``
+# is refused rather than numbered by line (the user names the field with ``--id-field``).
+ID_LIKE_FIELDS = ("doc_id", "_id", "uuid", "article_id", "docid", "document_id", "guid")
 
 
-def check_id(rid: object) -> str:
+def id_like_field(obj: dict) -> str | None:
+    """The first id-like field (``ID_LIKE_FIELDS``) a record without ``id`` has, else None."""
+    return next((k for k in ID_LIKE_FIELDS if obj.get(k) is not None), None)
+
+
+def check_id(rid: object, field: str = "id") -> str:
     """The article id a record gives, exactly as given, or ``InputError`` (one line).
 
     A string or an integer (written in decimal); 1 to 512 characters with at least one that is not
@@ -434,17 +512,17 @@ def check_id(rid: object) -> str:
     spaces and all (terminal output escapes what a terminal would act on; see ``printable``).
     """
     if isinstance(rid, bool) or not isinstance(rid, str | int):
-        raise InputError(f"field 'id' must be a string, got {type(rid).__name__}")
+        raise InputError(f"field '{field}' must be a string, got {type(rid).__name__}")
     if isinstance(rid, int):
         if rid.bit_length() > 4000:  # > 1,200 digits: str() of a huge int is slow, or refused past 4,300
-            raise InputError(f"field 'id' must be 1 to {MAX_ID_CHARS} characters (an integer that long)")
+            raise InputError(f"field '{field}' must be 1 to {MAX_ID_CHARS} characters (an integer that long)")
         rid = str(rid)
     if len(rid) > MAX_ID_CHARS:
-        raise InputError(f"field 'id' must be 1 to {MAX_ID_CHARS} characters, got {len(rid):,}")
+        raise InputError(f"field '{field}' must be 1 to {MAX_ID_CHARS} characters, got {len(rid):,}")
     if not rid.strip():
-        raise InputError(f"field 'id' must be 1 to {MAX_ID_CHARS} characters, not only whitespace")
+        raise InputError(f"field '{field}' must be 1 to {MAX_ID_CHARS} characters, not only whitespace")
     if _SURROGATE.search(rid):
-        raise InputError("field 'id' holds a lone surrogate (invalid Unicode)")
+        raise InputError(f"field '{field}' holds a lone surrogate (invalid Unicode)")
     return rid
 
 
@@ -454,15 +532,21 @@ def record_to_article(
     stem: str = "record",
     lineno: int = 0,
     source_path: str | None = None,
+    id_field: str = "id",
 ) -> Article:
-    """One JSON object (JSONL line or API body) -> Article; ``text`` required, ``id`` optional."""
+    """One JSON object (JSONL line or API body) -> Article; ``text`` required, ``id`` optional.
+
+    The id is read from the field ``id_field`` (``--id-field``); a record that names another field
+    than ``id`` must have it. Without an id the article is ``<stem>-<lineno>`` (or ``stem``)."""
     text = obj.get("text")
     if text is None:
         raise InputError("missing required field 'text'")
     if not isinstance(text, str):
         raise InputError(f"field 'text' must be a string, got {type(text).__name__}")
-    rid = obj.get("id")
-    rid = check_id(rid) if rid is not None else (f"{stem}-{lineno}" if lineno else stem)
+    rid = obj.get(id_field)
+    if rid is None and id_field != "id":
+        raise InputError(f"missing id field '{id_field}' (given by --id-field)")
+    rid = check_id(rid, id_field) if rid is not None else (f"{stem}-{lineno}" if lineno else stem)
     meta: dict[str, str | None] = {}
     for key in ("title", "url", "site", "published"):
         v = obj.get(key)
@@ -581,9 +665,16 @@ def _charset(ctype: str) -> str | None:
 
 
 def read_inputs(
-    paths: Iterable[str | os.PathLike[str]], limits: Limits | None = None
+    paths: Iterable[str | os.PathLike[str]],
+    limits: Limits | None = None,
+    *,
+    id_field: str = "id",
+    warn: Callable[[str], None] | None = None,
 ) -> Iterator[Article | IngestError]:
     """Articles of every file under ``paths``, in a stable order.
+
+    JSONL ids come from the field ``id_field``; ``warn`` receives one line per JSONL file whose
+    records had no id and were numbered by line.
 
     Ids must be unique across the inputs: a second article with an id already read and other
     content (text, title or date) is rejected with a line naming both places, never merged;
@@ -597,7 +688,7 @@ def read_inputs(
         if isinstance(item, IngestError):
             yield item
             continue
-        for art, line in _read_located(item, limits):
+        for art, line in _read_located(item, limits, id_field, warn):
             if isinstance(art, IngestError):
                 yield art
                 continue

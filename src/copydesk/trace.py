@@ -190,7 +190,7 @@ def trace_story(
         (m,) = members
         story = {
             "id": sid,
-            "title": rows[m].clean.title,
+            "title": _story_title(rows[m]),
             "articles": [m],
             "reference": m,
             "families": [[m]],
@@ -327,7 +327,7 @@ def trace_story(
     )
     story = {
         "id": sid,
-        "title": rows[reference].clean.title or _first_sentence(rows[reference]),
+        "title": _story_title(rows[reference]),
         "articles": members,
         "reference": reference,
         "families": [sorted(f) for f in families],
@@ -338,8 +338,17 @@ def trace_story(
     return TracedStory(story, placements)
 
 
-def _first_sentence(row: AnalysisRow) -> str | None:
-    return row.sentences[0].text[:160] if row.sentences else None
+def _story_title(row: AnalysisRow) -> str | None:
+    """The reference's title, else its first sentence (first line when it was not segmented) that is
+    not a dateline, timestamp or byline, shortened at a word boundary to 160 characters."""
+    from .ingest import is_furniture_line, shorten
+
+    title = row.clean.title
+    if title and not is_furniture_line(title):
+        return title
+    texts = [s.text for s in row.sentences] or row.clean.text.split("\n")
+    first = next((t for t in texts if t.strip() and not is_furniture_line(t)), None)
+    return shorten(first, 160) if first else None
 
 
 def _stems(text: str) -> set[str]:

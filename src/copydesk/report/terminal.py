@@ -12,8 +12,15 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ..ingest import printable, printable_text
+from ..ingest import printable, printable_text, shorten
 from . import shared_and_single_facts
+
+_PLURALS = {"story": "stories", "family": "families", "copy": "copies", "is": "are", "has": "have"}
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``n`` and ``word`` with the plural the count needs: "1 story", "2 stories", "0 articles"."""
+    return f"{n:,} {word if n == 1 else (many or _PLURALS.get(word) or word + 's')}"
 
 
 def _m(value: object) -> str:
@@ -42,7 +49,8 @@ def render(report: dict, console: Console, max_singletons: int = 10) -> None:
     for s in multi:
         console.rule(_t(s["title"] or s["id"], style="bold"))
         console.print(
-            f"[dim]{_m(s['id'])}[/] · {len(s['articles'])} articles · {len(s['families'])} families · "
+            f"[dim]{_m(s['id'])}[/] · {plural(len(s['articles']), 'article')} · "
+            f"{plural(len(s['families']), 'family')} · "
             f"reference [bold]{_m(s['reference'])}[/]"
         )
         t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
@@ -96,18 +104,18 @@ def render(report: dict, console: Console, max_singletons: int = 10) -> None:
         if shared:
             console.print("[bold]Facts most outlets support:[/]")
             for f in shared:
-                console.print(f"  ✓ {_m(f['text'][:140])} [dim]({len(f['support'])} articles)[/]")
+                console.print(f"  ✓ {_m(f['text'][:140])} [dim]({plural(len(f['support']), 'article')})[/]")
         if single:
             console.print("[bold]Single-source claims[/] (numbers, dates, quotes, names only one version has):")
             for f in single:
                 console.print(f"  · {_m(f['text'][:140])} [dim]({f['kind']}, only {_m(f['support'][0])})[/]")
     if singles:
-        console.rule(Text(f"{len(singles)} articles with a story of their own", style="dim"))
+        console.rule(Text(f"{plural(len(singles), 'article')} with a story of their own", style="dim"))
         for s in singles[:max_singletons]:
             a = arts[s["articles"][0]]
             kinds = sorted({x["kind"] for x in a["artifacts"]})
             console.print(
-                f"  {_m(a['id'])}: {_m((a['title'] or '')[:80])}"
+                f"  {_m(a['id'])}: {_m(shorten(a['title'] or '', 80))}"
                 + (f"  [dim]artifacts: {', '.join(kinds)}[/]" if kinds else "")
             )
         if len(singles) > max_singletons:

@@ -1,0 +1,99 @@
+"""What a user sees at the command line (issue 22): JSONL ids read from ``--id-field`` or refused
+with a line naming the id-like field found; help texts that show required arguments as required and
+say what an option takes; counts with the right plural; titles that are never a dateline or byline
+and never cut mid-word."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "COLUMNS": "100"}
+
+FIRE = (
+    "A fire destroyed the old textile mill in Lowell on Monday night, the city's fire chief said. "
+    "Nobody was hurt, and forty firefighters fought the blaze for six hours before it was contained."
+)
+VOTE = (
+    "The city council of Springfield voted seven to two on Tuesday to close the municipal swimming pool "
+    "for good, citing repair costs of 4.2 million dollars that the budget could not carry this year."
+)
+
+
+def copydesk(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "copydesk.cli", *args], capture_output=True, text=True, env=ENV, timeout=timeout
+    )
+
+
+def _analyze(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict | None]:
+    out = tmp_path / "report.json"
+    db = tmp_path / "store.db"
+    for p in (out, db):
+        if p.exists():
+            p.unlink()
+    res = copydesk("analyze", *args, "--db", str(db), "--no-claims", "-q", "--json", str(out))
+    assert "Traceback" not in res.stderr, res.stderr
+    return res, (json.loads(out.read_text()) if out.exists() else None)
+
+
+def test_jsonl_id_field_is_read_or_refused_never_invented_silently(tmp_path):
+    docs = tmp_path / "documents.jsonl"
+    docs.write_text(json.dumps({"doc_id": "1_10ecb", "text": FIRE}) + "\n", encoding="utf-8")
+    # without --id-field: refused, one line naming the field found and the option to use
+    res, _ = _analyze(tmp_path, str(docs))
+    assert res.returncode == 2
+    lines = [ln for ln in res.stderr.splitlines() if "doc_id" in ln]
+    assert len(lines) == 1, res.stderr
+    assert "no field 'id' but a field 'doc_id'" in lines[0] and "--id-field doc_id" in lines[0]
+    # with --id-field: the ids are the field's values
+    res, report = _analyze(tmp_path, str(docs), "--id-field", "doc_id")
+    assert res.returncode == 0, res.stderr
+    assert [a["id"] for a in report["articles"]] == ["1_10ecb"]
+    assert "1 story " in res.stderr and "1 stories" not in res.stderr  # the summary's plural
+    # records with no id at all: line-number ids, and one warning line for the file
+    bare = tmp_path / "bare.jsonl"
+    bare.write_text(json.dumps({"text": FIRE}) + "\n" + json.dumps({"text": VOTE}) + "\n", encoding="utf-8")
+    res, report = _analyze(tmp_path, str(bare))
+    assert res.returncode == 0, res.stderr
+    assert sorted(a["id"] for a in report["articles"]) == ["bare-1", "bare-2"]
+    warnings = [ln for ln in res.stderr.splitlines() if ln.startswith("warning")]
+    assert len(warnings) == 1 and "2 records without 'id' got line-number ids" in warnings[0], res.stderr
+    assert "2 stories" in res.stderr
+
+
+def test_help_shows_required_arguments_and_what_options_take():
+    res = copydesk("verify", "--help")
+    assert res.returncode == 0
+    assert "verify [OPTIONS] SOURCE REWRITE\n" in res.stdout
+    assert "[SOURCE]" not in res.stdout and "[REWRITE]" not in res.stdout
+    assert "--source PATH" in res.stdout and "--source TEXT" not in res.stdout
+    assert "standard input" in " ".join(res.stdout.split())
+    res = copydesk("serve", "--help")
+    port = next(ln for ln in res.stdout.splitlines() if "--port" in ln)
+    assert "port to listen on" in port
+    res = copydesk("analyze", "--help")
+    assert "--id-field NAME" in res.stdout
+
+
+def test_titles_are_never_datelines_or_bylines_nor_cut_mid_word(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "mill.txt").write_text(
+        "September 18th, 2013, 05: 31 GMT\nBy Jane Doe\n\nFire destroys Lowell textile mill\n\n" + FIRE,
+        encoding="utf-8",
+    )
+    (folder / "pool.txt").write_text("MONDAY, MAY 23, 2005\n\n" + VOTE + "\n", encoding="utf-8")
+    res, report = _analyze(tmp_path, str(folder))
+    assert res.returncode == 0, res.stderr
+    titles = {a["id"]: a["title"] for a in report["articles"]}
+    assert titles["mill"] == "Fire destroys Lowell textile mill"
+    story = {s["articles"][0]: s["title"] for s in report["stories"]}
+    assert story["mill"] == "Fire destroys Lowell textile mill"
+    # no headline: the story is titled by its first real sentence, shortened at a word boundary
+    pool = story["pool"]
+    assert "2005" not in pool and pool.endswith("…") and len(pool) <= 160
+    assert VOTE.startswith(pool[:-1]) and VOTE[len(pool) - 1] == " ", pool
