@@ -142,7 +142,7 @@ def check_story_views(page, tmp_path, name: str) -> None:
     ev.wait_for(state="visible")
     text = ev.inner_text()
     assert "unsupported" in text or "contradicted" in text
-    assert "Closest in the other versions" in text or "Nothing similar" in text
+    assert "Closest source sentence (compared)" in text or "Nothing similar" in text
     page.screenshot(path=str(tmp_path / f"{name}-evidence.png"))
     page.keyboard.press("Escape")
     assert claim.get_attribute("aria-expanded") == "false"
