@@ -159,7 +159,7 @@ def encode(tok, rows: list[dict]) -> list[tuple[list[int], list[int], int]]:
     return [(e.ids, e.type_ids, LABEL_ID[r["label"]]) for e, r in zip(encs, rows, strict=True)]
 
 
-def balanced_subset(rows: list[dict], n: int, seed: int) -> list[dict]:
+def balanced_subset(rows: list[dict], n: int, seed: int, verbatim_share: float = 0.08) -> list[dict]:
     """At most ``n`` rows, as equal per label as the data allow, each label's rows shuffled (seeded)."""
     rng = random.Random(seed)
     by = defaultdict(list)
@@ -179,8 +179,8 @@ def balanced_subset(rows: list[dict], n: int, seed: int) -> list[dict]:
         kinds = defaultdict(list)
         for r in by[lab]:
             kinds[r["kind"]].append(r)
-        # verbatim copies are easy: at most 8% of a label's rows
-        queues = [kinds[k][: int(0.08 * take[lab])] if k == "verbatim" else kinds[k] for k in sorted(kinds)]
+        # verbatim copies: at most ``verbatim_share`` of a label's rows
+        queues = [kinds[k][: int(verbatim_share * take[lab])] if k == "verbatim" else kinds[k] for k in sorted(kinds)]
         picked: list[dict] = []
         while len(picked) < take[lab] and any(queues):
             for q in queues:
@@ -297,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bench", type=int, default=0, help="time this many steps, print ex/s, exit")
     ap.add_argument("--stop-after", type=int, default=0, help="exit after this many steps (resume test)")
     ap.add_argument("--dev-limit", type=int, default=3000)
+    ap.add_argument("--verbatim-share", type=float, default=0.08, help="cap on verbatim copies per label")
+    ap.add_argument("--init", type=Path, help="start from these fp32 weights (a second stage), not the base model")
     ap.add_argument("--max-steps", type=int, default=0,
                     help="end the run at this step; on resume, the LR decays linearly from where it is to 0 there")
     ap.add_argument("--predict", nargs=3, metavar=("WEIGHTS", "PAIRS_JSONL", "OUT_NPY"),
@@ -318,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     train_rows = read_pairs(args.data / "train.jsonl")
     if args.max_train:
-        train_rows = balanced_subset(train_rows, args.max_train, args.seed)
+        train_rows = balanced_subset(train_rows, args.max_train, args.seed, args.verbatim_share)
     dev_rows = balanced_subset(read_pairs(args.data / "dev.jsonl"), args.dev_limit, args.seed)
     train = encode(tok, train_rows)
     lengths = [len(e[0]) for e in train]
@@ -327,6 +329,11 @@ def main(argv: list[str] | None = None) -> int:
         f"truncated {np.mean([n >= args.max_len for n in lengths]):.3f}; encoded in {time.time() - t0:.0f}s")
 
     model, config = load_base(args.freeze_layers)
+    if args.init:
+        from safetensors.numpy import load_file
+
+        model.load_state_dict({k: torch.from_numpy(v) for k, v in load_file(str(args.init)).items()})
+        log(f"initialised from {args.init}")
     params = [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in params if p.ndim >= 2]
     no_decay = [p for p in params if p.ndim < 2]
@@ -427,6 +434,7 @@ def main(argv: list[str] | None = None) -> int:
         "max_len": args.max_len, "batch": args.batch, "epochs": args.epochs, "steps": step, "planned_steps": planned, "lr": args.lr,
         "warmup": args.warmup, "weight_decay": args.weight_decay, "freeze_embeddings": True,
         "freeze_layers": args.freeze_layers, "seed": args.seed, "threads": args.threads,
+        "init": str(args.init) if args.init else "base", "verbatim_share": args.verbatim_share,
         "wall_minutes": round(wall / 60, 1), "examples_per_second": round(step * args.batch / wall, 2),
         "token_length_p50": int(np.percentile(lengths, 50)), "token_length_p90": int(np.percentile(lengths, 90)),
         "truncated_share": round(float(np.mean([n >= args.max_len for n in lengths])), 4),
