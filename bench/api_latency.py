@@ -110,7 +110,8 @@ def clone_into(path: Path, size: int, batch: int = 2000) -> None:
     import numpy as np
 
     from copydesk.records import Article, Features
-    from copydesk.store import AnalysisRow, open_store
+    from copydesk.records import AnalysisRow
+    from copydesk.store import open_store
     from copydesk.trace import family_id, story_id
 
     store = open_store(str(path), lock=True)

@@ -97,7 +97,7 @@ def test_crlf_report_spans_are_offsets_into_the_raw_file(tmp_path, seeds_dir):
 def test_crlf_file_stored_with_lf_before_is_still_the_same_article(tmp_path):
     """Stores written before CRLF was kept hold the LF text: the CRLF file is not a new version."""
     from copydesk.records import Article
-    from copydesk.store.base import content_hash
+    from copydesk.records import content_hash
 
     text = story(0, "Springfield", "Earthquake")
     assert content_hash(Article("a", text.replace("\n", "\r\n"))) == content_hash(Article("a", text))

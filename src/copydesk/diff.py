@@ -25,8 +25,7 @@ from .claims import (
     similarity,
     split_label,
 )
-from .records import Sentence, Unit
-from .store.base import AnalysisRow
+from .records import AnalysisRow, Sentence, Unit
 
 VERBATIM_SIM = 0.97  # embedding cosine at which two sentences are the same wording
 PARAPHRASE_SIM = ALIGN_MIN  # alignment score (claims.similarity) at which a sentence has a source

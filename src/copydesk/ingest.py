@@ -680,7 +680,7 @@ def read_inputs(
     content (text, title or date) is rejected with a line naming both places, never merged;
     the same id with the same content again is the same article and is passed over silently.
     """
-    from .store.base import content_hash
+    from .records import content_hash
 
     limits = limits or Limits()
     first_seen: dict[str, tuple[str, str]] = {}

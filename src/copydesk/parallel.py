@@ -17,8 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from .config import Settings
-from .records import Article
-from .store.base import AnalysisRow
+from .records import AnalysisRow, Article
 
 T = TypeVar("T")
 CHUNK = 32  # articles a task: small enough to balance two workers, large enough to amortise pickling

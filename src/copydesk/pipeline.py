@@ -22,10 +22,10 @@ from .featurize import featurize_batch
 from .featurize.embed import DIM
 from .featurize.minhash import band_keys
 from .parallel import ArticleWorkers, Pending, fork_map, place_in_workers
-from .records import Article, Pair
+from .records import AnalysisRow, Article, Pair, content_hash
 from .score import RelationModel, default_model, needs_alignment, score_aligned, score_cheap
 from .segment import segment
-from .store.base import AnalysisRow, Store, StoreError, content_hash
+from .store.base import Store, StoreError
 from .store.sql import SQLStore
 from .trace import trace_story
 

@@ -7,6 +7,7 @@ gave (``Article.text``), so any report can highlight it in the original.
 from __future__ import annotations
 
 import bisect
+import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -198,3 +199,26 @@ class Fact:
     text: str
     kind: str
     support: tuple[str, ...] = field(default_factory=tuple)
+
+
+def content_hash(article: Article) -> str:
+    """Hash of what makes two versions of an id the same article: text, title and date.
+
+    Line ends do not count: the text is hashed with CRLF read as LF, so a CRLF file stored
+    before its line ends were kept (they were turned into LF then) is still the same article.
+    """
+    h = hashlib.sha256()
+    for part in (article.text.replace("\r\n", "\n"), article.title or "", article.published or ""):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AnalysisRow:
+    """Everything the per-article stages produced for one article."""
+
+    article: Article
+    clean: CleanArticle
+    sentences: tuple[Sentence, ...]
+    features: Features

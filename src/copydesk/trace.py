@@ -29,9 +29,8 @@ import numpy as np
 
 from .cluster import average_link
 from .featurize.terms import rarity, tokens
-from .records import Features, Pair
+from .records import AnalysisRow, Features, Pair
 from .score import RelationModel, split_numbers
-from .store.base import AnalysisRow
 
 FACT_PAIR_MIN_SIM = 0.5  # two derived sentences are about the same thing
 NUMBER_PAIR_MIN_SIM = 0.3  # ... or loosely related and share a number

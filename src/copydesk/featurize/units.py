@@ -1934,7 +1934,7 @@ def _durations_compatible(a: Unit, b: Unit) -> bool:
     ta, da = _num_tolerance(a)
     tb, db = _num_tolerance(b)
     va, vb = (a.value or 0.0) * fa, (b.value or 0.0) * fb
-    for (x, vx, dx), (vy, dy) in (((a, va, da), (vb, db)), ((b, vb, db), (va, da))):
+    for (_x, vx, dx), (vy, dy) in (((a, va, da), (vb, db)), ((b, vb, db), (va, da))):
         if dx and not dy and vx > 0:
             lo, hi = (vx, 3 * vx) if dx == "lower" else (vx / 3, vx)
             if lo <= vy <= hi:

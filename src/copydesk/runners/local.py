@@ -22,9 +22,8 @@ from ..cluster import components
 from ..config import Settings
 from ..parallel import ArticleWorkers
 from ..pipeline import sentence_vectors
-from ..records import Article, Features
+from ..records import AnalysisRow, Article, Features
 from ..score import RelationModel, default_model, needs_alignment, score_cheap
-from ..store.base import AnalysisRow
 from . import candidates as C
 from .stages import (
     LINKED,

@@ -26,10 +26,9 @@ from ..config import Settings
 from ..featurize.embed import DIM
 from ..featurize.minhash import band_keys
 from ..pipeline import analyze_batch, rare_entities, sentence_vectors
-from ..records import Article, Features, Pair
+from ..records import AnalysisRow, Article, Features, Pair
 from ..score import RelationModel, needs_alignment, score_aligned, score_cheap
 from ..store.base import (
-    AnalysisRow,
     analysis_from_json,
     analysis_to_json,
     features_from_row,

@@ -6,7 +6,8 @@ PostgreSQL store for a ``postgresql://`` URL; both implement ``Store``.
 
 from __future__ import annotations
 
-from .base import AnalysisRow, Store, StoreError, StoreLocked
+from ..records import AnalysisRow
+from .base import Store, StoreError, StoreLocked
 from .sql import SQLStore
 
 

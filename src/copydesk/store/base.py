@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
-from ..records import Article, Artifact, CleanArticle, Features, OffsetMap, Pair, Sentence
+from ..records import (
+    AnalysisRow,
+    Article,
+    Artifact,
+    CleanArticle,
+    Features,
+    OffsetMap,
+    Pair,
+    Sentence,
+)
 
 SCHEMA_VERSION = 1
 
@@ -21,29 +28,6 @@ class StoreError(RuntimeError):
 
 class StoreLocked(StoreError):
     """Another copydesk process is writing to this store."""
-
-
-def content_hash(article: Article) -> str:
-    """Hash of what makes two versions of an id the same article: text, title and date.
-
-    Line ends do not count: the text is hashed with CRLF read as LF, so a CRLF file stored
-    before its line ends were kept (they were turned into LF then) is still the same article.
-    """
-    h = hashlib.sha256()
-    for part in (article.text.replace("\r\n", "\n"), article.title or "", article.published or ""):
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    return h.hexdigest()[:32]
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class AnalysisRow:
-    """Everything the per-article stages produced for one article."""
-
-    article: Article
-    clean: CleanArticle
-    sentences: tuple[Sentence, ...]
-    features: Features
 
 
 # -- serialisation --------------------------------------------------------------------

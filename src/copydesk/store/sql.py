@@ -16,15 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from ..records import Article, Pair
+from ..records import AnalysisRow, Article, Pair, content_hash
 from .base import (
     SCHEMA_VERSION,
-    AnalysisRow,
     StoreError,
     StoreLocked,
     analysis_from_json,
     analysis_to_json,
-    content_hash,
     features_from_row,
     features_to_row,
     pair_to_json,

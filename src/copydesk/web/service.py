@@ -24,10 +24,9 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ..config import Settings
-from ..records import Article
+from ..records import AnalysisRow, Article, content_hash
 from ..report import article_entry
 from ..store import StoreError, open_store
-from ..store.base import AnalysisRow, content_hash
 
 T = TypeVar("T")
 log = logging.getLogger("copydesk.web")
