@@ -1,7 +1,9 @@
-"""One settings object for the whole pipeline, validated at the edge.
+"""One settings object for the whole pipeline, validated when it is made.
 
-Defaults live here; thresholds that were fitted on development data are loaded from
-``copydesk/data/relation_model.json`` (written by ``scripts/fit_relation_model.py``).
+Every knob a user can set lives here with its default; a bad value raises ``ValueError`` naming
+the field (``Settings(lsh_bands=0)`` -> "lsh_bands must be at least 1, got 0"). The thresholds
+fitted on development data are not settings: they ship in ``copydesk/data/relation_model.json``
+(written by ``scripts/fit_relation_model.py``) and are read by ``score.default_model()``.
 """
 
 from __future__ import annotations
@@ -71,8 +73,7 @@ class Settings:
     # ... and a pair through them must share at least this many (one shared name is mostly noise:
     # at 10k articles it gave 979k candidates, 98 % of them unrelated; see README, speed)
     entity_min_shared: int = 2
-    # score / cluster: fitted values override these (see relation_model.json)
-    duplicate_jaccard: float = 0.5
+    # cluster
     max_exact_component: int = 400  # components larger than this cluster on candidate edges only
     threads: int = 0  # 0 = all cores
     # claims
@@ -80,14 +81,14 @@ class Settings:
     limits: Limits = Limits()
 
     def __post_init__(self) -> None:
-        if not 1 <= self.shingle_size <= 16:
-            raise ValueError("shingle_size must be in [1, 16]")
+        for name, (lo, hi) in _RANGES.items():
+            _check_number(name, getattr(self, name), lo, hi)
+        if not isinstance(self.claims, bool):
+            raise ValueError(f"claims must be true or false, got {self.claims!r}")
+        if not isinstance(self.limits, Limits):
+            raise ValueError(f"limits must be a Limits, got {type(self.limits).__name__}")
         if self.num_perm % self.lsh_bands:
-            raise ValueError("num_perm must be a multiple of lsh_bands")
-        if not 0.0 <= self.vector_min_cosine <= 1.0:
-            raise ValueError("vector_min_cosine must be in [0.0, 1.0]")
-        if not 0.0 < self.duplicate_jaccard <= 1.0:
-            raise ValueError("duplicate_jaccard must be in (0.0, 1.0]")
+            raise ValueError(f"num_perm ({self.num_perm}) must be a multiple of lsh_bands ({self.lsh_bands})")
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -97,4 +98,35 @@ class Settings:
         return self.threads or int(os.environ.get("COPYDESK_THREADS", 0)) or (os.cpu_count() or 1)
 
 
-DEFAULT = Settings()
+
+# Allowed range of every numeric setting, inclusive; None = unbounded. Integers must be ints.
+_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "shingle_size": (1, 16),
+    "num_perm": (1, 4096),
+    "lsh_bands": (1, 4096),
+    "minhash_seed": (0, 2**32 - 1),
+    "doc_max_tokens": (8, 512),  # the encoder's position table has 512 entries
+    "sentence_max_tokens": (8, 512),
+    "max_terms": (1, None),
+    "vector_min_cosine": (0.0, 1.0),
+    "vector_max_neighbours": (1, None),
+    "entity_min_rarity": (0.0, None),
+    "entity_max_postings": (1, None),
+    "entity_min_shared": (1, None),
+    "max_exact_component": (2, None),
+    "threads": (0, 1024),
+}
+
+
+def _check_number(name: str, value: Any, lo: float | None, hi: float | None) -> None:
+    default = next(f.default for f in fields(Settings) if f.name == name)
+    want_int = isinstance(default, int)
+    if isinstance(value, bool) or not isinstance(value, int if want_int else (int, float)):
+        kind = "an integer" if want_int else "a number"
+        raise ValueError(f"{name} must be {kind}, got {value!r}")
+    if value != value:  # NaN
+        raise ValueError(f"{name} must be a number, got nan")
+    if lo is not None and value < lo:
+        raise ValueError(f"{name} must be at least {lo}, got {value}")
+    if hi is not None and value > hi:
+        raise ValueError(f"{name} must be at most {hi}, got {value}")
