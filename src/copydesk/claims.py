@@ -1100,13 +1100,13 @@ def _unit_unstated(claim: ClaimInput, index: PoolIndex) -> Finding | None:
 def _name_known(key: str, index: PoolIndex) -> bool:
     """Some version names ``key``: the same name, a shorter or longer form of it ("Putin", "Vladimir
     Putin"), or the words in its text. Not by a last word alone: "Color Line Arena" is not "SAP Arena"."""
-    from .featurize.units import _names_compatible
+    from .featurize.units import names_compatible
 
     if key in index.entities or key in index.attributions or f" {key} " in index.plain:
         return True
     if len(key.split()) > 1 and all(f" {t} " in index.plain or t in index.entities for t in key.split()):
         return True  # "London Russian" (a name run of "the London Russian embassy"): each word is known
-    return any(_names_compatible(key, k) for k in index.entities)
+    return any(names_compatible(key, k) for k in index.entities)
 
 
 def _name_unstated(claim: ClaimInput, index: PoolIndex) -> Finding | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from copydesk.records import Unit
 
 from .attributions import extract_attributions
-from .compare import compatible
+from .compare import compatible, names_compatible
 from .dates import extract_dates
 from .entities import entity_weights, extract_entities
 from .numbers import extract_numbers, extract_numbers_and_dates
@@ -34,6 +34,7 @@ __all__ = [
     "extract_numbers_and_dates",
     "extract_quotes",
     "extract_units",
+    "names_compatible",
 ]
 
 

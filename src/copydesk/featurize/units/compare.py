@@ -234,7 +234,7 @@ def _quotes_compatible(a: str, b: str) -> bool | None:
     return None
 
 
-def _names_compatible(a: str, b: str) -> bool | None:
+def names_compatible(a: str, b: str) -> bool | None:
     if a == b:
         return True
     ta, tb = a.split(), b.split()
@@ -315,11 +315,11 @@ def compatible(a: Unit, b: Unit) -> bool | None:
     if kind == "quote":
         return _quotes_compatible(a.key, b.key)
     if kind == "entity":
-        return _names_compatible(a.key, b.key)
+        return names_compatible(a.key, b.key)
     if kind == "attribution":
         ra, _, na = a.key.partition(":")
         rb, _, nb = b.key.partition(":")
-        if _names_compatible(na, nb):
+        if names_compatible(na, nb):
             return True  # same source, whatever the verb ("told Izvestia" ~ "reported by Izvestia")
         if _ROLE_GROUP.get(ra, ra) == _ROLE_GROUP.get(rb, rb):
             return False  # same role, another name
