@@ -44,8 +44,8 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from .featurize.terms import rarity
-from .records import SourceMatch, Unit
+from ..featurize.terms import rarity
+from ..records import SourceMatch, Unit
 
 TOP_EVIDENCE = 3
 W_EMB = 0.25  # weight of the embedding cosine in the alignment score (the rest: lexical TF-IDF cosine)
@@ -726,7 +726,7 @@ def default_claim_model() -> ClaimModel:
 
 
 def _compat(a: Unit, b: Unit) -> bool | None:
-    from .featurize.units import compatible
+    from ..featurize.units import compatible
 
     try:
         return compatible(a, b)
@@ -1100,7 +1100,7 @@ def _unit_unstated(claim: ClaimInput, index: PoolIndex) -> Finding | None:
 def _name_known(key: str, index: PoolIndex) -> bool:
     """Some version names ``key``: the same name, a shorter or longer form of it ("Putin", "Vladimir
     Putin"), or the words in its text. Not by a last word alone: "Color Line Arena" is not "SAP Arena"."""
-    from .featurize.units import names_compatible
+    from ..featurize.units import names_compatible
 
     if key in index.entities or key in index.attributions or f" {key} " in index.plain:
         return True
