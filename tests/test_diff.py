@@ -1,12 +1,12 @@
-"""Sentence alignment, claim checking and story facts on small texts (diff.py)."""
+"""Sentence alignment, claim checking and story facts on small texts (align.py, claims/)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from copydesk.claims import EvidenceSentence, similarity
-from copydesk.diff import align, check_claims
+from copydesk.align import align, similarity
+from copydesk.claims import EvidenceSentence, check_claims
 from copydesk.featurize.embed import get_embedder
 from copydesk.featurize.units import extract_units
 from copydesk.records import Sentence

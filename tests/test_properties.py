@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from copydesk.align import align
 from copydesk.clean import clean_article, detect_artifacts, find_title, strip_artifacts
 from copydesk.config import Limits
-from copydesk.diff import align
 from copydesk.featurize.units import extract_units
 from copydesk.records import ARTIFACT_KINDS, Article, Sentence
 from copydesk.segment import segment, sentence_spans

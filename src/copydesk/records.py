@@ -182,6 +182,18 @@ class AlignedSentence:
 
 
 @dataclass(frozen=True, slots=True)
+class Verdict:
+    """The verifier's judgement of one claim."""
+
+    status: str  # supported | unsupported | contradicted | heading
+    kind: str  # number | date | quote | attribution | entity | statement
+    score: float  # P(not supported): higher = more suspicious
+    reason: str  # in plain words: what differs or is missing, and where
+    evidence: tuple[SourceMatch, ...] = ()  # [0]: the sentence compared (the closest, or the one a rule used)
+    support: tuple[str, ...] = ()  # articles that state it (empty unless supported)
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     article_id: str
     text: str

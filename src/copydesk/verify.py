@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from .config import Settings
-from .records import Artifact, Claim, SourceMatch
+from .records import Artifact, Claim
 
 FAIL_KINDS = ("unsupported", "contradicted", "artifact", "dropped-quote")
 # = claims.FLAGGED (not imported: ``import copydesk`` stays light)
@@ -90,7 +90,8 @@ def verify(
     settings: Settings | None = None,
 ) -> VerifyReport:
     """Check ``rewrite`` against ``sources`` (one text or several): claims, artifacts, quotes."""
-    from .diff import align, check_claims, evidence_pool, reconcile, sentence_units
+    from .align import align, reconcile
+    from .claims import claim_record, evidence_pool, judge_claims, sentence_units
     from .ingest import InputError, article_from_text
     from .pipeline import analyze_batch, sentence_vectors
 
@@ -115,21 +116,8 @@ def verify(
     rw = by_id["rewrite"]
     src_ids = [a.id for a in arts[:-1]]
     pool, pool_vecs = evidence_pool(src_ids, by_id, units, svecs)
-    raw_claims = check_claims("rewrite", rw.sentences, units["rewrite"], svecs["rewrite"], pool, pool_vecs)
-    claims = tuple(
-        Claim(
-            "rewrite",
-            c["text"],
-            c["start"],
-            c["end"],
-            c["kind"],
-            c["status"],
-            tuple(c["support"]),
-            tuple(SourceMatch(e["article"], e["text"], e["score"]) for e in c["evidence"]),
-            c["reason"],
-        )
-        for c in raw_claims
-    )
+    judged = judge_claims("rewrite", rw.sentences, units["rewrite"], svecs["rewrite"], pool, pool_vecs)
+    claims = tuple(claim_record(c, v) for c, v in judged)
     alignment: list[dict] = []
     dropped: list[dict] = []
     for sid in src_ids:
@@ -142,7 +130,7 @@ def verify(
                 if _best(a) > _best(alignment[i]):
                     alignment[i] = a
     for sid in src_ids:
-        reconcile(alignment, raw_claims, sid)
+        reconcile(alignment, claims, sid)
     quotes = _quote_changes(src_ids, units, rw)
     failed = []
     if "unsupported" in kinds and any(c.status == "unsupported" for c in claims):

@@ -49,7 +49,7 @@ def load(path: Path, limit: int | None = None) -> dict[str, dict[str, set[str]]]
 
 
 def run(path: Path, limit: int | None = None) -> dict:
-    from ..claims import similarity
+    from ..align import similarity
     from ..config import Settings
     from ..featurize.embed import get_embedder
 

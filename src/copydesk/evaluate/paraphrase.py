@@ -57,8 +57,8 @@ def load(path: Path, limit: int | None = None) -> list[tuple[str, str, int]]:
 
 def features(pairs, settings=None) -> list[dict[str, float]]:
     """Feature dicts of (a, b, label) pairs: one batched embedding call, units per sentence."""
+    from ..claims import paraphrase_features
     from ..config import Settings
-    from ..diff import paraphrase_features
     from ..featurize.embed import get_embedder
     from ..featurize.units import extract_units
 
@@ -71,7 +71,7 @@ def features(pairs, settings=None) -> list[dict[str, float]]:
 
 
 def run(path: Path, limit: int | None = None) -> dict:
-    from ..diff import paraphrase_model, paraphrase_probs
+    from ..claims import paraphrase_model, paraphrase_probs
     from ..featurize.embed import get_embedder
 
     pairs = load(path, limit)

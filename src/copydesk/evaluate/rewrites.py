@@ -126,7 +126,7 @@ def tfidf_top1(originals: dict[str, str], derived: list[str], texts_for_idf: lis
 
 def _claim_flag_share(rows, svecs, orig: str, drv: str) -> float:
     """Share of the derived text's claims flagged (unsupported or contradicted) against the original."""
-    from ..diff import check_claims, evidence_pool, sentence_units
+    from ..claims import check_claims, evidence_pool, sentence_units
 
     units = {orig: sentence_units(rows[orig]), drv: sentence_units(rows[drv])}
     pool, pool_vecs = evidence_pool([orig], rows, units, svecs)

@@ -20,32 +20,22 @@ _SPEECH_VERBS = (
 
 # Bounded (≤ 8 tokens) so a long capitalised run cannot make the speaker regexes quadratic.
 _NAME_PHRASE = rf"{CAP_TOKEN}(?:{WS}(?:{CONN}{WS})?{CAP_TOKEN}){{0,7}}"
-
-
 _AUX = r"(?:(?:has|have|had|also|later|then|previously|again|repeatedly|recently|reportedly|further|publicly|once)[ \u00a0]+){0,2}"
-
-
 _SPEAKER_RE = re.compile(
     rf"(?<![^\W_’'.-])(?P<name>{_NAME_PHRASE})(?:,[ \u00a0][^,;:.“”\"\n]{{2,80}},)?[ \u00a0]+{_AUX}"
     rf"(?P<verb>{_SPEECH_VERBS})(?![^\W_])"
 )
-
-
 _INVERTED_RE = re.compile(
     rf"(?:[,”\"][ \u00a0]*)(?P<verb>said|says|added|asked|wrote|told|explained|noted|continued|"
     rf"insisted|stated|declared|warned)[ \u00a0]+(?P<name>(?:(?:the|a|an)[ \u00a0]+)?"
     rf"(?:(?:[a-z]+|{CAP_TOKEN})[ \u00a0]+){{0,4}}?{_NAME_PHRASE})(?<![\s.][A-Z])"
     r"(?=[ \u00a0]*(?:[.,;!?]|$)|[ \u00a0]+(?:in|on|at|who|during|after|when|of|from|as|to)(?![^\W_]))"
 )
-
-
 _OBJ_STOP = (
     r"that|who|which|on|in|at|for|about|after|before|during|while|when|he|she|they|it|we|i|you|"
     r"his|her|their|its|this|last|earlier|there|the|a|an|some|how|what|why|whether|if|and|but|as|"
     r"from|by|with|to|of|was|is|had|has|would|will"
 )
-
-
 _OUTLET_RE = re.compile(
     rf"(?<![^\W_])(?P<verb>(?i:told|tells|confirmed[ \u00a0]+to|speaking[ \u00a0]+to|spoke[ \u00a0]+to|"
     rf"in[ \u00a0]+an?[ \u00a0]+(?:[a-z]+[ \u00a0]+)?interview[ \u00a0]+with|according[ \u00a0]+to|"
@@ -54,13 +44,9 @@ _OUTLET_RE = re.compile(
     rf"(?P<name>{_NAME_PHRASE}))"
     rf"(?=[ \u00a0]*(?:[.,;:!?”\"’)]|$)|[ \u00a0]+(?:{_OBJ_STOP})(?![^\W_]))"
 )
-
-
 _REPORTED_RE = re.compile(
     rf"(?<![^\W_’'.-])(?P<name>{_NAME_PHRASE})[ \u00a0]+(?:has[ \u00a0]+)?(?P<verb>reported|reports)(?![^\W_])"
 )
-
-
 _OUTLET_ROLE = {
     "told": "told",
     "tells": "told",
@@ -76,8 +62,6 @@ _OUTLET_ROLE = {
 
 
 _SPEECH_GATE_RE = re.compile(rf"(?<![^\W_])(?:{_SPEECH_VERBS})(?![^\W_])")
-
-
 _OUTLET_GATE_RE = re.compile(
     r"(?i:told|tells|confirmed|speaking|spoke|interview|according|reported|cited|quoted)"
 )

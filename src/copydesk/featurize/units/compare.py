@@ -21,8 +21,6 @@ _SEASONS: dict[str, frozenset[int]] = {
 
 
 _HEDGE_LOWER = ("more", "over", "well over", "just over", "at least", "upwards")
-
-
 _HEDGE_UPPER = (
     "less",
     "under",
@@ -38,8 +36,6 @@ _HEDGE_UPPER = (
 
 
 _FRAC_WORD_RE = re.compile(rf"(?i:\b(?:{FRAC_DEN})\b)")
-
-
 _HEDGE_FRONT_RE = re.compile(
     r"(?i:(about|approximately|approx\.|around|roughly|nearly|almost|some|close to|more than|over|"
     r"well over|just over|less than|under|just under|fewer than|at least|at most|up to|as many as|"

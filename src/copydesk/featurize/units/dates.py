@@ -34,8 +34,6 @@ passengers members officers fighters casualties patients tanks drones missiles a
 
 
 _SPACE_CAP_RE = re.compile(rf"{WS}{UPC}")
-
-
 _YEAR_PREP_RE = re.compile(r"(?i:\b(?:in|since|of|from|until|by|before|after)\s+)$")
 
 
@@ -43,50 +41,32 @@ _PRE = (
     r"(?:(?i:(?P<part>early|mid|late))[ \u00a0-]+)?"
     r"(?:(?i:(?P<q>last|this|next|past|coming|previous))[ \u00a0]+)?"
 )
-
-
 _MON_FULL = "January|February|March|April|May|June|July|August|September|October|November|December"
-
-
 _MON_ABBR = "Sept|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
-
-
 _YEAR = r"(?:1[89]|20)\d\d"
-
-
 _MONTH_RE = re.compile(
     rf"(?<![^\W_]){_PRE}(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?{WS}+(?:of{WS}+)?)?"
     rf"(?P<mon>{_MON_FULL}|(?:{_MON_ABBR})(?P<dot>\.)?)(?![^\W_])"
     rf"(?:{WS}+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:,.]\d|[^\W_]))?"
     rf"(?:,?{WS}+(?:of{WS}+)?(?P<y>{_YEAR})(?![^\W_]))?"
 )
-
-
 _SEASON_RE = re.compile(
     rf"(?<![^\W_]){_PRE}(?P<season>(?i:summer|winter|spring|autumn|fall))(?![^\W_])"
     rf"(?:{WS}+(?:of{WS}+)?(?P<y>{_YEAR})(?![^\W_]))?"
 )
-
-
 _SEASON_PREP_RE = re.compile(
     r"(?i:(?<![^\W_])(?:in|during|since|until|till|by|over|through|throughout|from|of|before|"
     r"after|this|that|the)[ \u00a0]+(?:the[ \u00a0]+)?)$"
 )
-
-
 _MAY_PREP_RE = re.compile(
     r"(?i:(?<![^\W_])(?:in|on|since|until|till|by|during|from|through|of|before|after|between|"
     r"and|early|late|mid|last|next|this|to)[ \u00a0-]+)$"
 )
-
-
 _WEEKDAY_RE = re.compile(
     rf"(?<![^\W_])(?:(?i:(?P<q>last|this|next|past|coming|previous)){WS}+)?"
     r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Tues?\.|Wed\.|"
     r"Thu(?:rs?)?\.|Fri\.)(?![^\W_])"
 )
-
-
 _REL_RE = re.compile(
     r"(?i:(?<![^\W_])(?:(?P<r1>yesterday|today|tomorrow|tonight)"
     r"|(?:(?:earlier|later)[ \u00a0]+)?(?P<rq>last|this|next|past|coming|previous)[ \u00a0]+"
@@ -96,41 +76,25 @@ _REL_RE = re.compile(
     r"a[ \u00a0]+few|a[ \u00a0]+couple[ \u00a0]+of)[ \u00a0]+(?P<au>days?|weeks?|months?|years?|"
     r"decades?)[ \u00a0]+ago)(?![^\W_]))"
 )
-
-
 _DECADE_RE = re.compile(
     r"(?<![^\W_])(?P<dec>(?:1[89]|20)\d0)s(?![^\W_])|(?<![\w])['’](?P<dec2>\d0)s(?![^\W_])"
 )
-
-
 _YEAR_RE = re.compile(
     rf"(?:(?<![^\W_])(?i:(?P<part>early|mid|late))[ \u00a0-])?(?<![\w.,$£€¥])(?P<y>{_YEAR})"
     r"(?![^\W_]|[.,]\d|%)"
 )
-
-
 _ISO_RE = re.compile(
     r"(?<![\w-])(?P<y>(?:1[89]|20)\d\d)-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?![\w-])"
 )
-
-
 _TIME_AP_RE = re.compile(
     r"(?<![\w:.,])(?P<h>1[0-2]|0?[1-9])(?::(?P<mi>[0-5]\d))?[ \u00a0]?(?P<ap>(?i:a\.m\.|p\.m\.|am|pm))(?![^\W_])"
 )
-
-
 _TIME_24_RE = re.compile(r"(?<![\w:.,])(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?![\w:]|[.,]\d)")
 
 
 _MONTH_GATE = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 _SEASONS_GATE = ("summer", "winter", "spring", "autumn", "fall")
-
-
 _WEEKDAY_GATE = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
 _REL_GATE = (
     "yesterday",
     "today",

@@ -9,7 +9,8 @@ from functools import lru_cache
 
 from copydesk.records import Unit
 
-from .lexicon import MONTHS, RUN_RE, RUN_TOKEN_RE, STOP, WEEKDAYS, make_unit, singular, word_zipf
+from ..terms import rarity_from_zipf, zipf
+from .lexicon import MONTHS, RUN_RE, RUN_TOKEN_RE, STOP, WEEKDAYS, make_unit, singular
 from .numbers import PLURAL_IRREGULAR
 
 _COUNTRIES = frozenset(
@@ -30,8 +31,6 @@ jerusalem tehran damascus baghdad kabul ankara warsaw minsk kursk kharkiv odesa 
 us uk un eu uae ussr nato
 """.split()
 )
-
-
 _DEMONYMS: dict[str, str] = {
     "american": "us",
     "british": "uk",
@@ -110,8 +109,6 @@ _DEMONYMS: dict[str, str] = {
     "south korean": "south korea",
     "south african": "south africa",
 }
-
-
 _ALIASES: dict[str, str] = {
     "u.s.": "us",
     "u.s": "us",
@@ -139,11 +136,7 @@ _ALIASES: dict[str, str] = {
     "kiev": "kyiv",
     "czech republic": "czechia",
 }
-
-
 _GAZ = _COUNTRIES | frozenset(_ALIASES) | frozenset(_DEMONYMS)
-
-
 # All-caps tokens that are never entities (clock times, time zones, mail headers).
 _CAPS_JUNK = frozenset(
     {
@@ -170,8 +163,6 @@ _CAPS_JUNK = frozenset(
         "TV",
     }
 )
-
-
 # Acronyms that spell a common word.
 _CAPS_ACRONYMS = frozenset(
     {
@@ -194,7 +185,6 @@ _CAPS_ACRONYMS = frozenset(
     }
 )
 
-
 # Title words: a run of these containing a core title, followed by a name, is dropped
 # from the entity ("Deputy Foreign Minister Alexander Grushko" -> "alexander grushko").
 _TITLE_CORE = frozenset(
@@ -208,8 +198,6 @@ sheikh ayatollah rabbi bishop archbishop cardinal detective inspector superinten
 attorney emir sultan officer dean rev pres const constable supt det insp sheriff manager
 """.split()
 )
-
-
 _TITLE_MOD = frozenset(
     """
 deputy vice foreign prime defense defence interior finance home health education energy trade
@@ -218,8 +206,6 @@ majority minority senate house special national security press presidential army
 high head interim police fire district county
 """.split()
 )
-
-
 _TITLE_ANY = _TITLE_CORE | _TITLE_MOD
 
 
@@ -230,8 +216,6 @@ new north south east west united saint san santa los las el la le great upper lo
 northern southern eastern western old royal grand red white black green
 """.split()
 )
-
-
 # After a sentence-initial capitalised word, these suggest it is a subject name ("Trump has").
 _RESCUE_NEXT = frozenset(
     """
@@ -242,28 +226,14 @@ argued added stated warned announced confirmed denied accused also did does
 
 
 _LOWER_WORD_RE = re.compile(r"(?<![^\W_])[a-z][a-z’'-]*")
-
-
 _LINE_RE = re.compile(r"[^\n]+")
-
-
 _NEXT_LOWER_RE = re.compile(r"[ \u00a0]+([a-z]+)")
-
-
 _LINE_WORD_RE = re.compile(r"[^\W\d_][\w’'-]*")
-
-
 _SMALL_FUNC = frozenset("a an the of in on and or for to with at by as from vs is its it".split())
-
-
 _OPENERS = " \t\r\u00a0“\"‘'(*[-–—•#>_"
-
-
 _ABBR_END_RE = re.compile(
     r"(?:(?:[A-Z]\.){2,}|\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Prof|Jr|Sr|Mt|Adm|Rev|Pres|No|vs|Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.)$"
 )
-
-
 _MORPH_RE = re.compile(r"(?:ly|ing|ed)$")
 
 
@@ -314,7 +284,7 @@ def split_titles(tokens: list[str]) -> list[list[int]]:
             cur.extend(range(i, j))
             i = j
             continue
-        if lows[i] in ("of", "of the") and cur and word_zipf(lows[cur[-1]]) < 3.5:
+        if lows[i] in ("of", "of the") and cur and zipf(lows[cur[-1]]) < 3.5:
             # "Marc Iavaroni of Memphis" is two names; "Bank of England" (a common head
             # noun before "of") is one.
             segs.append(cur)
@@ -400,7 +370,7 @@ def _shouted_word(tok: str) -> bool:
     low = tok.lower()
     if len(tok) <= 3:
         return low in STOP  # "THE", "AND"; but "LA", "AP", "CNN" are acronyms
-    z = word_zipf(low)
+    z = zipf(low)
     # Acronyms are short; a long all-caps token that is a word is shouting.
     return z >= 4.8 or (len(tok) >= 5 and z >= 3.5)
 
@@ -420,9 +390,9 @@ def _keep_ambiguous(tok: str, ctx: _Ctx, strict: bool, next_word: str = "") -> b
         return True
     if low in ctx.lower:
         return False  # the text also uses it as a common word
-    z = word_zipf(low)
+    z = zipf(low)
     sing = singular(low)
-    plural = low in PLURAL_IRREGULAR or (sing != low and word_zipf(sing) >= 3.5)
+    plural = low in PLURAL_IRREGULAR or (sing != low and zipf(sing) >= 3.5)
     if strict:
         return not plural and not (_MORPH_RE.search(low) and z >= 2.5) and z < 3.0
     # "Trump has", "Putin claims": a bare capitalised subject is a name, unless it is a
@@ -534,7 +504,7 @@ def _entity_spans(text: str) -> list[tuple[int, int, str]]:
                         flow not in _NAME_PREFIX
                         and flow not in _GAZ
                         and flow not in ctx.caps
-                        and ((_MORPH_RE.search(flow) and word_zipf(flow) >= 2.5) or flow in ctx.lower)
+                        and ((_MORPH_RE.search(flow) and zipf(flow) >= 2.5) or flow in ctx.lower)
                     )
                 ):
                     rest = [t for t in toks[1:] if t[2][0].isupper()]
@@ -553,6 +523,10 @@ def extract_entities(text: str, offset: int = 0) -> list[Unit]:
     return [make_unit("entity", text, s, e, offset, k) for s, e, k in _entity_spans(text)]
 
 
+ENTITY_RARITY_FLOOR = 0.5  # the least weight of an entity, however common its words
+ENTITY_RARITY_OFFSET = 0.5  # entity rarity is the word-rarity scale lowered by this (7 - zipf)
+
+
 def entity_weights(text: str) -> dict[str, float]:
     """Document-level entity key -> weight: rarity of its rarest token × (1 + log mentions)."""
     counts: dict[str, int] = {}
@@ -561,8 +535,9 @@ def entity_weights(text: str) -> dict[str, float]:
     out: dict[str, float] = {}
     for k, n in counts.items():
         toks = k.split()
-        zipf = min(word_zipf(t) for t in toks) if toks else 0.0
-        # Floor so frequent-but-named entities ("us", "trump") still count a little.
-        rarity = max(0.5, 7.0 - zipf)
+        z = min(zipf(t) for t in toks) if toks else 0.0
+        # Half a point under the word-rarity scale (7 - zipf), floored so frequent-but-named entities
+        # ("us", "trump") still count a little.
+        rarity = rarity_from_zipf(z, floor=ENTITY_RARITY_FLOOR, offset=ENTITY_RARITY_OFFSET)
         out[k] = round(rarity * (1.0 + math.log(min(n, 20))), 4)
     return out

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
-from wordfreq import zipf_frequency
 
 from copydesk.records import Unit
 
@@ -219,11 +216,6 @@ RUN_RE = re.compile(
 
 
 RUN_TOKEN_RE = re.compile(rf"{CAP_TOKEN}|[a-z]+(?:[ \u00a0](?:the|la|der|den))?")
-
-
-@lru_cache(maxsize=200_000)
-def word_zipf(word: str) -> float:
-    return zipf_frequency(word, "en")
 
 
 def fmt(value: float) -> str:

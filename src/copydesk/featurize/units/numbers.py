@@ -26,11 +26,7 @@ from .lexicon import (
 )
 
 _SCALES = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-
-
 _SCALE_ABBR = {"k": 1e3, "m": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9, "tn": 1e12}
-
-
 _DENOM = {
     "half": 2,
     "halve": 2,
@@ -72,7 +68,6 @@ _CUR_SYMBOL = {
     "uah": "hryvnia",
 }
 
-
 # Words that cannot be the counted noun after a number ("20 of", "3 were", ...).
 _NOT_NOUN = frozenset(
     """
@@ -85,8 +80,6 @@ most less least very too again already all any each both either some such anothe
 percent pct times per cent
 """.split()
 )
-
-
 # Adjectives allowed between a number and its counted noun ("1,200 more people").
 _ADJ_SKIP = frozenset(
     """
@@ -118,29 +111,17 @@ _NUM_WORDS_RE = re.compile(
     rf"trillion|dozen)\b))?(?:{_NUM_WORD})(?:(?:(?:(?<=hundred)|(?<=thousand)|(?<=million)|"
     rf"(?<=billion))[ \u00a0]+and[ \u00a0]+|[ \u00a0]+|-)(?:{_NUM_WORD}))*(?![^\W_])))"
 )
-
-
 _NUM_DIGITS_RE = re.compile(r"(?P<dig>(?<![\w.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)")
-
-
 _WORD_TOKEN_RE = re.compile(r"[A-Za-z]+")
-
-
 _AND_HALF_RE = re.compile(rf"{WS}+and{WS}+a{WS}+half\b", re.I)
 
 
 _SCALE_ABBR_RE = re.compile(r"(mn|bn|tn|Bn|BN|m|M|b|B|k|K)(?![^\W_])")
-
-
 _ATTACHED_UNIT_RE = re.compile(r"(km/h|km|kg|mph|kph|mm|cm|ft|lbs|lb|mw|MW|GW|kW|ha)(?![^\W_])")
 
 
 _AGE_RE = re.compile(r"(?:-|\s)years?(?:-|\s)old(?![^\W_])", re.I)
-
-
 _DEGREE_RE = re.compile(rf"{WS}?°{WS}?([CF])(?![^\W_])")
-
-
 _CURWORD_RE = re.compile(
     rf"{WS}+(?:(?:US|U\.S\.|American|Canadian|Australian|Hong{WS}Kong|Singapore){WS}+)?"
     r"(dollars?|euros?|pounds?(?:[ \u00a0]sterling)?|yen|yuan|renminbi|rupees?|rubles?|roubles?|"
@@ -150,20 +131,12 @@ _CURWORD_RE = re.compile(
 
 
 _FRAC_FOLLOW_RE = re.compile(r"(?i:[ \u00a0]+(?:of|the|a|an|his|her|its|their|our|all)\b)")
-
-
 _HALF_BEFORE_RE = re.compile(r"(?:first|second|last|other|the|latter|former|this|that|each|either|and)\s+$")
-
-
 _WORD_BEFORE_RE = re.compile(r"[^\W\d_]+$")
-
-
 _RANGE_GAP_RE = re.compile(r"[ \u00a0]*(?:-|–|—|to|and|or)[ \u00a0]*")
 
 
 _ORDINAL_RE = re.compile(r"(?:st|nd|rd|th)(?![^\W_])", re.I)
-
-
 _URLISH_RE = re.compile(r"[/@]|www\.|\.(?:com|org|net|html?)\b")
 
 
@@ -485,8 +458,6 @@ _DURATION_RE = re.compile(
     rf"{WS}+(?P<u5>{TIME_WORD})(?![^\W_]|-)"
     rf"))"
 )
-
-
 # "once a year", "twice a day", "three times a week", "per month": a rate, not a duration.
 _RATE_BEFORE_RE = re.compile(r"(?i:(?:once|twice|times|per|each|every|a)[ \u00a0]+)$")
 
