@@ -19,7 +19,7 @@ import numpy as np
 
 from .featurize.embed import DIM
 from .featurize.terms import sentence_info
-from .records import Claim, Sentence
+from .records import AlignedSentence, Alignment, Claim, Sentence, SourceMatch
 
 W_EMB = 0.25  # weight of the embedding cosine in the alignment score (the rest: lexical TF-IDF cosine)
 ALIGN_MIN = 0.35  # alignment score at which an evidence sentence counts as "the same statement"
@@ -103,11 +103,11 @@ def align(
     src_id: str,
     src_sentences: Sequence[Sentence],
     src_vecs: np.ndarray,
-) -> tuple[list[dict], list[dict]]:
-    """(alignment of each sentence against the source, source sentences left out).
+) -> Alignment:
+    """Each sentence against the source, and the source sentences left out.
 
-    Scores are :func:`similarity` (the scorer ``copydesk eval align`` measures); each sentence
-    keeps up to three source sentences above ``PARAPHRASE_SIM``, so a merge shows two sources and a
+    Scores are :func:`similarity` (the scorer ``copydesk eval align`` measures); each sentence keeps up
+    to ``MAX_SOURCES`` source sentences at ``PARAPHRASE_SIM`` or more, so a merge shows two sources and a
     split shows one source twice.
     """
     texts = [s.text for s in sentences]
@@ -130,55 +130,69 @@ def align(
             label = "paraphrase"
         else:
             label = "added"
-        out.append(
-            {
-                "sentence": s.text,
-                "start": s.start,
-                "end": s.end,
-                "label": label,
-                "source_sentences": [
-                    {
-                        "article": src_id,
-                        "text": src_sentences[j].text,
-                        "score": round(float(row[j]), 4),
-                        "start": src_sentences[j].start,
-                        "end": src_sentences[j].end,
-                    }
-                    for j in matches
-                ],
-            }
+        sources = tuple(
+            SourceMatch(
+                src_id,
+                src_sentences[j].text,
+                round(float(row[j]), 4),
+                src_sentences[j].start,
+                src_sentences[j].end,
+            )
+            for j in matches
         )
-    dropped = []
+        out.append(AlignedSentence(s, label, sources))
+    dropped: tuple[Sentence, ...] = ()
     if sim.size:
         best_src = sim.max(axis=0)
-        dropped = [
-            {
-                "article": src_id,
-                "text": src_sentences[j].text,
-                "start": src_sentences[j].start,
-                "end": src_sentences[j].end,
-            }
-            for j in np.flatnonzero(best_src < PARAPHRASE_SIM)
-        ]
+        dropped = tuple(src_sentences[j] for j in np.flatnonzero(best_src < PARAPHRASE_SIM))
     elif len(src_sentences) and not len(sentences):
-        dropped = [{"article": src_id, "text": s.text, "start": s.start, "end": s.end} for s in src_sentences]
-    return out, dropped
+        dropped = tuple(src_sentences)
+    return Alignment(src_id, tuple(out), dropped)
 
 
-def reconcile(alignment: list[dict], claims: Sequence[Claim], src_id: str) -> None:
-    """Make the alignment agree with the claim verdicts, in place: a sentence the alignment calls "added"
-    whose claim is supported by a sentence of the source itself (the two scorers take IDF over slightly
+def reconcile(
+    sentences: Sequence[AlignedSentence], claims: Sequence[Claim], src_id: str
+) -> list[AlignedSentence]:
+    """The alignment made to agree with the claim verdicts: a sentence the alignment calls "added" whose
+    claim is supported by a sentence of the source itself (the two scorers take IDF over slightly
     different sentence sets, so they can straddle the threshold) is a paraphrase of that sentence."""
     by_span = {(c.start, c.end): c for c in claims}
-    for a in alignment:
-        c = by_span.get((a["start"], a["end"]))
-        if a["label"] != "added" or c is None or c.status != "supported":
-            continue
-        ev = [e for e in c.evidence if e.article == src_id and e.score >= PARAPHRASE_SIM]
-        if not ev and c.evidence and c.evidence[0].article == src_id:
-            ev = list(
-                c.evidence[:1]
-            )  # the sentence stating the same figures ("a fifth" ~ "20%"), however long
-        if ev:
-            a["label"] = "paraphrase"
-            a["source_sentences"] = [{"article": src_id, "text": e.text, "score": e.score} for e in ev]
+    out = []
+    for a in sentences:
+        c = by_span.get((a.sentence.start, a.sentence.end))
+        if a.label == "added" and c is not None and c.status == "supported":
+            ev = [e for e in c.evidence if e.article == src_id and e.score >= PARAPHRASE_SIM]
+            if not ev and c.evidence and c.evidence[0].article == src_id:
+                ev = list(
+                    c.evidence[:1]
+                )  # the sentence stating the same figures ("a fifth" ~ "20%"), however long
+            if ev:
+                a = AlignedSentence(
+                    a.sentence, "paraphrase", tuple(SourceMatch(src_id, e.text, e.score) for e in ev)
+                )
+        out.append(a)
+    return out
+
+
+def aligned_json(a: AlignedSentence) -> dict:
+    """An aligned sentence as written in the detail JSON and the verify report (a source's span only
+    where the alignment found it, not where a claim's evidence supplied it)."""
+    return {
+        "sentence": a.sentence.text,
+        "start": a.sentence.start,
+        "end": a.sentence.end,
+        "label": a.label,
+        "source_sentences": [
+            {"article": m.article, "text": m.text, "score": m.score}
+            | ({"start": m.start, "end": m.end} if m.start >= 0 else {})
+            for m in a.sources
+        ],
+    }
+
+
+def dropped_json(alignment: Alignment) -> list[dict]:
+    """The source sentences an alignment left out, as written in the detail JSON and the verify report."""
+    return [
+        {"article": alignment.source, "text": s.text, "start": s.start, "end": s.end}
+        for s in alignment.dropped
+    ]

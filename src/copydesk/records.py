@@ -176,9 +176,20 @@ class SourceMatch:
 
 @dataclass(frozen=True, slots=True)
 class AlignedSentence:
+    """One sentence of a version with its label and the source sentences it restates, best first."""
+
     sentence: Sentence
     label: str  # one of AlignLabel
     sources: tuple[SourceMatch, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """A version aligned with one source: each of its sentences, and the source sentences none restates."""
+
+    source: str  # the source's article id
+    sentences: tuple[AlignedSentence, ...]
+    dropped: tuple[Sentence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,11 +6,12 @@ import re
 from collections import Counter
 
 from ..featurize.terms import words
+from ..featurize.units import norm_name
+from ..featurize.units.lexicon import MONTH_NAMES, WEEKDAY_NAMES
 
 NEGATION_RE = re.compile(r"\b(not|no|never|none|nobody|neither|nor|without|cannot)\b|n[’']t\b", re.I)
 
 
-_NEG_VERB = re.compile(r"\b(denied|denies|deny|refused|refuses|rejects?|rejected|fail(?:ed|s)?)\b", re.I)
 _ANTONYMS = [
     ("increase", "decrease"),
     ("increased", "decreased"),
@@ -112,8 +113,8 @@ _CLASSES = {
     "colour": "red orange yellow green blue purple pink white black brown grey gray violet gold silver",
     "gender": "man woman men women boy girl male female he she his her husband wife father mother son "
     "daughter brother sister gay lesbian mr mrs ms king queen prince princess uncle aunt",
-    "weekday": "monday tuesday wednesday thursday friday saturday sunday",
-    "month": "january february march april may june july august september october november december",
+    "weekday": " ".join(WEEKDAY_NAMES),
+    "month": " ".join(MONTH_NAMES),
     "ordinal": "first second third fourth fifth sixth seventh eighth ninth tenth last",
     "direction": "north south east west northern southern eastern western",
     "season": "spring summer autumn fall winter",
@@ -135,35 +136,40 @@ _GROUP_REF = re.compile(
 )
 
 
-DEMONYM = {
-    "russian": "russia",
-    "russia": "russia",
-    "moscow": "russia",
-    "kremlin": "russia",
-    "ukrainian": "ukraine",
-    "ukraine": "ukraine",
-    "kyiv": "ukraine",
-    "kiev": "ukraine",
-    "us": "us",
-    "u.s.": "us",
-    "american": "us",
-    "united states": "us",
-    "washington": "us",
-    "america": "us",
-    "french": "france",
-    "france": "france",
-    "british": "uk",
-    "uk": "uk",
-    "britain": "uk",
-    "chinese": "china",
-    "china": "china",
-    "german": "germany",
-    "germany": "germany",
-    "israeli": "israel",
-    "israel": "israel",
-    "iranian": "iran",
-    "iran": "iran",
-}
+# The nations an actor check knows, as written (the order sets the regex's order among equal lengths);
+# each maps to its country through the entity key (featurize.units: demonyms and aliases folded) and,
+# for a capital or seat of government standing for its country, through _CAPITALS.
+_ACTOR_FORMS = (
+    "russian",
+    "russia",
+    "moscow",
+    "kremlin",
+    "ukrainian",
+    "ukraine",
+    "kyiv",
+    "kiev",
+    "us",
+    "u.s.",
+    "american",
+    "united states",
+    "washington",
+    "america",
+    "french",
+    "france",
+    "british",
+    "uk",
+    "britain",
+    "chinese",
+    "china",
+    "german",
+    "germany",
+    "israeli",
+    "israel",
+    "iranian",
+    "iran",
+)
+_CAPITALS = {"moscow": "russia", "kremlin": "russia", "kyiv": "ukraine", "washington": "us"}
+DEMONYM = {f: _CAPITALS.get(norm_name(f), norm_name(f)) for f in _ACTOR_FORMS}
 
 
 _ACTOR = re.compile(

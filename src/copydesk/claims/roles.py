@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ..featurize.units.lexicon import MONTHS, WEEKDAY_NAMES
+
 _BULLET_RE = re.compile(r"^(?:[-–—•▪◦●*]\s*)+(?=\S)")
 _LABEL_WORD = r"(?:[A-Z0-9][\w'’&/.-]*)"
 _LABEL_RE = re.compile(  # used with .match(text, pos): anchored at pos
@@ -22,10 +24,7 @@ _DATELINE_WORDS = frozenset(
     """updated published posted last first date on at am pm a.m p.m et est edt gmt bst utc cet cest ist pt pst
     pdt ct cst mt jst aest hrs hours""".split()
 )
-_MONTH_WORDS = frozenset(
-    """january february march april may june july august september october november december jan feb mar apr
-    jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday""".split()
-)
+_MONTH_WORDS = frozenset(MONTHS) | frozenset(WEEKDAY_NAMES)  # month names and abbreviations, weekdays
 
 
 ROLE_REASON = {

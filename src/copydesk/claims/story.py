@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..align import align, reconcile
+from ..align import align, aligned_json, dropped_json, reconcile
 from ..records import AnalysisRow, Fact
 from .facts import story_facts
 from .inputs import STATUSES, evidence_pool, sentence_units
@@ -42,14 +42,16 @@ def _article_details(
     """The detail JSON of one article: alignment with its source, claims, dropped sentences, counts."""
     sents = rows[m].sentences
     vecs = svecs[m]
-    alignment, dropped = ([], [])
-    if src is not None:
-        alignment, dropped = align(sents, vecs, src, rows[src].sentences, svecs[src])
     others = [o for o in members if o != m]
     pool, pool_vecs = evidence_pool(others, rows, units, svecs)
     judged = judge_claims(m, sents, units[m], vecs, pool, pool_vecs)
+    alignment: list[dict] = []
+    dropped: list[dict] = []
     if src is not None:
-        reconcile(alignment, [claim_record(c, v) for c, v in judged], src)
+        al = align(sents, vecs, src, rows[src].sentences, svecs[src])
+        records = [claim_record(c, v) for c, v in judged]
+        alignment = [aligned_json(a) for a in reconcile(al.sentences, records, src)]
+        dropped = dropped_json(al)
     claims = [claim_json(c, v) for c, v in judged]
     heads = {(c["start"], c["end"]) for c in claims if c["status"] == "heading"}
     counts = {

@@ -9,6 +9,7 @@ from copydesk.records import Unit
 from .lexicon import (
     CUR_BACK_RE,
     DIGIT_RE,
+    MONTH_NAMES,
     MONTHS,
     NEXT_WORD_RE,
     PCT_RE,
@@ -16,6 +17,7 @@ from .lexicon import (
     SMALL,
     UNIT_LEX,
     UPC,
+    WEEKDAY_NAMES,
     WEEKDAYS,
     WS,
     make_unit,
@@ -41,8 +43,9 @@ _PRE = (
     r"(?:(?i:(?P<part>early|mid|late))[ \u00a0-]+)?"
     r"(?:(?i:(?P<q>last|this|next|past|coming|previous))[ \u00a0]+)?"
 )
-_MON_FULL = "January|February|March|April|May|June|July|August|September|October|November|December"
-_MON_ABBR = "Sept|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+_MON_FULL = "|".join(m.capitalize() for m in MONTH_NAMES)
+# "Sept" before "Sep": the longest abbreviation first.
+_MON_ABBR = "|".join(sorted((m.capitalize() for m in MONTHS if m not in MONTH_NAMES), key=len, reverse=True))
 _YEAR = r"(?:1[89]|20)\d\d"
 _MONTH_RE = re.compile(
     rf"(?<![^\W_]){_PRE}(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?{WS}+(?:of{WS}+)?)?"
@@ -92,9 +95,10 @@ _TIME_AP_RE = re.compile(
 _TIME_24_RE = re.compile(r"(?<![\w:.,])(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?![\w:]|[.,]\d)")
 
 
-_MONTH_GATE = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_GATE = tuple(m[:3].capitalize() for m in MONTH_NAMES)
+_MON_ABBRS = frozenset(m.capitalize() for m in MONTHS if m not in MONTH_NAMES)  # "Jan" ... "Sept"
 _SEASONS_GATE = ("summer", "winter", "spring", "autumn", "fall")
-_WEEKDAY_GATE = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_WEEKDAY_GATE = tuple(d[:3].capitalize() for d in WEEKDAY_NAMES)
 _REL_GATE = (
     "yesterday",
     "today",
@@ -117,40 +121,57 @@ def _date_key(fields: dict[str, str]) -> str:
     return "|".join(f"{k}:{fields[k]}" for k in _FIELD_ORDER if k in fields)
 
 
+def _qualify(m: re.Match[str], f: dict[str, str]) -> None:
+    """Add a match's qualifier ("last", "next", ...) and part ("early", "late", ...) to its fields."""
+    if m.group("q"):
+        f["q"] = _QUAL[m.group("q").lower()]
+    if "part" in m.re.groupindex and m.group("part"):
+        f["part"] = m.group("part").lower()
+
+
 def _date_candidates(text: str) -> list[tuple[int, int, dict[str, str]]]:
-    """All date matches (possibly overlapping) as (start, end, fields)."""
-    out: list[tuple[int, int, dict[str, str]]] = []
-
-    def qual(m: re.Match[str], f: dict[str, str]) -> None:
-        if m.group("q"):
-            f["q"] = _QUAL[m.group("q").lower()]
-        if "part" in m.re.groupindex and m.group("part"):
-            f["part"] = m.group("part").lower()
-
+    """All date matches (possibly overlapping) as (start, end, fields): ISO dates, months, seasons,
+    weekdays, relative dates, decades, years, clock times, in that order. Each scan runs only when
+    its cheap gate (a digit, a month abbreviation, ...) is in the text."""
     tl = text.lower()
     digit = DIGIT_RE.search(text) is not None
-    for m in _ISO_RE.finditer(text) if digit and "-" in text else ():
+    out = _iso_dates(text) if digit and "-" in text else []
+    if any(w in text for w in _MONTH_GATE):
+        out += _month_dates(text)
+    if any(w in tl for w in _SEASONS_GATE):
+        out += _season_dates(text)
+    if any(w in text for w in _WEEKDAY_GATE):
+        out += _weekday_dates(text)
+    if any(w in tl for w in _REL_GATE):
+        out += _relative_dates(text)
+    if "0s" in text:
+        out += _decades(text)
+    if digit:
+        out += _years(text)
+    if digit and (":" in text or "m" in tl):
+        out += _clock_times(text)
+    return out
+
+
+def _iso_dates(text: str) -> list[tuple[int, int, dict[str, str]]]:
+    """ISO dates: 2024-03-05."""
+    out: list[tuple[int, int, dict[str, str]]] = []
+    for m in _ISO_RE.finditer(text):
         out.append((m.start(), m.end(), {"year": m["y"], "month": str(int(m["m"])), "day": str(int(m["d"]))}))
-    for m in _MONTH_RE.finditer(text) if any(w in text for w in _MONTH_GATE) else ():
+    return out
+
+
+def _month_dates(text: str) -> list[tuple[int, int, dict[str, str]]]:
+    """Months with an optional day and year; an abbreviation only with a day, a year or its dot, "May" only
+    where the month is meant."""
+    out: list[tuple[int, int, dict[str, str]]] = []
+    for m in _MONTH_RE.finditer(text):
         mon = m["mon"].rstrip(".")
         day = m["d1"] or m["d2"]
         if day and not 1 <= int(day) <= 31:
             day = None
         anchored = bool(day or m["y"])
-        if mon in (
-            "Jan",
-            "Feb",
-            "Mar",
-            "Apr",
-            "Jun",
-            "Jul",
-            "Aug",
-            "Sep",
-            "Sept",
-            "Oct",
-            "Nov",
-            "Dec",
-        ) and not (anchored or m["dot"]):
+        if mon in _MON_ABBRS and not (anchored or m["dot"]):
             continue
         if mon == "May" and not (
             anchored or m["q"] or m["part"] or _MAY_PREP_RE.search(text, max(0, m.start() - 12), m.start())
@@ -161,14 +182,20 @@ def _date_candidates(text: str) -> list[tuple[int, int, dict[str, str]]]:
             f["day"] = str(int(day))
         if m["y"]:
             f["year"] = m["y"]
-        qual(m, f)
+        _qualify(m, f)
         # Trim a day that the regex did not validate, so the span stays honest.
         end = m.end()
         if (m["d1"] or m["d2"]) and not day:
             end = m.end("mon")
             f.pop("year", None)
         out.append((m.start(), end, f))
-    for m in _SEASON_RE.finditer(text) if any(w in tl for w in _SEASONS_GATE) else ():
+    return out
+
+
+def _season_dates(text: str) -> list[tuple[int, int, dict[str, str]]]:
+    """Seasons where a season is meant (not "Spring Break"); "fall" read as autumn."""
+    out: list[tuple[int, int, dict[str, str]]] = []
+    for m in _SEASON_RE.finditer(text):
         season = m["season"].lower()
         if m["season"][0].isupper() and _SPACE_CAP_RE.match(text, m.end("season")):
             continue  # "the Winter Meetings", "Spring Break": part of a name
@@ -182,14 +209,26 @@ def _date_candidates(text: str) -> list[tuple[int, int, dict[str, str]]]:
         f = {"season": season}
         if m["y"]:
             f["year"] = m["y"]
-        qual(m, f)
+        _qualify(m, f)
         out.append((m.start(), m.end(), f))
-    for m in _WEEKDAY_RE.finditer(text) if any(w in text for w in _WEEKDAY_GATE) else ():
+    return out
+
+
+def _weekday_dates(text: str) -> list[tuple[int, int, dict[str, str]]]:
+    """Weekdays with their qualifier ("last Tuesday")."""
+    out: list[tuple[int, int, dict[str, str]]] = []
+    for m in _WEEKDAY_RE.finditer(text):
         f = {"weekday": str(WEEKDAYS[m["wd"].rstrip(".").lower()])}
         if m["q"]:
             f["q"] = _QUAL[m["q"].lower()]
         out.append((m.start(), m.end(), f))
-    for m in _REL_RE.finditer(text) if any(w in tl for w in _REL_GATE) else ():
+    return out
+
+
+def _relative_dates(text: str) -> list[tuple[int, int, dict[str, str]]]:
+    """Relative dates: "yesterday", "next week", "three days ago"."""
+    out: list[tuple[int, int, dict[str, str]]] = []
+    for m in _REL_RE.finditer(text):
         if m["r1"]:
             rel = m["r1"].lower()
         elif m["rq"]:
@@ -208,10 +247,22 @@ def _date_candidates(text: str) -> list[tuple[int, int, dict[str, str]]]:
             n = str(SMALL[n]) if n in SMALL else n
             rel = f"ago-{n}-{m['au'].lower().rstrip('s')}"
         out.append((m.start(), m.end(), {"rel": rel}))
-    for m in _DECADE_RE.finditer(text) if "0s" in text else ():
+    return out
+
+
+def _decades(text: str) -> list[tuple[int, int, dict[str, str]]]:
+    """Decades: "the 1990s", "the '90s"."""
+    out: list[tuple[int, int, dict[str, str]]] = []
+    for m in _DECADE_RE.finditer(text):
         dec = m["dec"] or f"19{m['dec2']}"
         out.append((m.start(), m.end(), {"decade": dec}))
-    for m in _YEAR_RE.finditer(text) if digit else ():
+    return out
+
+
+def _years(text: str) -> list[tuple[int, int, dict[str, str]]]:
+    """Years (four digits that read as a year here), with an optional part ("early 2020")."""
+    out: list[tuple[int, int, dict[str, str]]] = []
+    for m in _YEAR_RE.finditer(text):
         ys, ye = m.span("y")
         if not is_year(text, ys, ye):
             continue
@@ -219,11 +270,16 @@ def _date_candidates(text: str) -> list[tuple[int, int, dict[str, str]]]:
         if m["part"]:
             f["part"] = m["part"].lower()
         out.append((m.start(), m.end(), f))
-    timey = digit and (":" in text or "m" in tl)
-    for m in _TIME_AP_RE.finditer(text) if timey else ():
+    return out
+
+
+def _clock_times(text: str) -> list[tuple[int, int, dict[str, str]]]:
+    """Clock times, 12-hour ("3 p.m.") and 24-hour ("15:30"), as HH:MM."""
+    out: list[tuple[int, int, dict[str, str]]] = []
+    for m in _TIME_AP_RE.finditer(text):
         h = int(m["h"]) % 12 + (12 if m["ap"].lower().startswith("p") else 0)
         out.append((m.start(), m.end(), {"time": f"{h:02d}:{m['mi'] or '00'}"}))
-    for m in _TIME_24_RE.finditer(text) if timey and ":" in text else ():
+    for m in _TIME_24_RE.finditer(text) if ":" in text else ():
         out.append((m.start(), m.end(), {"time": f"{int(m['h']):02d}:{m['mi']}"}))
     return out
 

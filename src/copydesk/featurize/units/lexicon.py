@@ -16,42 +16,33 @@ _UP = "".join(
 UPC = f"[{_UP}]"
 
 
-MONTHS: dict[str, int] = {
-    "january": 1,
-    "february": 2,
-    "march": 3,
-    "april": 4,
-    "may": 5,
-    "june": 6,
-    "july": 7,
-    "august": 8,
-    "september": 9,
-    "october": 10,
-    "november": 11,
-    "december": 12,
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "sept": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
+# The one list of month names (the date patterns and the claim checks derive theirs from it).
+MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+# Month words -> month number: the names, then their three-letter abbreviations and "sept".
+MONTHS: dict[str, int] = {m: n for n, m in enumerate(MONTH_NAMES, 1)}
+for _n, _m in enumerate(MONTH_NAMES, 1):
+    if _m != "may":
+        MONTHS[_m[:3]] = _n
+    if _m == "september":
+        MONTHS["sept"] = _n
 
 
-WEEKDAYS: dict[str, int] = {  # ISO: Monday = 1
-    "monday": 1,
-    "tuesday": 2,
-    "wednesday": 3,
-    "thursday": 4,
-    "friday": 5,
-    "saturday": 6,
-    "sunday": 7,
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Weekday words -> ISO weekday (Monday = 1): the names, then the abbreviations.
+WEEKDAYS: dict[str, int] = {d: n for n, d in enumerate(WEEKDAY_NAMES, 1)} | {
     "tue": 2,
     "tues": 2,
     "wed": 3,

@@ -218,7 +218,9 @@ def _parse_words(tokens: list[str]) -> tuple[float, int]:
 
 
 def _number_candidates(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int, int, float, str]]:
-    """Internal: (start, end, value, unit) for every number."""
+    """(start, end, value, unit) for every number: each digit or number-word match not inside a date
+    nor inside the previous number is read (:func:`_match_value`), then widened and given its unit
+    (:func:`_complete`); a range's first bound inherits the unit of the second."""
     out: list[tuple[int, int, float, str]] = []
     starts = [d[0] for d in date_spans]
 
@@ -236,123 +238,153 @@ def _number_candidates(text: str, date_spans: list[tuple[int, int]]) -> list[tup
         cands.sort(key=lambda m: (m.start(), m.re is _NUM_DIGITS_RE, -m.end()))
     for m in cands:
         s, e = m.span()
-        g = m.groupdict()
-        dig, words = g.get("dig"), g.get("words")
         if s < last_end or in_date(s, e):
             continue  # inside a date, or already consumed ("$30 million": "million")
-        unit = ""
-        lead = s  # span start (hedge / currency included)
-        is_fraction = False
-        if g.get("frac"):
-            fn, fd = m["fn"], m["fd"].lower()
-            den = _DENOM[fd.rstrip("s") if fd != "halves" else "halve"]
-            follow = _FRAC_FOLLOW_RE.match(text, e)
-            before = text[max(0, s - 16) : s].lower()
-            hedged = bool(_HEDGE_RE.search(text, max(0, s - 30), s))
-            if fn is None:
-                if den != 2 or _HALF_BEFORE_RE.search(before):
-                    continue
-                if not (follow or hedged):
-                    continue
-                num = 1.0
-            else:
-                fnl = fn.lower()
-                if fnl in ("a", "an") and not follow:
-                    continue
-                if m["fsep"] != "-" and not follow and fnl not in ("a", "an"):
-                    continue
-                num = float(fnl) if fnl.isdigit() else float(SMALL.get(fnl, 1))
-                if num > den:
-                    continue
-            value = 100.0 * num / den
-            unit = "percent"
-            is_fraction = True
-        elif dig:
-            digits = dig
-            nxt = text[e : e + 1]
-            if nxt.isdigit():
-                continue
-            # Skip "COVID-19", "F-16", "MH17", ordinals, times and URL fragments.
-            if s >= 2 and text[s - 1] == "-" and text[s - 2].isalpha():
-                w = _WORD_BEFORE_RE.search(text, max(0, s - 12), s - 1)
-                if w is None or not w.group().islower():
-                    continue
-            if _ORDINAL_RE.match(text, e):
-                continue
-            if len(digits) == 2 and s >= 5 and text[s - 1] in "-–/" and text[s - 5 : s - 1].isdigit():
-                continue  # "2008-09": the second half of a season/year range
-            if nxt == ":" and text[e + 1 : e + 2].isdigit():
-                continue
-            ts = text.rfind(" ", 0, s) + 1
-            te = text.find(" ", e)
-            if _URLISH_RE.search(text[ts : te if te >= 0 else len(text)][:200]):
-                continue
-            if len(digits) == 4 and "," not in digits and "." not in digits and is_year(text, s, e):
-                continue  # a year: left to extract_dates
-            value = float(digits.replace(",", ""))
-        else:
-            toks = _WORD_TOKEN_RE.findall(words)
-            value, used = _parse_words(toks)
-            if used == 0:
-                continue
-            if used < len(toks):
-                # Shrink the span to the tokens actually parsed.
-                pos = s
-                for tok in toks[:used]:
-                    pos = text.index(tok, pos) + len(tok)
-                e = pos
-            if toks[0].lower() in ("a", "an") and used == 1:
-                continue
-        pos = e
-        # "two and a half years"
-        if not is_fraction:
-            mh = _AND_HALF_RE.match(text, pos)
-            if mh:
-                value += 0.5
-                pos = mh.end()
-        scale = 1.0
-        if not is_fraction:
-            ms = SCALE_WORD_RE.match(text, pos) if dig else None
-            if ms:
-                scale = _SCALES[ms.group(1).lower()]
-                pos = ms.end()
-            elif dig:
-                ma = _ATTACHED_UNIT_RE.match(text, pos)
-                if ma:
-                    unit = UNIT_LEX.get(ma.group(1).lower(), ma.group(1).lower())
-                    pos = ma.end()
-                else:
-                    ma = _SCALE_ABBR_RE.match(text, pos)
-                    if ma:
-                        scale = _SCALE_ABBR[ma.group(1).lower()]
-                        pos = ma.end()
-                    elif text[pos : pos + 1].isalpha():
-                        continue  # "4G", "3D", "5G": not a quantity
-        value *= scale
-        # Currency and hedge before the number.
-        mc = CUR_BACK_RE.search(text, max(0, s - 6), s)
-        if mc and not is_fraction:
-            sym = (mc["c"] or mc["code"]).lower()
-            unit = _CUR_SYMBOL.get(sym, "dollar")
-            lead = mc.start()
-        mhdg = _HEDGE_RE.search(text, max(last_end, lead - 30), lead)
-        if mhdg:
-            if mhdg.group("h") and mhdg.group("h").lower() == "aged":
-                unit = "age"
-            lead = mhdg.start()
-        word_start = words is not None and not is_fraction
-        if not unit:
-            unit, pos = _unit_after(text, pos, word_start and value == 1)
-            if unit is None:
-                continue
-        out.append((lead, pos, value, unit))
-        last_end = pos
+        read = _match_value(text, m)
+        if read is None:
+            continue
+        found = _complete(text, m, *read, last_end)
+        if found is None:
+            continue
+        out.append(found)
+        last_end = found[1]
     # "between 20 and 30 percent", "20-30 days": the first bound inherits the unit.
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
         if a[3] == "" and b[3] and _RANGE_GAP_RE.fullmatch(text, a[1], b[0]):
             out[i] = (a[0], a[1], a[2], b[3])
     return out
+
+
+def _match_value(text: str, m: re.Match[str]) -> tuple[float, int, str, bool] | None:
+    """(value, end, unit, is a fraction) of one number match, or None when it is not a quantity."""
+    s, e = m.span()
+    g = m.groupdict()
+    dig, words = g.get("dig"), g.get("words")
+    if g.get("frac"):
+        value = _fraction_value(text, m, s, e)
+        return None if value is None else (value, e, "percent", True)
+    if dig:
+        value = _digits_value(text, dig, s, e)
+        return None if value is None else (value, e, "", False)
+    toks = _WORD_TOKEN_RE.findall(words)
+    value, used = _parse_words(toks)
+    if used == 0:
+        return None
+    if used < len(toks):
+        # Shrink the span to the tokens actually parsed.
+        pos = s
+        for tok in toks[:used]:
+            pos = text.index(tok, pos) + len(tok)
+        e = pos
+    if toks[0].lower() in ("a", "an") and used == 1:
+        return None
+    return value, e, "", False
+
+
+def _fraction_value(text: str, m: re.Match[str], s: int, e: int) -> float | None:
+    """A fraction ("a fifth", "two-thirds", "half of") as a percentage, or None where it is not one."""
+    fn, fd = m["fn"], m["fd"].lower()
+    den = _DENOM[fd.rstrip("s") if fd != "halves" else "halve"]
+    follow = _FRAC_FOLLOW_RE.match(text, e)
+    before = text[max(0, s - 16) : s].lower()
+    hedged = bool(_HEDGE_RE.search(text, max(0, s - 30), s))
+    if fn is None:
+        if den != 2 or _HALF_BEFORE_RE.search(before):
+            return None
+        if not (follow or hedged):
+            return None
+        num = 1.0
+    else:
+        fnl = fn.lower()
+        if fnl in ("a", "an") and not follow:
+            return None
+        if m["fsep"] != "-" and not follow and fnl not in ("a", "an"):
+            return None
+        num = float(fnl) if fnl.isdigit() else float(SMALL.get(fnl, 1))
+        if num > den:
+            return None
+    return 100.0 * num / den
+
+
+def _digits_value(text: str, digits: str, s: int, e: int) -> float | None:
+    """The value of a run of digits, or None for a name ("F-16"), ordinal, time, URL part or year."""
+    nxt = text[e : e + 1]
+    if nxt.isdigit():
+        return None
+    # Skip "COVID-19", "F-16", "MH17", ordinals, times and URL fragments.
+    if s >= 2 and text[s - 1] == "-" and text[s - 2].isalpha():
+        w = _WORD_BEFORE_RE.search(text, max(0, s - 12), s - 1)
+        if w is None or not w.group().islower():
+            return None
+    if _ORDINAL_RE.match(text, e):
+        return None
+    if len(digits) == 2 and s >= 5 and text[s - 1] in "-–/" and text[s - 5 : s - 1].isdigit():
+        return None  # "2008-09": the second half of a season/year range
+    if nxt == ":" and text[e + 1 : e + 2].isdigit():
+        return None
+    ts = text.rfind(" ", 0, s) + 1
+    te = text.find(" ", e)
+    if _URLISH_RE.search(text[ts : te if te >= 0 else len(text)][:200]):
+        return None
+    if len(digits) == 4 and "," not in digits and "." not in digits and is_year(text, s, e):
+        return None  # a year: left to extract_dates
+    return float(digits.replace(",", ""))
+
+
+def _complete(
+    text: str, m: re.Match[str], value: float, e: int, unit: str, is_fraction: bool, last_end: int
+) -> tuple[int, int, float, str] | None:
+    """A read number widened: "and a half", a scale word or an attached unit or scale after it, a
+    currency and a hedge before it, then the unit or counted noun after it; None when it is not a
+    quantity ("4G") or has no noun to count."""
+    s = m.start()
+    dig, words = m.groupdict().get("dig"), m.groupdict().get("words")
+    lead = s  # span start (hedge / currency included)
+    pos = e
+    # "two and a half years"
+    if not is_fraction:
+        mh = _AND_HALF_RE.match(text, pos)
+        if mh:
+            value += 0.5
+            pos = mh.end()
+    scale = 1.0
+    if not is_fraction:
+        ms = SCALE_WORD_RE.match(text, pos) if dig else None
+        if ms:
+            scale = _SCALES[ms.group(1).lower()]
+            pos = ms.end()
+        elif dig:
+            ma = _ATTACHED_UNIT_RE.match(text, pos)
+            if ma:
+                unit = UNIT_LEX.get(ma.group(1).lower(), ma.group(1).lower())
+                pos = ma.end()
+            else:
+                ma = _SCALE_ABBR_RE.match(text, pos)
+                if ma:
+                    scale = _SCALE_ABBR[ma.group(1).lower()]
+                    pos = ma.end()
+                elif text[pos : pos + 1].isalpha():
+                    return None  # "4G", "3D", "5G": not a quantity
+    value *= scale
+    # Currency and hedge before the number.
+    mc = CUR_BACK_RE.search(text, max(0, s - 6), s)
+    if mc and not is_fraction:
+        sym = (mc["c"] or mc["code"]).lower()
+        unit = _CUR_SYMBOL.get(sym, "dollar")
+        lead = mc.start()
+    mhdg = _HEDGE_RE.search(text, max(last_end, lead - 30), lead)
+    if mhdg:
+        if mhdg.group("h") and mhdg.group("h").lower() == "aged":
+            unit = "age"
+        lead = mhdg.start()
+    word_start = words is not None and not is_fraction
+    if not unit:
+        found, pos = _unit_after(text, pos, word_start and value == 1)
+        if found is None:
+            return None
+        unit = found
+    return lead, pos, value, unit
 
 
 def _unit_after(text: str, pos: int, strict_one: bool) -> tuple[str | None, int]:
