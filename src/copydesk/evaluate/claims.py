@@ -12,8 +12,8 @@ detokenised first (:func:`detokenise`), as a reader of those files must; other t
 
 Each item runs through the product's own path, exactly as ``copydesk verify`` runs a pair: the
 document is the source (``ingest.article_from_text`` -> ``pipeline.analyze_batch`` ->
-``pipeline.sentence_vectors`` -> ``diff.evidence_pool``) and every sentence of the summary is a
-claim judged by ``diff.check_claims`` against the document's sentences. An item is predicted
+``pipeline.sentence_vectors`` -> ``claims.evidence_pool``) and every sentence of the summary is a
+claim judged by ``claims.check_claims`` against the document's sentences. An item is predicted
 inconsistent when any of its claims is flagged (unsupported or contradicted); its continuous score is
 the largest claim score (the verifier's P(not supported)).
 

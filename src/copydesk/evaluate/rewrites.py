@@ -15,7 +15,7 @@ store, as ``copydesk analyze --no-claims`` runs them). Then:
   of specifics, quotes, length — none of ``trace.STYLE_FEATURES``).
 - ``auc_manipulated``: ROC AUC of telling ``rewrite_generation`` / ``open_ended_generation``
   from ``paraphrase_generation`` by the share of the derived text's claims that copydesk's
-  claim checker (``diff.check_claims`` against the original, exactly as ``verify`` runs it)
+  claim checker (``claims.check_claims`` against the original, exactly as ``verify`` runs it)
   flags as unsupported or contradicted.
 - ``reference_accuracy``: in the stories the pipeline built, the share of stories holding
   an original whose reference is an original; ``csm_false_positive_rate``: the share of
