@@ -31,7 +31,8 @@ Hard rules decide first, then the model, then the alignment. A different verifie
 say) only has to implement :meth:`Verifier.judge` (and optionally ``judge_many``).
 
 Modules: ``inputs`` (what the verifier reads), ``roles`` (non-claims), ``checks`` (small linguistic
-checks), ``index`` (the evidence index), ``rules``, ``model``, ``verifier`` (the interface, the default
+checks), ``index`` (the evidence index), ``rules`` (:func:`hard_findings` over ``unit_rules`` and
+``statement_rules``, sharing ``findings``), ``model``, ``verifier`` (the interface, the default
 verifier, :func:`check_claims`), ``facts`` and ``story`` (a story's facts and per-article details),
 ``paraphrase`` (the sentence-pair paraphrase decision). This module is their public API.
 """
@@ -41,6 +42,7 @@ from __future__ import annotations
 from ..records import Verdict
 from .checks import ANTONYMS_OF, actors, antonym_flip, class_swap, negated, negation_flip, resolved_subjects
 from .facts import story_facts
+from .findings import Finding
 from .index import PoolIndex
 from .inputs import (
     FLAGGED,
@@ -58,8 +60,9 @@ from .inputs import (
 from .model import CLAIM_FEATURES, ClaimModel, claim_features, default_claim_model, model_file
 from .paraphrase import PARAPHRASE_FEATURES, paraphrase_features, paraphrase_model, paraphrase_probs
 from .roles import claim_role, split_label
-from .rules import RULE_MIN, Finding, hard_findings
+from .rules import hard_findings
 from .story import story_details
+from .unit_rules import RULE_MIN
 from .verifier import (
     AlignmentVerifier,
     Verifier,

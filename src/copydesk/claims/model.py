@@ -14,9 +14,11 @@ import numpy as np
 from ..align import ALIGN_MIN, W_EMB
 from ..featurize.terms import STOP, rarity, sentence_info
 from .checks import antonym_flip, class_swap, negated
+from .findings import TIME_UNITS, Finding, compat, named_in_pool
 from .index import PoolIndex
 from .inputs import LOOSE_MIN, TOP_EVIDENCE, ClaimInput
-from .rules import NUMBER_WORDS, TIME_UNITS, Finding, compat, hard_findings, named_in_pool
+from .rules import hard_findings
+from .unit_rules import NUMBER_WORDS
 
 CLAIM_FEATURES = (
     "best_sim",

@@ -1,4 +1,10 @@
-"""Non-claims: headings, questions, bullet labels, datelines and bylines (:func:`claim_role`)."""
+"""Non-claims: headings, questions, bullet labels, datelines and bylines (:func:`claim_role`).
+
+Headings, subheadings, questions, bullet labels ("Neutrality Clause:"), datelines and bylines state
+nothing a reader could check: they get the status "heading" (not flagged, not counted), though the
+numbers, dates, quotes and names of a heading or question are still checked (a headline that invents
+"45-day" is flagged).
+"""
 
 from __future__ import annotations
 

@@ -12,11 +12,12 @@ from ..align import ALIGN_MIN
 from ..featurize.terms import words
 from ..records import Claim, Sentence, SourceMatch, Unit, Verdict
 from .checks import ANTONYMS_OF, CLASS_OF, NEGATION_RE, WEAK_ANTONYMS
+from .findings import UNIT_RULES, compat, quoted, version_name
 from .index import PoolIndex
 from .inputs import LOOSE_MIN, SUPPORT_MIN, ClaimInput, EvidenceSentence, claim_inputs
 from .model import ClaimModel, Judged, claim_features, default_claim_model
 from .roles import ROLE_REASON
-from .rules import UNIT_RULES, compat, quoted, unit_context, unit_label, unit_phrase, version_name
+from .unit_rules import unit_context, unit_label, unit_phrase
 
 
 class Verifier(Protocol):
