@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -545,8 +545,11 @@ class Pipeline:
 
     def details_for(self, traced, rows, svecs, pairs) -> dict[str, str]:
         """Per-article detail JSON (alignment, claims, dropped) for a traced story."""
-        from .diff import story_details
+        from .claims import story_details
 
         if not self.settings.claims:
             return {}
-        return story_details(traced, rows, svecs, self.settings)
+        details, facts = story_details(traced, rows, svecs, self.settings)
+        if facts is not None:
+            traced.story["facts"] = [asdict(f) for f in facts]
+        return details

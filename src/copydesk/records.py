@@ -176,9 +176,32 @@ class SourceMatch:
 
 @dataclass(frozen=True, slots=True)
 class AlignedSentence:
+    """One sentence of a version with its label and the source sentences it restates, best first."""
+
     sentence: Sentence
     label: str  # one of AlignLabel
     sources: tuple[SourceMatch, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """A version aligned with one source: each of its sentences, and the source sentences none restates."""
+
+    source: str  # the source's article id
+    sentences: tuple[AlignedSentence, ...]
+    dropped: tuple[Sentence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The verifier's judgement of one claim."""
+
+    status: str  # supported | unsupported | contradicted | heading
+    kind: str  # number | date | quote | attribution | entity | statement
+    score: float  # P(not supported): higher = more suspicious
+    reason: str  # in plain words: what differs or is missing, and where
+    evidence: tuple[SourceMatch, ...] = ()  # [0]: the sentence compared (the closest, or the one a rule used)
+    support: tuple[str, ...] = ()  # articles that state it (empty unless supported)
 
 
 @dataclass(frozen=True, slots=True)
