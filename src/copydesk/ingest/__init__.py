@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Limits
-from .records import Article
+from ..config import Limits
+from ..records import Article
 
 TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -278,7 +278,7 @@ _FURNITURE_LOOKAHEAD = 6  # leading lines a headline search passes over when the
 def is_furniture_line(line: str) -> bool:
     """Whether a line is a dateline, a timestamp or a byline, which is never a title:
     "September 18th, 2013, 05: 31 GMT", "MONDAY, MAY 23, 2005", "Updated 3 hours ago", "By Jane Doe"."""
-    from .clean import _is_datey
+    from ..clean import _is_datey
 
     line = line.strip().strip("*_#|-–—: ").strip()
     if not line:
@@ -680,7 +680,7 @@ def read_inputs(
     content (text, title or date) is rejected with a line naming both places, never merged;
     the same id with the same content again is the same article and is passed over silently.
     """
-    from .records import content_hash
+    from ..records import content_hash
 
     limits = limits or Limits()
     first_seen: dict[str, tuple[str, str]] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .config import Limits
+from ..config import Limits
 
 _DECL = re.compile(r"<!DOCTYPE[^>\[]*(\[.*?\])?\s*>|<!ENTITY[^>]*>", re.I | re.S)
 _ENTITY_NAME = re.compile(r"<!ENTITY\s+%?\s*([\w.:-]+)", re.I)
@@ -43,7 +43,7 @@ def max_depth(html: str) -> int:
 
 
 def extract_html(html: str, limits: Limits, url: str | None = None) -> Extracted:
-    from .ingest import InputError
+    from . import InputError
 
     # Entity declarations are never needed for news text and are how entity-expansion
     # ("billion laughs") attacks work: drop them before any parser sees the page, and the
