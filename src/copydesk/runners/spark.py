@@ -356,7 +356,7 @@ def _posting_tier1_fn(model, min_shared: int):
 
 
 def _explode_sentences_fn():
-    from ..store.base import analysis_from_json
+    from ..store.codec import analysis_from_json
 
     cols = ["id", "idx", "text"]
 
