@@ -158,8 +158,9 @@ def article_from_text(
 ) -> Article:
     text = normalise_text(text)
     check_text(text, limits)
-    id, title, site, url, published, source_path = (
-        None if v is None else scrub(v) for v in (id, title, site, url, published, source_path)
+    id = scrub(id)
+    title, site, url, published, source_path = (
+        None if v is None else scrub(v) for v in (title, site, url, published, source_path)
     )
     return Article(
         id=id,

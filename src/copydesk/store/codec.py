@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -150,7 +150,7 @@ def article_record(a: Article) -> dict[str, Any]:
 
 
 def article_from_record(rec: Mapping[str, Any]) -> Article:
-    return Article(**{f: rec.get(f) for f in ARTICLE_FIELDS})
+    return Article(**cast(dict[str, Any], {f: rec.get(f) for f in ARTICLE_FIELDS}))
 
 
 def features_from_record(rec: Mapping[str, Any]) -> Features:

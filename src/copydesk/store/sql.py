@@ -31,6 +31,8 @@ from .codec import (
     story_from_json,
     story_to_json,
 )
+from .postgres import connect_postgres
+from .sqlite import check_store_path, connect_sqlite
 
 _CHUNK = 500  # ids per IN (...) query
 _OUR_TABLES = frozenset(
@@ -87,14 +89,10 @@ def open_sql_store(
     """The store at ``url``: PostgreSQL for a ``postgresql://`` URL, else the SQLite file at that path
     (checked by ``check_store_path`` first). See ``open_store``."""
     if url.startswith(("postgresql://", "postgres://")):
-        from .postgres import connect_postgres
-
         return SQLStore(
             connect_postgres(url), dialect="postgres", lock=lock, lock_timeout=lock_timeout, location=url,
             read_only=read_only,
         )
-    from .sqlite import check_store_path, connect_sqlite
-
     check_store_path(url)
     return SQLStore(
         connect_sqlite(url, read_only=read_only), dialect="sqlite", lock=lock, lock_timeout=lock_timeout,
@@ -392,7 +390,10 @@ class SQLStore:
         with self.transaction():
             seq0 = self._exec("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
             present = set(self.stored_hashes([r.article.id for r in rows]))
-            art_rows, feat_rows, band_rows, ent_rows = [], [], [], []
+            art_rows: list[tuple] = []
+            feat_rows: list[tuple] = []
+            band_rows: list[tuple[int, int, str]] = []
+            ent_rows: list[tuple[str, str]] = []
             for i, r in enumerate(rows):
                 a = r.article
                 if a.id in present:

@@ -34,7 +34,7 @@ def check_store_path(path: str) -> None:
         raise StoreError(f"store {path} is not a regular file (a device, pipe or socket)")
 
 
-def connect_sqlite(path: str, *, read_only: bool = False) -> sqlite3.Connection:
+def connect_sqlite(path: str, *, read_only: bool = False) -> _AutoCommitting:
     """A connection to the store at ``path``; ``read_only`` opens an existing store for reading
     only (a placement worker: any write raises instead of racing the writer)."""
     try:
