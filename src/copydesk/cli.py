@@ -22,7 +22,7 @@ def _console(stderr: bool = False):
 
 
 def _fail(msg: str, code: int = 2) -> None:
-    from .ingest import printable
+    from .display import printable
 
     click.echo(f"copydesk: error: {printable(msg)}", err=True)
     sys.exit(code)
@@ -131,7 +131,8 @@ def analyze(
     from rich.markup import escape
 
     from .config import Limits, Settings
-    from .ingest import IngestError, printable, read_inputs
+    from .display import printable
+    from .ingest import IngestError, read_inputs
     from .pipeline import Pipeline
     from .report import build_report, to_json
     from .store import StoreError, open_store
@@ -228,7 +229,7 @@ def check(db: str, as_json: bool) -> None:
     """Verify a store's integrity and report its counts (exit 1 if anything is wrong)."""
     import json
 
-    from .ingest import printable
+    from .display import printable
     from .store import StoreError, open_store
 
     if not db.startswith(("postgres://", "postgresql://")) and not Path(db).exists():
@@ -335,7 +336,8 @@ def verify(
     Exit 0 when nothing in --fail-on is found, 1 when something is, 2 on bad input."""
     import json
 
-    from .ingest import InputError, printable
+    from .display import printable
+    from .ingest import InputError
     from .verify import clean as clean_text
     from .verify import verify as run_verify
 
@@ -464,7 +466,7 @@ def eval_cmd(task: str, data: Path, json_out: Path | None, limit: int | None) ->
 @click.option("--partitions", type=int, default=None, help="Spark partitions (default: 2 x cores).")
 def batch(inputs: tuple[str, ...], engine: str, out_dir: Path, master: str, partitions: int | None) -> None:
     """Batch analysis of JSONL/Parquet/folders on Spark (or locally), writing Parquet tables."""
-    from .ingest import printable
+    from .display import printable
     from .runners.batch import run_batch
 
     try:

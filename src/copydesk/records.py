@@ -81,6 +81,16 @@ class OffsetMap:
             return r, r
         return self.to_raw(start), self.to_raw(end - 1) + 1
 
+    def cleaned(self, raw: str, length: int) -> str:
+        """The cleaned text (``length`` characters) this map describes, copied run by run out of
+        ``raw``: run ``i`` is the ``clean_starts[i + 1] - clean_starts[i]`` characters at
+        ``raw_starts[i]``, the last run reaching ``length``. So a stored map and length give back
+        the cleaned text without re-running the clean stage."""
+        ends = self.clean_starts[1:] + (length,)
+        return "".join(
+            raw[r : r + (e - c)] for c, r, e in zip(self.clean_starts, self.raw_starts, ends, strict=True)
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class CleanArticle:

@@ -340,7 +340,7 @@ def trace_story(
 def _story_title(row: AnalysisRow) -> str | None:
     """The reference's title, else its first sentence (first line when it was not segmented) that is
     not a dateline, timestamp or byline, shortened at a word boundary to 160 characters."""
-    from .ingest import is_furniture_line, shorten
+    from .display import is_furniture_line, shorten
 
     title = row.clean.title
     if title and not is_furniture_line(title):

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ..ingest import printable, printable_text, shorten
+from ..display import printable, printable_text, shorten
 from . import shared_and_single_facts
 
 _PLURALS = {"story": "stories", "family": "families", "copy": "copies", "is": "are", "has": "have"}

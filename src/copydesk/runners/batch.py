@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from ..config import Settings
-from ..ingest import printable
+from ..display import printable
 from .stages import BatchSettings, batch_settings
 
 ENGINES = ("spark", "local")

@@ -132,7 +132,8 @@ def _frame(rows: Iterator[dict[str, Any]], cols: Sequence[str]) -> pd.DataFrame:
 
 def _records_fn(limits: Limits, jsonl: bool):
     """mapInPandas: raw JSONL lines or Parquet records -> article rows (+ error)."""
-    from ..ingest import InputError, _parse_json_line, record_to_article
+    from ..ingest import InputError, record_to_article
+    from ..ingest import parse_json_line as _parse_json_line
 
     cols = list(ARTICLE_FIELDS) + ["error"]
 
@@ -355,7 +356,7 @@ def _posting_tier1_fn(model, min_shared: int):
 
 
 def _explode_sentences_fn():
-    from ..store.base import analysis_from_json
+    from ..store.codec import analysis_from_json
 
     cols = ["id", "idx", "text"]
 

@@ -28,7 +28,7 @@ from ..featurize.minhash import band_keys
 from ..pipeline import analyze_batch, rare_entities, sentence_vectors
 from ..records import AnalysisRow, Article, Features, Pair
 from ..score import RelationModel, needs_alignment, score_aligned, score_cheap
-from ..store.base import (
+from ..store.codec import (
     analysis_from_json,
     analysis_to_json,
     features_from_row,
