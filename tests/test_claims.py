@@ -292,7 +292,7 @@ def test_html_report_shows_statuses_that_agree(report):
     """The report an editor reads (issue 19): no "added" sentence tagged "✓ supported", no number marked
     "not in the source" that its source states, headings tagged "not a claim", and every flag's evidence
     labelled as the sentence compared."""
-    from copydesk.report.html import render_html
+    from copydesk.report.page import render_html
 
     html = render_html(report)
     rows = re.findall(r'<tr class="row row-(\w+)">(.*?)</tr>', html, re.S)

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 import pytest
 
 from conftest import SEEDS
-from copydesk.report.html import anchor, json_for_script, render_html, story_folder, write_html
+from copydesk.report.page import anchor, json_for_script, render_html, story_folder, write_html
 
 HOSTILE = '</script><script>window.__xss=1</script><img src=x onerror="window.__xss=2"> & "quotes" \u2028'
 
@@ -240,7 +240,7 @@ def test_large_graph_is_laid_out_by_dot():
 
 
 def test_without_dot_the_rows_layout_is_used_and_said_once(monkeypatch, capsys):
-    import copydesk.report.html as h
+    import copydesk.report.page as h
 
     monkeypatch.setattr(h, "_dot_binary", lambda: None)
     monkeypatch.setattr(h, "_DOT_WARNED", [])

@@ -194,7 +194,7 @@ def analyze(
         if json_out:
             json_out.write_text(to_json(report), encoding="utf-8")
         if html_out:
-            from .report.html import write_html
+            from .report.page import write_html
             from .report.terminal import plural
 
             written = write_html(report, html_out)

@@ -517,7 +517,7 @@ def create_app(
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
         if response.headers.get("content-type", "").startswith("text/html"):
-            from ..report.html import content_security_policy
+            from ..report.page import content_security_policy
 
             response.headers.setdefault("Content-Security-Policy", content_security_policy())
         return response
@@ -528,7 +528,7 @@ def create_app(
     async def index(
         q: str = Query("", max_length=500), page: int = Query(1, ge=1, le=1_000_000)
     ) -> HTMLResponse:
-        from ..report.html import render_index
+        from ..report.page import render_index
 
         per_page = 100
 
@@ -597,7 +597,7 @@ def create_app(
         if report is None:
             raise ApiError(404, f"no story with id {story_id!r}")
         if wants_html(request, format):
-            from ..report.html import render_html
+            from ..report.page import render_html
 
             html = await run_in_threadpool(render_html, report, story_href=_story_path, home_href="/")
             return HTMLResponse(html)
@@ -616,7 +616,7 @@ def create_app(
         if entry is None:
             raise ApiError(404, f"no article with id {article_id!r}")
         if wants_html(request, format) and entry.get("story"):
-            from ..report.html import anchor
+            from ..report.page import anchor
 
             return RedirectResponse(
                 _story_path(entry["story"]) + "#" + anchor("art", article_id), status_code=303
