@@ -128,28 +128,49 @@ def analyze(
 ) -> None:
     """Group PATHS (files or folders of .txt/.html/.jsonl/.warc) into stories and rewrite families,
     trace each article's source and report what each rewrite changed."""
-    from rich.markup import escape
-
     from .config import Limits, Settings
-    from .ingest import IngestError, printable, read_inputs
-    from .pipeline import Pipeline
-    from .report import build_report, to_json
-    from .store import StoreError, open_store
+    from .ingest import printable
+    from .report.terminal import plural
 
     _check_outputs({"--json": json_out, "--html": html_out}, _store_files(db) + _input_files(paths))
     limits = Limits(max_article_chars=max_article_chars) if max_article_chars else Limits()
     settings = Settings(claims=not no_claims, limits=limits)
     err = _console(stderr=True)
+    if not id_field.strip():
+        _fail("--id-field needs a field name")
     skipped: list[str] = []
+    ing, placed, report = _analyze_into_store(paths, db, settings, id_field, quiet, err, skipped)
+    _write_reports(report, json_out, html_out, quiet, err)
+    if not quiet:
+        from .report.terminal import render
+
+        render(report, _console())
+    n_multi = sum(1 for s in report["stories"] if len(s["articles"]) > 1)
+    err.print(
+        f"{ing.added} new, {ing.unchanged} already stored, {len(skipped)} skipped; {placed.placed} placed; "
+        f"{plural(len(report['stories']), 'story')} ({n_multi} with several articles) in {printable(db)}",
+        highlight=False,
+        markup=False,
+    )
+    sys.exit(EXIT_SKIPPED if skipped else EXIT_OK)
+
+
+def _analyze_into_store(paths, db: str, settings, id_field: str, quiet: bool, err, skipped: list[str]):
+    """Read ``paths``, store and place their articles in the store ``db`` (progress bars on a terminal)
+    and build the report. Skipped inputs are printed and appended to ``skipped``.
+    Returns (ingest result, placement result, report)."""
+    from rich.markup import escape
+
+    from .ingest import IngestError, printable, read_inputs
+    from .pipeline import Pipeline
+    from .report import build_report
+    from .store import StoreError, open_store
 
     def warn(msg: str) -> None:
         err.print(f"[yellow]warning[/] {escape(printable(msg))}", markup=True, highlight=False)
 
-    if not id_field.strip():
-        _fail("--id-field needs a field name")
-
     def articles():
-        for item in read_inputs(paths, limits, id_field=id_field, warn=warn):
+        for item in read_inputs(paths, settings.limits, id_field=id_field, warn=warn):
             if isinstance(item, IngestError):
                 skipped.append(str(item))
                 err.print(f"[yellow]skipped[/] {escape(printable(item))}", markup=True, highlight=False)
@@ -190,33 +211,27 @@ def analyze(
         _fail(str(e))
     finally:
         store.close()
+    return ing, placed, report
+
+
+def _write_reports(report: dict, json_out: Path | None, html_out: Path | None, quiet: bool, err) -> None:
+    """Write the JSON and HTML reports asked for (the HTML page's unit marks computed here)."""
+    from .report import to_json
+
     try:
         if json_out:
             json_out.write_text(to_json(report), encoding="utf-8")
         if html_out:
+            from .report.marks import unit_marks
             from .report.page import write_html
             from .report.terminal import plural
 
-            written = write_html(report, html_out)
+            written = write_html(report, html_out, marks=unit_marks(report))
             if written.split and not quiet:
                 err.print(f"HTML report split: index {html_out}, {plural(len(written.pages) - 1, 'page')} in {written.folder}/",
                           highlight=False, markup=False)
     except OSError as e:  # the store is complete; only the report file could not be written
         _fail(f"cannot write {e.filename}: {e.strerror or e}")
-    if not quiet:
-        from .report.terminal import render
-
-        render(report, _console())
-    from .report.terminal import plural
-
-    n_multi = sum(1 for s in report["stories"] if len(s["articles"]) > 1)
-    err.print(
-        f"{ing.added} new, {ing.unchanged} already stored, {len(skipped)} skipped; {placed.placed} placed; "
-        f"{plural(len(report['stories']), 'story')} ({n_multi} with several articles) in {printable(db)}",
-        highlight=False,
-        markup=False,
-    )
-    sys.exit(EXIT_SKIPPED if skipped else EXIT_OK)
 
 
 @main.command()

@@ -38,7 +38,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -49,6 +49,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..config import Limits, Settings
+from ..report import build_report
 from ..store import StoreError
 from .service import (
     ApiError,
@@ -56,7 +57,6 @@ from .service import (
     article_detail,
     list_stories,
     store_error_status,
-    story_report,
     story_summary,
 )
 
@@ -432,6 +432,14 @@ def _story_path(sid: str) -> str:
     return "/stories/" + quote(sid, safe="")
 
 
+def _story_page(report: dict) -> str:
+    """The HTML page of a one-story report, its unit marks computed first (see ``report.marks``)."""
+    from ..report.marks import unit_marks
+    from ..report.page import render_html
+
+    return render_html(report, marks=unit_marks(report), story_href=_story_path, home_href="/")
+
+
 # ----------------------------------------------------------------------------- the app
 
 
@@ -447,7 +455,6 @@ def create_app(
     """The app over ``db``; ``host`` (the bound address) and ``allowed_hosts`` add to the loopback
     names accepted in ``Host`` (see ``host_patterns``)."""
     settings = settings or Settings()
-    limits = settings.limits
     service = StoreService(db, settings, readers=readers)
 
     @asynccontextmanager
@@ -471,8 +478,18 @@ def create_app(
     # Added last = runs first: framing, then Host, then the routes.
     app.add_middleware(HostGuard, allowed_hosts=host_patterns(host, allowed_hosts))
     app.add_middleware(FramingGuard)
+    _add_error_handlers(app)
+    _add_security_headers(app)
+    app.include_router(_page_routes(service))
+    app.include_router(_write_routes(service, settings))
+    app.include_router(_read_routes(service))
+    app.include_router(_status_routes(service))
+    _document_bodies(app)
+    return app
 
-    # -- errors: always {"error": "..."}, never a stack trace ----------------------------------
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Errors: always {"error": "..."}, never a stack trace."""
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -510,6 +527,10 @@ def create_app(
             {"error": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500
         )
 
+
+def _add_security_headers(app: FastAPI) -> None:
+    """Headers on every answer: no sniffing, no referrer, no framing; a CSP on every HTML page."""
+
     @app.middleware("http")
     async def _headers(request: Request, call_next):
         response: Response = await call_next(request)
@@ -522,9 +543,12 @@ def create_app(
             response.headers.setdefault("Content-Security-Policy", content_security_policy())
         return response
 
-    # -- pages ------------------------------------------------------------------------------
 
-    @app.get("/", response_class=HTMLResponse, summary="Story list (HTML page)", tags=["pages"])
+def _page_routes(service: StoreService) -> APIRouter:
+    """The HTML pages: the story list (``/``)."""
+    router = APIRouter()
+
+    @router.get("/", response_class=HTMLResponse, summary="Story list (HTML page)", tags=["pages"])
     async def index(
         q: str = Query("", max_length=500), page: int = Query(1, ge=1, le=1_000_000)
     ) -> HTMLResponse:
@@ -545,9 +569,15 @@ def create_app(
             render_index(stories, story_href=_story_path, query=words, total=total, page=page, per_page=per_page)
         )
 
-    # -- API --------------------------------------------------------------------------------
+    return router
 
-    @app.post(
+
+def _write_routes(service: StoreService, settings: Settings) -> APIRouter:
+    """The JSON API's writes: ``POST /articles`` (store and place) and ``POST /verify`` (nothing stored)."""
+    router = APIRouter()
+    limits = settings.limits
+
+    @router.post(
         "/articles",
         summary="Store articles and place them in stories",
         tags=["api"],
@@ -566,82 +596,7 @@ def create_app(
         res = await service.ingest_async(articles)
         return JSONResponse({"added": res.added, "existing": res.existing, "articles": res.results})
 
-    @app.get(
-        "/stories",
-        summary="Stories, largest first",
-        tags=["api"],
-        response_model=StoriesOut,
-        responses=ERRORS,
-    )
-    async def get_stories(
-        offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)
-    ) -> JSONResponse:
-        stories, total = await run_in_threadpool(service.read, lambda store: list_stories(store, offset, limit))
-        return JSONResponse(
-            {"total": total, "offset": offset, "stories": [story_summary(s) for s in stories]}
-        )
-
-    @app.get(
-        "/stories/{story_id}",
-        summary="One story: JSON report, or the HTML page for a browser",
-        tags=["api", "pages"],
-        responses={**ERRORS, 200: {"content": {"application/json": {}, "text/html": {}}}},
-    )
-    async def get_story(
-        request: Request, story_id: str, format: str | None = Query(None, pattern="^(json|html)$")
-    ) -> Response:
-        """The story payload (articles, reference, families, facts, common source) and every
-        article's entry with alignment, claims and dropped sentences. ``?format=html`` (or a
-        browser's ``Accept: text/html``) gives the page."""
-        report = await run_in_threadpool(service.read, lambda store: story_report(store, story_id))
-        if report is None:
-            raise ApiError(404, f"no story with id {story_id!r}")
-        if wants_html(request, format):
-            from ..report.page import render_html
-
-            html = await run_in_threadpool(render_html, report, story_href=_story_path, home_href="/")
-            return HTMLResponse(html)
-        return JSONResponse({"story": report["stories"][0], "articles": report["articles"]})
-
-    @app.get(
-        "/articles/{article_id:path}",
-        summary="One article with its alignment and claims (ids may contain '/': send it as %2F or as is)",
-        tags=["api"],
-        responses=ERRORS,
-    )
-    async def get_article(
-        request: Request, article_id: str, format: str | None = Query(None, pattern="^(json|html)$")
-    ) -> Response:
-        entry = await run_in_threadpool(service.read, lambda store: article_detail(store, article_id))
-        if entry is None:
-            raise ApiError(404, f"no article with id {article_id!r}")
-        if wants_html(request, format) and entry.get("story"):
-            from ..report.page import anchor
-
-            return RedirectResponse(
-                _story_path(entry["story"]) + "#" + anchor("art", article_id), status_code=303
-            )
-        return JSONResponse(entry)
-
-    @app.get(
-        "/search",
-        summary="Stories whose articles contain the words",
-        tags=["api"],
-        response_model=StoriesOut,
-        responses=ERRORS,
-    )
-    async def search(
-        q: str = Query(..., min_length=1, max_length=500), limit: int = Query(20, ge=1, le=200)
-    ) -> JSONResponse:
-        if not q.strip():
-            raise ApiError(400, "query 'q' is empty")
-        words = clean_query(q)
-        if not words:
-            raise ApiError(422, "query 'q' has nothing to search for once control characters are removed")
-        found = await run_in_threadpool(service.read, lambda store: store.search_stories(words, limit=limit))
-        return JSONResponse({"total": len(found), "offset": 0, "stories": [story_summary(s) for s in found]})
-
-    @app.post(
+    @router.post(
         "/verify",
         summary="Check a rewrite against its source(s) before publication",
         tags=["api"],
@@ -671,7 +626,93 @@ def create_app(
             raise ApiError(400, str(e)) from None
         return JSONResponse(report.to_dict())
 
-    @app.get("/health", summary="Liveness and store counts", tags=["api"])
+    return router
+
+
+def _read_routes(service: StoreService) -> APIRouter:
+    """The JSON API's reads: stories, one story (or its page), one article, search."""
+    router = APIRouter()
+
+    @router.get(
+        "/stories",
+        summary="Stories, largest first",
+        tags=["api"],
+        response_model=StoriesOut,
+        responses=ERRORS,
+    )
+    async def get_stories(
+        offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)
+    ) -> JSONResponse:
+        stories, total = await run_in_threadpool(service.read, lambda store: list_stories(store, offset, limit))
+        return JSONResponse(
+            {"total": total, "offset": offset, "stories": [story_summary(s) for s in stories]}
+        )
+
+    @router.get(
+        "/stories/{story_id}",
+        summary="One story: JSON report, or the HTML page for a browser",
+        tags=["api", "pages"],
+        responses={**ERRORS, 200: {"content": {"application/json": {}, "text/html": {}}}},
+    )
+    async def get_story(
+        request: Request, story_id: str, format: str | None = Query(None, pattern="^(json|html)$")
+    ) -> Response:
+        """The story payload (articles, reference, families, facts, common source) and every
+        article's entry with alignment, claims and dropped sentences. ``?format=html`` (or a
+        browser's ``Accept: text/html``) gives the page."""
+        report = await run_in_threadpool(service.read, lambda store: build_report(store, [story_id]))
+        if not report["stories"]:
+            raise ApiError(404, f"no story with id {story_id!r}")
+        if wants_html(request, format):
+            return HTMLResponse(await run_in_threadpool(_story_page, report))
+        return JSONResponse({"story": report["stories"][0], "articles": report["articles"]})
+
+    @router.get(
+        "/articles/{article_id:path}",
+        summary="One article with its alignment and claims (ids may contain '/': send it as %2F or as is)",
+        tags=["api"],
+        responses=ERRORS,
+    )
+    async def get_article(
+        request: Request, article_id: str, format: str | None = Query(None, pattern="^(json|html)$")
+    ) -> Response:
+        entry = await run_in_threadpool(service.read, lambda store: article_detail(store, article_id))
+        if entry is None:
+            raise ApiError(404, f"no article with id {article_id!r}")
+        if wants_html(request, format) and entry.get("story"):
+            from ..report.page import anchor
+
+            return RedirectResponse(
+                _story_path(entry["story"]) + "#" + anchor("art", article_id), status_code=303
+            )
+        return JSONResponse(entry)
+
+    @router.get(
+        "/search",
+        summary="Stories whose articles contain the words",
+        tags=["api"],
+        response_model=StoriesOut,
+        responses=ERRORS,
+    )
+    async def search(
+        q: str = Query(..., min_length=1, max_length=500), limit: int = Query(20, ge=1, le=200)
+    ) -> JSONResponse:
+        if not q.strip():
+            raise ApiError(400, "query 'q' is empty")
+        words = clean_query(q)
+        if not words:
+            raise ApiError(422, "query 'q' has nothing to search for once control characters are removed")
+        found = await run_in_threadpool(service.read, lambda store: store.search_stories(words, limit=limit))
+        return JSONResponse({"total": len(found), "offset": 0, "stories": [story_summary(s) for s in found]})
+
+    return router
+
+
+def _status_routes(service: StoreService) -> APIRouter:
+    """``GET /health``: liveness and the store's article count."""
+    router = APIRouter()
+
+    @router.get("/health", summary="Liveness and store counts", tags=["api"])
     async def health() -> JSONResponse:
         n = await run_in_threadpool(service.read, lambda store: store.count_articles())
         return JSONResponse(
@@ -683,7 +724,11 @@ def create_app(
             }
         )
 
-    # Make the schema document the request bodies declared by hand above.
+    return router
+
+
+def _document_bodies(app: FastAPI) -> None:
+    """Make the schema document the request bodies the write endpoints parse by hand."""
     _extra_models = (ArticleIn, VerifyIn)
     app.openapi_schema = None
     base_openapi = app.openapi
@@ -699,7 +744,6 @@ def create_app(
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    return app
 
 
 def _version() -> str:
