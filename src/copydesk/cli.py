@@ -102,7 +102,14 @@ def main() -> None:
     "per story in the folder FILE_stories/ beside it.",
 )
 @click.option("--no-claims", is_flag=True, help="Skip sentence alignment and claim checking (faster).")
-@click.option("--quiet", "-q", is_flag=True, help="No terminal report, only errors and the summary line.")
+@click.option("--quiet", "-q", is_flag=True, help="No terminal report and no progress; only errors and the summary line.")
+@click.option(
+    "--summary/--detail",
+    "summary_only",
+    default=None,
+    help="Terminal report: only the one-screen summary, or the summary and every story with its articles, "
+    "flagged claims and facts. Default: the detail for up to 20 stories of several articles, else the summary.",
+)
 @click.option(
     "--max-article-chars",
     type=click.IntRange(min=1),
@@ -123,6 +130,7 @@ def analyze(
     html_out: Path | None,
     no_claims: bool,
     quiet: bool,
+    summary_only: bool | None,
     max_article_chars: int | None,
     id_field: str,
 ) -> None:
@@ -144,7 +152,7 @@ def analyze(
     if not quiet:
         from .report.terminal import render
 
-        render(report, _console())
+        render(report, _console(), mode=None if summary_only is None else ("summary" if summary_only else "detail"))
     n_multi = sum(1 for s in report["stories"] if len(s["articles"]) > 1)
     err.print(
         f"{ing.added} new, {ing.unchanged} already stored, {len(skipped)} skipped; {placed.placed} placed; "
