@@ -107,3 +107,34 @@ def test_analyze_piped_prints_full_ids(tmp_path, seeds_dir):
     assert max(len(line) for line in p.stdout.splitlines()) <= 80
     assert p.stdout.lstrip().startswith("─") and "copydesk summary" in p.stdout.splitlines()[0]
     assert "━" not in p.stderr  # no progress bar when piped
+
+
+def test_progress_bars_count_articles_and_stop_with_their_stage():
+    """One bar per stage in articles; the place phase (which counts components) is scaled to the
+    articles it places; a stage's bar ends (total = done, clock stopped) when the next one starts."""
+    from copydesk.report.progress import StageBars
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=120, force_terminal=True)
+    with StageBars(console, enabled=True) as bars:
+        cb = bars.pipeline_callback({"ingest": 10, "place": 10})
+        bars.start("ingest", 10)
+        cb("ingest", 10, 0)
+        cb("place", 1, 4)  # components: 1 of 4 -> about 2 of 10 articles
+        tasks = {t.description: t for t in bars._bar.tasks}
+        assert tasks["analyze"].finished and tasks["analyze"].stop_time is not None
+        assert tasks["place"].total == 10 and tasks["place"].completed == 2
+        cb("place", 4, 4)
+        assert tasks["place"].completed == 10
+    out = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buf.getvalue())
+    assert "10/10 articles" in out and "analyze" in out and "place" in out
+
+
+def test_quiet_or_piped_shows_no_progress():
+    from copydesk.report.progress import StageBars
+
+    buf = io.StringIO()
+    with StageBars(Console(file=buf, force_terminal=False), enabled=False) as bars:
+        bars.start("ingest", 5)
+        bars.advance_to("ingest", 5)
+    assert buf.getvalue() == ""

@@ -190,29 +190,26 @@ def _analyze_into_store(paths, db: str, settings, id_field: str, quiet: bool, er
     except StoreError as e:
         _fail(str(e))
     try:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+        from .report.progress import StageBars
 
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=quiet or not err.is_terminal,
-        ) as bar:
-            tasks: dict[str, int] = {}
-
-            def progress(phase: str, done: int, total: int) -> None:
-                if phase not in tasks:
-                    tasks[phase] = bar.add_task(phase, total=total or None)
-                bar.update(tasks[phase], completed=done, total=total or None)
-
-            pipe = Pipeline(store, settings, progress=progress, workers=settings.n_threads)
-            ing = pipe.ingest(articles())
+        with StageBars(err, enabled=not quiet and err.is_terminal) as bars:
+            # The articles are read first, so that analysing them shows a total, a rate and an ETA.
+            items = []
+            bars.start("read", None)
+            for n, item in enumerate(articles(), 1):
+                items.append(item)
+                bars.advance_to("read", n)
+            totals = {"ingest": len(items)}
+            pipe = Pipeline(store, settings, progress=bars.pipeline_callback(totals), workers=settings.n_threads)
+            bars.start("ingest", len(items))
+            ing = pipe.ingest(iter(items))
+            del items
             for r in ing.rejected:
                 skipped.append(r)
                 err.print(f"[yellow]skipped[/] {escape(printable(r))}", highlight=False)
+            if bars.enabled:
+                totals["place"] = len(store.unplaced_ids())
+                bars.start("place", totals["place"])
             placed = pipe.place()
         report = build_report(store)
     except StoreError as e:
