@@ -339,6 +339,11 @@ def _read_text_arg(arg: str, stdin_used: list[bool]) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the rewrite with artifacts stripped to this file (claims untouched).",
 )
+@click.option(
+    "--show-text/--no-show-text",
+    default=None,
+    help="After the findings, print the rewrite with the flagged spans marked. Default: on a terminal only.",
+)
 def verify(
     source: str | None,
     rewrite: str | None,
@@ -346,16 +351,21 @@ def verify(
     json_out: Path | None,
     fail_on: str,
     fix_out: Path | None,
+    show_text: bool | None,
 ) -> None:
     """Check REWRITE against SOURCE before publication.
 
     SOURCE and REWRITE are both required: files (txt/html), or '-' for standard input (for one of
     them). With --source PATH (repeatable) give only REWRITE.
 
+    Prints the findings first, grouped: contradicted, unsupported, dropped quotes, artifacts; each
+    with its text, the reason and the closest source sentence. Documents are named by their file names.
+
     Exit 0 when nothing in --fail-on is found, 1 when something is, 2 on bad input."""
     import json
 
     from .ingest import InputError, printable
+    from .report.verdict import document_names, name_documents
     from .verify import clean as clean_text
     from .verify import verify as run_verify
 
@@ -366,6 +376,7 @@ def verify(
         src_args.insert(0, source)
     if not src_args or rewrite is None:
         _fail("give SOURCE and REWRITE (or --source A [--source B] REWRITE)")
+    names = document_names(src_args, rewrite)
     inputs = [("an input file", a) for a in [*src_args, rewrite] if a != "-" and os.path.isfile(a)]
     _check_outputs({"--json": json_out, "--fix": fix_out}, inputs)
     stdin_used: list[bool] = []
@@ -389,7 +400,7 @@ def verify(
                 err=True,
             )
         if json_out is not None:
-            payload = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+            payload = json.dumps(name_documents(report.to_dict(), names), ensure_ascii=False, indent=2)
             if str(json_out) == "-":
                 click.echo(payload)
             else:
@@ -399,7 +410,8 @@ def verify(
     if json_out is None or str(json_out) != "-":
         from .report.terminal import render_verify
 
-        render_verify(report, _console())
+        console = _console()
+        render_verify(report, console, names, show_text=console.is_terminal if show_text is None else show_text)
     sys.exit(EXIT_OK if report.ok else EXIT_FLAGGED)
 
 

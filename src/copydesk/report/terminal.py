@@ -224,8 +224,45 @@ def _render_singles(singles: list[dict], arts: dict[str, dict], console: Console
         console.print(f"  … and {len(singles) - limit:,} more (see --json)")
 
 
-def render_verify(report, console: Console) -> None:
-    """The rewrite's text with flagged spans marked, then the reasons and the summary line."""
+GROUP_STYLE = {"contradicted": "bold red", "unsupported": "yellow", "dropped quotes": "red",
+               "artifacts": "magenta"}
+
+
+def render_verify(report, console: Console, names: dict[str, str] | None = None, show_text: bool = False) -> None:
+    """The verdict of ``verify``: the findings first, grouped (contradicted, unsupported, dropped quotes,
+    artifacts), each with its text, the plain reason and the compared source sentence; then, with
+    ``show_text``, the rewrite with the flagged spans marked; the summary line last. ``names`` maps
+    the documents' internal names to the file names the user gave."""
+    from .verdict import GROUPS, findings
+
+    names = names or {}
+    found = findings(report, names)
+    for group in GROUPS:
+        items = [f for f in found if f.group == group]
+        if not items:
+            continue
+        console.rule(Text(f"{group.upper()} ({len(items)})", style=GROUP_STYLE[group]), align="left")
+        for f in items:
+            _out(console, Text(f"{f.kind}: ", style=GROUP_STYLE[group]) + _t(repr(f.text) if group == "artifacts"
+                                                                            else f.text), 2)
+            _out(console, Text("why: ", style="dim") + _t(f.reason), 6)
+            if f.compared is not None:
+                label = "in the rewrite" if group == "dropped quotes" else "closest source sentence"
+                _out(console, Text(f"{label} ({printable(f.compared_in or '')}): ", style="dim")
+                     + _t(f.compared), 6)
+            elif group in ("contradicted", "unsupported"):
+                _out(console, Text("closest source sentence: none similar in the source", style="dim"), 6)
+    if not found:
+        console.print("[green]No findings.[/]")
+    if show_text:
+        _render_marked_text(report, console, names.get("rewrite", "the rewrite"))
+    console.print(("[bold green]" if report.ok else "[bold red]") + escape(report.summary) + "[/]", highlight=False,
+                  soft_wrap=True)
+
+
+def _render_marked_text(report, console: Console, name: str) -> None:
+    """The rewrite's text with contradicted spans in red, unsupported in yellow, artifacts struck."""
+    console.rule(Text(f"{name}, annotated", style="dim"), align="left")
     shown, at = printable_text(report.rewrite_text)
     text = Text(shown)
     for a in report.artifacts:
@@ -237,22 +274,3 @@ def render_verify(report, console: Console) -> None:
             text.stylize("yellow underline", at(c.start), at(c.end))
     console.print(text)
     console.rule()
-    for c in report.flagged:
-        style = "red" if c.status == "contradicted" else "yellow"
-        console.print(
-            f"[{style}]{c.status.upper()}[/] ({c.kind}) {_m(c.text)}", highlight=False
-        )
-        console.print(f"    [dim]{_m(c.reason)}[/]", highlight=False)
-        if c.evidence:
-            e = c.evidence[0]
-            console.print(
-                f"    [dim]closest source sentence ({_m(e.article)}): {_m(e.text[:200])}[/]", highlight=False
-            )
-    for a in report.artifacts:
-        console.print(
-            f"[magenta]ARTIFACT[/] {a.kind} [{a.start}:{a.end}] {_m(repr(a.text[:80]))}", highlight=False
-        )
-    for q in report.quotes:
-        extra = f" -> {_m(repr(q.rewrite_text))}" if q.rewrite_text else ""
-        console.print(f"[red]QUOTE {q.status.upper()}[/] {_m(repr(q.text[:120]))}{extra}", highlight=False)
-    console.print(("[bold green]" if report.ok else "[bold red]") + report.summary + "[/]", highlight=False)
