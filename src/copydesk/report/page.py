@@ -120,6 +120,22 @@ def _page(title: str, body: str, data: object | None = None) -> str:
     )
 
 
+def render_error_page(status: int, message: str, home_href: str = "/", link: tuple[str, str] | None = None) -> str:
+    """A page for an error a browser hit (``copydesk serve``): the status, the message in words, and
+    links to ``link`` (href, text; e.g. the story an old id merged into) and to the story list."""
+    reason = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 409: "Conflict",
+              413: "Too large", 415: "Unsupported content type", 422: "Cannot be processed",
+              429: "Too many requests", 500: "Server error", 503: "Busy"}.get(status, "Error")
+    extra = f'<p><a href="{e(link[0])}">{e(link[1])}</a></p>' if link else ""
+    body = (
+        '<header class="top"><h1><span class="logo" aria-hidden="true">¶</span> copydesk</h1></header>'
+        f'<main id="main" tabindex="-1" class="error-page"><h2>{status} · {e(reason)}</h2>'
+        f'<p class="error-message">{e(message)}</p>{extra}'
+        f'<p><a href="{e(home_href)}">← all stories</a></p></main>'
+    )
+    return _page(f"{status} {reason} — copydesk", body)
+
+
 # ----------------------------------------------------------------------------- inline marks
 
 

@@ -35,6 +35,7 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -432,6 +433,18 @@ def _story_path(sid: str) -> str:
     return "/stories/" + quote(sid, safe="")
 
 
+def merged_story(store: Any, story_id: str) -> str | None:
+    """The current id of the story that ``story_id`` merged into, or None (never such a story).
+
+    A story's id is derived from its members, so it changes when articles join it; the store keeps
+    the old ids in an alias table (``story_alias``). A store without that table answers None."""
+    lookup = getattr(store, "story_alias", None)
+    if lookup is None:
+        return None
+    current = lookup(story_id)
+    return current if isinstance(current, str) and current != story_id else None
+
+
 def _story_page(report: dict) -> str:
     """The HTML page of a one-story report, its unit marks computed first (see ``report.marks``)."""
     from ..report.marks import unit_marks
@@ -484,48 +497,64 @@ def create_app(
     app.include_router(_write_routes(service, settings))
     app.include_router(_read_routes(service))
     app.include_router(_status_routes(service))
+    app.include_router(_docs_routes())
     _document_bodies(app)
     return app
 
 
+def is_browser(request: Request) -> bool:
+    """A browser navigating (it asks for text/html and not for JSON): it gets HTML error pages."""
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "application/json" not in accept
+
+
+def error_response(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
+    """An error answer: ``{"error": message, **extra}`` for an API client, an HTML page for a browser."""
+    if is_browser(request):
+        from ..report.page import render_error_page
+
+        link = (_story_path(extra["merged_into"]), "the story it is now part of") if extra.get("merged_into") else None
+        return HTMLResponse(render_error_page(status, message, link=link), status_code=status, headers=headers)
+    return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
+
+
 def _add_error_handlers(app: FastAPI) -> None:
-    """Errors: always {"error": "..."}, never a stack trace."""
+    """Errors: ``{"error": "..."}`` for API clients and an HTML page for browsers (``error_response``),
+    never a stack trace."""
 
     @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+    async def _api_error(request: Request, exc: ApiError) -> Response:
         headers = dict(exc.headers)
         if exc.status == 413:
             headers["Connection"] = "close"  # the unread rest of the body is not wanted
-        return JSONResponse({"error": exc.message}, status_code=exc.status, headers=headers)
+        return error_response(request, exc.status, exc.message, headers)
 
     @app.exception_handler(StoreError)
-    async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
+    async def _store_error(request: Request, exc: StoreError) -> Response:
         err = store_error_status(exc)
-        return JSONResponse({"error": err.message}, status_code=err.status, headers=err.headers)
+        return error_response(request, err.status, err.message, dict(err.headers))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         msg = exc.detail if isinstance(exc.detail, str) else "error"
         if exc.status_code == 404 and msg == "Not Found":
             msg = f"no such endpoint: {request.method} {request.url.path}"
-        return JSONResponse(
-            {"error": msg}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
-        )
+        return error_response(request, exc.status_code, msg, getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
         parts = []
         for err in exc.errors()[:3]:
             loc = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "path", "body"))
             parts.append(f"{loc}: {err.get('msg', 'invalid')}" if loc else err.get("msg", "invalid"))
-        return JSONResponse({"error": "bad request: " + "; ".join(parts)}, status_code=400)
+        return error_response(request, 400, "bad request: " + "; ".join(parts))
 
     @app.exception_handler(Exception)
-    async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    async def _internal_error(request: Request, exc: Exception) -> Response:
         log.exception("internal error on %s %s", request.method, request.url.path)
-        return JSONResponse(
-            {"error": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500
-        )
+        return error_response(request, 500, f"internal error ({type(exc).__name__}); see the server log")
 
 
 def _add_security_headers(app: FastAPI) -> None:
@@ -662,7 +691,12 @@ def _read_routes(service: StoreService) -> APIRouter:
         browser's ``Accept: text/html``) gives the page."""
         report = await run_in_threadpool(service.read, lambda store: build_report(store, [story_id]))
         if not report["stories"]:
-            raise ApiError(404, f"no story with id {story_id!r}")
+            merged = await run_in_threadpool(service.read, lambda store: merged_story(store, story_id))
+            if merged is None:
+                raise ApiError(404, f"no story with id {story_id!r}")
+            if wants_html(request, format):  # a saved link: the browser follows to the story it joined
+                return RedirectResponse(_story_path(merged) + (f"?format={format}" if format else ""), 308)
+            return error_response(request, 404, f"story {story_id!r} merged into {merged!r}", merged_into=merged)
         if wants_html(request, format):
             return HTMLResponse(await run_in_threadpool(_story_page, report))
         return JSONResponse({"story": report["stories"][0], "articles": report["articles"]})
@@ -723,6 +757,66 @@ def _status_routes(service: StoreService) -> APIRouter:
                 "write_batches": service.batches,
             }
         )
+
+    return router
+
+
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'"
+)
+
+
+def swagger_assets() -> Path | None:
+    """The folder of Swagger UI's files, from the installed package swagger-ui-bundle (no CDN)."""
+    try:
+        import swagger_ui_bundle
+    except ImportError:
+        return None
+    folder = Path(swagger_ui_bundle.swagger_ui_path)
+    return folder if (folder / "swagger-ui-bundle.js").is_file() else None
+
+
+def _docs_page() -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        "<title>copydesk API</title>\n"
+        '<link rel="stylesheet" href="/docs/assets/swagger-ui.css">\n</head>\n<body>\n'
+        '<div id="swagger-ui"></div>\n'
+        '<script src="/docs/assets/swagger-ui-bundle.js"></script>\n'
+        '<script src="/docs/init.js"></script>\n</body>\n</html>\n'
+    )
+
+
+DOCS_INIT = (
+    'window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true, '
+    "validatorUrl: null, presets: [SwaggerUIBundle.presets.apis], layout: \"BaseLayout\"});\n"
+)
+DOCS_ASSETS = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascript"}
+
+
+def _docs_routes() -> APIRouter:
+    """``/docs``: interactive API documentation (Swagger UI) served from the installed package, with
+    no request to any other host; its assets under ``/docs/assets/``."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/docs")
+    async def docs() -> Response:
+        if swagger_assets() is None:
+            raise ApiError(503, "interactive docs need the package swagger-ui-bundle; the schema is at /openapi.json")
+        return HTMLResponse(_docs_page(), headers={"Content-Security-Policy": DOCS_CSP})
+
+    @router.get("/docs/init.js")
+    async def docs_init() -> Response:
+        return Response(DOCS_INIT, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
+    @router.get("/docs/assets/{name}")
+    async def docs_asset(name: str) -> Response:
+        folder = swagger_assets()
+        if folder is None or name not in DOCS_ASSETS:
+            raise ApiError(404, f"no such file: /docs/assets/{name}")
+        data = await run_in_threadpool((folder / name).read_bytes)
+        return Response(data, media_type=DOCS_ASSETS[name], headers={"Cache-Control": "max-age=86400"})
 
     return router
 
@@ -812,8 +906,6 @@ def serve(
             file=sys.stderr,
         )
     if not is_pg:
-        from pathlib import Path
-
         parent = Path(db).expanduser().resolve().parent
         if not parent.is_dir():
             _die(f"no folder {parent} for the store {db}")
