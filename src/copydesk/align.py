@@ -120,7 +120,7 @@ def align(
     out = []
     for i, s in enumerate(sentences):
         row = sim[i] if sim.shape[1] else np.zeros(0)
-        order = np.argsort(-row, kind="stable")[:MAX_SOURCES] if len(row) else []
+        order = np.argsort(-row, kind="stable")[:MAX_SOURCES] if len(row) else np.zeros(0, np.int64)
         matches = [int(j) for j in order if row[j] >= PARAPHRASE_SIM]
         if matches and (
             emb[i, matches[0]] >= VERBATIM_SIM or _norm(s.text) == _norm(src_sentences[matches[0]].text)
@@ -144,7 +144,7 @@ def align(
     dropped: tuple[Sentence, ...] = ()
     if sim.size:
         best_src = sim.max(axis=0)
-        dropped = tuple(src_sentences[j] for j in np.flatnonzero(best_src < PARAPHRASE_SIM))
+        dropped = tuple(src_sentences[int(j)] for j in np.flatnonzero(best_src < PARAPHRASE_SIM))
     elif len(src_sentences) and not len(sentences):
         dropped = tuple(src_sentences)
     return Alignment(src_id, tuple(out), dropped)

@@ -239,6 +239,7 @@ def _line_patterns(text: str, line_index: dict[int, int]) -> tuple[list[Artifact
     whole: set[int] = set()
     for m in _LINE_RE.finditer("\n" + text):
         kind = m.lastgroup
+        assert kind is not None  # every alternative of _LINE_RE is a named group
         s, e = m.start(kind) - 1, m.end(kind) - 1  # undo the prepended "\n"
         if kind == "tprefix":
             out.append(_art(text, "prompt_leak", s, e))

@@ -122,7 +122,7 @@ class AlignmentVerifier:
             # The floor is the model's own rule: its score is at least the threshold. Below the alignment
             # threshold the score stays the model's probability (the rank of how suspicious it is).
             return Verdict("unsupported", kind, max(p, t) if x[floor_feature] < floor else p, why, evidence())
-        support = tuple(sorted({pool[i].article for i in np.flatnonzero(sims >= self.support_min)}))
+        support = tuple(sorted({pool[int(i)].article for i in np.flatnonzero(sims >= self.support_min)}))
         return Verdict(
             "supported",
             "statement",

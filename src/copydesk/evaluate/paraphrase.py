@@ -39,7 +39,7 @@ def _pair(n: int, d: dict) -> tuple[str, str, int]:
         if not isinstance(d[key], str):
             got = "null" if d[key] is None else type(d[key]).__name__
             raise ValueError(f"field {key!r} must be a string, got {got}")
-    return clean(d[x]), clean(d[y]), int(d.get("label", d.get("Quality")))
+    return clean(d[x]), clean(d[y]), int(d.get("label", d.get("Quality")))  # type: ignore[arg-type]
 
 
 def _detail(e: BaseException) -> str:

@@ -32,6 +32,7 @@ from functools import lru_cache
 from html import escape
 from importlib import resources
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import quote
 
 from . import shared_and_single_facts
@@ -165,13 +166,13 @@ def _inline(text: str, start: int, marks: Sequence[tuple[int, int, str, str]]) -
 # ----------------------------------------------------------------------------- graph
 
 
-def _missing_links(story: dict) -> list[tuple[str, list[str], str]]:
+def _missing_links(story: dict) -> list[tuple[list[str], list[str], str]]:
     """Evidence items of a missing common source as (articles named, texts, shared words)."""
     ids = sorted(story["articles"], key=len, reverse=True)
     if not ids:
         return []
     head = re.compile("(?:^|; )(" + "|".join(re.escape(i) for i in ids) + "): ")
-    out = []
+    out: list[tuple[list[str], list[str], str]] = []
     for item in story.get("evidence") or []:
         words = ""
         m = re.search(r" \(shared, absent from .*?: ([^()]*)\)$", item)
@@ -389,7 +390,7 @@ class _Graph:
     rows: list[list[str]]
     edges: list[tuple[str, str, str]]
     labels: dict[tuple[str, str], str]
-    links: list[tuple[str, list[str], str]]
+    links: list[tuple[list[str], list[str], str]]
     missing: bool
 
 
@@ -742,7 +743,7 @@ def _article_rows(
             inside.setdefault(host, []).append((xs, xe, "artifact", x.get("kind", "")))
         else:
             free.append(x)
-    items: list[tuple[int, int, object]] = [(s["start"], 1, ("s", i)) for i, s in enumerate(sentences)]
+    items: list[tuple[int, int, tuple[str, Any]]] = [(s["start"], 1, ("s", i)) for i, s in enumerate(sentences)]
     items += [(x.get("start", 0), 0, ("x", x)) for x in free]
     items.sort(key=lambda t: (t[0], t[1]))
     for pos, _, (kind, obj) in items:
@@ -940,7 +941,7 @@ def render_missing(story: dict, art_href: Href) -> str:
 def render_story(story: dict, arts: dict[str, dict], art_href: Href, ids: _Ids, marks: UnitMarks) -> str:
     sid = story["id"]
     members = [m for m in story["articles"] if m in arts]
-    ref = story.get("reference")
+    ref = cast(str, story.get("reference"))  # trace gives every story one
     flagged, n_art = _story_stats(story, arts)
     title = story_title(story)
     out = [
@@ -954,8 +955,8 @@ def render_story(story: dict, arts: dict[str, dict], art_href: Href, ids: _Ids, 
     ]
     top = []
     if len(members) > 1:
-        present = {arts[m].get("relation") for m in members if m != ref}
-        present = {r if r in ("rewrite", "duplicate") else "same_story" for r in present}
+        relations = {arts[m].get("relation") for m in members if m != ref}
+        present = {r if r in ("rewrite", "duplicate") else "same_story" for r in relations}
         if story.get("common_source_missing"):
             present.add("missing")
         top.append(

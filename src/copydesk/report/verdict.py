@@ -51,7 +51,7 @@ def name_documents(verdict: dict, names: dict[str, str]) -> dict:
 
     def walk(x: object) -> object:
         if isinstance(x, dict):
-            out = {}
+            out: dict[str, object] = {}
             for k, v in x.items():
                 if k in ("article", "article_id", "source") and isinstance(v, str):
                     out[k] = names.get(v, v)

@@ -340,6 +340,7 @@ def parse_json(body: bytes) -> Any:
 def parse_articles(body: bytes, limits: Limits) -> list:
     """The body of ``POST /articles`` -> validated ``Article`` records (ApiError on bad input)."""
     from ..ingest import InputError, record_to_article
+    from ..records import Article
 
     data = parse_json(body)
     items = data if isinstance(data, list) else [data]
@@ -353,7 +354,8 @@ def parse_articles(body: bytes, limits: Limits) -> list:
             f"too many articles in one request ({len(items):,} > limit "
             f"{limits.max_articles_per_request:,}); split the batch",
         )
-    out, seen = [], {}
+    out: list = []
+    seen: dict[str, Article] = {}
     for i, obj in enumerate(items):
         where = f"article {i}" if isinstance(data, list) else "article"
         if not isinstance(obj, dict):

@@ -290,20 +290,21 @@ def compatible(a: Unit, b: Unit) -> bool | None:
         if da and db and da != db and a.value == b.value:
             return False  # "more than 20" vs "fewer than 20": the key ignores the hedge
         # A bound holds a nearby exact figure on its side: "more than £500,000" ~ "£572,206".
-        for (x, dx), (y, dy) in (((a, da), (b, db)), ((b, db), (a, da))):
+        av, bv = a.value, b.value  # both numbers: checked above
+        for (xv, dx), (yv, dy) in (((av, da), (bv, db)), ((bv, db), (av, da))):
             if (
                 dx
                 and not dy
-                and x.value > 0
+                and xv > 0
                 and (
-                    (dx == "lower" and x.value <= y.value <= 3 * x.value)
-                    or (dx == "upper" and x.value / 3 <= y.value <= x.value)
+                    (dx == "lower" and xv <= yv <= 3 * xv)
+                    or (dx == "upper" and xv / 3 <= yv <= xv)
                 )
             ):
                 return True
-        diff = abs(a.value - b.value)
+        diff = abs(av - bv)
         # Strictly inside the rounding interval: "3 years" does not cover "2.5 years".
-        return diff <= 1e-9 * max(abs(a.value), abs(b.value), 1.0) or diff < max(ta, tb) - 1e-12
+        return diff <= 1e-9 * max(abs(av), abs(bv), 1.0) or diff < max(ta, tb) - 1e-12
     if a.key == b.key:
         return True
     if kind == "date":

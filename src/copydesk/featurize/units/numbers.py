@@ -267,7 +267,7 @@ def _match_value(text: str, m: re.Match[str]) -> tuple[float, int, str, bool] | 
     if dig:
         value = _digits_value(text, dig, s, e)
         return None if value is None else (value, e, "", False)
-    toks = _WORD_TOKEN_RE.findall(words)
+    toks = _WORD_TOKEN_RE.findall(words or "")  # the pattern's third alternative: 'words' matched
     value, used = _parse_words(toks)
     if used == 0:
         return None
@@ -512,7 +512,7 @@ def _duration_candidates(text: str) -> list[tuple[int, int, float, str, bool]]:
             unit, value = m["u4"].lower(), 1.0
         else:
             o = m["ord"].lower()
-            n = ORDINAL_VALUE.get(o) or int(re.match(r"\d+", o).group())
+            n = ORDINAL_VALUE.get(o) or int(re.match(r"\d+", o).group())  # type: ignore[union-attr]
             unit, value = m["u5"].lower(), n - 0.5
             s = m.start("ord")
         mh = _HEDGE_RE.search(text, max(0, s - 30), s)
