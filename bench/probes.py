@@ -23,8 +23,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from copydesk import candidates as C  # noqa: E402
 from copydesk.config import Settings  # noqa: E402
-from copydesk.runners import candidates as C  # noqa: E402
 from copydesk.runners.local import semantic_neighbours  # noqa: E402
 from copydesk.runners.stages import BatchSettings  # noqa: E402
 

@@ -10,11 +10,11 @@ import sqlite3
 
 import pytest
 
-from copydesk import parallel
-from copydesk import pipeline as P
 from copydesk.config import Settings
 from copydesk.records import Article
 from copydesk.report import build_report, to_json
+from copydesk.runners import incremental as P
+from copydesk.runners import workers as parallel
 from copydesk.store import open_store
 
 

@@ -209,7 +209,7 @@ def test_posting_task_scores_each_shared_pair_in_exactly_one_list(min_shared):
     or only oversized lists."""
     from collections import defaultdict
 
-    from copydesk.runners import candidates as C
+    from copydesk import candidates as C
     from copydesk.runners.inputs import read_local
     from copydesk.runners.spark import _posting_tier1_fn
     from copydesk.runners.stages import (

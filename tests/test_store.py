@@ -11,8 +11,8 @@ import pytest
 
 from copydesk.config import Settings
 from copydesk.featurize.minhash import band_keys
-from copydesk.pipeline import analyze_batch, rare_entities
 from copydesk.records import Article
+from copydesk.runners.incremental import analyze_batch, rare_entities
 from copydesk.store import StoreError, StoreLocked, open_store
 from copydesk.store.base import SCHEMA_VERSION
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from copydesk.config import Settings
-from copydesk.pipeline import analyze_batch
 from copydesk.records import Article, Pair
+from copydesk.runners.incremental import analyze_batch
 from copydesk.score import default_model
 from copydesk.trace import (
     STYLE_FEATURES,

@@ -132,8 +132,8 @@ def analyze(
 
     from .config import Limits, Settings
     from .ingest import IngestError, printable, read_inputs
-    from .pipeline import Pipeline
     from .report import build_report, to_json
+    from .runners.incremental import Pipeline
     from .store import StoreError, open_store
 
     _check_outputs({"--json": json_out, "--html": html_out}, _store_files(db) + _input_files(paths))

@@ -92,7 +92,7 @@ def verify(
     """Check ``rewrite`` against ``sources`` (one text or several): claims, artifacts, quotes."""
     from .diff import align, check_claims, evidence_pool, reconcile, sentence_units
     from .ingest import InputError, article_from_text
-    from .pipeline import analyze_batch, sentence_vectors
+    from .runners.incremental import analyze_batch, sentence_vectors
 
     settings = settings or Settings()
     kinds = _parse_fail_on(fail_on)

@@ -126,7 +126,7 @@ class Checker:
     def _analyse(self, aid: str, text: str):
         from ..diff import sentence_units
         from ..ingest import article_from_text
-        from ..pipeline import analyze_batch, sentence_vectors
+        from ..runners.incremental import analyze_batch, sentence_vectors
 
         art = article_from_text(aid, text, self.settings.limits)
         (row,) = analyze_batch([art], self.settings, embed=False)

@@ -139,7 +139,7 @@ def _claim_flag_share(rows, svecs, orig: str, drv: str) -> float:
 
 def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
     from ..config import Settings
-    from ..pipeline import Pipeline
+    from ..runners.incremental import Pipeline
     from ..score import default_model
     from ..store import open_store
     from ..trace import article_profile, coverage, direction_features, direction_prob, trace_story

@@ -18,13 +18,12 @@ from typing import Any
 
 import numpy as np
 
+from .. import candidates as C
 from ..cluster import components
 from ..config import Settings
-from ..parallel import ArticleWorkers
-from ..pipeline import sentence_vectors
 from ..records import AnalysisRow, Article, Features
 from ..score import RelationModel, default_model, needs_alignment, score_cheap
-from . import candidates as C
+from .incremental import sentence_vectors
 from .stages import (
     LINKED,
     BatchSettings,
@@ -36,6 +35,7 @@ from .stages import (
     place_component,
     row_from_record,
 )
+from .workers import ArticleWorkers
 
 Progress = Callable[[str, int, int], None]
 

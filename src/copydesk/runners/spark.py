@@ -30,11 +30,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import candidates as C
 from ..config import Limits, Settings
-from ..pipeline import encode_sentences
 from ..records import Article
 from ..score import needs_alignment, score_cheap
-from . import candidates as C
+from .incremental import encode_sentences
 from .stages import (
     ARTICLE_FIELDS,
     FEATURE_FIELDS,

@@ -25,7 +25,6 @@ from ..cluster import components, story_groups, within_groups
 from ..config import Settings
 from ..featurize.embed import DIM
 from ..featurize.minhash import band_keys
-from ..pipeline import analyze_batch, rare_entities, sentence_vectors
 from ..records import AnalysisRow, Article, Features, Pair
 from ..score import RelationModel, needs_alignment, score_aligned, score_cheap
 from ..store.base import (
@@ -36,6 +35,7 @@ from ..store.base import (
     pair_to_json,
 )
 from ..trace import trace_story
+from .incremental import analyze_batch, rare_entities, sentence_vectors
 
 LINKED = ("duplicate", "rewrite", "same_story")  # relations that join articles into one component
 ARTICLE_FIELDS = ("id", "text", "title", "site", "url", "published", "source_path")

@@ -15,19 +15,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .clean import clean_article
-from .cluster import story_groups, within_groups
-from .config import Settings
-from .featurize import featurize_batch
-from .featurize.embed import DIM
-from .featurize.minhash import band_keys
-from .parallel import ArticleWorkers, Pending, fork_map, place_in_workers
-from .records import AnalysisRow, Article, Pair, content_hash
-from .score import RelationModel, default_model, needs_alignment, score_aligned, score_cheap
-from .segment import segment
-from .store.base import Store, StoreError
-from .store.sql import SQLStore
-from .trace import trace_story
+from ..clean import clean_article
+from ..cluster import story_groups, within_groups
+from ..config import Settings
+from ..featurize import featurize_batch
+from ..featurize.embed import DIM
+from ..featurize.minhash import band_keys
+from ..records import AnalysisRow, Article, Pair, content_hash
+from ..score import RelationModel, default_model, needs_alignment, score_aligned, score_cheap
+from ..segment import segment
+from ..store.base import Store, StoreError
+from ..store.sql import SQLStore
+from ..trace import trace_story
+from .workers import ArticleWorkers, Pending, fork_map, place_in_workers
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 WRITE_BATCH = 256  # components a commit
@@ -73,7 +73,7 @@ def encode_sentences(texts: Sequence[str], settings: Settings) -> np.ndarray:
     """Sentence vectors of ``texts``. A text's vector is the same whatever else is encoded with
     it (the int8 model quantises per token), so callers may encode in any grouping: each
     distinct sentence once, in chunks, on Spark partitions."""
-    from .featurize.embed import get_embedder
+    from ..featurize.embed import get_embedder
 
     if not texts:
         return np.zeros((0, DIM), np.float32)
@@ -100,7 +100,7 @@ def features_version(settings: Settings) -> str:
     """What stored per-article features depend on: the encoder file and the featurize settings. A
     store whose articles were featurized otherwise cannot take new ones (their vectors and bands
     would not be comparable), so :meth:`Pipeline.ingest` refuses instead of mixing them."""
-    from .featurize.embed import MODEL_VERSION
+    from ..featurize.embed import MODEL_VERSION
 
     s = settings
     return (
@@ -545,7 +545,7 @@ class Pipeline:
 
     def details_for(self, traced, rows, svecs, pairs) -> dict[str, str]:
         """Per-article detail JSON (alignment, claims, dropped) for a traced story."""
-        from .diff import story_details
+        from ..diff import story_details
 
         if not self.settings.claims:
             return {}

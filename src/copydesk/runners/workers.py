@@ -16,8 +16,8 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from .config import Settings
-from .records import AnalysisRow, Article
+from ..config import Settings
+from ..records import AnalysisRow, Article
 
 T = TypeVar("T")
 CHUNK = 32  # articles a task: small enough to balance two workers, large enough to amortise pickling
@@ -74,7 +74,7 @@ class ArticleWorkers:
         The workers compute while the caller does other work (the store writes the previous
         batch). Without a pool the work is done in ``get``.
         """
-        from .pipeline import analyze_batch
+        from .incremental import analyze_batch
 
         if self.n == 1 or len(articles) < 2 * CHUNK:
             return Pending(lambda: analyze_batch(articles, self.settings))
@@ -160,7 +160,7 @@ class _RecordingStore:
 
 
 def _init_placer(location: str) -> None:
-    from .store import open_store
+    from ..store import open_store
 
     _init_worker()
     pipe = _STATE
