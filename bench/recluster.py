@@ -20,10 +20,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from copydesk import cluster as CL
+from copydesk.place import LINKED
 from copydesk.records import Pair
 from copydesk.score import default_model
 
-LINKED = ("duplicate", "rewrite", "same_story")
 FAMILY = ("duplicate", "rewrite")
 
 

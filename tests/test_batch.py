@@ -105,7 +105,7 @@ def _vectors(n: int, seed: int = 3) -> tuple[list[str], np.ndarray]:
 
 
 def test_one_semantic_bucket_is_exact_search():
-    from copydesk.runners.local import semantic_neighbours
+    from copydesk.candidates import semantic_neighbours
     from copydesk.runners.stages import BatchSettings
 
     ids, vecs = _vectors(300)
@@ -115,7 +115,7 @@ def test_one_semantic_bucket_is_exact_search():
 
 
 def test_kmeans_buckets_are_deterministic_and_find_close_neighbours():
-    from copydesk.runners.local import semantic_neighbours
+    from copydesk.candidates import semantic_neighbours
     from copydesk.runners.stages import BatchSettings
 
     ids, vecs = _vectors(600)
@@ -133,7 +133,7 @@ def test_default_probes_find_neighbours_across_bucket_borders():
     """Without cluster structure (points spread evenly on a sphere) many true neighbours sit on
     either side of a bucket border; with the default probes the bucketed search still returns
     almost every pair exact search does (two probes lose 3.6 % here)."""
-    from copydesk.runners.local import semantic_neighbours
+    from copydesk.candidates import semantic_neighbours
     from copydesk.runners.stages import BatchSettings
 
     x = np.random.default_rng(5).normal(size=(2000, 6))

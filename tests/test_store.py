@@ -9,10 +9,10 @@ import time
 import numpy as np
 import pytest
 
+from copydesk.analyze import analyze_batch, rare_entities
 from copydesk.config import Settings
 from copydesk.featurize.minhash import band_keys
 from copydesk.records import Article
-from copydesk.runners.incremental import analyze_batch, rare_entities
 from copydesk.store import StoreError, StoreLocked, open_store
 from copydesk.store.base import SCHEMA_VERSION
 

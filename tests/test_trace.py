@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from copydesk.analyze import analyze_batch
 from copydesk.config import Settings
 from copydesk.records import Article, Pair
-from copydesk.runners.incremental import analyze_batch
 from copydesk.score import default_model
 from copydesk.trace import (
     STYLE_FEATURES,

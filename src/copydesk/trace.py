@@ -30,7 +30,7 @@ import numpy as np
 from .cluster import average_link
 from .featurize.terms import rarity, tokens
 from .records import AnalysisRow, Features, Pair
-from .score import RelationModel, split_numbers
+from .score import Logistic, RelationModel, split_numbers
 
 FACT_PAIR_MIN_SIM = 0.5  # two derived sentences are about the same thing
 NUMBER_PAIR_MIN_SIM = 0.3  # ... or loosely related and share a number
@@ -157,11 +157,12 @@ def direction_features(
 
 
 def direction_prob(x: dict[str, float], model: RelationModel) -> float:
+    """P(i is upstream of j) for the direction features ``x`` of (i, j): the model's direction
+    logistic (``meta.direction``), or without one a fixed rule on artifacts and style."""
     d = model.meta.get("direction")
     if not d:
         return 0.5 + 0.5 * math.tanh(x.get("d_artifacts", 0.0) + x.get("d_style", 0.0))
-    z = sum(c * x.get(f, 0.0) / s for f, c, s in zip(d["features"], d["coef"], d["scale"], strict=True))
-    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+    return Logistic.from_json(d).prob(x)
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,9 +90,9 @@ def verify(
     settings: Settings | None = None,
 ) -> VerifyReport:
     """Check ``rewrite`` against ``sources`` (one text or several): claims, artifacts, quotes."""
+    from .analyze import analyze_batch, sentence_vectors
     from .diff import align, check_claims, evidence_pool, reconcile, sentence_units
     from .ingest import InputError, article_from_text
-    from .runners.incremental import analyze_batch, sentence_vectors
 
     settings = settings or Settings()
     kinds = _parse_fail_on(fail_on)

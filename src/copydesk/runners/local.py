@@ -19,20 +19,20 @@ from typing import Any
 import numpy as np
 
 from .. import candidates as C
+from ..analyze import sentence_vectors
 from ..cluster import components
 from ..config import Settings
+from ..place import LINKED
 from ..records import AnalysisRow, Article, Features
 from ..score import RelationModel, default_model, needs_alignment, score_cheap
-from .incremental import sentence_vectors
 from .stages import (
-    LINKED,
     BatchSettings,
     analyze_chunk,
     doc_vector_of,
     features_from_record,
     pair_from_record,
     pair_record,
-    place_component,
+    place_batch_component,
     row_from_record,
 )
 from .workers import ArticleWorkers
@@ -70,71 +70,6 @@ def pairs_table(scored: list[tuple], new_pairs: list[dict[str, Any]]):
     return pa.Table.from_arrays([pa.array(cols[k]) for k in range(5)], schema=arrow_schemas()["pairs"]).select(names)
 
 
-def semantic_neighbours(
-    ids: Sequence[str], vectors: np.ndarray, settings: Settings, bs: BatchSettings
-) -> set[tuple[str, str]]:
-    """The paraphrase candidates of a corpus: k-means buckets, exact search inside each."""
-    n = len(ids)
-    k = C.semantic_k(n, bs.semantic_probes, bs.semantic_bucket)
-    if k == 1:
-        buckets = {0: np.arange(n)}
-    else:
-        order = sorted(range(n), key=lambda i: C.id_hash(ids[i]))[: C.sample_size(k, bs.kmeans_per_centroid)]
-        cent = C.train_centroids(vectors[order], k, bs.kmeans_iters)
-        lab = C.assign_buckets(vectors, cent, bs.semantic_probes)
-        groups: dict[int, list[int]] = defaultdict(list)
-        for i, row in enumerate(lab):
-            for c in row:
-                groups[int(c)].append(i)
-        buckets = {c: np.asarray(v) for c, v in groups.items()}
-    da: list[str] = []
-    db: list[str] = []
-    dc: list[float] = []
-    for c in sorted(buckets):
-        rows = buckets[c]
-        a, b, s = C.bucket_neighbours(
-            [ids[i] for i in rows],
-            vectors[rows],
-            settings.vector_min_cosine,
-            settings.vector_max_neighbours,
-            bs.max_semantic_bucket,
-        )
-        da += a
-        db += b
-        dc += s
-    a, b, _ = C.merge_directed(da, db, dc, settings.vector_max_neighbours)
-    return C.neighbour_pairs(a, b)
-
-
-def candidate_pairs(
-    records: Sequence[dict[str, Any]],
-    settings: Settings,
-    bs: BatchSettings,
-    counts: dict[str, int] | None = None,
-) -> list[tuple[str, str]]:
-    """Union of LSH band, rare-entity and semantic-bucket candidates, sorted."""
-    counts = counts if counts is not None else {}
-    bands: dict[tuple[int, int], list[str]] = defaultdict(list)
-    ents: dict[str, list[str]] = defaultdict(list)
-    for r in records:
-        for b, key in enumerate(r["bands"]):
-            bands[(b, key)].append(r["id"])
-        for e in r["ents"]:
-            ents[e].append(r["id"])
-    out: set[tuple[str, str]] = set()
-    for members in bands.values():
-        if len(members) > 1:
-            out.update(C.bucket_pairs(members, bs.max_band_bucket))
-    counts["band_pairs"] = len(out)
-    out |= C.entity_pairs(ents.values(), settings.entity_max_postings, settings.entity_min_shared)
-    counts["entity_band_pairs"] = len(out)
-    ids = [r["id"] for r in records]
-    vecs = np.vstack([doc_vector_of(r) for r in records]) if records else np.zeros((0, 384), np.float32)
-    out |= semantic_neighbours(ids, vecs, settings, bs)
-    counts["candidates"] = len(out)
-    return sorted(out)
-
-
 def run_local(
     articles: Sequence[Article],
     settings: Settings,
@@ -166,7 +101,12 @@ def run_local(
 
     # 2. candidates
     t = time.perf_counter()
-    cands = candidate_pairs(records, settings, bs, counts)
+    vecs = np.vstack([doc_vector_of(r) for r in records]) if records else None
+    cands = C.candidate_pairs(
+        [r["id"] for r in records], [r["bands"] for r in records], [r["ents"] for r in records], vecs,
+        settings, bs, counts,
+    )
+    del vecs
     timings["candidates"] = time.perf_counter() - t
 
     # 3. pair scoring, first tier (the second tier runs per component, where it is needed).
@@ -224,7 +164,7 @@ def run_local(
             pair = pair_from_record({"a": a, "b": b, "relation": rel, "score": score, "scores": scores})
             comp_first[(a, b)] = (json.loads(x) if x is not None else None, pair)
         comp_svecs = {m: svecs[m] for m in comp if m in svecs}
-        placed = place_component(comp, comp_rows, comp_first, comp_svecs, settings, model)
+        placed = place_batch_component(comp, comp_rows, comp_first, comp_svecs, settings, model)
         out_articles.extend(placed.articles)
         out_stories.extend(placed.stories)
         new_pairs.extend(placed.new_pairs)

@@ -11,7 +11,7 @@
    jumping, all joins, checkpointed each round;
 5. sentence vectors of component members: sentences exploded, each distinct text encoded
    once, reassembled per article;
-6. per component (``cogroup`` of members and their pairs): ``place_component`` (second
+6. per component (``cogroup`` of members and their pairs): ``place_batch_component`` (second
    tier, completion, stories, tracing); singletons on their own.
 
 Nothing collects pairs or articles to the driver; the driver holds only the k-means
@@ -31,21 +31,21 @@ import numpy as np
 import pandas as pd
 
 from .. import candidates as C
+from ..analyze import encode_sentences
 from ..config import Limits, Settings
+from ..place import LINKED
 from ..records import Article
 from ..score import needs_alignment, score_cheap
-from .incremental import encode_sentences
 from .stages import (
     ARTICLE_FIELDS,
     FEATURE_FIELDS,
-    LINKED,
     BatchSettings,
     analyze_chunk,
     article_from_record,
     features_from_record,
     pair_from_record,
     pair_record,
-    place_component,
+    place_batch_component,
     row_from_record,
     svec_from_bytes,
 )
@@ -56,7 +56,6 @@ ANALYSED_DDL = (
     ARTICLE_DDL + ", analysis string, signature binary, doc_vector binary, entities string, "
     "numbers string, terms string, n_tokens int, n_artifacts int, bands array<bigint>, ents array<string>"
 )
-PAIR_DDL = spark_ddl()["pairs"]
 OUT_DDL = (
     "kind string, id string, title string, story string, family string, relation string, source string, "
     "score double, artifacts array<struct<kind:string,start:bigint,end:bigint,text:string>>, "
@@ -413,7 +412,7 @@ def _place_fn(settings: Settings, model):
         for p in prs.to_dict("records"):
             x = json.loads(p["x"]) if p.get("x") is not None else None
             first[(p["a"], p["b"])] = (x, pair_from_record(p))
-        placed = place_component(sorted(rows), rows, first, svecs, settings, model)
+        placed = place_batch_component(sorted(rows), rows, first, svecs, settings, model)
         return _frame(iter(_out_rows(placed)), OUT_COLS)
 
     return run
@@ -427,7 +426,7 @@ def _place_single_fn(settings: Settings, model):
                 row = row_from_record(rec)
                 out.extend(
                     _out_rows(
-                        place_component([row.article.id], {row.article.id: row}, {}, {}, settings, model)
+                        place_batch_component([row.article.id], {row.article.id: row}, {}, {}, settings, model)
                     )
                 )
             yield _frame(iter(out), OUT_COLS)

@@ -250,7 +250,7 @@ class StoreService:
 
     def analyse(self, articles: Sequence[Article]) -> list[AnalysisRow]:
         """Analysis of the articles not stored yet (step 1); 413 over the sentence budget."""
-        from ..runners.incremental import analyze_batch
+        from ..analyze import analyze_batch
 
         stored = self.read(lambda store: store.stored_hashes([a.id for a in articles]))
         todo = [a for a in articles if a.id not in stored]
