@@ -26,8 +26,8 @@ HOSTILE = '</script><script>window.__xss=1</script><img src=x onerror="window.__
 def seeds_report(tmp_path_factory) -> dict:
     from copydesk.config import Limits
     from copydesk.ingest import IngestError, read_inputs
-    from copydesk.pipeline import Pipeline
     from copydesk.report import build_report
+    from copydesk.runners.incremental import Pipeline
     from copydesk.store import open_store
 
     db = tmp_path_factory.mktemp("html") / "store.db"

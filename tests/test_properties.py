@@ -256,8 +256,8 @@ def test_one_article_at_a_time_equals_one_shot(tmp_path, seeds_dir):
     its own, in reverse order, gives the one-shot report byte for byte."""
     from copydesk.config import Settings
     from copydesk.ingest import read_inputs
-    from copydesk.pipeline import Pipeline
     from copydesk.report import build_report, to_json
+    from copydesk.runners.incremental import Pipeline
     from copydesk.store import open_store
 
     arts = [a for a in read_inputs([seeds_dir]) if isinstance(a, Article)]

@@ -10,10 +10,10 @@ import threading
 import numpy as np
 import pytest
 
+from copydesk.analyze import analyze_batch, rare_entities
 from copydesk.clean import clean_article, strip_artifacts
 from copydesk.config import Settings
 from copydesk.featurize.minhash import band_keys
-from copydesk.pipeline import analyze_batch, rare_entities
 from copydesk.records import Article, Artifact
 from copydesk.store import SQLStore, Store, StoreView, open_store
 from copydesk.store.codec import VECTOR_DIM, analysis_from_json, analysis_to_json

@@ -172,8 +172,8 @@ def _analyze_into_store(paths, db: str, settings, id_field: str, quiet: bool, er
 
     from .display import printable
     from .ingest import IngestError, read_inputs
-    from .pipeline import Pipeline
     from .report import build_report
+    from .runners.incremental import Pipeline
     from .store import StoreError, open_store
 
     def warn(msg: str) -> None:

@@ -154,13 +154,46 @@ class Pair:
 
 @dataclass(frozen=True, slots=True)
 class Story:
+    """One story as placement builds it: its members, reference, families and missing-source
+    evidence (``facts``: the claim checker's shared facts, when claims were checked)."""
+
     id: str
     title: str | None
-    article_ids: tuple[str, ...]
+    articles: tuple[str, ...]  # sorted ids
     reference: str
-    families: tuple[tuple[str, ...], ...]
+    families: tuple[tuple[str, ...], ...]  # each sorted
     common_source_missing: bool
     evidence: tuple[str, ...] = ()
+    facts: tuple[dict, ...] | None = None
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Story:
+        facts = d.get("facts")
+        return cls(
+            d["id"],
+            d["title"],
+            tuple(d["articles"]),
+            d["reference"],
+            tuple(tuple(f) for f in d["families"]),
+            bool(d["common_source_missing"]),
+            tuple(d["evidence"]),
+            None if facts is None else tuple(facts),
+        )
+
+    def to_dict(self) -> dict:
+        """The story's JSON object (as stored and reported); ``facts`` only when checked."""
+        d = {
+            "id": self.id,
+            "title": self.title,
+            "articles": list(self.articles),
+            "reference": self.reference,
+            "families": [list(f) for f in self.families],
+            "common_source_missing": self.common_source_missing,
+            "evidence": list(self.evidence),
+        }
+        if self.facts is not None:
+            d["facts"] = list(self.facts)
+        return d
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +206,20 @@ class Placement:
     relation: str  # one of Relation
     source: str | None
     score: float | None
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Placement:
+        return cls(d["article_id"], d["story"], d["family"], d["relation"], d["source"], d["score"])
+
+    def to_dict(self) -> dict:
+        return {
+            "article_id": self.article_id,
+            "story": self.story,
+            "family": self.family,
+            "relation": self.relation,
+            "source": self.source,
+            "score": self.score,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ import numpy as np
 from .cluster import average_link
 from .featurize.terms import rarity, tokens
 from .records import AnalysisRow, Features, Pair
-from .score import RelationModel, split_numbers
+from .score import Logistic, RelationModel, split_numbers
 
 FACT_PAIR_MIN_SIM = 0.5  # two derived sentences are about the same thing
 NUMBER_PAIR_MIN_SIM = 0.3  # ... or loosely related and share a number
@@ -157,11 +157,12 @@ def direction_features(
 
 
 def direction_prob(x: dict[str, float], model: RelationModel) -> float:
+    """P(i is upstream of j) for the direction features ``x`` of (i, j): the model's direction
+    logistic (``meta.direction``), or without one a fixed rule on artifacts and style."""
     d = model.meta.get("direction")
     if not d:
         return 0.5 + 0.5 * math.tanh(x.get("d_artifacts", 0.0) + x.get("d_style", 0.0))
-    z = sum(c * x.get(f, 0.0) / s for f, c, s in zip(d["features"], d["coef"], d["scale"], strict=True))
-    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+    return Logistic.from_json(d).prob(x)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,43 +177,22 @@ def _published_order(a: str | None, b: str | None) -> float | None:
     return None
 
 
+Key = tuple[str, str]
+
+
 def trace_story(
     members: Sequence[str],
     rows: Mapping[str, AnalysisRow],
     svecs: Mapping[str, np.ndarray],
-    pairs: Mapping[tuple[str, str], Pair],
+    pairs: Mapping[Key, Pair],
     model: RelationModel,
 ) -> TracedStory:
+    """Reference, families, each member's source and relation, and the missing-common-source
+    check of one story (sorted ``members``), from its scored ``pairs`` and sentence vectors."""
     members = sorted(members)
     sid = story_id(members)
     if len(members) == 1:
-        (m,) = members
-        story = {
-            "id": sid,
-            "title": _story_title(rows[m]),
-            "articles": [m],
-            "reference": m,
-            "families": [[m]],
-            "common_source_missing": False,
-            "evidence": [],
-        }
-        return TracedStory(
-            story,
-            [
-                {
-                    "article_id": m,
-                    "story": sid,
-                    "family": family_id([m]),
-                    "relation": "unrelated",
-                    "source": None,
-                    "score": None,
-                }
-            ],
-        )
-
-    def pair(a: str, b: str) -> Pair | None:
-        return pairs.get((a, b) if a < b else (b, a))
-
+        return _single_story(sid, members[0], rows)
     # The story's scored pairs, keyed (a, b) with a < b, and each member's neighbours.
     mset = set(members)
     own = sorted((k, p) for k, p in pairs.items() if k[0] < k[1] and k[0] in mset and k[1] in mset)
@@ -220,19 +200,79 @@ def trace_story(
     for (a, b), _p in own:
         nbrs[a].append(b)
         nbrs[b].append(a)
+    families = _families(members, own, model)
+    fam_of = {m: family_id(f) for f in families for m in f}
+    rank = _upstream_rank(members, own, rows, svecs, model)
+    reference = rank[0]
+    placements = _place_members(sid, rank, fam_of, nbrs, pairs)
+    derived = [m for m in members if m != reference and fam_of[m] == fam_of[reference]]
+    # Two derived texts that are close copies of each other (one may be the other's source, which
+    # is in the set) share everything; their shared facts say nothing about a missing source.
+    copies = {
+        k for k, p in own if p.relation == "duplicate" or p.scores.get("close_min", 0.0) >= COPY_CLOSE_MIN
+    }
+    compare = (
+        [(a, b) for i, a in enumerate(derived) for b in derived[i + 1 :]]
+        if len(derived) <= ALL_PAIRS_MAX
+        else [k for k, _p in own]
+    )
+    missing, evidence = common_source_missing(
+        reference, derived, rows, svecs, [k for k in compare if (min(k), max(k)) not in copies]
+    )
+    story = {
+        "id": sid,
+        "title": _story_title(rows[reference]),
+        "articles": members,
+        "reference": reference,
+        "families": [sorted(f) for f in families],
+        "common_source_missing": missing,
+        "evidence": evidence,
+    }
+    placements.sort(key=lambda p: p["article_id"])
+    return TracedStory(story, placements)
 
-    # Families: average-link on P(rewrite) inside the story.
+
+def _single_story(sid: str, m: str, rows: Mapping[str, AnalysisRow]) -> TracedStory:
+    story = {
+        "id": sid,
+        "title": _story_title(rows[m]),
+        "articles": [m],
+        "reference": m,
+        "families": [[m]],
+        "common_source_missing": False,
+        "evidence": [],
+    }
+    placement = {
+        "article_id": m,
+        "story": sid,
+        "family": family_id([m]),
+        "relation": "unrelated",
+        "source": None,
+        "score": None,
+    }
+    return TracedStory(story, [placement])
+
+
+def _families(members: list[str], own: list[tuple[Key, Pair]], model: RelationModel) -> list[list[str]]:
+    """Families: average-link on P(rewrite) inside the story."""
     fam_sim = {}
     for k, p in own:
         if p.relation in ("rewrite", "duplicate"):
             fam_sim[k] = p.scores.get("p_family", 1.0)
         else:
             fam_sim[k] = min(p.scores.get("p_family", 0.0), model.family_threshold - 1e-6)
-    families = average_link(members, fam_sim, model.family_threshold)
-    fam_of = {m: family_id(f) for f in families for m in f}
+    return average_link(members, fam_sim, model.family_threshold)
 
-    # Upstream-ness: over the other members (a large story: over its scored pairs), the sum
-    # (the mean) of P(i upstream of j).
+
+def _upstream_rank(
+    members: list[str],
+    own: list[tuple[Key, Pair]],
+    rows: Mapping[str, AnalysisRow],
+    svecs: Mapping[str, np.ndarray],
+    model: RelationModel,
+) -> list[str]:
+    """The members, most upstream first (ties by id). Upstream-ness: over the other members (a
+    large story: over its scored pairs), the sum (the mean) of P(i upstream of j)."""
     full = len(members) <= ALL_PAIRS_MAX
     compared = (
         [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]] if full else [k for k, _p in own]
@@ -254,9 +294,23 @@ def trace_story(
         seen[b] += 1
     if not full:
         up = {m: (up[m] / seen[m] if seen[m] else 0.5) for m in members}
-    rank = sorted(members, key=lambda m: (-up[m], m))
+    return sorted(members, key=lambda m: (-up[m], m))
+
+
+def _place_members(
+    sid: str,
+    rank: list[str],
+    fam_of: Mapping[str, str],
+    nbrs: Mapping[str, list[str]],
+    pairs: Mapping[Key, Pair],
+) -> list[dict]:
+    """Each member's placement, in rank order: the first is the reference; each other's source is
+    a member ranked above it (a tree, so no cycles), its relation from that pair."""
     reference = rank[0]
     pos_of = {m: i for i, m in enumerate(rank)}
+
+    def pair(a: str, b: str) -> Pair | None:
+        return pairs.get((a, b) if a < b else (b, a))
 
     def strength(u: str, m: str) -> float:
         p = pair(m, u)
@@ -269,14 +323,7 @@ def trace_story(
         if pos == 0:
             first_of_family[fam] = m
             placements.append(
-                {
-                    "article_id": m,
-                    "story": sid,
-                    "family": fam,
-                    "relation": "reference",
-                    "source": None,
-                    "score": None,
-                }
+                {"article_id": m, "story": sid, "family": fam, "relation": "reference", "source": None, "score": None}
             )
             continue
         # The source: of the members ranked above (of its own family, when any is), the one
@@ -309,32 +356,7 @@ def trace_story(
                 "score": None if score is None else round(float(score), 4),
             }
         )
-
-    derived = [m for m in members if m != reference and fam_of[m] == fam_of[reference]]
-    # Two derived texts that are close copies of each other (one may be the other's source, which
-    # is in the set) share everything; their shared facts say nothing about a missing source.
-    copies = {
-        k for k, p in own if p.relation == "duplicate" or p.scores.get("close_min", 0.0) >= COPY_CLOSE_MIN
-    }
-    compare = (
-        [(a, b) for i, a in enumerate(derived) for b in derived[i + 1 :]]
-        if len(derived) <= ALL_PAIRS_MAX
-        else [k for k, _p in own]
-    )
-    missing, evidence = common_source_missing(
-        reference, derived, rows, svecs, [k for k in compare if (min(k), max(k)) not in copies]
-    )
-    story = {
-        "id": sid,
-        "title": _story_title(rows[reference]),
-        "articles": members,
-        "reference": reference,
-        "families": [sorted(f) for f in families],
-        "common_source_missing": missing,
-        "evidence": evidence,
-    }
-    placements.sort(key=lambda p: p["article_id"])
-    return TracedStory(story, placements)
+    return placements
 
 
 def _story_title(row: AnalysisRow) -> str | None:

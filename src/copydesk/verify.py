@@ -91,9 +91,9 @@ def verify(
 ) -> VerifyReport:
     """Check ``rewrite`` against ``sources`` (one text or several): claims, artifacts, quotes."""
     from .align import align, aligned_json, dropped_json, reconcile
+    from .analyze import analyze_batch, sentence_vectors
     from .claims import claim_record, evidence_pool, judge_claims, sentence_units
     from .ingest import InputError, article_from_text
-    from .pipeline import analyze_batch, sentence_vectors
 
     settings = settings or Settings()
     kinds = _parse_fail_on(fail_on)

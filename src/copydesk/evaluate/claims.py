@@ -124,9 +124,9 @@ class Checker:
         self._docs: dict[str, tuple] = {}
 
     def _analyse(self, aid: str, text: str):
+        from ..analyze import analyze_batch, sentence_vectors
         from ..claims import sentence_units
         from ..ingest import article_from_text
-        from ..pipeline import analyze_batch, sentence_vectors
 
         art = article_from_text(aid, text, self.settings.limits)
         (row,) = analyze_batch([art], self.settings, embed=False)

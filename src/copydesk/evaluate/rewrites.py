@@ -202,7 +202,7 @@ def _analyse(arts: list[Article], model) -> tuple:
     """(scored pairs, analyses, sentence vectors, stories, placements) of the articles, through the
     product pipeline (claims off) in a throwaway store."""
     from ..config import Settings
-    from ..pipeline import Pipeline
+    from ..runners.incremental import Pipeline
     from ..store import open_store
 
     with tempfile.TemporaryDirectory(prefix="copydesk-eval-") as tmp:

@@ -248,7 +248,7 @@ class StoreService:
 
     def analyse(self, articles: Sequence[Article]) -> list[AnalysisRow]:
         """Analysis of the articles not stored yet (step 1); 413 over the sentence budget."""
-        from ..pipeline import analyze_batch
+        from ..analyze import analyze_batch
 
         stored = self.read(lambda store: store.stored_hashes([a.id for a in articles]))
         todo = [a for a in articles if a.id not in stored]
@@ -267,7 +267,7 @@ class StoreService:
     def _store_rows(self, store: Store, articles: Sequence[Article], rows: Sequence[AnalysisRow]) -> set[str]:
         """Step 2, on the writer: 409 for an id stored with another text, else store the new rows;
         the ids this request added."""
-        from ..pipeline import Pipeline
+        from ..runners.incremental import Pipeline
 
         self.batches += 1
         hashes = {a.id: content_hash(a) for a in articles}
@@ -293,7 +293,7 @@ class StoreService:
     def place(self, ids: Sequence[str], heavy: bool = True) -> None:
         """Place the unplaced articles of ``ids``: plan on a reader, apply on the writer (steps 3-4).
         ``heavy``: plan in the one heavy lane (big requests, the start-up pass)."""
-        from ..pipeline import Pipeline, PlanningStore
+        from ..runners.incremental import Pipeline, PlanningStore
 
         for _ in range(self.PLAN_TRIES):
             vectors = self._vectors.snapshot()  # before the read snapshot: all of these are in it
