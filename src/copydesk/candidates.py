@@ -39,12 +39,18 @@ RADIUS_BLOCK = 1024  # query rows a matrix product (the incremental runner's exa
 class BucketSettings(Protocol):
     """The knobs of the batch candidate search (``runners.stages.BatchSettings`` has them)."""
 
-    semantic_probes: int
-    semantic_bucket: int
-    max_semantic_bucket: int
-    kmeans_per_centroid: int
-    kmeans_iters: int
-    max_band_bucket: int
+    @property
+    def semantic_probes(self) -> int: ...
+    @property
+    def semantic_bucket(self) -> int: ...
+    @property
+    def max_semantic_bucket(self) -> int: ...
+    @property
+    def kmeans_per_centroid(self) -> int: ...
+    @property
+    def kmeans_iters(self) -> int: ...
+    @property
+    def max_band_bucket(self) -> int: ...
 
 
 def id_hash(article_id: str) -> int:
@@ -240,7 +246,7 @@ def radius_neighbours(
             hits = np.flatnonzero(row >= min_cos)
             if len(hits) > max_n:
                 hits = hits[np.argsort(-row[hits], kind="stable")[:max_n]]
-            out.update(ordered(a, ids[h]) for h in hits if ids[h] != a)
+            out.update(ordered(a, ids[int(h)]) for h in hits if ids[int(h)] != a)
     return out
 
 
@@ -270,7 +276,7 @@ def semantic_neighbours(
     for c in sorted(buckets):
         rows = buckets[c]
         a, b, s = bucket_neighbours(
-            [ids[i] for i in rows],
+            [ids[int(i)] for i in rows],
             vectors[rows],
             settings.vector_min_cosine,
             settings.vector_max_neighbours,

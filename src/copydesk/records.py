@@ -182,7 +182,7 @@ class Story:
 
     def to_dict(self) -> dict:
         """The story's JSON object (as stored and reported); ``facts`` only when checked."""
-        d = {
+        d: dict[str, object] = {
             "id": self.id,
             "title": self.title,
             "articles": list(self.articles),

@@ -136,6 +136,11 @@ def align_features(va: np.ndarray, vb: np.ndarray) -> dict[str, float]:
     }
 
 
+def sigmoid(z: float) -> float:
+    """The logistic function, clipped at |z| = 50 (every fitted model of the package uses it)."""
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
 @dataclass(frozen=True, slots=True)
 class Logistic:
     """A fitted logistic model on named features, standardised as ``(x - mean) / scale``: the
@@ -152,7 +157,7 @@ class Logistic:
         z = self.intercept
         for f, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True):
             z += c * (x.get(f, 0.0) - m) / s
-        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+        return sigmoid(z)
 
     @classmethod
     def from_json(cls, d: Mapping) -> Logistic:

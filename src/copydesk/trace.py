@@ -24,6 +24,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -316,7 +317,7 @@ def _place_members(
         p = pair(m, u)
         return 0.0 if p is None else p.scores.get("p_family", 0.0) + p.scores.get("p_story", 0.0)
 
-    placements = []
+    placements: list[dict[str, Any]] = []
     first_of_family: dict[str, str] = {}  # the highest-ranked member of each family placed so far
     for pos, m in enumerate(rank):
         fam = fam_of[m]
@@ -336,6 +337,7 @@ def _place_members(
         ]
         src = max(pool, key=lambda u: (strength(u, m), -pos_of[u]))
         p = pair(m, src)
+        score: float | None
         if same_fam and p is not None and p.relation == "duplicate":
             rel, score = "duplicate", p.score
         elif same_fam:

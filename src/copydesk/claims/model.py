@@ -13,6 +13,7 @@ import numpy as np
 
 from ..align import ALIGN_MIN, W_EMB
 from ..featurize.terms import STOP, rarity, sentence_info
+from ..score import sigmoid
 from .checks import antonym_flip, class_swap, negated
 from .findings import TIME_UNITS, Finding, compat, named_in_pool
 from .index import PoolIndex
@@ -64,7 +65,7 @@ class ClaimModel:
             c * (x.get(f, 0.0) - m) / s
             for f, c, m, s in zip(self.features, self.coef, self.mean, self.scale, strict=True)
         )
-        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+        return sigmoid(z)
 
     def probs(self, xs: Sequence[dict[str, float]]) -> np.ndarray:
         if not xs:

@@ -24,6 +24,7 @@ from ..place import LINKED, PlacedComponent, place_component
 from ..records import AnalysisRow, Article, Features, Pair, content_hash
 from ..score import FirstTier, RelationModel, default_model, first_tier, second_tier
 from ..store.base import Store, StoreError
+from ..store.view import StoreView
 from .workers import ArticleWorkers, Pending, fork_map, place_in_workers
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -80,17 +81,17 @@ class PlacementPlan:
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-class PlanningStore:
+class PlanningStore(StoreView):
     """A read-only store for :meth:`Pipeline.plan_placement`: the pairs and sentence vectors
     scoring would write are recorded instead, and answered back to the later steps (the
     components are found over the new pairs, as :meth:`Pipeline.place` finds them after
     storing them); ``doc_vectors``, when given, answers ``all_doc_vectors`` (a server's
-    in-memory copy, taken before this snapshot began). It offers the reads placement makes."""
+    in-memory copy, taken before this snapshot began). Every other member reads the store it wraps."""
 
     def __init__(self, store: Store, doc_vectors: tuple[list[str], np.ndarray] | None = None) -> None:
+        super().__init__(store)
         self._store = store
         self._doc_vectors = doc_vectors
-        self.location = store.location
         self.pairs: list[Pair] = []
         self.vectors: dict[str, np.ndarray] = {}
         self._by_key: dict[Key, Pair] = {}
@@ -129,33 +130,6 @@ class PlanningStore:
                 if p.b in want:
                     out.add(p.a)
         return out
-
-    # -- plain reads
-    def stored_hashes(self, ids: Sequence[str]) -> dict[str, str]:
-        return self._store.stored_hashes(ids)
-
-    def placements(self, ids: Sequence[str] | None = None) -> dict[str, dict]:
-        return self._store.placements(ids)
-
-    def load_features(self, ids: Sequence[str]) -> dict[str, Features]:
-        return self._store.load_features(ids)
-
-    def load_analyses(self, ids: Sequence[str]) -> dict[str, AnalysisRow]:
-        return self._store.load_analyses(ids)
-
-    def band_candidates(self, article_id: str, keys: Sequence[int]) -> set[str]:
-        return self._store.band_candidates(article_id, keys)
-
-    def entity_candidates(
-        self, article_id: str, keys: Sequence[str], max_postings: int, min_shared: int = 1
-    ) -> set[str]:
-        return self._store.entity_candidates(article_id, keys, max_postings, min_shared)
-
-    def stories_of(self, ids: Sequence[str]) -> set[str]:
-        return self._store.stories_of(ids)
-
-    def members_of(self, story_ids: Sequence[str]) -> set[str]:
-        return self._store.members_of(story_ids)
 
 
 @dataclass

@@ -136,7 +136,7 @@ def _records_fn(limits: Limits, jsonl: bool):
 
     def run(batches):
         for pdf in batches:
-            out = []
+            out: list[dict[str, Any]] = []
             for rec in pdf.to_dict("records"):
                 src = rec.pop("_file", None) or ""
                 stem = Path(src).stem or "record"
@@ -359,7 +359,7 @@ def _explode_sentences_fn():
 
     def run(batches):
         for pdf in batches:
-            out = []
+            out: list[dict[str, Any]] = []
             for rec in pdf.to_dict("records"):
                 _clean, sents = analysis_from_json(article_from_record(rec), rec["analysis"])
                 out.extend({"id": rec["id"], "idx": s.idx, "text": s.text} for s in sents)
@@ -439,7 +439,7 @@ def _chunk_udf(chunks: int):
     def chunk(ids: pd.Series) -> pd.Series:
         return ids.map(lambda x: C.chunk_of(x, chunks)).astype("int32")
 
-    return pandas_udf(chunk, "int")
+    return pandas_udf(chunk, "int")  # type: ignore[call-overload]
 
 
 def _hash_udf():
@@ -448,7 +448,7 @@ def _hash_udf():
     def id_hash(ids: pd.Series) -> pd.Series:
         return ids.map(C.id_hash).astype("int64")
 
-    return pandas_udf(id_hash, "bigint")
+    return pandas_udf(id_hash, "bigint")  # type: ignore[call-overload]
 
 
 # -- connected components ---------------------------------------------------------------------

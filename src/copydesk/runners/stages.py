@@ -153,7 +153,8 @@ def place_batch_component(
             p = score_aligned(k[0], k[1], x, sv[k[0]], sv[k[1]], model)
             out_pairs.append(pair_record(p))
         pairs[k] = pair_from_record(pair_record(p))  # as the store reloads it
-    art_rows, story_rows = [], []
+    art_rows: list[dict[str, Any]] = []
+    story_rows: list[dict[str, Any]] = []
     linked = [k for k, p in pairs.items() if p.relation in LINKED]
     final = components(sorted(rows), linked)
     for comp, cpairs in zip(final, within_groups(final, pairs), strict=True):

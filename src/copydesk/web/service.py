@@ -28,19 +28,10 @@ from ..featurize.embed import DIM
 from ..records import AnalysisRow, Article, content_hash
 from ..report import article_entry, build_report
 from ..store import Store, StoreError, StoreLocked, StoreView, open_store
+from .errors import ApiError
 
 T = TypeVar("T")
 log = logging.getLogger("copydesk.web")
-
-
-class ApiError(Exception):
-    """An error answered as ``{"error": message}`` with ``status``."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
 
 
 @dataclass(frozen=True)
@@ -306,9 +297,10 @@ class StoreService:
                 return
             with self.heavy if heavy else contextlib.nullcontext():
                 p = self.read(plan)
-            if self.submit_write(
-                lambda store, p=p: Pipeline(_CachedVectors(store, self._vectors), self.settings).apply_placement(p)
-            ).result():
+            def apply(store: Store, p: Any = p) -> bool:
+                return Pipeline(_CachedVectors(store, self._vectors), self.settings).apply_placement(p)
+
+            if self.submit_write(apply).result():
                 return
             log.info("placement of %s articles raced another write: planning again", len(p.new))
         self.submit_write(
