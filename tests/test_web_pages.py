@@ -49,17 +49,36 @@ def test_docs_are_served_offline(client):
     assert client.get("/docs/assets/../../etc/passwd").status_code == 404
 
 
-def test_merged_story_id_redirects_in_the_ui_and_names_the_new_id_in_the_api(client, monkeypatch):
-    """The store's alias table maps an id that merged into another story to the current one."""
-    from copydesk.store.sql import SQLStore
-
-    client.post("/articles", json={"id": "a1", "text": "The council approved 12 new buses on Monday, the "
-                                   "mayor said. The buses arrive in May."})
-    sid = client.get("/stories").json()["stories"][0]["id"]
-    monkeypatch.setattr(SQLStore, "story_alias", lambda self, old: sid if old == "story-old" else None,
-                        raising=False)
-    r = client.get("/stories/story-old", headers=BROWSER, follow_redirects=False)
-    assert r.status_code == 308 and r.headers["location"] == f"/stories/{sid}"
-    r = client.get("/stories/story-old")
-    assert r.status_code == 404 and r.json()["merged_into"] == sid and sid in r.json()["error"]
+def test_merged_story_id_redirects_in_the_ui_and_names_the_new_id_in_the_api(client):
+    """A story's id changes when an article joins it; the old id still leads to the story."""
+    text = ("The council approved 12 new electric buses on Monday, the mayor said. The buses arrive in May "
+            "and will serve the northern districts. The purchase cost 9 million euros, the city said.")
+    client.post("/articles", json={"id": "bus-1", "text": text})
+    old = client.get("/articles/bus-1").json()["story"]
+    client.post("/articles", json={"id": "bus-2", "text": text.replace("on Monday", "on Monday evening")})
+    new = client.get("/articles/bus-2").json()["story"]
+    assert client.get("/articles/bus-1").json()["story"] == new != old  # one story, with a new id
+    r = client.get(f"/stories/{old}", headers=BROWSER, follow_redirects=False)
+    assert r.status_code == 308 and r.headers["location"] == f"/stories/{new}"
+    r = client.get(f"/stories/{old}")
+    assert r.status_code == 404 and r.json()["merged_into"] == new and new in r.json()["error"]
     assert client.get("/stories/story-never").json() == {"error": "no story with id 'story-never'"}
+
+
+def test_aliases_follow_merges_and_collapse_chains(tmp_path):
+    from copydesk.store import open_store
+
+    store = open_store(str(tmp_path / "s.db"))
+    def place(old, sid, members):
+        store.replace_stories(old, [{"id": sid, "title": None, "articles": members, "reference": members[0],
+                                     "families": [members], "common_source_missing": False, "evidence": []}],
+                              [{"article_id": m, "story": sid, "family": "f", "relation": "reference",
+                                "source": None, "score": None} for m in members], {})
+    place([], "s-a", ["a"])
+    place(["s-a"], "s-ab", ["a", "b"])
+    place(["s-ab"], "s-abc", ["a", "b", "c"])
+    assert store.story_alias("s-a") == store.story_alias("s-ab") == "s-abc"  # no chain to follow
+    assert store.story_alias("s-abc") is None and store.story_alias("nope") is None
+    place(["s-abc"], "s-a", ["a"])  # an id that is a story again is no alias any more
+    assert store.story_alias("s-a") is None
+    store.close()

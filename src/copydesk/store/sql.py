@@ -36,7 +36,7 @@ from .sqlite import check_store_path, connect_sqlite
 
 _CHUNK = 500  # ids per IN (...) query
 _OUR_TABLES = frozenset(
-    "meta articles features bands entity_postings sentence_vectors pairs stories placements".split()
+    "meta articles features bands entity_postings sentence_vectors pairs stories placements story_alias".split()
 )
 
 
@@ -80,6 +80,10 @@ def _schema(dialect: str) -> list[str]:
             article_id TEXT PRIMARY KEY, story TEXT NOT NULL, family TEXT NOT NULL, relation TEXT NOT NULL,
             source TEXT, score DOUBLE PRECISION, detail TEXT NOT NULL){no_rowid}""",
         "CREATE INDEX IF NOT EXISTS placements_story ON placements (story)",
+        # A story's id is derived from its members; when articles join it the old id is kept here,
+        # pointing at the story its members went to (chains collapsed: always a current id).
+        f"""CREATE TABLE IF NOT EXISTS story_alias (
+            old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL){no_rowid}""",
     ]
 
 
@@ -285,7 +289,7 @@ class SQLStore:
 
         A copydesk store has a ``meta (key, value)`` table with a ``schema_version`` row (written in
         the same transaction as the tables). A SQLite file with other tables and no such row is
-        another program's database: copydesk would add its 13 tables to it, so it is refused. A
+        another program's database: copydesk would add its tables to it, so it is refused. A
         PostgreSQL schema may hold other applications' tables beside a new store; there only a
         ``meta`` table that is not copydesk's is refused.
         """
@@ -592,8 +596,11 @@ class SQLStore:
         placements: Sequence[dict],
         details: dict[str, str],
     ) -> None:
-        """Swap old stories for new ones and mark their articles placed, in one transaction."""
+        """Swap old stories for new ones and mark their articles placed, in one transaction. Each old
+        id that is not a new story's id becomes an alias of the new story holding most of its
+        members (ties to the smaller id), and aliases that pointed at it follow."""
         with self.transaction():
+            self._record_aliases(old_story_ids, stories, placements)
             for chunk in self._chunks(list(old_story_ids)):
                 marks = ",".join("?" * len(chunk))
                 self._exec(f"DELETE FROM placements WHERE story IN ({marks})", chunk)
@@ -627,6 +634,34 @@ class SQLStore:
             self._many(
                 "UPDATE articles SET placed = 1 WHERE id = ?", [(p["article_id"],) for p in placements]
             )
+
+    def _record_aliases(self, old_ids: Sequence[str], stories: Sequence[dict], placements: Sequence[dict]) -> None:
+        new_ids = {s["id"] for s in stories}
+        story_of = {p["article_id"]: p["story"] for p in placements}
+        votes: dict[str, dict[str, int]] = {}
+        for chunk in self._chunks([o for o in old_ids if o not in new_ids]):
+            marks = ",".join("?" * len(chunk))
+            for article_id, old in self._exec(
+                f"SELECT article_id, story FROM placements WHERE story IN ({marks})", chunk
+            ).fetchall():
+                if article_id in story_of:
+                    tally = votes.setdefault(old, {})
+                    tally[story_of[article_id]] = tally.get(story_of[article_id], 0) + 1
+        moves = {old: min(t, key=lambda sid: (-t[sid], sid)) for old, t in votes.items()}
+        for old, new in sorted(moves.items()):
+            self._exec("UPDATE story_alias SET new_id = ? WHERE new_id = ?", (new, old))
+        self._many(
+            "INSERT INTO story_alias (old_id, new_id) VALUES (?, ?) ON CONFLICT (old_id) DO UPDATE SET "
+            "new_id = excluded.new_id",
+            sorted(moves.items()),
+        )
+        for chunk in self._chunks(sorted(new_ids)):  # an id that is a story again is no alias
+            self._exec(f"DELETE FROM story_alias WHERE old_id IN ({','.join('?' * len(chunk))})", chunk)
+
+    def story_alias(self, story_id: str) -> str | None:
+        """The current id of the story that ``story_id`` merged into; None if it never did."""
+        row = self._exec("SELECT new_id FROM story_alias WHERE old_id = ?", (story_id,)).fetchone()
+        return None if row is None else str(row[0])
 
     def stories(self) -> list[dict]:
         return [story_from_json(r[0]) for r in self._exec("SELECT payload FROM stories ORDER BY id").fetchall()]

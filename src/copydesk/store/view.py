@@ -119,6 +119,9 @@ class StoreView:
     def members_of(self, story_ids: Sequence[str]) -> set[str]:
         return self.inner.members_of(story_ids)
 
+    def story_alias(self, story_id: str) -> str | None:
+        return self.inner.story_alias(story_id)
+
     def replace_stories(
         self,
         old_story_ids: Sequence[str],

@@ -439,11 +439,8 @@ def merged_story(store: Any, story_id: str) -> str | None:
     """The current id of the story that ``story_id`` merged into, or None (never such a story).
 
     A story's id is derived from its members, so it changes when articles join it; the store keeps
-    the old ids in an alias table (``story_alias``). A store without that table answers None."""
-    lookup = getattr(store, "story_alias", None)
-    if lookup is None:
-        return None
-    current = lookup(story_id)
+    the old ids in its alias table (``Store.story_alias``)."""
+    current = store.story_alias(story_id)
     return current if isinstance(current, str) and current != story_id else None
 
 
