@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -85,6 +86,11 @@ def _schema(dialect: str) -> list[str]:
         f"""CREATE TABLE IF NOT EXISTS story_alias (
             old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL){no_rowid}""",
     ]
+
+
+_OUR_INDEXES = frozenset(
+    re.findall(r"CREATE INDEX IF NOT EXISTS (\w+)", "\n".join(_schema("sqlite")))
+)
 
 
 def open_sql_store(
@@ -322,7 +328,30 @@ class SQLStore:
                 "give another --db"
             )
 
+    def _indexes(self) -> set[str]:
+        if self._dialect == "postgres":
+            sql = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+        else:
+            sql = "SELECT name FROM sqlite_master WHERE type = 'index'"
+        return {r[0] for r in self._exec(sql).fetchall()}
+
+    def _schema_current(self) -> bool:
+        """Every table and index exists and the schema version is this copydesk's: opening the
+        store then runs no DDL. On PostgreSQL, ``CREATE INDEX IF NOT EXISTS`` takes a SHARE lock on
+        its table even when the index exists, so a process opening the store while another writes
+        (two API workers) deadlocked against the writer's row-exclusive locks."""
+        try:
+            if not (_OUR_TABLES <= self._tables() and _OUR_INDEXES <= self._indexes()):
+                return False
+            row = self._exec("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            return row is not None and int(row[0]) == SCHEMA_VERSION
+        finally:
+            if self._dialect == "postgres":
+                self._conn.rollback()
+
     def _init_schema(self) -> None:
+        if self._schema_current():
+            return
         with self.transaction():
             if self._dialect == "postgres":
                 # Concurrent CREATE TABLE IF NOT EXISTS can collide in PostgreSQL's catalog
