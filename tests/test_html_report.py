@@ -347,3 +347,16 @@ def test_unit_marks_are_built_with_the_report_not_while_rendering(seeds_report, 
     monkeypatch.setattr("copydesk.featurize.units.extract_units", boom)
     assert page_mod.render_html(seeds_report, marks=marks) == seeds_html
     assert "u-changed" not in to_json(seeds_report) and "u-new" not in to_json(seeds_report)
+
+
+def test_the_renderer_only_renders():
+    """Issue 18: ``report.page`` takes the unit marks from its caller; it imports no stage (nothing
+    from ``featurize`` or ``claims``) and never calls ``unit_marks``."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(page_mod.__file__).read_text(encoding="utf-8"))
+    imported = {
+        (n.module or "") + ":" + a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names
+    } | {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not [i for i in imported if "featurize" in i or "claims" in i or i.endswith(":unit_marks")]

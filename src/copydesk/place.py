@@ -12,13 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from .cluster import story_groups, within_groups
 from .config import Settings
-from .records import AnalysisRow, Fact, Pair, Placement, Story
+from .records import AnalysisRow, Pair, Placement, Story
 from .score import RelationModel, SentenceVectors, score_pairs
-from .trace import TracedStory, trace_story
+from .trace import trace_story
 
 LINKED = ("duplicate", "rewrite", "same_story")  # relations that join articles into one component
 
@@ -67,7 +65,9 @@ def place_component(
         traced = trace_story(members, rows, story_svecs, spairs, model)
         story = traced.story
         if settings.claims:
-            details, facts = _claim_details(traced, rows, story_svecs, settings)
+            from .claims import story_details  # loaded only when claims are checked
+
+            details, facts = story_details(traced, rows, story_svecs, settings)
             out.details.update(details)
             if facts is not None:
                 story = replace(story, facts=tuple(facts))
@@ -75,12 +75,3 @@ def place_component(
         out.placements.extend(traced.placements)
     return out
 
-
-def _claim_details(
-    traced: TracedStory, rows: Mapping[str, AnalysisRow], svecs: Mapping[str, np.ndarray], settings: Settings
-) -> tuple[dict[str, str], list[Fact] | None]:
-    """(per-article detail JSON (alignment, claims, dropped), the story's facts or None for a story of
-    one article) of a traced story (``claims.story_details``)."""
-    from .claims import story_details
-
-    return story_details(traced, rows, svecs, settings)
