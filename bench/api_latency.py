@@ -109,7 +109,7 @@ def build_base(path: Path, size: int, base_articles: list[dict]) -> None:
 def clone_into(path: Path, size: int, batch: int = 2000) -> None:
     import numpy as np
 
-    from copydesk.records import AnalysisRow, Article, Features
+    from copydesk.records import AnalysisRow, Article, Features, Placement, Story
     from copydesk.store import open_store
     from copydesk.trace import family_id, story_id
 
@@ -139,10 +139,8 @@ def clone_into(path: Path, size: int, batch: int = 2000) -> None:
         for r in chunk:
             m = r.article.id
             sid = story_id([m])
-            stories.append({"id": sid, "title": r.clean.title, "articles": [m], "reference": m, "families": [[m]],
-                            "common_source_missing": False, "evidence": []})
-            placements.append({"article_id": m, "story": sid, "family": family_id([m]), "relation": "unrelated",
-                               "source": None, "score": None})
+            stories.append(Story(sid, r.clean.title, (m,), m, ((m,),), common_source_missing=False))
+            placements.append(Placement(m, sid, family_id([m]), "unrelated", source=None, score=None))
         store.replace_stories([], stories, placements, {})
         n += len(chunk)
     store.close()

@@ -294,9 +294,10 @@ def test_html_report_shows_statuses_that_agree(report):
     """The report an editor reads (issue 19): no "added" sentence tagged "✓ supported", no number marked
     "not in the source" that its source states, headings tagged "not a claim", and every flag's evidence
     labelled as the sentence compared."""
+    from copydesk.report.marks import unit_marks
     from copydesk.report.page import render_html
 
-    html = render_html(report)
+    html = render_html(report, marks=unit_marks(report))
     rows = re.findall(r'<tr class="row row-(\w+)">(.*?)</tr>', html, re.S)
     added = [body for kind, body in rows if kind == "added"]
     assert added and not any("✓ supported" in body for body in added)

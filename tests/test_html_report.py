@@ -17,7 +17,19 @@ from urllib.parse import unquote
 import pytest
 
 from conftest import SEEDS
-from copydesk.report.page import anchor, json_for_script, render_html, story_folder, write_html
+from copydesk.report import page as page_mod
+from copydesk.report.marks import unit_marks
+from copydesk.report.page import anchor, json_for_script, story_folder
+
+
+def render_html(report: dict, **kw) -> str:
+    """The page as its callers render it: the report's unit marks computed first, then passed."""
+    return page_mod.render_html(report, marks=unit_marks(report), **kw)
+
+
+def write_html(report: dict, path, **kw) -> page_mod.HtmlFiles:
+    return page_mod.write_html(report, path, marks=unit_marks(report), **kw)
+
 
 HOSTILE = '</script><script>window.__xss=1</script><img src=x onerror="window.__xss=2"> & "quotes" \u2028'
 
@@ -333,5 +345,18 @@ def test_unit_marks_are_built_with_the_report_not_while_rendering(seeds_report, 
 
     monkeypatch.setattr(marks_mod, "_units", boom)
     monkeypatch.setattr("copydesk.featurize.units.extract_units", boom)
-    assert render_html(seeds_report, marks=marks) == seeds_html
+    assert page_mod.render_html(seeds_report, marks=marks) == seeds_html
     assert "u-changed" not in to_json(seeds_report) and "u-new" not in to_json(seeds_report)
+
+
+def test_the_renderer_only_renders():
+    """Issue 18: ``report.page`` takes the unit marks from its caller; it imports no stage (nothing
+    from ``featurize`` or ``claims``) and never calls ``unit_marks``."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(page_mod.__file__).read_text(encoding="utf-8"))
+    imported = {
+        (n.module or "") + ":" + a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names
+    } | {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not [i for i in imported if "featurize" in i or "claims" in i or i.endswith(":unit_marks")]

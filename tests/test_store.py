@@ -12,7 +12,7 @@ import pytest
 from copydesk.analyze import analyze_batch, rare_entities
 from copydesk.config import Settings
 from copydesk.featurize.minhash import band_keys
-from copydesk.records import Article
+from copydesk.records import Article, Placement, Story
 from copydesk.store import StoreError, StoreLocked, open_store
 from copydesk.store.base import SCHEMA_VERSION
 
@@ -105,13 +105,12 @@ def test_not_a_database(tmp_path):
 
 
 def _story(sid, members):
-    return {"id": sid, "title": f"title {sid}", "articles": members, "reference": members[0],
-            "common_source_missing": False, "evidence": []}
+    return Story(sid, f"title {sid}", tuple(members), members[0], (tuple(members),), common_source_missing=False)
 
 
 def _placements(sid, members):
-    return [{"article_id": m, "story": sid, "family": f"fam-{m}", "relation": "reference" if i == 0 else "rewrite",
-             "source": None if i == 0 else members[0], "score": None if i == 0 else 0.5}
+    return [Placement(m, sid, f"fam-{m}", "reference" if i == 0 else "rewrite",
+                      None if i == 0 else members[0], None if i == 0 else 0.5)
             for i, m in enumerate(members)]
 
 

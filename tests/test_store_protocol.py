@@ -14,9 +14,9 @@ from copydesk.analyze import analyze_batch, rare_entities
 from copydesk.clean import clean_article, strip_artifacts
 from copydesk.config import Settings
 from copydesk.featurize.minhash import band_keys
-from copydesk.records import Article, Artifact
-from copydesk.store import SQLStore, Store, StoreView, open_store
-from copydesk.store.codec import VECTOR_DIM, analysis_from_json, analysis_to_json
+from copydesk.records import EMBED_DIM, Article, Artifact, Placement, Story
+from copydesk.store import SQLStore, Store, StoreView, codec, open_store
+from copydesk.store.codec import analysis_from_json, analysis_to_json
 
 SETTINGS = Settings(claims=False)
 TEXTS = {
@@ -90,9 +90,8 @@ def _exercise(store: Store) -> None:
     with store.transaction():
         _add(store, rows)
         store.replace_stories(
-            [], [{"id": "s1", "title": "t", "articles": ["a", "b"]}],
-            [{"article_id": i, "story": "s1", "family": "f", "relation": "reference", "source": None,
-              "score": None} for i in ("a", "b")], {},
+            [], [Story("s1", "t", ("a", "b"), "a", (("a", "b"),), common_source_missing=False)],
+            [Placement(i, "s1", "f", "reference", source=None, score=None) for i in ("a", "b")], {},
         )
     assert store.members_of(["s1"]) == {"a", "b"} and store.members_of(["nope"]) == set()
     store.rollback()  # nothing open: a no-op
@@ -161,7 +160,8 @@ def test_read_snapshot_does_not_see_a_write_made_during_it(tmp_path):
 def test_codec_vector_width_is_the_embedders():
     from copydesk.featurize.embed import DIM
 
-    assert VECTOR_DIM == DIM
+    assert DIM == EMBED_DIM
+    assert codec.doc_vectors_from_blobs([]).shape == codec.svec_from_bytes(None).shape == (0, EMBED_DIM)
 
 
 def test_codec_rebuilds_the_clean_text_the_clean_stage_made():

@@ -89,11 +89,11 @@ def test_trace_picks_the_earlier_published_as_reference() -> None:
         ),
     }
     traced = trace_story(list(rows), rows, svecs, pairs, default_model())
-    assert traced.story["reference"] == "b-early"
-    by_id = {p["article_id"]: p for p in traced.placements}
-    assert by_id["b-early"]["relation"] == "reference" and by_id["b-early"]["source"] is None
-    assert by_id["a-late"]["source"] == "b-early"
-    assert by_id["c-latest"]["relation"] == "duplicate" and by_id["c-latest"]["source"] == "a-late"
+    assert traced.story.reference == "b-early"
+    by_id = {p.article_id: p for p in traced.placements}
+    assert by_id["b-early"].relation == "reference" and by_id["b-early"].source is None
+    assert by_id["a-late"].source == "b-early"
+    assert by_id["c-latest"].relation == "duplicate" and by_id["c-latest"].source == "a-late"
     # Members order does not matter.
     again = trace_story(list(reversed(list(rows))), rows, svecs, pairs, default_model())
     assert again.story == traced.story and again.placements == traced.placements
@@ -102,8 +102,8 @@ def test_trace_picks_the_earlier_published_as_reference() -> None:
 def test_single_article_story() -> None:
     rows = rows_for(Article("solo", ORIGINAL))
     traced = trace_story(["solo"], rows, {}, {}, default_model())
-    assert traced.story["reference"] == "solo" and traced.story["common_source_missing"] is False
-    assert traced.placements[0]["relation"] == "unrelated"
+    assert traced.story.reference == "solo" and traced.story.common_source_missing is False
+    assert traced.placements[0].relation == "unrelated"
 
 
 def test_common_source_missing_needs_shared_facts_absent_from_the_reference() -> None:
@@ -153,17 +153,17 @@ def test_a_story_larger_than_all_pairs_max_is_traced_over_its_scored_pairs(monke
     monkeypatch.setattr(trace, "direction_features", lambda *a: calls.append(1) or real(*a))
     traced = trace_story(ids, rows, svecs, pairs, default_model())
     assert len(calls) == len(pairs)
-    by_id = {p["article_id"]: p for p in traced.placements}
+    by_id = {p.article_id: p for p in traced.placements}
     assert sorted(by_id) == ids
-    ref = traced.story["reference"]
-    assert by_id[ref]["source"] is None and by_id[ref]["relation"] == "reference"
+    ref = traced.story.reference
+    assert by_id[ref].source is None and by_id[ref].relation == "reference"
     for m in ids:  # every source chain ends at the reference without a cycle
         seen, cur = set(), m
-        while by_id[cur]["source"] is not None:
+        while by_id[cur].source is not None:
             assert cur not in seen
             seen.add(cur)
-            src = by_id[cur]["source"]
-            assert by_id[src]["family"] == by_id[cur]["family"] or src == ref  # own family, or the reference
+            src = by_id[cur].source
+            assert by_id[src].family == by_id[cur].family or src == ref  # own family, or the reference
             cur = src
         assert cur == ref
     # A small story still compares every pair.

@@ -9,6 +9,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from copydesk.records import Placement, Story
 from copydesk.web import app as web
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -70,10 +71,9 @@ def test_aliases_follow_merges_and_collapse_chains(tmp_path):
 
     store = open_store(str(tmp_path / "s.db"))
     def place(old, sid, members):
-        store.replace_stories(old, [{"id": sid, "title": None, "articles": members, "reference": members[0],
-                                     "families": [members], "common_source_missing": False, "evidence": []}],
-                              [{"article_id": m, "story": sid, "family": "f", "relation": "reference",
-                                "source": None, "score": None} for m in members], {})
+        store.replace_stories(old, [Story(sid, None, tuple(members), members[0], (tuple(members),),
+                                          common_source_missing=False)],
+                              [Placement(m, sid, "f", "reference", source=None, score=None) for m in members], {})
     place([], "s-a", ["a"])
     place(["s-a"], "s-ab", ["a", "b"])
     place(["s-ab"], "s-abc", ["a", "b", "c"])

@@ -21,6 +21,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
+from copydesk.featurize.units.lexicon import MONTHS, WEEKDAY_NAMES
 from copydesk.records import Article, Artifact, CleanArticle, OffsetMap
 
 __all__ = [
@@ -186,11 +187,13 @@ _QUOTE_RE = re.compile('["“”„]')
 _CLOSER_NEXT_RE = re.compile(r"\s+[a-z]|[,.;:]")
 
 # Lines skipped when looking for the headline: mostly dates/times ("Published: May 3, 2013 10:00 GMT").
-_DATEY = frozenset(
-    """jan january feb february mar march apr april may jun june jul july aug august sep sept september
-    oct october nov november dec december mon monday tue tuesday wed wednesday thu thursday fri friday
-    sat saturday sun sunday am pm a m p gmt bst est edt pst pdt cet utc ist et updated published posted
-    last at on by""".split()
+# Month words are the unit lexicon's (names and abbreviations: ``MONTHS``), weekdays its names and their
+# three-letter forms.
+_DATEY = (
+    frozenset(MONTHS)
+    | frozenset(WEEKDAY_NAMES)
+    | frozenset(d[:3] for d in WEEKDAY_NAMES)
+    | frozenset("am pm a m p gmt bst est edt pst pdt cet utc ist et updated published posted last at on by".split())
 )
 
 

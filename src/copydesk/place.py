@@ -10,15 +10,13 @@ sentence vectors; what it scores on the way (a small component's missing pairs) 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-
-import numpy as np
+from dataclasses import dataclass, field, replace
 
 from .cluster import story_groups, within_groups
 from .config import Settings
 from .records import AnalysisRow, Pair, Placement, Story
 from .score import RelationModel, SentenceVectors, score_pairs
-from .trace import TracedStory, trace_story
+from .trace import trace_story
 
 LINKED = ("duplicate", "rewrite", "same_story")  # relations that join articles into one component
 
@@ -65,21 +63,15 @@ def place_component(
     story_svecs = dict(svecs(multi)) if multi else {}
     for members, spairs in zip(stories, within_groups(stories, pairs), strict=True):
         traced = trace_story(members, rows, story_svecs, spairs, model)
+        story = traced.story
         if settings.claims:
-            out.details.update(_claim_details(traced, rows, story_svecs, settings))
-        out.stories.append(Story.from_dict(traced.story))
-        out.placements.extend(Placement.from_dict(p) for p in traced.placements)
+            from .claims import story_details  # loaded only when claims are checked
+
+            details, facts = story_details(traced, rows, story_svecs, settings)
+            out.details.update(details)
+            if facts is not None:
+                story = replace(story, facts=tuple(facts))
+        out.stories.append(story)
+        out.placements.extend(traced.placements)
     return out
 
-
-def _claim_details(
-    traced: TracedStory, rows: Mapping[str, AnalysisRow], svecs: Mapping[str, np.ndarray], settings: Settings
-) -> dict[str, str]:
-    """Per-article detail JSON (alignment, claims, dropped) of a traced story; adds the story's
-    ``facts`` (``claims.story_details`` returns them as ``Fact`` records) to ``traced.story``."""
-    from .claims import story_details
-
-    details, facts = story_details(traced, rows, svecs, settings)
-    if facts is not None:
-        traced.story["facts"] = [asdict(f) for f in facts]
-    return details

@@ -13,6 +13,10 @@ from typing import Literal
 
 import numpy as np
 
+# The width of every embedding vector (sentence and document): the embedder's output width, and the
+# width of an empty vector matrix (no article stored, an article without a sentence).
+EMBED_DIM = 384
+
 ArtifactKind = Literal[
     "prompt_leak", "duplicated_headline", "duplicated_body", "boilerplate", "markup", "broken_quote"
 ]
@@ -164,36 +168,7 @@ class Story:
     families: tuple[tuple[str, ...], ...]  # each sorted
     common_source_missing: bool
     evidence: tuple[str, ...] = ()
-    facts: tuple[dict, ...] | None = None
-
-    @classmethod
-    def from_dict(cls, d: dict) -> Story:
-        facts = d.get("facts")
-        return cls(
-            d["id"],
-            d["title"],
-            tuple(d["articles"]),
-            d["reference"],
-            tuple(tuple(f) for f in d["families"]),
-            bool(d["common_source_missing"]),
-            tuple(d["evidence"]),
-            None if facts is None else tuple(facts),
-        )
-
-    def to_dict(self) -> dict:
-        """The story's JSON object (as stored and reported); ``facts`` only when checked."""
-        d: dict[str, object] = {
-            "id": self.id,
-            "title": self.title,
-            "articles": list(self.articles),
-            "reference": self.reference,
-            "families": [list(f) for f in self.families],
-            "common_source_missing": self.common_source_missing,
-            "evidence": list(self.evidence),
-        }
-        if self.facts is not None:
-            d["facts"] = list(self.facts)
-        return d
+    facts: tuple[Fact, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,20 +181,6 @@ class Placement:
     relation: str  # one of Relation
     source: str | None
     score: float | None
-
-    @classmethod
-    def from_dict(cls, d: dict) -> Placement:
-        return cls(d["article_id"], d["story"], d["family"], d["relation"], d["source"], d["score"])
-
-    def to_dict(self) -> dict:
-        return {
-            "article_id": self.article_id,
-            "story": self.story,
-            "family": self.family,
-            "relation": self.relation,
-            "source": self.source,
-            "score": self.score,
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,13 +24,12 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from .cluster import average_link
 from .featurize.terms import rarity, tokens
-from .records import AnalysisRow, Features, Pair
+from .records import EMBED_DIM, AnalysisRow, Features, Pair, Placement, Story
 from .score import Logistic, RelationModel, split_numbers
 
 FACT_PAIR_MIN_SIM = 0.5  # two derived sentences are about the same thing
@@ -168,8 +167,10 @@ def direction_prob(x: dict[str, float], model: RelationModel) -> float:
 
 @dataclass(frozen=True, slots=True)
 class TracedStory:
-    story: dict
-    placements: list[dict]
+    """A traced story and its members' placements (sorted by article id)."""
+
+    story: Story
+    placements: tuple[Placement, ...]
 
 
 def _published_order(a: str | None, b: str | None) -> float | None:
@@ -220,38 +221,21 @@ def trace_story(
     missing, evidence = common_source_missing(
         reference, derived, rows, svecs, [k for k in compare if (min(k), max(k)) not in copies]
     )
-    story = {
-        "id": sid,
-        "title": _story_title(rows[reference]),
-        "articles": members,
-        "reference": reference,
-        "families": [sorted(f) for f in families],
-        "common_source_missing": missing,
-        "evidence": evidence,
-    }
-    placements.sort(key=lambda p: p["article_id"])
-    return TracedStory(story, placements)
+    story = Story(
+        id=sid,
+        title=_story_title(rows[reference]),
+        articles=tuple(members),
+        reference=reference,
+        families=tuple(tuple(sorted(f)) for f in families),
+        common_source_missing=missing,
+        evidence=tuple(evidence),
+    )
+    return TracedStory(story, tuple(sorted(placements, key=lambda p: p.article_id)))
 
 
 def _single_story(sid: str, m: str, rows: Mapping[str, AnalysisRow]) -> TracedStory:
-    story = {
-        "id": sid,
-        "title": _story_title(rows[m]),
-        "articles": [m],
-        "reference": m,
-        "families": [[m]],
-        "common_source_missing": False,
-        "evidence": [],
-    }
-    placement = {
-        "article_id": m,
-        "story": sid,
-        "family": family_id([m]),
-        "relation": "unrelated",
-        "source": None,
-        "score": None,
-    }
-    return TracedStory(story, [placement])
+    story = Story(sid, _story_title(rows[m]), (m,), m, ((m,),), common_source_missing=False)
+    return TracedStory(story, (Placement(m, sid, family_id([m]), "unrelated", source=None, score=None),))
 
 
 def _families(members: list[str], own: list[tuple[Key, Pair]], model: RelationModel) -> list[list[str]]:
@@ -282,7 +266,7 @@ def _upstream_rank(
     up = {m: 0.0 for m in members}
     seen = {m: 0 for m in members}
     for a, b in compared:
-        va, vb = svecs.get(a, np.zeros((0, 384))), svecs.get(b, np.zeros((0, 384)))
+        va, vb = svecs.get(a, np.zeros((0, EMBED_DIM))), svecs.get(b, np.zeros((0, EMBED_DIM)))
         p_ab = _published_order(rows[a].article.published, rows[b].article.published)
         if p_ab is None:
             x = direction_features(
@@ -304,7 +288,7 @@ def _place_members(
     fam_of: Mapping[str, str],
     nbrs: Mapping[str, list[str]],
     pairs: Mapping[Key, Pair],
-) -> list[dict]:
+) -> list[Placement]:
     """Each member's placement, in rank order: the first is the reference; each other's source is
     a member ranked above it (a tree, so no cycles), its relation from that pair."""
     reference = rank[0]
@@ -317,15 +301,13 @@ def _place_members(
         p = pair(m, u)
         return 0.0 if p is None else p.scores.get("p_family", 0.0) + p.scores.get("p_story", 0.0)
 
-    placements: list[dict[str, Any]] = []
+    placements: list[Placement] = []
     first_of_family: dict[str, str] = {}  # the highest-ranked member of each family placed so far
     for pos, m in enumerate(rank):
         fam = fam_of[m]
         if pos == 0:
             first_of_family[fam] = m
-            placements.append(
-                {"article_id": m, "story": sid, "family": fam, "relation": "reference", "source": None, "score": None}
-            )
+            placements.append(Placement(m, sid, fam, "reference", source=None, score=None))
             continue
         # The source: of the members ranked above (of its own family, when any is), the one
         # with the strongest pair, ties to the higher ranked. One without a pair has strength
@@ -348,16 +330,7 @@ def _place_members(
             p = pair(m, src)
             rel, score = "same_story", (p.scores.get("p_story") if p is not None else None)
         first_of_family.setdefault(fam, m)
-        placements.append(
-            {
-                "article_id": m,
-                "story": sid,
-                "family": fam,
-                "relation": rel,
-                "source": src,
-                "score": None if score is None else round(float(score), 4),
-            }
-        )
+        placements.append(Placement(m, sid, fam, rel, src, None if score is None else round(float(score), 4)))
     return placements
 
 

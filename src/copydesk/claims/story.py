@@ -10,25 +10,26 @@ import numpy as np
 
 from ..align import align, aligned_json, dropped_json, reconcile
 from ..records import AnalysisRow, Fact
+from ..trace import TracedStory
 from .facts import story_facts
 from .inputs import STATUSES, evidence_pool, sentence_units
 from .verifier import claim_json, claim_record, judge_claims
 
 
 def story_details(
-    traced, rows: Mapping[str, AnalysisRow], svecs: Mapping[str, np.ndarray], settings
+    traced: TracedStory, rows: Mapping[str, AnalysisRow], svecs: Mapping[str, np.ndarray], settings
 ) -> tuple[dict[str, str], list[Fact] | None]:
     """(per-article detail JSON, the story's facts) for a traced story; (``{}``, None) for a story of one
     article. The caller attaches the facts to the story."""
-    members = traced.story["articles"]
+    members = list(traced.story.articles)
     if len(members) < 2:
         return {}, None
     units = {m: sentence_units(rows[m]) for m in members}
-    placement = {p["article_id"]: p for p in traced.placements}
+    source = {p.article_id: p.source for p in traced.placements}
     out: dict[str, str] = {}
     for m in members:
-        out[m] = _article_details(m, placement[m]["source"], members, rows, units, svecs)
-    return out, story_facts(members, rows, units, svecs, traced.story["reference"])
+        out[m] = _article_details(m, source[m], members, rows, units, svecs)
+    return out, story_facts(members, rows, units, svecs, traced.story.reference)
 
 
 def _article_details(

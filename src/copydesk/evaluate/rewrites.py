@@ -50,7 +50,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..records import Article
+from ..records import Article, Story
 from . import iter_jsonl
 from .metrics import roc_auc
 
@@ -263,7 +263,7 @@ def _per_kind(pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, sve
     for o, d, m in zip(o_ids, d_ids, methods, strict=True):
         derived_of[o][m].append(d)
 
-    def traced(members: list[str]) -> dict:
+    def traced(members: list[str]) -> Story:
         mset = set(members)
         sub = {k: p for k, p in stored.items() if k[0] in mset and k[1] in mset}
         return trace_story(members, rows, svecs, sub, model).story
@@ -279,9 +279,9 @@ def _per_kind(pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, sve
         for o in sorted({o_ids[i] for i in idx}):
             members = sorted({o, *derived_of[o][m], *derived_of[o].get(FAITHFUL, [])})
             st = traced(members)
-            ref_ok.append(st["reference"] == o)
+            ref_ok.append(st.reference == o)
             if len(members) >= 3:
-                csm.append(bool(st["common_source_missing"]))
+                csm.append(st.common_source_missing)
         out[f"reference_accuracy_{m}"] = round(float(np.mean(ref_ok)), 4)
         if csm:
             out[f"csm_false_positive_rate_{m}"] = round(float(np.mean(csm)), 4)
@@ -289,7 +289,7 @@ def _per_kind(pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, sve
     for o in originals:
         rest = sorted({d for ds in derived_of[o].values() for d in ds})
         if len(rest) >= 3:
-            fired.append(bool(traced(rest)["common_source_missing"]))
+            fired.append(traced(rest).common_source_missing)
     if fired:
         out["stories_original_removed"] = len(fired)
         out["csm_fire_rate_original_removed"] = round(float(np.mean(fired)), 4)

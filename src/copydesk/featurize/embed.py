@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..records import EMBED_DIM
+
 if TYPE_CHECKING:
     import onnx
     import onnxruntime as ort
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DIM", "MODEL_VERSION", "Embedder", "build_model", "cache_dir", "ensure_model", "get_embedder"]
 
-DIM = 384
+DIM = EMBED_DIM  # the one width of every vector (records.EMBED_DIM: the store needs it too)
 # Bump when the graph or the quantisation changes, so stale cache files are not reused.
 MODEL_VERSION = "minilm-l6-v2-int8-per-token-v2"
 _OPSET = 17
@@ -498,7 +500,7 @@ def default_threads() -> int:
 
 
 class Embedder:
-    """Encodes texts to L2-normalised 384-d vectors with the cached int8 MiniLM model."""
+    """Encodes texts to L2-normalised ``DIM``-wide vectors with the cached int8 MiniLM model."""
 
     dim: int = DIM
 
@@ -546,7 +548,7 @@ class Embedder:
             return tok
 
     def encode(self, texts: Sequence[str], max_tokens: int = 128, batch_size: int = SENTENCE_BATCH) -> np.ndarray:
-        """(len(texts), 384) float32, rows L2-normalised; empty input -> shape (0, 384).
+        """(len(texts), DIM) float32, rows L2-normalised; empty input -> shape (0, DIM).
 
         Texts are sorted by token count and batched so padding is minimal; order is restored.
         A batch holds at most ``batch_size`` texts and ``self.batch_tokens`` padded tokens.

@@ -1,13 +1,15 @@
 """HTML rendering of the report: self-contained pages (inline CSS, JS and SVG; no network).
 
-``render_html(report)`` renders the report object of ``build_report`` (the JSON of
-``copydesk analyze --json``): a story list, per story the derivation graph as inline SVG,
+``render_html(report, marks=...)`` renders the report object of ``build_report`` (the JSON of
+``copydesk analyze --json``) with its unit marks (``report.marks.unit_marks``, computed by the
+caller: this module only renders): a story list, per story the derivation graph as inline SVG,
 per article a side-by-side view against its source with sentences labelled verbatim /
 paraphrase / added, dropped source sentences, flagged claims with their evidence, artifacts
 struck through and changed numbers, dates and quotes marked inside the sentence.
-``write_html(report, path)`` writes it as one page, or for a large run as an index page and a
-page per story (see ``write_html``). Graphs of ``DOT_MIN_NODES`` nodes or more are laid out by
-Graphviz ``dot`` (the Debian package graphviz); without it, in rows (one line on stderr says so).
+``write_html(report, path, marks=...)`` writes it as one page, or for a large run as an index
+page and a page per story (see ``write_html``). Graphs of ``DOT_MIN_NODES`` nodes or more are
+laid out by Graphviz ``dot`` (the Debian package graphviz); without it, in rows (one line on
+stderr says so).
 
 Every piece of article text goes through ``html.escape``; the report data is embedded as
 JSON with ``<`` written as ``\\u003c`` so no text can close the script element. A
@@ -36,7 +38,7 @@ from typing import Any, cast
 from urllib.parse import quote
 
 from . import shared_and_single_facts
-from .marks import Mark, UnitMarks, article_sentences, short, unit_marks
+from .marks import Mark, UnitMarks, article_sentences, short
 
 Href = Callable[[str], str]
 
@@ -1047,25 +1049,22 @@ def _singles_section(singles: Sequence[dict], arts: dict[str, dict], max_singles
 def render_html(
     report: dict,
     *,
+    marks: UnitMarks,
     title: str = "copydesk report",
     story_href: Href | None = None,
     home_href: str | None = None,
     max_singles: int = 500,
     neighbours: tuple[str | None, str | None] = (None, None),
-    marks: UnitMarks | None = None,
 ) -> str:
     """The report as one self-contained HTML page.
 
-    ``marks`` are the report's unit marks (``report.marks.unit_marks``), computed by the caller when it
-    builds the report; a caller that holds only the JSON report leaves it out and they are computed
-    from it first.
+    ``marks`` are the report's unit marks (``report.marks.unit_marks``), computed where the report is
+    built: this module only renders.
 
     ``story_href`` maps a story id to a link (default: an anchor in this page); ``home_href``
     adds a link back to a story index (the server's ``/``, or the index of a split report);
     ``neighbours`` are the links to the previous and next story page, if any.
     """
-    if marks is None:
-        marks = unit_marks(report)
     arts = {a["id"]: a for a in report.get("articles") or []}
     stories = [s for s in report.get("stories") or [] if s.get("articles")]
     multi = [s for s in stories if len(s["articles"]) > 1]
@@ -1269,11 +1268,11 @@ def write_html(
     report: dict,
     path: Path | str,
     *,
+    marks: UnitMarks,
     title: str = "copydesk report",
     max_page_bytes: int = MAX_PAGE_BYTES,
     max_page_stories: int = MAX_PAGE_STORIES,
     per_index_page: int = INDEX_PAGE_STORIES,
-    marks: UnitMarks | None = None,
 ) -> HtmlFiles:
     """Write the report for reading from disk (file://, no server, no network).
 
@@ -1286,8 +1285,6 @@ def write_html(
     """
     path = Path(path)
     folder = story_folder(path)
-    if marks is None:
-        marks = unit_marks(report)
     n_multi = sum(1 for s in report.get("stories") or [] if len(s.get("articles") or []) > 1)
     page = None
     if n_multi <= max_page_stories and len(json_for_script(report).encode("utf-8")) <= max_page_bytes:

@@ -460,11 +460,6 @@ class Pipeline:
         if cp.vectors:
             self.store.put_sentence_vectors(cp.vectors)
         old = self.store.stories_of(comp)
-        self.store.replace_stories(
-            sorted(old),
-            [s.to_dict() for s in placed.stories],
-            [p.to_dict() for p in placed.placements],
-            placed.details,
-        )
+        self.store.replace_stories(sorted(old), placed.stories, placed.placements, placed.details)
         stats.pairs_scored += len(placed.new_pairs)
         stats.stories_touched += len(placed.stories)

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..records import AnalysisRow, Article, Features, Pair
+from ..records import AnalysisRow, Article, Features, Pair, Placement, Story
 
 SCHEMA_VERSION = 1
 
@@ -82,8 +82,8 @@ class Store(Protocol):
     def replace_stories(
         self,
         old_story_ids: Sequence[str],
-        stories: Sequence[dict],
-        placements: Sequence[dict],
+        stories: Sequence[Story],
+        placements: Sequence[Placement],
         details: dict[str, str],
     ) -> None: ...
     def stories(self) -> list[dict]: ...

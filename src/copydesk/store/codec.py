@@ -10,15 +10,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from typing import Any, cast
 
 import numpy as np
 
-from ..records import AnalysisRow, Article, Artifact, CleanArticle, Features, OffsetMap, Pair, Sentence
-
-# The width of an empty vector matrix (no article stored yet, an article with no sentence): the
-# embedder's width (featurize.embed.DIM, checked equal by the tests; the store imports no stage).
-VECTOR_DIM = 384
+from ..records import (
+    EMBED_DIM,
+    AnalysisRow,
+    Article,
+    Artifact,
+    CleanArticle,
+    Features,
+    OffsetMap,
+    Pair,
+    Sentence,
+    Story,
+)
 
 ARTICLE_FIELDS = ("id", "text", "title", "site", "url", "published", "source_path")
 FEATURE_FIELDS = ("signature", "doc_vector", "entities", "numbers", "terms", "n_tokens", "n_artifacts")
@@ -89,16 +97,16 @@ def features_from_row(article_id: str, r: Sequence[Any]) -> Features:
 
 
 def doc_vectors_from_blobs(blobs: Sequence[bytes | memoryview]) -> np.ndarray:
-    """The matrix (one row an article) of stored document vectors; (0, ``VECTOR_DIM``) for none."""
+    """The matrix (one row an article) of stored document vectors; (0, ``EMBED_DIM``) for none."""
     if not blobs:
-        return np.zeros((0, VECTOR_DIM), np.float32)
+        return np.zeros((0, EMBED_DIM), np.float32)
     return np.frombuffer(b"".join(bytes(b) for b in blobs), dtype=np.float32).reshape(len(blobs), -1)
 
 
 def sentence_vectors_to_row(v: np.ndarray) -> tuple[int, bytes]:
     """(width, bytes) of an article's sentence-vector matrix; an empty matrix is stored with width
-    ``VECTOR_DIM``."""
-    dim = int(v.shape[1]) if v.ndim == 2 and v.shape[1] else VECTOR_DIM
+    ``EMBED_DIM``."""
+    dim = int(v.shape[1]) if v.ndim == 2 and v.shape[1] else EMBED_DIM
     return dim, np.ascontiguousarray(v, np.float32).tobytes()
 
 
@@ -108,15 +116,15 @@ def sentence_vectors_from_row(dim: int, blob: bytes | memoryview) -> np.ndarray:
 
 
 def svec_to_bytes(v: np.ndarray) -> bytes:
-    """Sentence vectors as the batch engines carry them (float32 bytes; the width is ``VECTOR_DIM``)."""
+    """Sentence vectors as the batch engines carry them (float32 bytes; the width is ``EMBED_DIM``)."""
     return np.ascontiguousarray(v, dtype=np.float32).tobytes()
 
 
 def svec_from_bytes(b: bytes | bytearray | memoryview | None) -> np.ndarray:
-    """The matrix ``svec_to_bytes`` wrote; (0, ``VECTOR_DIM``) for none."""
+    """The matrix ``svec_to_bytes`` wrote; (0, ``EMBED_DIM``) for none."""
     if b is None:
-        return np.zeros((0, VECTOR_DIM), np.float32)
-    return np.frombuffer(bytes(b), dtype=np.float32).reshape(-1, VECTOR_DIM)
+        return np.zeros((0, EMBED_DIM), np.float32)
+    return np.frombuffer(bytes(b), dtype=np.float32).reshape(-1, EMBED_DIM)
 
 
 # -- pairs and stories ----------------------------------------------------------------------------
@@ -132,9 +140,25 @@ def pair_from_columns(a: str, b: str, relation: str, score: float, scores: str) 
     return Pair(a, b, json.loads(scores), relation, score)
 
 
-def story_to_json(story: Mapping[str, Any]) -> str:
-    """A story's payload (keys sorted, non-ASCII kept)."""
-    return json.dumps(story, ensure_ascii=False, sort_keys=True)
+def story_record(story: Story) -> dict[str, Any]:
+    """The story's JSON object, as stored and reported; ``facts`` only when claims were checked."""
+    d: dict[str, Any] = {
+        "id": story.id,
+        "title": story.title,
+        "articles": list(story.articles),
+        "reference": story.reference,
+        "families": [list(f) for f in story.families],
+        "common_source_missing": story.common_source_missing,
+        "evidence": list(story.evidence),
+    }
+    if story.facts is not None:
+        d["facts"] = [asdict(f) for f in story.facts]
+    return d
+
+
+def story_to_json(story: Story) -> str:
+    """A story's payload: ``story_record`` with keys sorted, non-ASCII kept."""
+    return json.dumps(story_record(story), ensure_ascii=False, sort_keys=True)
 
 
 def story_from_json(payload: str) -> dict:

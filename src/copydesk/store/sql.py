@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..records import AnalysisRow, Article, Features, Pair, content_hash
+from ..records import AnalysisRow, Article, Features, Pair, Placement, Story, content_hash
 from .base import SCHEMA_VERSION, StoreError, StoreLocked
 from .codec import (
     analysis_from_json,
@@ -621,8 +621,8 @@ class SQLStore:
     def replace_stories(
         self,
         old_story_ids: Sequence[str],
-        stories: Sequence[dict],
-        placements: Sequence[dict],
+        stories: Sequence[Story],
+        placements: Sequence[Placement],
         details: dict[str, str],
     ) -> None:
         """Swap old stories for new ones and mark their articles placed, in one transaction. Each old
@@ -637,10 +637,7 @@ class SQLStore:
             self._many(
                 "INSERT INTO stories (id, title, payload) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
                 "title = excluded.title, payload = excluded.payload",
-                [
-                    (s["id"], s.get("title"), story_to_json(s))
-                    for s in stories
-                ],
+                [(s.id, s.title, story_to_json(s)) for s in stories],
             )
             self._many(
                 "INSERT INTO placements (article_id, story, family, relation, source, score, detail) "
@@ -648,25 +645,19 @@ class SQLStore:
                 "family = excluded.family, relation = excluded.relation, source = excluded.source, "
                 "score = excluded.score, detail = excluded.detail",
                 [
-                    (
-                        p["article_id"],
-                        p["story"],
-                        p["family"],
-                        p["relation"],
-                        p["source"],
-                        p["score"],
-                        details.get(p["article_id"], "{}"),
-                    )
+                    (p.article_id, p.story, p.family, p.relation, p.source, p.score, details.get(p.article_id, "{}"))
                     for p in placements
                 ],
             )
             self._many(
-                "UPDATE articles SET placed = 1 WHERE id = ?", [(p["article_id"],) for p in placements]
+                "UPDATE articles SET placed = 1 WHERE id = ?", [(p.article_id,) for p in placements]
             )
 
-    def _record_aliases(self, old_ids: Sequence[str], stories: Sequence[dict], placements: Sequence[dict]) -> None:
-        new_ids = {s["id"] for s in stories}
-        story_of = {p["article_id"]: p["story"] for p in placements}
+    def _record_aliases(
+        self, old_ids: Sequence[str], stories: Sequence[Story], placements: Sequence[Placement]
+    ) -> None:
+        new_ids = {s.id for s in stories}
+        story_of = {p.article_id: p.story for p in placements}
         votes: dict[str, dict[str, int]] = {}
         for chunk in self._chunks([o for o in old_ids if o not in new_ids]):
             marks = ",".join("?" * len(chunk))

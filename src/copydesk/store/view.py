@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..records import AnalysisRow, Article, Features, Pair
+from ..records import AnalysisRow, Article, Features, Pair, Placement, Story
 from .base import Store
 
 
@@ -125,8 +125,8 @@ class StoreView:
     def replace_stories(
         self,
         old_story_ids: Sequence[str],
-        stories: Sequence[dict],
-        placements: Sequence[dict],
+        stories: Sequence[Story],
+        placements: Sequence[Placement],
         details: dict[str, str],
     ) -> None:
         self.inner.replace_stories(old_story_ids, stories, placements, details)
