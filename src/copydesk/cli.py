@@ -482,7 +482,13 @@ def eval_cmd(task: str, data: Path, json_out: Path | None, limit: int | None) ->
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("--engine", type=click.Choice(["spark", "local"]), default="spark", show_default=True)
+@click.option(
+    "--engine",
+    type=click.Choice(["spark", "local"]),
+    default="spark",
+    show_default=True,
+    help="Run on Spark (--master) or in this process with one worker per core.",
+)
 @click.option(
     "--out",
     "out_dir",
@@ -497,15 +503,39 @@ def eval_cmd(task: str, data: Path, json_out: Path | None, limit: int | None) ->
     help="Spark master URL (local[N] or spark://host:port).",
 )
 @click.option("--partitions", type=int, default=None, help="Spark partitions (default: 2 x cores).")
-def batch(inputs: tuple[str, ...], engine: str, out_dir: Path, master: str, partitions: int | None) -> None:
-    """Batch analysis of JSONL/Parquet/folders on Spark (or locally), writing Parquet tables."""
+@click.option(
+    "--id-field",
+    default="id",
+    show_default=True,
+    metavar="NAME",
+    help="The JSONL field (or Parquet column) that holds each record's id (e.g. doc_id).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress; only errors, skipped inputs and the summary line.")
+def batch(
+    inputs: tuple[str, ...], engine: str, out_dir: Path, master: str, partitions: int | None, id_field: str,
+    quiet: bool,
+) -> None:
+    """Batch analysis of INPUTS (JSONL/Parquet files, folders, or URLs read by Spark), writing Parquet
+    tables. On a terminal, a progress bar per stage counts articles."""
+    from rich.markup import escape
+
     from .display import printable
+    from .report.progress import StageBars
     from .runners.batch import run_batch
 
+    if not id_field.strip():
+        _fail("--id-field needs a field name")
+    err = _console(stderr=True)
+
+    def warn(msg: str) -> None:
+        err.print(f"[yellow]warning[/] {escape(printable(msg))}", markup=True, highlight=False)
+
     try:
-        summary = run_batch(
-            list(inputs), engine=engine, out_dir=out_dir, master=master, partitions=partitions
-        )
+        with StageBars(err, enabled=not quiet and err.is_terminal) as bars:
+            summary = run_batch(
+                list(inputs), engine=engine, out_dir=out_dir, master=master, partitions=partitions,
+                progress=bars.pipeline_callback({}), id_field=id_field, warn=warn,
+            )
     except ValueError as e:
         _fail(str(e))
     except OSError as e:  # the out folder could not be made or written
