@@ -42,17 +42,19 @@ def _analyze(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, d
 
 def test_jsonl_id_field_is_read_or_refused_never_invented_silently(tmp_path):
     docs = tmp_path / "documents.jsonl"
-    docs.write_text(json.dumps({"doc_id": "1_10ecb", "text": FIRE}) + "\n", encoding="utf-8")
-    # without --id-field: refused, one line naming the field found and the option to use
+    docs.write_text("".join(json.dumps({"doc_id": f"1_{i}ecb", "text": FIRE}) + "\n" for i in (10, 11, 12)),
+                    encoding="utf-8")
+    # without --id-field: refused, one line for the file (not one per record) naming the field found
     res, _ = _analyze(tmp_path, str(docs))
     assert res.returncode == 2
     lines = [ln for ln in res.stderr.splitlines() if "doc_id" in ln]
     assert len(lines) == 1, res.stderr
-    assert "no field 'id' but a field 'doc_id'" in lines[0] and "--id-field doc_id" in lines[0]
+    assert "3 records skipped" in lines[0] and "no field 'id' but a field 'doc_id'" in lines[0]
+    assert "--id-field doc_id" in lines[0]
     # with --id-field: the ids are the field's values
     res, report = _analyze(tmp_path, str(docs), "--id-field", "doc_id")
     assert res.returncode == 0, res.stderr
-    assert [a["id"] for a in report["articles"]] == ["1_10ecb"]
+    assert sorted(a["id"] for a in report["articles"]) == ["1_10ecb", "1_11ecb", "1_12ecb"]
     assert "1 story " in res.stderr and "1 stories" not in res.stderr  # the summary's plural
     # records with no id at all: line-number ids, and one warning line for the file
     bare = tmp_path / "bare.jsonl"
