@@ -138,8 +138,7 @@ def analyze(
     """Group PATHS (files or folders of .txt/.html/.jsonl/.warc) into stories and rewrite families,
     trace each article's source and report what each rewrite changed."""
     from .config import Limits, Settings
-    from .display import printable
-    from .report.terminal import plural
+    from .display import plural, printable
 
     _check_outputs({"--json": json_out, "--html": html_out}, _store_files(db) + _input_files(paths))
     limits = Limits(max_article_chars=max_article_chars) if max_article_chars else Limits()
@@ -229,9 +228,9 @@ def _write_reports(report: dict, json_out: Path | None, html_out: Path | None, q
         if json_out:
             json_out.write_text(to_json(report), encoding="utf-8")
         if html_out:
+            from .display import plural
             from .report.marks import unit_marks
             from .report.page import write_html
-            from .report.terminal import plural
 
             written = write_html(report, html_out, marks=unit_marks(report))
             if written.split and not quiet:
@@ -391,7 +390,7 @@ def verify(
         _fail(str(e))
     try:
         if fix_out is not None:
-            from .report.terminal import plural
+            from .display import plural
 
             fixed = clean_text(rw_text)
             fix_out.write_text(fixed.text, encoding="utf-8")

@@ -11,15 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from ..display import printable, printable_text, shorten
+from ..display import plural, printable, printable_text, shorten
 from .summary import CONTEXT_CHARS, FactLine, Summary, flagged_claims, story_facts, summarize
-
-_PLURALS = {"story": "stories", "family": "families", "copy": "copies", "is": "are", "has": "have"}
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``n`` and ``word`` with the plural the count needs: "1 story", "2 stories", "0 articles"."""
-    return f"{n:,} {word if n == 1 else (many or _PLURALS.get(word) or word + 's')}"
 
 
 def _m(value: object) -> str:

@@ -12,8 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..config import Settings
-from ..display import printable
-from ..report.terminal import plural
+from ..display import plural, printable
 from .stages import BatchSettings, batch_settings
 
 ENGINES = ("spark", "local")
