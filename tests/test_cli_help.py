@@ -99,3 +99,37 @@ def test_titles_are_never_datelines_or_bylines_nor_cut_mid_word(tmp_path):
     pool = story["pool"]
     assert "2005" not in pool and pool.endswith("…") and len(pool) <= 160
     assert VOTE.startswith(pool[:-1]) and VOTE[len(pool) - 1] == " ", pool
+
+
+def test_every_command_and_option_has_complete_help():
+    """``copydesk --help`` lists each command with a summary that is not cut off; every option of every
+    command says what it does, and takes a named value (never a bare TEXT)."""
+    from click import Option
+
+    from copydesk.cli import main
+
+    res = copydesk("--help")
+    listed = res.stdout.split("Commands:")[1]
+    assert "..." not in listed and "…" not in listed
+    for name, cmd in main.commands.items():
+        assert name in listed
+        for p in cmd.params:
+            if isinstance(p, Option) and p.name != "help":
+                assert p.help, f"{name} {p.opts[0]} has no help"
+        helptext = copydesk(name, "--help").stdout
+        assert " TEXT " not in helptext, (name, helptext)
+    assert "eval [OPTIONS] TASK" in " ".join(copydesk("eval", "--help").stdout.split())
+
+
+def test_check_json_takes_a_file_like_every_other_json_option(tmp_path):
+    db = tmp_path / "s.db"
+    (tmp_path / "a.txt").write_text(FIRE, encoding="utf-8")
+    assert copydesk("analyze", str(tmp_path / "a.txt"), "--db", str(db), "-q", "--no-claims").returncode == 0
+    res = copydesk("check", "--db", str(db), "--json", str(tmp_path / "check.json"))
+    assert res.returncode == 0 and res.stdout.startswith("ok: "), res.stdout + res.stderr
+    assert json.loads((tmp_path / "check.json").read_text())["ok"] is True
+    for alone in (["--json"], ["--json", "-"]):  # to standard output, as before
+        res = copydesk("check", "--db", str(db), *alone)
+        assert json.loads(res.stdout)["counts"]["articles"] == 1
+    res = copydesk("check", "--db", str(db), "--json", str(db))  # never over the store
+    assert res.returncode == 2 and "is the store" in res.stderr

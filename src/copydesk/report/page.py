@@ -1092,7 +1092,7 @@ def render_html(
     nav.append(story_list(multi, arts, href, current=multi[0]["id"] if len(stories) == 1 and multi else None))
     if singles:
         nav.append(
-            f'<p class="singles-link"><a href="#singles">{len(singles)} single-article stories</a></p>'
+            f'<p class="singles-link"><a href="#singles">{plural(len(singles), "single-article story", "single-article stories")}</a></p>'
         )
     nav.append('<p class="kbd-help">Keys: ↑/↓ move through the list, Enter opens a story.</p></nav></div>')
     main = ['<main id="main" tabindex="-1">']
@@ -1133,7 +1133,7 @@ def render_index(
     ]
     body = [
         f'<header class="top"><h1><span class="logo" aria-hidden="true">¶</span> copydesk</h1>'
-        f'<p class="summary">{e(f"{total} stories" + (f" matching “{query}”" if query else ""))}</p></header>',
+        f'<p class="summary">{e(plural(total, "story", "stories") + (f" matching “{query}”" if query else ""))}</p></header>',
         '<div class="layout index">',
         '<nav class="side wide" aria-label="Stories">',
         *nav,

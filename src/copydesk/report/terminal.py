@@ -115,7 +115,8 @@ def render_summary(summ: Summary, console: Console, top: int = SUMMARY_TOP) -> N
             _out(console, _t(shorten(st.title, TITLE_CHARS), "bold"), 2)
             _out(console, _t(st.id, "dim") + Text(" · " + " · ".join(bits), style="dim"), 4)
         if len(summ.top) > top:
-            console.print(f"  [dim]… and {len(summ.top) - top:,} more stories of several articles[/]")
+            more = plural(len(summ.top) - top, "more story", "more stories")
+            console.print(f"  [dim]… and {more} of several articles[/]")
 
 
 def _article_line(a: dict, ref: bool) -> Text:

@@ -52,7 +52,7 @@
         if (hit) shown++;
       }
       document.getElementById("story-filter-count").textContent =
-        words.length ? shown + " of " + items.length + " stories shown" : "";
+        words.length ? shown + " of " + items.length + (items.length === 1 ? " story" : " stories") + " shown" : "";
     });
   }
   window.addEventListener("hashchange", current);
