@@ -133,3 +133,15 @@ def test_check_json_takes_a_file_like_every_other_json_option(tmp_path):
         assert json.loads(res.stdout)["counts"]["articles"] == 1
     res = copydesk("check", "--db", str(db), "--json", str(db))  # never over the store
     assert res.returncode == 2 and "is the store" in res.stderr
+
+
+def test_long_story_titles_end_at_a_word_with_one_ellipsis():
+    from copydesk.display import shorten
+    from copydesk.report.page import story_title
+
+    long = ("The city council of Springfield voted seven to two on Tuesday to close the municipal swimming pool "
+            "permanently, barring any swimmer from the premises, citing repair costs of millions")
+    short = shorten(long, 160)
+    assert len(short) <= 160 and short.endswith("…") and long.startswith(short[:-1])
+    assert long[len(short) - 1] == " "  # the cut falls between words, never "permanently barr"
+    assert story_title({"id": "s", "title": short}) == short  # the page adds no second "…"

@@ -887,8 +887,10 @@ def render_facts(story: dict, art_href: Href) -> str:
 
 
 def story_title(story: dict) -> str:
+    """The story's title as stored (shortened at a word boundary with "…" by ``trace``); a 160-character
+    title without an end (from an older store) gets its "…"; never a second one."""
     t = (story.get("title") or story["id"]).strip()
-    return t + "…" if len(t) >= 160 and not re.search(r"[.!?”\"]$", t) else t
+    return t + "…" if len(t) >= 160 and not re.search(r"[.!?”\"…]$", t) else t
 
 
 def plural(n: int, one: str, many: str) -> str:
