@@ -268,3 +268,102 @@ def test_local_engine_tables_do_not_depend_on_the_number_of_cores(tmp_path, data
         assert len(a) == len(b) > 0
         assert a.astype(str).equals(b.astype(str)), t
     assert tables[2]["articles"]["story"].nunique() > 2
+
+
+# -- what a user sees on the terminal (issue 22) ----------------------------------------------------
+
+
+def on_a_terminal(*args: str) -> tuple[int, str]:
+    """``copydesk ARGS`` with standard error a terminal (a pseudo-terminal), as a user runs it; the
+    exit code and what the terminal showed, escape sequences removed."""
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "copydesk.cli", *args], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    code = proc.wait(timeout=300)
+    return code, re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode("utf-8", "replace"))
+
+
+def test_batch_on_a_terminal_shows_a_bar_per_stage_in_articles_and_q_silences_it(tmp_path):
+    code, shown = on_a_terminal("batch", str(SEEDS), "--engine", "local", "--out", str(tmp_path / "o"))
+    assert code == 0, shown
+    finals = {}
+    for line in shown.replace("\r", "\n").splitlines():
+        m = re.match(r"(\w+)\s+━+\s+(\d+)/(\d+) articles · .*left .* took", line)
+        if m:
+            finals[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+    # every stage has its bar, in articles with a total, ending at the total when the stage ends
+    assert finals == {stage: (5, 5) for stage in ("read", "analyze", "score", "encode", "place")}, shown
+    assert "5 articles (0 skipped)" in shown and "1 story (1 with several articles)" in shown
+    code, shown = on_a_terminal("batch", str(SEEDS), "--engine", "local", "--out", str(tmp_path / "q"), "-q")
+    assert code == 0 and "━" not in shown and "articles ·" not in shown
+    assert shown.strip().startswith("5 articles (0 skipped)"), shown
+
+
+def test_batch_piped_shows_no_progress(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "copydesk.cli", "batch", str(SEEDS), "--engine", "local", "--out",
+                           str(tmp_path / "o")], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "━" not in proc.stderr and len(proc.stderr.splitlines()) == 1, proc.stderr
+
+
+def test_local_engine_reports_each_stage_in_articles():
+    """``run_local``'s progress: each stage starts at 0 of its articles and ends at its total; the
+    place stage counts articles placed (not components)."""
+    from copydesk.runners.local import run_local
+    from copydesk.runners.stages import batch_settings
+
+    arts, _ = read_local([str(SEEDS)])
+    calls: list[tuple[str, int, int]] = []
+    run_local(arts, batch_settings(), progress=lambda *c: calls.append(c))
+    stages = list(dict.fromkeys(c[0] for c in calls))
+    assert stages == ["analyze", "score", "encode", "place"]
+    for stage in stages:
+        mine = [c for c in calls if c[0] == stage]
+        assert mine[0][1] == 0 and mine[-1][1] == mine[-1][2] == 5, mine
+        assert [c[1] for c in mine] == sorted(c[1] for c in mine)
+
+
+def test_batch_ids_read_with_id_field_or_refused_in_one_line(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    text = (SEEDS / "000_dc2d94248d973954.txt").read_text(encoding="utf-8")
+    docs = tmp_path / "documents.jsonl"
+    docs.write_text("".join(json.dumps({"doc_id": f"d{i}", "text": text}) + "\n" for i in range(4)))
+    run = [sys.executable, "-m", "copydesk.cli", "batch", "--engine", "local"]
+    proc = subprocess.run([*run, str(docs), "--out", str(tmp_path / "o")], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    lines = [ln for ln in proc.stderr.splitlines() if "doc_id" in ln]
+    assert len(lines) == 1 and "no field 'id' but a field 'doc_id'" in lines[0] and "--id-field doc_id" in lines[0]
+    assert "4 records" in lines[0], proc.stderr
+    proc = subprocess.run([*run, str(docs), "--id-field", "doc_id", "--out", str(tmp_path / "o")], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    import pandas as pd
+
+    assert sorted(pd.read_parquet(tmp_path / "o" / "articles")["id"]) == ["d0", "d1", "d2", "d3"]
+    # a Parquet file: an id-like column is refused in one line; no id at all is numbered, with one warning
+    pq.write_table(pa.Table.from_pylist([{"doc_id": "p1", "text": text}]), tmp_path / "p.parquet")
+    pq.write_table(pa.Table.from_pylist([{"text": text}, {"text": text + " More."}]), tmp_path / "bare.parquet")
+    proc = subprocess.run([*run, str(tmp_path / "p.parquet"), str(tmp_path / "bare.parquet"), "--out",
+                           str(tmp_path / "o2")], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    err = proc.stderr.splitlines()
+    assert [ln for ln in err if "doc_id" in ln] == [
+        f"skipped {tmp_path / 'p.parquet'}: no column 'id' but a column 'doc_id'; to use it as the id, give --id-field doc_id"]
+    warnings = [ln for ln in err if ln.startswith("warning")]
+    assert len(warnings) == 1 and "2 rows without 'id' got row-number ids" in warnings[0], proc.stderr
+    assert sorted(pd.read_parquet(tmp_path / "o2" / "articles")["id"]) == ["bare-1", "bare-2"]

@@ -42,17 +42,19 @@ def _analyze(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, d
 
 def test_jsonl_id_field_is_read_or_refused_never_invented_silently(tmp_path):
     docs = tmp_path / "documents.jsonl"
-    docs.write_text(json.dumps({"doc_id": "1_10ecb", "text": FIRE}) + "\n", encoding="utf-8")
-    # without --id-field: refused, one line naming the field found and the option to use
+    docs.write_text("".join(json.dumps({"doc_id": f"1_{i}ecb", "text": FIRE}) + "\n" for i in (10, 11, 12)),
+                    encoding="utf-8")
+    # without --id-field: refused, one line for the file (not one per record) naming the field found
     res, _ = _analyze(tmp_path, str(docs))
     assert res.returncode == 2
     lines = [ln for ln in res.stderr.splitlines() if "doc_id" in ln]
     assert len(lines) == 1, res.stderr
-    assert "no field 'id' but a field 'doc_id'" in lines[0] and "--id-field doc_id" in lines[0]
+    assert "3 records skipped" in lines[0] and "no field 'id' but a field 'doc_id'" in lines[0]
+    assert "--id-field doc_id" in lines[0]
     # with --id-field: the ids are the field's values
     res, report = _analyze(tmp_path, str(docs), "--id-field", "doc_id")
     assert res.returncode == 0, res.stderr
-    assert [a["id"] for a in report["articles"]] == ["1_10ecb"]
+    assert sorted(a["id"] for a in report["articles"]) == ["1_10ecb", "1_11ecb", "1_12ecb"]
     assert "1 story " in res.stderr and "1 stories" not in res.stderr  # the summary's plural
     # records with no id at all: line-number ids, and one warning line for the file
     bare = tmp_path / "bare.jsonl"
@@ -97,3 +99,49 @@ def test_titles_are_never_datelines_or_bylines_nor_cut_mid_word(tmp_path):
     pool = story["pool"]
     assert "2005" not in pool and pool.endswith("…") and len(pool) <= 160
     assert VOTE.startswith(pool[:-1]) and VOTE[len(pool) - 1] == " ", pool
+
+
+def test_every_command_and_option_has_complete_help():
+    """``copydesk --help`` lists each command with a summary that is not cut off; every option of every
+    command says what it does, and takes a named value (never a bare TEXT)."""
+    from click import Option
+
+    from copydesk.cli import main
+
+    res = copydesk("--help")
+    listed = res.stdout.split("Commands:")[1]
+    assert "..." not in listed and "…" not in listed
+    for name, cmd in main.commands.items():
+        assert name in listed
+        for p in cmd.params:
+            if isinstance(p, Option) and p.name != "help":
+                assert p.help, f"{name} {p.opts[0]} has no help"
+        helptext = copydesk(name, "--help").stdout
+        assert " TEXT " not in helptext, (name, helptext)
+    assert "eval [OPTIONS] TASK" in " ".join(copydesk("eval", "--help").stdout.split())
+
+
+def test_check_json_takes_a_file_like_every_other_json_option(tmp_path):
+    db = tmp_path / "s.db"
+    (tmp_path / "a.txt").write_text(FIRE, encoding="utf-8")
+    assert copydesk("analyze", str(tmp_path / "a.txt"), "--db", str(db), "-q", "--no-claims").returncode == 0
+    res = copydesk("check", "--db", str(db), "--json", str(tmp_path / "check.json"))
+    assert res.returncode == 0 and res.stdout.startswith("ok: "), res.stdout + res.stderr
+    assert json.loads((tmp_path / "check.json").read_text())["ok"] is True
+    for alone in (["--json"], ["--json", "-"]):  # to standard output, as before
+        res = copydesk("check", "--db", str(db), *alone)
+        assert json.loads(res.stdout)["counts"]["articles"] == 1
+    res = copydesk("check", "--db", str(db), "--json", str(db))  # never over the store
+    assert res.returncode == 2 and "is the store" in res.stderr
+
+
+def test_long_story_titles_end_at_a_word_with_one_ellipsis():
+    from copydesk.display import shorten
+    from copydesk.report.page import story_title
+
+    long = ("The city council of Springfield voted seven to two on Tuesday to close the municipal swimming pool "
+            "permanently, barring any swimmer from the premises, citing repair costs of millions")
+    short = shorten(long, 160)
+    assert len(short) <= 160 and short.endswith("…") and long.startswith(short[:-1])
+    assert long[len(short) - 1] == " "  # the cut falls between words, never "permanently barr"
+    assert story_title({"id": "s", "title": short}) == short  # the page adds no second "…"

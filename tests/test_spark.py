@@ -242,3 +242,27 @@ def test_posting_task_scores_each_shared_pair_in_exactly_one_list(min_shared):
     for g in got:
         x, p = score_cheap(g["a"], g["b"], feats[g["a"]], feats[g["b"]], model)
         assert {k: g[k] for k in ("a", "b", "relation", "score", "scores")} == pair_record(p)
+
+
+def _spark_progress(folder: str) -> list[tuple[str, int, int]]:
+    from copydesk.runners.inputs import read_local
+    from copydesk.runners.spark import run_spark
+    from copydesk.runners.stages import BatchSettings, batch_settings
+
+    arts, _ = read_local([str(SEEDS)])
+    calls: list[tuple[str, int, int]] = []
+    run_spark(arts, [], batch_settings(), BatchSettings(), Path(folder) / "out", "local[2]", 4,
+              progress=lambda *c: calls.append(c))
+    return calls
+
+
+def test_spark_job_reports_each_phase_in_articles(tmp_path):
+    """The bars of ``copydesk batch --engine spark``: one per phase, driven from the driver (Spark's
+    status tracker while a phase runs), each in articles, starting at 0 and ending at its total."""
+    calls = in_fresh_process(_spark_progress, str(tmp_path))
+    phases = list(dict.fromkeys(c[0] for c in calls))
+    assert phases == ["load", "analyze", "score", "components", "place", "write"]
+    for phase in phases:
+        mine = [c for c in calls if c[0] == phase]
+        assert mine[0][1] == 0 and mine[-1][1:] == (5, 5), mine
+        assert [c[1] for c in mine] == sorted(c[1] for c in mine) and all(c[2] == 5 for c in mine), mine

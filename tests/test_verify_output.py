@@ -51,3 +51,14 @@ def test_json_names_documents_by_file_name():
     arts = {e["article"] for c in d["flagged"] for e in c["evidence"]}
     assert arts == {str(S000)}
     assert {c["article_id"] for c in d["claims"]} == {str(S003)}
+
+
+def test_verify_summary_counts_with_the_right_plural(tmp_path):
+    src, rw = tmp_path / "wire.txt", tmp_path / "rewrite.txt"
+    src.write_text("The city council approved 12 new electric buses on Monday, the mayor said.\n")
+    rw.write_text("On Monday the council approved 15 electric buses, the mayor said.\n")
+    p = cli("verify", str(src), str(rw))
+    assert p.returncode == 1
+    last = p.stdout.splitlines()[-1]
+    assert last.startswith("FAIL: 1 claim, 1 contradicted") and "0 artifacts; 0 quotes dropped" in last, last
+    assert "1 claims" not in p.stdout

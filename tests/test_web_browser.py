@@ -184,6 +184,26 @@ def test_live_story_list_keyboard_and_story_page(server, page, tmp_path):
     assert all(u.startswith(server.url) for u in page.requests), page.requests
 
 
+def test_arrow_keys_work_as_the_hint_says_before_anything_has_the_focus(server, page):
+    """The list's hint "↑/↓ move through the list": on a page just opened (nothing focused, no Tab
+    pressed), ↓ goes to the list's first story and ↓ again to the next; once the reader is elsewhere
+    (the focus on the page's text), the arrows scroll as usual."""
+    page.goto(server.url + "/")
+    assert "↑/↓ move through the list" in page.locator(".kbd-help").inner_text()
+    assert page.evaluate("document.activeElement === document.body")
+    page.keyboard.press("ArrowDown")
+    first = page.evaluate("document.activeElement.getAttribute('href')")
+    assert page.evaluate("document.activeElement.matches('#story-list a')") and first.startswith("/stories/")
+    assert first == page.locator("#story-list a").first.get_attribute("href")
+    page.keyboard.press("ArrowDown")
+    second = page.evaluate("document.activeElement.getAttribute('href')")
+    assert second != first and second.startswith("/stories/")
+    page.evaluate("document.activeElement.blur(); document.querySelector('main').focus()")
+    page.keyboard.press("ArrowDown")
+    assert not page.evaluate("document.activeElement.matches('#story-list a')")
+    assert page.errors == [], page.errors
+
+
 def test_live_story_page_at_a_narrow_width(server, browser, tmp_path):
     page = browser.new_page(viewport={"width": 360, "height": 780})
     try:

@@ -84,10 +84,11 @@ def main() -> None:
     """Trace how one news story travels and mutates across outlets."""
 
 
-@main.command()
+@main.command(short_help='Group files into stories and rewrite families; report what each rewrite changed.')
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option(
-    "--db", default="copydesk.db", show_default=True, help="Store: a SQLite file or a postgresql:// URL."
+    "--db", default="copydesk.db", show_default=True, metavar="FILE|URL",
+    help="Store: a SQLite file or a postgresql:// URL.",
 )
 @click.option(
     "--json",
@@ -138,8 +139,7 @@ def analyze(
     """Group PATHS (files or folders of .txt/.html/.jsonl/.warc) into stories and rewrite families,
     trace each article's source and report what each rewrite changed."""
     from .config import Limits, Settings
-    from .display import printable
-    from .report.terminal import plural
+    from .display import plural, printable
 
     _check_outputs({"--json": json_out, "--html": html_out}, _store_files(db) + _input_files(paths))
     limits = Limits(max_article_chars=max_article_chars) if max_article_chars else Limits()
@@ -229,9 +229,9 @@ def _write_reports(report: dict, json_out: Path | None, html_out: Path | None, q
         if json_out:
             json_out.write_text(to_json(report), encoding="utf-8")
         if html_out:
+            from .display import plural
             from .report.marks import unit_marks
             from .report.page import write_html
-            from .report.terminal import plural
 
             written = write_html(report, html_out, marks=unit_marks(report))
             if written.split and not quiet:
@@ -241,12 +241,21 @@ def _write_reports(report: dict, json_out: Path | None, html_out: Path | None, q
         _fail(f"cannot write {e.filename}: {e.strerror or e}")
 
 
-@main.command()
+@main.command(short_help="Check a store's integrity and print its counts.")
 @click.option(
-    "--db", default="copydesk.db", show_default=True, help="Store: a SQLite file or a postgresql:// URL."
+    "--db", default="copydesk.db", show_default=True, metavar="FILE|URL",
+    help="Store: a SQLite file or a postgresql:// URL.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def check(db: str, as_json: bool) -> None:
+@click.option(
+    "--json",
+    "json_out",
+    is_flag=False,
+    flag_value="-",
+    default=None,
+    metavar="[FILE]",
+    help="Write the result as JSON to FILE, or to stdout ('-', or --json alone).",
+)
+def check(db: str, json_out: str | None) -> None:
     """Verify a store's integrity and report its counts (exit 1 if anything is wrong)."""
     import json
 
@@ -255,6 +264,8 @@ def check(db: str, as_json: bool) -> None:
 
     if not db.startswith(("postgres://", "postgresql://")) and not Path(db).exists():
         _fail(f"no store at {db}")
+    if json_out not in (None, "-"):
+        _check_outputs({"--json": Path(json_out)}, _store_files(db))
     try:
         store = open_store(db)
         res = store.check()
@@ -263,9 +274,14 @@ def check(db: str, as_json: bool) -> None:
         _fail(str(e))
     except Exception as e:  # a corrupt file surfaces as sqlite3.DatabaseError
         _fail(f"store {db} is unreadable: {e}", 1)
-    if as_json:
+    if json_out == "-":
         click.echo(json.dumps(res, indent=2))
-    else:
+    elif json_out is not None:
+        try:
+            Path(json_out).write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+        except OSError as e:
+            _fail(f"cannot write {e.filename}: {e.strerror or e}")
+    if json_out != "-":
         counts = ", ".join(f"{k} {v}" for k, v in res["counts"].items())
         click.echo(printable(f"{'ok' if res['ok'] else 'PROBLEMS'}: {db}: {counts}"))
         for p in res["problems"]:
@@ -312,7 +328,7 @@ def _read_text_arg(arg: str, stdin_used: list[bool]) -> str:
     return items[0].text
 
 
-@main.command()
+@main.command(short_help='Check a rewrite against its source(s) before publication.')
 @click.argument("source", required=False, metavar="SOURCE")
 @click.argument("rewrite", required=False, metavar="REWRITE")
 @click.option(
@@ -333,6 +349,7 @@ def _read_text_arg(arg: str, stdin_used: list[bool]) -> str:
     "--fail-on",
     default="unsupported,contradicted,artifact,dropped-quote",
     show_default=True,
+    metavar="KINDS",
     help="What makes the check fail (exit 1): any of unsupported, contradicted, artifact, dropped-quote.",
 )
 @click.option(
@@ -391,7 +408,7 @@ def verify(
         _fail(str(e))
     try:
         if fix_out is not None:
-            from .report.terminal import plural
+            from .display import plural
 
             fixed = clean_text(rw_text)
             fix_out.write_text(fixed.text, encoding="utf-8")
@@ -418,7 +435,7 @@ def verify(
     sys.exit(EXIT_OK if report.ok else EXIT_FLAGGED)
 
 
-@main.command("clean")
+@main.command("clean", short_help='Strip rewriting artifacts from a file.')
 @click.argument("path")
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout."
@@ -445,8 +462,8 @@ def clean_cmd(path: str, output: Path | None) -> None:
         click.echo(f"removed {a.kind} [{a.start}:{a.end}] {a.text[:70]!r}", err=True)
 
 
-@main.command("eval")
-@click.argument("task", type=click.Choice(["stories", "rewrites", "paraphrase", "claims", "align"]))
+@main.command("eval", short_help='Measure a task on a real data set.')
+@click.argument("task", type=click.Choice(["stories", "rewrites", "paraphrase", "claims", "align"]), metavar="TASK")
 @click.option(
     "--data",
     "data",
@@ -462,7 +479,9 @@ def clean_cmd(path: str, output: Path | None) -> None:
 )
 @click.option("--limit", type=int, default=None, help="Use only the first N items (a bounded sample).")
 def eval_cmd(task: str, data: Path, json_out: Path | None, limit: int | None) -> None:
-    """Measure TASK on a real data set with the same code paths as analyze/verify."""
+    """Measure TASK on a real data set with the same code paths as analyze/verify.
+
+    TASK is one of stories, rewrites, paraphrase, claims, align."""
     import json
 
     from .evaluate import print_table, run_task
@@ -480,9 +499,15 @@ def eval_cmd(task: str, data: Path, json_out: Path | None, limit: int | None) ->
             _fail(f"cannot write {e.filename}: {e.strerror or e}")
 
 
-@main.command()
+@main.command(short_help='Analyse a corpus on Spark (or locally) into Parquet tables.')
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("--engine", type=click.Choice(["spark", "local"]), default="spark", show_default=True)
+@click.option(
+    "--engine",
+    type=click.Choice(["spark", "local"]),
+    default="spark",
+    show_default=True,
+    help="Run on Spark (--master) or in this process with one worker per core.",
+)
 @click.option(
     "--out",
     "out_dir",
@@ -494,18 +519,44 @@ def eval_cmd(task: str, data: Path, json_out: Path | None, limit: int | None) ->
     "--master",
     default="local[2]",
     show_default=True,
+    metavar="URL",
     help="Spark master URL (local[N] or spark://host:port).",
 )
-@click.option("--partitions", type=int, default=None, help="Spark partitions (default: 2 x cores).")
-def batch(inputs: tuple[str, ...], engine: str, out_dir: Path, master: str, partitions: int | None) -> None:
-    """Batch analysis of JSONL/Parquet/folders on Spark (or locally), writing Parquet tables."""
+@click.option("--partitions", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Spark partitions (default: 2 x cores).")
+@click.option(
+    "--id-field",
+    default="id",
+    show_default=True,
+    metavar="NAME",
+    help="The JSONL field (or Parquet column) that holds each record's id (e.g. doc_id).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress; only errors, skipped inputs and the summary line.")
+def batch(
+    inputs: tuple[str, ...], engine: str, out_dir: Path, master: str, partitions: int | None, id_field: str,
+    quiet: bool,
+) -> None:
+    """Batch analysis of INPUTS (JSONL/Parquet files, folders, or URLs read by Spark), writing Parquet
+    tables. On a terminal, a progress bar per stage counts articles."""
+    from rich.markup import escape
+
     from .display import printable
+    from .report.progress import StageBars
     from .runners.batch import run_batch
 
+    if not id_field.strip():
+        _fail("--id-field needs a field name")
+    err = _console(stderr=True)
+
+    def warn(msg: str) -> None:
+        err.print(f"[yellow]warning[/] {escape(printable(msg))}", markup=True, highlight=False)
+
     try:
-        summary = run_batch(
-            list(inputs), engine=engine, out_dir=out_dir, master=master, partitions=partitions
-        )
+        with StageBars(err, enabled=not quiet and err.is_terminal) as bars:
+            summary = run_batch(
+                list(inputs), engine=engine, out_dir=out_dir, master=master, partitions=partitions,
+                progress=bars.pipeline_callback({}), id_field=id_field, warn=warn,
+            )
     except ValueError as e:
         _fail(str(e))
     except OSError as e:  # the out folder could not be made or written
@@ -513,12 +564,13 @@ def batch(inputs: tuple[str, ...], engine: str, out_dir: Path, master: str, part
     click.echo(printable(summary), err=True)
 
 
-@main.command()
+@main.command(short_help='Serve the web UI and the HTTP API over a store.')
 @click.option(
-    "--db", default="copydesk.db", show_default=True, help="Store: a SQLite file or a postgresql:// URL."
+    "--db", default="copydesk.db", show_default=True, metavar="FILE|URL",
+    help="Store: a SQLite file or a postgresql:// URL.",
 )
 @click.option(
-    "--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback by default)."
+    "--host", default="127.0.0.1", show_default=True, metavar="ADDRESS", help="Interface to bind (loopback by default)."
 )
 @click.option(
     "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port to listen on."

@@ -111,3 +111,11 @@ def shorten(text: str, limit: int) -> str:
     if text[limit - 1] != " " and " " in cut:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:-–—") + "…"
+
+
+_PLURALS = {"story": "stories", "family": "families", "copy": "copies", "is": "are", "has": "have"}
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``n`` and ``word`` with the plural the count needs: "1 story", "2 stories", "0 articles"."""
+    return f"{n:,} {word if n == 1 else (many or _PLURALS.get(word) or word + 's')}"

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from .config import Settings
+from .display import plural
 from .records import AlignedSentence, Artifact, Claim
 
 FAIL_KINDS = ("unsupported", "contradicted", "artifact", "dropped-quote")
@@ -146,11 +147,11 @@ def verify(
     n_con = sum(c.status == "contradicted" for c in claims)
     n_head = sum(c.status == "heading" for c in claims)
     summary = (
-        f"{'FAIL' if failed else 'PASS'}: {len(claims) - n_head} claims, {n_con} contradicted, "
+        f"{'FAIL' if failed else 'PASS'}: {plural(len(claims) - n_head, 'claim')}, {n_con} contradicted, "
         f"{n_uns} unsupported"
-        + (f" ({n_head} headings not checked)" if n_head else "")
+        + (f" ({plural(n_head, 'heading')} not checked)" if n_head else "")
         + "; "
-        f"{len(rw.clean.artifacts)} artifacts; {len(quotes)} quotes dropped or altered"
+        f"{plural(len(rw.clean.artifacts), 'artifact')}; {plural(len(quotes), 'quote')} dropped or altered"
     )
     return VerifyReport(
         not failed,

@@ -19,15 +19,16 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 def read_jsonl(
     path: Path, limits: Limits, id_field: str = "id", warn: Callable[[str], None] | None = None
 ) -> Iterator[tuple[Article | IngestError, int | None]]:
-    """Records of a JSONL file. A record with no ``id`` but an id-like field (``doc_id``...) is refused
-    with a line naming the field; for records with no id at all, ids ``<stem>-<line>`` are made up
-    and ``warn`` gets one line per file saying so."""
+    """Records of a JSONL file. Records with no ``id`` but an id-like field (``doc_id``...) are refused,
+    with one error per file naming the field and counting them; for records with no id at all, ids
+    ``<stem>-<line>`` are made up and ``warn`` gets one line per file saying so."""
     shown = shown_path(path)
     invented = 0
     if path.stat().st_size == 0:
         yield IngestError(shown, "empty file"), None
         return
     records = 0
+    refused: dict[str, list[int]] = {}  # id-like field -> lines of the records that had only it
     with open(path, "rb") as fh:
         head = fh.read(8)
         if binary_kind(head):
@@ -47,10 +48,8 @@ def read_jsonl(
                 if id_field == "id" and obj.get("id") is None:
                     other = id_like_field(obj)
                     if other is not None:
-                        raise InputError(
-                            f"no field 'id' but a field '{other}'; to use it as the id, run "
-                            f"copydesk analyze --id-field {other}"
-                        )
+                        refused.setdefault(other, []).append(lineno)
+                        continue
                     invented += "text" in obj
                 yield (
                     record_to_article(obj, limits, path.stem, lineno, source_path=str(path), id_field=id_field),
@@ -60,6 +59,13 @@ def read_jsonl(
                 yield IngestError(shown, str(e), lineno), lineno
     if not records:
         yield IngestError(shown, "no JSON lines in file (only whitespace)"), None
+    for other, lines in refused.items():
+        n = len(lines)
+        yield IngestError(
+            shown,
+            f"{n} record{'s' if n != 1 else ''} skipped (from line {lines[0]}): no field 'id' but a field "
+            f"'{other}'; to use it as the id, give --id-field {other}",
+        ), lines[0]
     if invented and warn is not None:
         warn(
             f"{shown}: {invented} record{'s' if invented != 1 else ''} without '{id_field}' got "

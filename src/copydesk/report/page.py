@@ -889,8 +889,10 @@ def render_facts(story: dict, art_href: Href) -> str:
 
 
 def story_title(story: dict) -> str:
+    """The story's title as stored (shortened at a word boundary with "…" by ``trace``); a 160-character
+    title without an end (from an older store) gets its "…"; never a second one."""
     t = (story.get("title") or story["id"]).strip()
-    return t + "…" if len(t) >= 160 and not re.search(r"[.!?”\"]$", t) else t
+    return t + "…" if len(t) >= 160 and not re.search(r"[.!?”\"…]$", t) else t
 
 
 def plural(n: int, one: str, many: str) -> str:
@@ -1091,7 +1093,7 @@ def render_html(
     nav.append(story_list(multi, arts, href, current=multi[0]["id"] if len(stories) == 1 and multi else None))
     if singles:
         nav.append(
-            f'<p class="singles-link"><a href="#singles">{len(singles)} single-article stories</a></p>'
+            f'<p class="singles-link"><a href="#singles">{plural(len(singles), "single-article story", "single-article stories")}</a></p>'
         )
     nav.append('<p class="kbd-help">Keys: ↑/↓ move through the list, Enter opens a story.</p></nav></div>')
     main = ['<main id="main" tabindex="-1">']
@@ -1132,7 +1134,7 @@ def render_index(
     ]
     body = [
         f'<header class="top"><h1><span class="logo" aria-hidden="true">¶</span> copydesk</h1>'
-        f'<p class="summary">{e(f"{total} stories" + (f" matching “{query}”" if query else ""))}</p></header>',
+        f'<p class="summary">{e(plural(total, "story", "stories") + (f" matching “{query}”" if query else ""))}</p></header>',
         '<div class="layout index">',
         '<nav class="side wide" aria-label="Stories">',
         *nav,

@@ -11,15 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from ..display import printable, printable_text, shorten
+from ..display import plural, printable, printable_text, shorten
 from .summary import CONTEXT_CHARS, FactLine, Summary, flagged_claims, story_facts, summarize
-
-_PLURALS = {"story": "stories", "family": "families", "copy": "copies", "is": "are", "has": "have"}
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``n`` and ``word`` with the plural the count needs: "1 story", "2 stories", "0 articles"."""
-    return f"{n:,} {word if n == 1 else (many or _PLURALS.get(word) or word + 's')}"
 
 
 def _m(value: object) -> str:
@@ -122,7 +115,8 @@ def render_summary(summ: Summary, console: Console, top: int = SUMMARY_TOP) -> N
             _out(console, _t(shorten(st.title, TITLE_CHARS), "bold"), 2)
             _out(console, _t(st.id, "dim") + Text(" · " + " · ".join(bits), style="dim"), 4)
         if len(summ.top) > top:
-            console.print(f"  [dim]… and {len(summ.top) - top:,} more stories of several articles[/]")
+            more = plural(len(summ.top) - top, "more story", "more stories")
+            console.print(f"  [dim]… and {more} of several articles[/]")
 
 
 def _article_line(a: dict, ref: bool) -> Text:

@@ -8,10 +8,11 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from ..config import Settings
-from ..display import printable
+from ..display import plural, printable
 from .stages import BatchSettings, batch_settings
 
 ENGINES = ("spark", "local")
@@ -58,10 +59,16 @@ def run_batch(
     settings: Settings | None = None,
     batch: BatchSettings | None = None,
     stats: dict | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    id_field: str = "id",
+    warn: Callable[[str], None] | None = None,
 ) -> str:
     """Run the batch pipeline and write the tables; returns a one-line summary.
 
     ``stats``, if given, receives the engine's counts and ``stage_seconds`` (benchmarks).
+    ``progress(stage, done, total)``, if given, follows each stage in articles (``read``, then the
+    engine's stages: :data:`.local.Progress`, :func:`.spark.run_spark`). Ids are read from the field
+    ``id_field``; ``warn`` gets one line per file whose records were numbered by line (no id).
     Raises ``ValueError`` for user errors (bad option, no input, nothing readable).
     """
     from .inputs import read_local, split_inputs
@@ -79,7 +86,7 @@ def run_batch(
         raise ValueError(f"{urls[0]}: URLs are read by Spark; use --engine spark (or give a local path)")
     if engine == "local" and not isinstance(out, Path):
         raise ValueError(f"--out {out}: the local engine writes to a local folder; use --engine spark for a URL")
-    articles, skipped = read_local(local_paths, s.limits) if local_paths else ([], [])
+    articles, skipped = read_local(local_paths, s.limits, progress, id_field, warn) if local_paths else ([], [])
     for line in skipped[:MAX_SKIP_LINES]:
         print(f"skipped {printable(line)}", file=sys.stderr)
     if len(skipped) > MAX_SKIP_LINES:
@@ -95,7 +102,7 @@ def run_batch(
         from .tables import write_local
 
         assert isinstance(out, Path)  # checked above
-        res = run_local(articles, s, bs)
+        res = run_local(articles, s, bs, progress=progress)
         for name, rows in (("articles", res.articles), ("pairs", res.pairs), ("stories", res.stories)):
             write_local(out, name, rows)
         n_art, n_pairs = len(res.articles), res.pairs.num_rows
@@ -108,13 +115,15 @@ def run_batch(
     else:
         from .spark import run_spark
 
-        summary = run_spark(articles, urls, s, bs, out, master, partitions)
+        summary = run_spark(articles, urls, s, bs, out, master, partitions, progress=progress,
+                            id_field=id_field)
         n_art, n_pairs, n_stories, n_multi = (summary[k] for k in ("articles", "pairs", "stories", "multi"))
         n_skipped = len(skipped) + summary.get("skipped", 0)
         if stats is not None:
             stats.update(summary)
     secs = time.perf_counter() - t0
     return (
-        f"{n_art} articles ({n_skipped} skipped), {n_pairs} pairs scored, {n_stories} stories "
-        f"({n_multi} with several articles) -> {out} [{engine}, {secs:.1f} s, {n_art / max(secs, 1e-9):.1f} articles/s]"
+        f"{plural(n_art, 'article')} ({n_skipped:,} skipped), {plural(n_pairs, 'pair')} scored, "
+        f"{plural(n_stories, 'story')} ({n_multi:,} with several articles) -> {out} "
+        f"[{engine}, {secs:.1f} s, {n_art / max(secs, 1e-9):.1f} articles/s]"
     )

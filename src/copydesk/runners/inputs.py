@@ -13,11 +13,11 @@ from __future__ import annotations
 import glob
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from ..config import Limits
-from ..ingest import IngestError, InputError, read_inputs, record_to_article
+from ..ingest import ID_LIKE_FIELDS, IngestError, InputError, read_inputs, record_to_article
 from ..records import Article, content_hash
 
 RECORD_FIELDS = ("id", "text", "title", "url", "site", "published")
@@ -60,7 +60,12 @@ def _parquet_files(paths: Sequence[str]) -> tuple[list[Path], list[str]]:
     return pq_files, other
 
 
-def _read_parquet(path: Path, limits: Limits) -> Iterator[Article | IngestError]:
+def _read_parquet(
+    path: Path, limits: Limits, id_field: str = "id", warn: Callable[[str], None] | None = None
+) -> Iterator[Article | IngestError]:
+    """Articles of a Parquet file, ids read from the column ``id_field``. Without that column: refused
+    (one line) if it has an id-like column (``doc_id``...), else ids ``<stem>-<row>`` and one line
+    to ``warn``, as for JSONL."""
     import pyarrow.parquet as pq
 
     try:
@@ -72,20 +77,41 @@ def _read_parquet(path: Path, limits: Limits) -> Iterator[Article | IngestError]
     if "text" not in names:
         yield IngestError(str(path), "Parquet file has no 'text' column")
         return
-    cols = [c for c in RECORD_FIELDS if c in names]
-    lineno = 0
+    if id_field not in names:
+        if id_field != "id":
+            yield IngestError(str(path), f"no column '{id_field}' (given by --id-field)")
+            return
+        other = next((k for k in ID_LIKE_FIELDS if k in names), None)
+        if other is not None:
+            yield IngestError(str(path), f"no column 'id' but a column '{other}'; to use it as the id, "
+                                         f"give --id-field {other}")
+            return
+    cols = [c for c in RECORD_FIELDS if c in names and c != "id"] + ([id_field] if id_field in names else [])
+    lineno = invented = 0
     for batch in pf.iter_batches(batch_size=4096, columns=cols):
         for rec in batch.to_pylist():
             lineno += 1
             obj = {k: v for k, v in rec.items() if v is not None}
+            invented += obj.get(id_field) is None
             try:
-                yield record_to_article(obj, limits, path.stem, lineno, source_path=str(path))
+                yield record_to_article(obj, limits, path.stem, lineno, source_path=str(path), id_field=id_field)
             except InputError as e:
                 yield IngestError(str(path), f"row {lineno}: {e}")
+    if invented and warn is not None:
+        warn(f"{path}: {invented} row{'s' if invented != 1 else ''} without '{id_field}' got row-number ids "
+             f"({path.stem}-ROW); give each row an 'id' (or use --id-field NAME)")
 
 
-def read_local(paths: Sequence[str], limits: Limits | None = None) -> tuple[list[Article], list[str]]:
-    """Articles of local files/folders and the reasons anything was skipped.
+def read_local(
+    paths: Sequence[str],
+    limits: Limits | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    id_field: str = "id",
+    warn: Callable[[str], None] | None = None,
+) -> tuple[list[Article], list[str]]:
+    """Articles of local files/folders and the reasons anything was skipped; ``progress("read",
+    n, 0)`` (total unknown) every 256 articles read. Ids come from the field ``id_field``; ``warn``
+    gets one line per file whose records had no id and were numbered by line (as in ``analyze``).
 
     Ids are unique: a repeated id with the same content (``records.content_hash``: text, title
     and date, as ``analyze`` decides it) is the same article; with other content the later one
@@ -113,9 +139,13 @@ def read_local(paths: Sequence[str], limits: Limits | None = None) -> tuple[list
                 continue
             seen[item.id] = (h, item.source_path or "")
             articles.append(item)
+            if progress is not None and len(articles) % 256 == 0:
+                progress("read", len(articles), 0)
 
     if other:
-        take(read_inputs(other, limits))
+        take(read_inputs(other, limits, id_field=id_field, warn=warn))
     for f in pq_files:
-        take(_read_parquet(f, limits))
+        take(_read_parquet(f, limits, id_field, warn))
+    if progress is not None:
+        progress("read", len(articles), len(articles))
     return articles, skipped

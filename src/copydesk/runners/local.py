@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .. import candidates as C
-from ..analyze import sentence_vectors
+from ..analyze import assemble_sentence_vectors, encode_sentences, sentence_texts
 from ..cluster import components
 from ..config import Settings
 from ..place import LINKED
@@ -29,7 +29,14 @@ from ..store.codec import doc_vector_of, features_from_record, pair_from_record,
 from .stages import BatchSettings, analyze_chunk, place_batch_component
 from .workers import ArticleWorkers
 
+# ``progress(stage, done, total)``, both counts in articles: ``analyze`` (articles analysed), ``score``
+# (candidates found and first tier scored, the share of pairs done scaled to the articles), ``encode``
+# (sentence vectors of the articles in components of several, the share of distinct sentences done
+# scaled to those articles), ``place`` (articles placed). Each stage reports its total when it starts
+# and ``done == total`` when it ends.
 Progress = Callable[[str, int, int], None]
+PROGRESS_STEP = 2_048  # pairs scored between two progress calls
+ENCODE_STEP = 4_096  # distinct sentences encoded between two progress calls
 
 
 def _quiet(phase: str, done: int, total: int) -> None:
@@ -86,6 +93,7 @@ def run_local(
     timings["analyze"] = time.perf_counter() - t0
 
     t = time.perf_counter()
+    progress("score", 0, len(records))
     vecs = np.vstack([doc_vector_of(r) for r in records]) if records else None
     cands = C.candidate_pairs(
         [r["id"] for r in records], [r["bands"] for r in records], [r["ents"] for r in records], vecs,
@@ -95,11 +103,10 @@ def run_local(
     timings["candidates"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    scored = _first_tier(records, cands, model)
+    scored = _first_tier(records, cands, model, progress)
     del cands
     counts["pairs_aligned"] = sum(1 for r in scored if r[5] is not None)
     timings["score"] = time.perf_counter() - t
-    progress("score", len(scored), len(scored))
 
     # connected components over first-tier links (the second tier never adds a link)
     t = time.perf_counter()
@@ -111,7 +118,7 @@ def run_local(
     t = time.perf_counter()
     rows = _RowCache({r["id"]: r for r in records})
     needed = sorted(m for comp in comps if len(comp) > 1 for m in comp)
-    svecs = sentence_vectors([rows.get(i) for i in needed], settings)
+    svecs = _sentence_vectors([rows.get(i) for i in needed], settings, progress)
     counts["sentence_vectors"] = len(svecs)
     timings["sentence_vectors"] = time.perf_counter() - t
 
@@ -138,6 +145,7 @@ def _analyze(
     for a in articles:
         groups[C.chunk_of(a.id, chunks)].append(a)
     records: list[dict[str, Any]] = []
+    progress("analyze", 0, len(articles))
     with ArticleWorkers(settings.n_threads, settings) as workers:
         for recs in workers.map(analyze_chunk, [groups[c] for c in sorted(groups)]):
             records.extend(recs)
@@ -146,18 +154,41 @@ def _analyze(
     return records
 
 
-def _first_tier(records: Sequence[dict[str, Any]], cands: Sequence[tuple[str, str]], model: RelationModel) -> Scored:
+def _first_tier(
+    records: Sequence[dict[str, Any]], cands: Sequence[tuple[str, str]], model: RelationModel,
+    progress: Progress = _quiet,
+) -> Scored:
     """The first tier of every candidate (the second runs per component, where it is needed), kept
     in stored form as the Spark job carries it: one tuple (a, b, relation, score, scores JSON,
-    cheap features JSON if the pair needs alignment)."""
+    cheap features JSON if the pair needs alignment). Progress: the ``score`` stage, in articles."""
     feats: dict[str, Features] = {r["id"]: features_from_record(r) for r in records}
     scored: Scored = []
-    for a, b in cands:
+    n = len(records)
+    for j, (a, b) in enumerate(cands, 1):
         x, p = score_cheap(a, b, feats[a], feats[b], model)
         rec = pair_record(p)
         scored.append((a, b, rec["relation"], rec["score"], rec["scores"],
                        json.dumps(x) if needs_alignment(p) else None))
+        if j % PROGRESS_STEP == 0:
+            progress("score", j * n // len(cands), n)
+    progress("score", n, n)
     return scored
+
+
+def _sentence_vectors(rows: Sequence[AnalysisRow], settings: Settings, progress: Progress) -> dict[str, np.ndarray]:
+    """``analyze.sentence_vectors`` of ``rows`` (each distinct sentence encoded once), encoded in
+    slices so that the ``encode`` stage shows progress, in articles; a sentence's vector does not
+    depend on what it is encoded with (``encode_sentences``), so the slices change no vector."""
+    texts = sentence_texts(rows)
+    n = len(rows)
+    progress("encode", 0, n)
+    parts = []
+    for k in range(0, len(texts), ENCODE_STEP):
+        parts.append(encode_sentences(texts[k : k + ENCODE_STEP], settings))
+        progress("encode", min(k + ENCODE_STEP, len(texts)) * n // len(texts), n)
+    progress("encode", n, n)
+    vecs = np.vstack(parts) if parts else encode_sentences([], settings)
+    return assemble_sentence_vectors(rows, dict(zip(texts, vecs, strict=True)))
 
 
 def _pairs_by_component(comps: Sequence[Sequence[str]], scored: Scored) -> dict[int, list[int]]:
@@ -204,6 +235,9 @@ def _place(
     out_articles: list[dict[str, Any]] = []
     out_stories: list[dict[str, Any]] = []
     new_pairs: list[dict[str, Any]] = []
+    n_articles = sum(len(comp) for comp in comps)
+    progress("place", 0, n_articles)
+    placed_articles = 0
     for i, comp in enumerate(comps):
         comp_rows = {m: rows.get(m) for m in comp}
         comp_first = {}
@@ -219,7 +253,8 @@ def _place(
         for m in comp:
             rows.drop(m)
             svecs.pop(m, None)
-        progress("place", i + 1, len(comps))
+        placed_articles += len(comp)
+        progress("place", placed_articles, n_articles)
     out_articles.sort(key=lambda r: r["id"])
     out_stories.sort(key=lambda r: r["id"])
     return out_articles, out_stories, new_pairs

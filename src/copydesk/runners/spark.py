@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -127,9 +127,10 @@ def _frame(rows: Iterator[dict[str, Any]], cols: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(data, columns=cols, dtype=object)
 
 
-def _records_fn(limits: Limits, jsonl: bool):
-    """mapInPandas: raw JSONL lines or Parquet records -> article rows (+ error)."""
-    from ..ingest import InputError, record_to_article
+def _records_fn(limits: Limits, jsonl: bool, id_field: str = "id"):
+    """mapInPandas: raw JSONL lines or Parquet records -> article rows (+ error); ids from the
+    field ``id_field`` (a record without it is refused, naming an id-like field it has)."""
+    from ..ingest import InputError, id_like_field, record_to_article
     from ..ingest import parse_json_line as _parse_json_line
 
     cols = list(ARTICLE_FIELDS) + ["error"]
@@ -148,11 +149,13 @@ def _records_fn(limits: Limits, jsonl: bool):
                         obj = _parse_json_line(line.encode("utf-8"), False)
                     else:
                         obj = {k: v for k, v in rec.items() if v is not None}
-                        if "id" in obj:
-                            obj["id"] = str(obj["id"])
-                    if obj.get("id") is None:
-                        raise InputError("missing field 'id' (required for inputs read by Spark)")
-                    a = record_to_article(obj, limits, stem, 0, source_path=src)
+                        if id_field in obj:
+                            obj[id_field] = str(obj[id_field])
+                    if obj.get(id_field) is None:
+                        other = id_like_field(obj) if id_field == "id" else None
+                        hint = f"; it has '{other}': give --id-field {other}" if other else ""
+                        raise InputError(f"missing field '{id_field}' (required for inputs read by Spark){hint}")
+                    a = record_to_article(obj, limits, stem, 0, source_path=src, id_field=id_field)
                     out.append({**{f: getattr(a, f) for f in ARTICLE_FIELDS}, "error": None})
                 except InputError as e:
                     out.append({"id": None, "source_path": src, "error": f"{src}: {e}"})
@@ -161,10 +164,12 @@ def _records_fn(limits: Limits, jsonl: bool):
     return run
 
 
-def read_urls(spark, urls: Sequence[str], limits: Limits):
+def read_urls(spark, urls: Sequence[str], limits: Limits, id_field: str = "id"):
     """Articles of JSONL/Parquet URLs read by Spark; (articles DataFrame, errors DataFrame)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
+
+    from ..ingest import ID_LIKE_FIELDS
 
     parquet = [u for u in urls if u.rstrip("/").lower().endswith(".parquet") or "parquet" in u.lower()]
     lines = [u for u in urls if u not in parquet]
@@ -177,14 +182,15 @@ def read_urls(spark, urls: Sequence[str], limits: Limits):
     out_ddl = ARTICLE_DDL + ", error string"
     if lines:
         df = spark.read.text(lines).withColumn("_file", F.input_file_name())
-        frames.append(df.mapInPandas(_records_fn(limits, True), out_ddl))
+        frames.append(df.mapInPandas(_records_fn(limits, True, id_field), out_ddl))
     if parquet:
         df = spark.read.parquet(*parquet)
-        have = [c for c in ("id", "text", "title", "url", "site", "published") if c in df.columns]
+        wanted = (id_field, "text", "title", "url", "site", "published", *ID_LIKE_FIELDS)
+        have = [c for c in dict.fromkeys(wanted) if c in df.columns]
         if "text" not in have:
             raise ValueError(f"{parquet[0]}: no 'text' column")
         df = df.select(*[F.col(c).cast("string") for c in have]).withColumn("_file", F.input_file_name())
-        frames.append(df.mapInPandas(_records_fn(limits, False), out_ddl))
+        frames.append(df.mapInPandas(_records_fn(limits, False, id_field), out_ddl))
     allrows = frames[0]
     for f in frames[1:]:
         allrows = allrows.unionByName(f)
@@ -207,7 +213,7 @@ def read_urls(spark, urls: Sequence[str], limits: Limits):
     return keep, errors.unionByName(rejected)
 
 
-def articles_frame(spark, articles: Sequence[Article], urls: Sequence[str], limits: Limits):
+def articles_frame(spark, articles: Sequence[Article], urls: Sequence[str], limits: Limits, id_field: str = "id"):
     """All input articles as one DataFrame (ids unique), and the number of skipped records."""
     from pyspark.sql import functions as F
 
@@ -217,7 +223,7 @@ def articles_frame(spark, articles: Sequence[Article], urls: Sequence[str], limi
         frames.append(spark.createDataFrame(pdf, schema=ARTICLE_DDL))
     n_err = 0
     if urls:
-        remote, errors = read_urls(spark, urls, limits)
+        remote, errors = read_urls(spark, urls, limits, id_field)
         for r in errors.limit(20).collect():
             print(f"skipped {r['error']}", file=sys.stderr)
         n_err = errors.count()
@@ -507,6 +513,74 @@ class _Clock:
             print(f"[spark] {stage}: {self.times[stage]:.1f} s", file=sys.stderr)
 
 
+class _PhaseProgress:
+    """Progress of the Spark job's phases, in articles, driven from the driver: ``start(phase,
+    total)`` puts the phase's jobs in a job group; a thread reads Spark's status tracker twice a
+    second and reports ``progress(phase, done, total)`` with ``done`` the share of the group's tasks
+    completed, scaled to the phase's articles (below ``total`` until the phase's action returns;
+    ``end`` reports ``done == total``). Without ``progress``, nothing is polled."""
+
+    def __init__(self, sc, progress: Callable[[str, int, int], None] | None) -> None:
+        import threading
+
+        self.sc, self.progress = sc, progress
+        self.phase: tuple[str, int] | None = None
+        self.done = 0
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._poll, daemon=True) if progress else None
+        if self.thread is not None:
+            self.thread.start()
+
+    def start(self, phase: str, total: int) -> None:
+        self.sc.setJobGroup(f"copydesk-{phase}", phase)
+        with self.lock:
+            self.phase, self.done = (phase, total), 0
+        if self.progress:
+            self.progress(phase, 0, total)
+
+    def end(self, total: int | None = None) -> None:
+        with self.lock:
+            phase, self.phase = self.phase, None
+        if phase and self.progress:
+            t = phase[1] if total is None else total
+            self.progress(phase[0], t, t)
+
+    def close(self) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
+    def _poll(self) -> None:
+        while not self.stop.wait(0.5):
+            try:
+                self._report()
+            except Exception:  # the tracker is advisory: a failed poll shows no progress, nothing more
+                pass
+
+    def _report(self) -> None:
+        with self.lock:
+            phase = self.phase
+        if phase is None or not phase[1]:
+            return
+        tracker = self.sc.statusTracker()
+        tasks = done = 0
+        for job in tracker.getJobIdsForGroup(f"copydesk-{phase[0]}"):
+            info = tracker.getJobInfo(job)
+            for sid in info.stageIds if info else ():
+                st = tracker.getStageInfo(sid)
+                if st is not None:
+                    tasks += st.numTasks
+                    done += st.numCompletedTasks
+        if tasks:
+            with self.lock:
+                if self.phase != phase:
+                    return
+                self.done = max(self.done, min(phase[1] - 1, done * phase[1] // tasks))
+                n = self.done
+            self.progress(phase[0], n, phase[1])  # type: ignore[misc]
+
+
 # -- the job ------------------------------------------------------------------------------------
 
 
@@ -519,11 +593,16 @@ def run_spark(
     master: str = "local[2]",
     partitions: int | None = None,
     spark=None,
+    progress: Callable[[str, int, int], None] | None = None,
+    id_field: str = "id",
 ) -> dict[str, int]:
     """Run the batch pipeline on Spark and write the tables under ``out``; returns counts.
 
     The steps of the module docstring, each a function below; a step ends at its Spark action
-    (``count``), timed by ``_Clock``."""
+    (``count``), timed by ``_Clock``. ``progress(phase, done, total)`` follows the phases ``load``
+    (the articles into Spark, URLs read),
+    ``analyze``, ``score`` (candidates and first tier), ``components``, ``place`` and ``write``, each
+    in articles (``_PhaseProgress``)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -534,26 +613,39 @@ def run_spark(
     model = default_model()
     disk = StorageLevel.MEMORY_AND_DISK
     clock = _Clock()
+    bar = _PhaseProgress(spark.sparkContext, progress)
     try:
-        arts, n_err = articles_frame(spark, articles, urls, settings.limits)
+        bar.start("load", 0 if urls else len(articles))
+        arts, n_err = articles_frame(spark, articles, urls, settings.limits, id_field)
         arts = arts.persist(disk)
         n = arts.count()
+        bar.end(n)
         clock("read")
         if n == 0:
             raise ValueError("no readable article in the inputs")
+        bar.start("analyze", n)
         analysed = _analysed(arts, n, settings, bs).persist(disk)
         analysed.count()
         arts.unpersist()
+        bar.end()
         clock("analyze")
+        bar.start("score", n)
         t1 = _first_tier_frame(analysed, n, settings, bs, model).persist(disk)
         n_first = t1.count()
+        bar.end()
         clock("candidates+score")
+        bar.start("components", n)
         labels = connected_components(t1.where(F.col("relation").isin(*LINKED)).select("a", "b")).persist(disk)
+        bar.end()
         clock("components")
+        bar.start("place", n)
         result = _placed_frame(analysed, t1, labels, settings, model).persist(disk)
         result.count()
+        bar.end()
         clock("place")
+        bar.start("write", n)
         counts = _write_tables(result, t1, out)
+        bar.end()
         clock("write")
         return {
             "articles": counts["article"],
@@ -565,6 +657,7 @@ def run_spark(
             "stage_seconds": dict(clock.times),
         }
     finally:
+        bar.close()
         if own:
             spark.stop()
 

@@ -19,7 +19,17 @@
     }
     // Story list: arrow keys move between the links; Home/End jump to the ends.
     var link = ev.target.closest && ev.target.closest("#story-list a");
-    if (!link) return;
+    if (!link) {
+      // Nothing has the focus yet (a page just opened, as the hint "↑/↓ move through the list" is read):
+      // the arrows start in the list, at the open story or the first one.
+      var idle = !document.activeElement || document.activeElement === document.body;
+      if (idle && (ev.key === "ArrowDown" || ev.key === "ArrowUp") && !ev.altKey && !ev.ctrlKey && !ev.metaKey) {
+        var start = document.querySelector("#story-list a[aria-current]") ||
+          document.querySelector("#story-list li:not([hidden]) a");
+        if (start) { ev.preventDefault(); start.focus(); }
+      }
+      return;
+    }
     var links = Array.prototype.slice.call(document.querySelectorAll("#story-list li:not([hidden]) a"));
     var i = links.indexOf(link), j = -1;
     if (ev.key === "ArrowDown") j = Math.min(i + 1, links.length - 1);
@@ -52,7 +62,7 @@
         if (hit) shown++;
       }
       document.getElementById("story-filter-count").textContent =
-        words.length ? shown + " of " + items.length + " stories shown" : "";
+        words.length ? shown + " of " + items.length + (items.length === 1 ? " story" : " stories") + " shown" : "";
     });
   }
   window.addEventListener("hashchange", current);
