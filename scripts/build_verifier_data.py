@@ -60,6 +60,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from copydesk.featurize.units.lexicon import MONTH_NAMES, WEEKDAY_NAMES  # noqa: E402
+from copydesk.featurize.units.numbers import ORDINAL_VALUE  # noqa: E402
+
 DATA = Path(os.environ.get("COPYDESK_DATA", ROOT.parent / "shared" / "data"))
 SEEDS = ROOT / "examples" / "seeds"
 FORBIDDEN = ("summedits", "aggrefact", "qags", "llmfake")
@@ -72,7 +75,7 @@ NUM_WORDS = {
     "fifty": 50, "hundred": 100, "dozen": 12,
 }
 WORD_OF = {v: k for k, v in NUM_WORDS.items() if k not in ("dozen", "hundred")}
-ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+ORDINALS = [w for w, v in ORDINAL_VALUE.items() if v <= 10]  # first ... tenth
 FRACTIONS = {
     "half": 0.5, "a half": 0.5, "a third": 1 / 3, "one third": 1 / 3, "a quarter": 0.25, "one quarter": 0.25,
     "two-thirds": 2 / 3, "two thirds": 2 / 3, "three-quarters": 0.75, "three quarters": 0.75, "a fifth": 0.2,
@@ -80,9 +83,8 @@ FRACTIONS = {
     "most": 0.7, "a majority": 0.6, "nearly half": 0.48,
 }
 UNITS = ["second", "minute", "hour", "day", "week", "month", "year"]
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-MONTHS = ["January", "February", "March", "April", "June", "July", "August", "September", "October",
-          "November", "December"]  # "May" left out: too often the verb
+WEEKDAYS = [d.title() for d in WEEKDAY_NAMES]
+MONTHS = [m.title() for m in MONTH_NAMES if m != "may"]  # "May" left out: too often the verb
 RELATIVE_TIMES = ["yesterday", "today", "last week", "last month", "last year", "this week", "on Tuesday",
                   "earlier this month", "two weeks ago", "overnight", "this morning", "late Friday"]
 OUTLETS = ["Reuters", "the Associated Press", "AP", "AFP", "CNN", "the BBC", "BBC", "Fox News", "NBC News",

@@ -103,8 +103,53 @@ def check_floors() -> Callable[[str, dict], None]:
 
 
 @pytest.fixture
+def client(server):
+    """An HTTP client of the test module's ``server`` fixture (a ``webserver.ServerProc``)."""
+    import httpx
+
+    with httpx.Client(base_url=server.url, timeout=120) as c:
+        yield c
+
+
+@pytest.fixture
 def chromium() -> str:
     path = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():
         pytest.skip("Debian chromium is not installed (scripts/install.sh --dev installs it)")
     return path
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def playwright_instance():
+    """Playwright, started once a test module (skips where it is not installed)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    pw = sync_api.sync_playwright().start()
+    yield pw
+    pw.stop()
+
+
+@pytest.fixture
+def browser(playwright_instance, chromium):
+    """Debian's headless chromium, launched for one test."""
+    b = playwright_instance.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A 1280x900 page that records its script errors and console errors (``page.errors``) and every URL
+    it requests (``page.requests``)."""
+    p = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    p.on("pageerror", lambda e: errors.append(str(e)))
+    p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    requests: list[str] = []
+    p.on("request", lambda r: requests.append(r.url))
+    p.errors, p.requests = errors, requests
+    yield p
+    p.close()

@@ -176,6 +176,19 @@ def new_database(prefix: str = "copydesk") -> str:
     return pg_server().create_database(f"{prefix}_{uuid.uuid4().hex[:10]}")
 
 
+def database_or_skip(prefix: str = "copydesk") -> str:
+    """:func:`new_database`, or skip the calling test with the reason there is no server."""
+    import pytest
+
+    why = why_unavailable()
+    if why:
+        pytest.skip(why)
+    try:
+        return new_database(prefix)
+    except RuntimeError as e:
+        pytest.skip(str(e))
+
+
 def wait_for(url: str, timeout: float = 30.0) -> None:
     import psycopg
 

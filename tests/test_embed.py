@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from copydesk.featurize import embed
+from copydesk.featurize.inference import PerProcess, token_batches
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 
@@ -177,7 +178,7 @@ def test_cached_model_is_reused(model_dir: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_get_embedder_is_a_singleton(model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COPYDESK_CACHE", str(model_dir))
-    monkeypatch.setattr(embed, "_instance", None)
+    monkeypatch.setattr(embed, "_EMBEDDER", PerProcess(embed.Embedder))  # a fresh one, restored after
     got: list[embed.Embedder] = []
     threads = [threading.Thread(target=lambda: got.append(embed.get_embedder(threads=1))) for _ in range(4)]
     for t in threads:
@@ -191,10 +192,10 @@ def test_get_embedder_is_a_singleton(model_dir: Path, monkeypatch: pytest.Monkey
 def test_batches_respect_row_and_token_limits() -> None:
     lengths = [3, 5, 5, 10, 40, 40, 41]
     order = list(range(len(lengths)))
-    batches = list(embed.token_batches(order, lengths, batch_size=3, batch_tokens=80))
+    batches = list(token_batches(order, lengths, batch_size=3, batch_tokens=80))
     assert [j for b in batches for j in b] == order
     assert all(len(b) <= 3 and len(b) * lengths[b[-1]] <= 80 for b in batches)
-    assert list(embed.token_batches([0], [500], batch_size=4, batch_tokens=10)) == [[0]]  # one text always fits
+    assert list(token_batches([0], [500], batch_size=4, batch_tokens=10)) == [[0]]  # one text always fits
 
 
 def test_parallel_passes_and_repeated_texts_give_the_same_bits(model_dir: Path) -> None:

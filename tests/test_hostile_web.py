@@ -16,7 +16,7 @@ import time
 import httpx
 import pytest
 
-from webserver import ServerProc, synthetic_article
+from webserver import ServerProc, n_articles, synthetic_article
 
 JSON = {"Content-Type": "application/json"}
 
@@ -27,16 +27,6 @@ def server(tmp_path_factory):
     srv = ServerProc(db, args=["--allowed-host", "copydesk.lan"]).start()
     yield srv
     srv.stop()
-
-
-@pytest.fixture
-def client(server):
-    with httpx.Client(base_url=server.url, timeout=120) as c:
-        yield c
-
-
-def n_articles(client: httpx.Client) -> int:
-    return client.get("/health").json()["articles"]
 
 
 def article(i: int, seed: int = 21) -> dict:

@@ -24,8 +24,6 @@ from conftest import shared_data_dir
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 FIRST_PAGE_MAX_BYTES = 2_000_000
 LOAD_MAX_MS = 2_000
 
@@ -80,28 +78,6 @@ def ecb_run(request, tmp_path_factory) -> tuple[Path, dict]:
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     assert res.returncode == 0, res.stderr
     return html, json.loads(js.read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def playwright_instance():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    pw = sync_api.sync_playwright().start()
-    yield pw
-    pw.stop()
-
-
-@pytest.fixture
-def page(playwright_instance, chromium):
-    browser = playwright_instance.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-    p = browser.new_page(viewport={"width": 1280, "height": 900})
-    errors: list[str] = []
-    p.on("pageerror", lambda e: errors.append(str(e)))
-    p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    requests: list[str] = []
-    p.on("request", lambda r: requests.append(r.url))
-    p.errors, p.requests = errors, requests
-    yield p
-    browser.close()
 
 
 def load_ms(page) -> float:

@@ -9,20 +9,15 @@ import time
 import numpy as np
 import pytest
 
+import store_data
 from copydesk.analyze import analyze_batch, rare_entities
-from copydesk.config import Settings
-from copydesk.featurize.minhash import band_keys
 from copydesk.records import Article, Placement, Story
 from copydesk.store import StoreError, StoreLocked, open_store
 from copydesk.store.base import SCHEMA_VERSION
-
-SETTINGS = Settings(claims=False)
+from store_data import SETTINGS, add_rows
 
 TEXTS = {
-    "a": "Quake hits Springfield\nA strong earthquake struck Springfield on Monday, officials said. "
-         "Dozens of homes were damaged, and 12 people were hurt.\nMORE STORIES\nShare this article",
-    "b": "**Title:** Flood in Shelbyville\nRivers rose across Shelbyville on Tuesday. \"We lost everything,\" "
-         "said resident Marge Bouvier. About 300 homes were evacuated.",
+    **store_data.TEXTS,
     "c": "Market update. Shares in Acme Corp fell 8% on Wednesday after the company cut its forecast.",
 }
 
@@ -30,12 +25,6 @@ TEXTS = {
 def _rows(ids=None, texts=TEXTS):
     arts = [Article(id=k, text=v, source_path=f"/in/{k}.txt") for k, v in texts.items() if ids is None or k in ids]
     return analyze_batch(arts, SETTINGS, embed=False)
-
-
-def _add(store, rows):
-    sigs = np.vstack([r.features.signature for r in rows])
-    store.add_analyses(rows, band_keys(sigs, SETTINGS.lsh_bands),
-                       [rare_entities(r.features.entities, SETTINGS) for r in rows])
 
 
 @pytest.fixture
@@ -47,7 +36,7 @@ def store(tmp_path):
 
 def test_round_trip(store):
     rows = _rows()
-    _add(store, rows)
+    add_rows(store, rows)
     back = store.load_analyses(list(TEXTS))
     assert set(back) == set(TEXTS)
     for r in rows:
@@ -72,7 +61,7 @@ def test_round_trip(store):
 def test_round_trip_survives_reopen(tmp_path):
     path = str(tmp_path / "r.db")
     with open_store(path) as s:
-        _add(s, _rows())
+        add_rows(s, _rows())
     with open_store(path) as s:
         assert s.load_analyses(["a"])["a"].clean.text == _rows(["a"])[0].clean.text
         assert s.check()["ok"]
@@ -80,10 +69,10 @@ def test_round_trip_survives_reopen(tmp_path):
 
 def test_readding_the_same_ids_adds_nothing(store):
     rows = _rows()
-    _add(store, rows)
+    add_rows(store, rows)
     before = store.check()["counts"]
-    _add(store, rows)
-    _add(store, _rows(["b"]))
+    add_rows(store, rows)
+    add_rows(store, _rows(["b"]))
     assert store.check()["counts"] == before
     hashes = store.stored_hashes(["a", "b", "c", "zzz"])
     assert set(hashes) == {"a", "b", "c"}
@@ -121,7 +110,7 @@ def _snapshot(path):
 
 
 def test_replace_stories(store):
-    _add(store, _rows())
+    add_rows(store, _rows())
     store.replace_stories([], [_story("s1", ["a", "b"]), _story("s2", ["c"])],
                           _placements("s1", ["a", "b"]) + _placements("s2", ["c"]), {"b": '{"x": 1}'})
     assert store.unplaced_ids() == []
@@ -134,7 +123,7 @@ def test_replace_stories(store):
 
 
 def test_replace_stories_is_atomic(store, tmp_path, monkeypatch):
-    _add(store, _rows())
+    add_rows(store, _rows())
     store.replace_stories([], [_story("s1", ["a", "b"]), _story("s2", ["c"])],
                           _placements("s1", ["a", "b"]) + _placements("s2", ["c"]), {})
     before = _snapshot(tmp_path / "s.db")
@@ -160,7 +149,7 @@ def test_replace_stories_is_atomic(store, tmp_path, monkeypatch):
 
 
 def test_add_analyses_is_atomic(store, tmp_path, monkeypatch):
-    _add(store, _rows(["a"]))
+    add_rows(store, _rows(["a"]))
     before = _snapshot(tmp_path / "s.db")
     real_many = store._many
 
@@ -171,14 +160,14 @@ def test_add_analyses_is_atomic(store, tmp_path, monkeypatch):
 
     monkeypatch.setattr(store, "_many", failing_many)
     with pytest.raises(RuntimeError):
-        _add(store, _rows(["b", "c"]))
+        add_rows(store, _rows(["b", "c"]))
     monkeypatch.undo()
     assert _snapshot(tmp_path / "s.db") == before
     assert store.count_articles() == 1
 
 
 def test_check_finds_inconsistencies(store, tmp_path):
-    _add(store, _rows())
+    add_rows(store, _rows())
     res = store.check()
     assert res["ok"] and res["counts"]["articles"] == 3 and res["counts"]["unplaced"] == 3
     with sqlite3.connect(tmp_path / "s.db") as c:
@@ -230,7 +219,7 @@ def test_entity_candidates_need_enough_shared_names(store):
         "z": "Grushko visited Murmansk on Friday.",
     }
     rows = _rows(texts=texts)
-    _add(store, rows)
+    add_rows(store, rows)
     ents = {r.article.id: rare_entities(r.features.entities, SETTINGS) for r in rows}
     shared_xy = set(ents["x"]) & set(ents["y"])
     shared_xz = set(ents["x"]) & set(ents["z"])

@@ -7,24 +7,14 @@ import inspect
 import random
 import threading
 
-import numpy as np
 import pytest
 
-from copydesk.analyze import analyze_batch, rare_entities
+from copydesk.analyze import analyze_batch
 from copydesk.clean import clean_article, strip_artifacts
-from copydesk.config import Settings
-from copydesk.featurize.minhash import band_keys
 from copydesk.records import EMBED_DIM, Article, Artifact, Placement, Story
 from copydesk.store import SQLStore, Store, StoreView, codec, open_store
 from copydesk.store.codec import analysis_from_json, analysis_to_json
-
-SETTINGS = Settings(claims=False)
-TEXTS = {
-    "a": "Quake hits Springfield\nA strong earthquake struck Springfield on Monday, officials said. "
-         "Dozens of homes were damaged, and 12 people were hurt.\nMORE STORIES\nShare this article",
-    "b": "**Title:** Flood in Shelbyville\nRivers rose across Shelbyville on Tuesday. \"We lost everything,\" "
-         "said resident Marge Bouvier. About 300 homes were evacuated.",
-}
+from store_data import SETTINGS, TEXTS, add_rows
 
 
 def _members(cls: type) -> set[str]:
@@ -77,18 +67,12 @@ def _rows():
     return analyze_batch(arts, SETTINGS, embed=False)
 
 
-def _add(store, rows):
-    sigs = np.vstack([r.features.signature for r in rows])
-    store.add_analyses(rows, band_keys(sigs, SETTINGS.lsh_bands),
-                       [rare_entities(r.features.entities, SETTINGS) for r in rows])
-
-
 def _exercise(store: Store) -> None:
     """transaction, members_of, read_snapshot, rollback and the read-only reopen on one store."""
     _check_instance(store)
     rows = _rows()
     with store.transaction():
-        _add(store, rows)
+        add_rows(store, rows)
         store.replace_stories(
             [], [Story("s1", "t", ("a", "b"), "a", (("a", "b"),), common_source_missing=False)],
             [Placement(i, "s1", "f", "reference", source=None, score=None) for i in ("a", "b")], {},
@@ -123,14 +107,7 @@ def test_sqlite_store_implements_the_protocol(tmp_path):
 def test_postgres_store_implements_the_protocol():
     import pg
 
-    why = pg.why_unavailable()
-    if why:
-        pytest.skip(why)
-    try:
-        url = pg.new_database("protocol")
-    except RuntimeError as e:
-        pytest.skip(str(e))
-    store = open_store(url)
+    store = open_store(pg.database_or_skip("protocol"))
     try:
         _exercise(store)
     finally:
@@ -141,12 +118,12 @@ def test_read_snapshot_does_not_see_a_write_made_during_it(tmp_path):
     db = str(tmp_path / "s.db")
     writer = open_store(db)
     rows = _rows()
-    _add(writer, rows[:1])
+    add_rows(writer, rows[:1])
     reader = open_store(db)
     try:
         with reader.read_snapshot():
             assert reader.count_articles() == 1
-            t = threading.Thread(target=_add, args=(writer, rows[1:]))
+            t = threading.Thread(target=add_rows, args=(writer, rows[1:]))
             t.start()
             t.join()
             assert reader.count_articles() == 1  # the snapshot's state

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 import pg
-from webserver import ServerProc, seed_articles, stored_ids, synthetic_article
+from webserver import ServerProc, n_articles, seed_articles, stored_ids, synthetic_article
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -20,13 +20,7 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 @pytest.fixture(scope="module", params=BACKENDS)
 def server(request, tmp_path_factory):
     if request.param == "postgres":
-        why = pg.why_unavailable()
-        if why:
-            pytest.skip(why)
-        try:
-            db = pg.new_database("api")
-        except RuntimeError as e:
-            pytest.skip(str(e))
+        db = pg.database_or_skip("api")
     else:
         db = str(tmp_path_factory.mktemp("api") / "store.db")
     srv = ServerProc(db).start()
@@ -36,16 +30,6 @@ def server(request, tmp_path_factory):
     srv.seed_answer = r.json()
     yield srv
     srv.stop()
-
-
-@pytest.fixture
-def client(server):
-    with httpx.Client(base_url=server.url, timeout=120) as c:
-        yield c
-
-
-def n_articles(client: httpx.Client) -> int:
-    return client.get("/health").json()["articles"]
 
 
 def test_openapi_lists_the_endpoints(client):

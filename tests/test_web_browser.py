@@ -16,8 +16,6 @@ from webserver import ServerProc, seed_articles
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 
 XSS_A = ("Kestrel Harbour Bridge Reopens After Repairs\n\n"
          "The Kestrel Harbour bridge reopened on Monday after 14 months of repairs, the city transport office said. "
@@ -34,34 +32,6 @@ XSS_B = ("Kestrel Harbour Bridge Open Again After Long Repairs\n\n"
          "Since last spring, traffic had been diverted through the eastern tunnel, causing long delays. "
          "Buses will return to the bridge route on Friday morning, the transport office said. "
          "Residents said they were relieved <script>window.__xss=3</script> that the works were over.")
-
-
-@pytest.fixture(scope="module")
-def playwright_instance():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    pw = sync_api.sync_playwright().start()
-    yield pw
-    pw.stop()
-
-
-@pytest.fixture
-def browser(playwright_instance, chromium):
-    b = playwright_instance.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-    yield b
-    b.close()
-
-
-@pytest.fixture
-def page(browser):
-    p = browser.new_page(viewport={"width": 1280, "height": 900})
-    errors: list[str] = []
-    p.on("pageerror", lambda e: errors.append(str(e)))
-    p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    requests: list[str] = []
-    p.on("request", lambda r: requests.append(r.url))
-    p.errors, p.requests = errors, requests
-    yield p
-    p.close()
 
 
 @pytest.fixture(scope="module")

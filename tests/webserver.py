@@ -113,6 +113,11 @@ def synthetic_article(i: int, seed: int = 0) -> dict:
     return {"id": f"synth-{seed}-{i}", "title": title, "text": title + "\n\n" + " ".join(sents)}
 
 
+def n_articles(client: httpx.Client) -> int:
+    """The articles in the store, as the server's ``/health`` counts them."""
+    return client.get("/health").json()["articles"]
+
+
 def stored_ids(db: str) -> list[str]:
     """Every article id in the store, straight from the database (duplicates would show twice)."""
     from copydesk.store import open_store

@@ -27,7 +27,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,10 +34,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..records import EMBED_DIM
+from .inference import OnnxPasses, PerProcess, length_batches, padded, thread_count
 
 if TYPE_CHECKING:
     import onnx
-    import onnxruntime as ort
     from tokenizers import Tokenizer
 
 __all__ = ["DIM", "MODEL_VERSION", "Embedder", "build_model", "cache_dir", "ensure_model", "get_embedder"]
@@ -494,11 +493,6 @@ def ensure_model(directory: Path | None = None, rebuild: bool = False) -> Path:
 # --------------------------------------------------------------------------- inference
 
 
-def default_threads() -> int:
-    """Inference threads: ``COPYDESK_THREADS``, else every CPU."""
-    return int(os.environ.get("COPYDESK_THREADS", os.cpu_count() or 1))
-
-
 class Embedder:
     """Encodes texts to L2-normalised ``DIM``-wide vectors with the cached int8 MiniLM model."""
 
@@ -507,29 +501,16 @@ class Embedder:
     def __init__(
         self, threads: int | None = None, path: Path | str | None = None, batch_tokens: int = BATCH_TOKENS
     ) -> None:
-        import onnxruntime as ort
-
-        n = threads if threads is not None else default_threads()
-        if n < 1:
-            raise ValueError("threads must be >= 1")
+        n = thread_count(threads)
         if batch_tokens < 1:
             raise ValueError("batch_tokens must be >= 1")
         self.threads = n
         self.batch_tokens = batch_tokens
         self.path = Path(path) if path is not None else ensure_model()
-        # One thread inside each forward pass and ``n`` passes at once (one session: ORT's Run is
-        # thread-safe and releases the GIL). Sentences are ~30 tokens, too small to split across
-        # cores inside a pass; and a pass computes the same bits whatever thread runs it, so the
-        # vectors do not depend on ``n`` (tests/test_embed.py checks it).
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 1
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session: ort.InferenceSession = ort.InferenceSession(
-            str(self.path), sess_options=opts, providers=["CPUExecutionProvider"]
-        )
-        self._pool: ThreadPoolExecutor | None = None
+        # One thread inside each forward pass and ``n`` passes at once. Sentences are ~30 tokens, too
+        # small to split across cores inside a pass; and a pass computes the same bits whatever thread
+        # runs it, so the vectors do not depend on ``n`` (tests/test_embed.py checks it).
+        self._passes = OnnxPasses(self.path, n, "embed")
         self._tokenizer_json = (weights_dir() / "tokenizer.json").read_text()
         self._tokenizers: dict[int, Tokenizer] = {}
         self._lock = threading.Lock()
@@ -576,51 +557,18 @@ class Embedder:
             return out
         encodings = self._tokenizer(max_tokens).encode_batch([texts[i] for i in keep])
         ids = [np.asarray(e.ids, dtype=np.int64) for e in encodings]
-        order = sorted(range(len(ids)), key=lambda j: len(ids[j]))
-        chunks = list(token_batches(order, [len(x) for x in ids], batch_size, self.batch_tokens))
 
         def run(chunk: list[int]) -> None:
-            width = len(ids[chunk[-1]])
-            input_ids = np.zeros((len(chunk), width), dtype=np.int64)
-            mask = np.zeros((len(chunk), width), dtype=np.int64)
-            for row, j in enumerate(chunk):
-                input_ids[row, : len(ids[j])] = ids[j]
-                mask[row, : len(ids[j])] = 1
-            (hidden,) = self._session.run(
-                None,
-                {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)},
+            input_ids, mask = padded(ids, chunk)
+            (hidden,) = self._passes.run(
+                {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
             )
             out[[keep[j] for j in chunk]] = _mean_pool_normalise(hidden, mask)
 
-        if self.threads == 1 or len(chunks) < 2:
-            for chunk in chunks:
-                run(chunk)
-        else:
-            # Interleave long and short passes so the runners finish together.
-            list(self._executor().map(run, chunks[::-1]))
+        self._passes.each(run, length_batches(ids, batch_size, self.batch_tokens))
         for i, j in copies:
             out[i] = out[j]
         return out
-
-    def _executor(self) -> ThreadPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="copydesk-embed")
-            return self._pool
-
-
-def token_batches(
-    order: list[int], lengths: list[int], batch_size: int, batch_tokens: int
-) -> Iterator[list[int]]:
-    """Cut ``order`` (ascending length) into batches within both the row and the padded-token limit."""
-    batch: list[int] = []
-    for j in order:
-        if batch and (len(batch) == batch_size or (len(batch) + 1) * lengths[j] > batch_tokens):
-            yield batch
-            batch = []
-        batch.append(j)
-    if batch:
-        yield batch
 
 
 def _mean_pool_normalise(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -633,31 +581,13 @@ def _mean_pool_normalise(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 # --------------------------------------------------------------------------- process-wide singleton
 
-_instance: Embedder | None = None
-_instance_lock = threading.Lock()
-
-
-def _reset_after_fork() -> None:
-    # An ORT session and its thread pool do not survive fork: a child builds its own.
-    global _instance, _instance_lock
-    _instance = None
-    _instance_lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_reset_after_fork)
+_EMBEDDER: PerProcess[Embedder] = PerProcess(Embedder)
 
 
 def get_embedder(threads: int | None = None) -> Embedder:
-    """Process-wide singleton (thread-safe creation); the model loads once per process.
-
-    ``threads`` only applies to the call that creates the instance.
-    """
-    global _instance
-    if _instance is None:
-        with _instance_lock:
-            if _instance is None:
-                _instance = Embedder(threads=threads)
-    return _instance
+    """Process-wide singleton (thread-safe creation, a forked child builds its own); the model loads
+    once per process. ``threads`` only applies to the call that creates the instance."""
+    return _EMBEDDER.get(threads)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,19 +19,14 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import json
-import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .embed import default_threads, token_batches, weights_dir
-
-if TYPE_CHECKING:
-    import onnxruntime as ort
+from .embed import weights_dir
+from .inference import OnnxPasses, PerProcess, length_batches, padded, thread_count
 
 __all__ = ["LABELS", "MAX_TOKENS", "PairClassifier", "get_pair_classifier", "model_path"]
 
@@ -58,12 +53,9 @@ class PairClassifier:
     def __init__(
         self, threads: int | None = None, path: Path | str | None = None, max_tokens: int = MAX_TOKENS
     ) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        n = threads if threads is not None else default_threads()
-        if n < 1:
-            raise ValueError("threads must be >= 1")
+        n = thread_count(threads)
         if not 8 <= max_tokens <= 512:
             raise ValueError("max_tokens must be in [8, 512]")
         self.threads = n
@@ -71,20 +63,11 @@ class PairClassifier:
         self.path = Path(path) if path is not None else model_path()
         if not self.path.exists():
             raise FileNotFoundError(f"{self.path} missing: run scripts/export_verifier.py")
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 1  # one thread a pass, ``threads`` passes at once (as embed.py)
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session: ort.InferenceSession = ort.InferenceSession(
-            str(self.path), sess_options=opts, providers=["CPUExecutionProvider"]
-        )
+        self._passes = OnnxPasses(self.path, n, "nli")  # one thread a pass, ``threads`` passes at once
         tok = Tokenizer.from_file(str(weights_dir() / "tokenizer.json"))
         tok.enable_truncation(max_tokens, strategy="longest_first")
         tok.no_padding()
         self._tok = tok
-        self._pool: ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()
 
     def predict(
         self, claims: Sequence[str], evidences: Sequence[str], batch_size: int = PAIR_BATCH
@@ -100,55 +83,23 @@ class PairClassifier:
         encs = self._tok.encode_batch([(c or "", e or "") for c, e in zip(claims, evidences, strict=True)])
         ids = [np.asarray(e.ids, dtype=np.int64) for e in encs]
         types = [np.asarray(e.type_ids, dtype=np.int64) for e in encs]
-        order = sorted(range(len(ids)), key=lambda j: len(ids[j]))
-        chunks = list(token_batches(order, [len(x) for x in ids], batch_size, BATCH_TOKENS))
 
         def run(chunk: list[int]) -> None:
-            width = len(ids[chunk[-1]])
-            input_ids = np.zeros((len(chunk), width), dtype=np.int64)
-            token_types = np.zeros_like(input_ids)
-            mask = np.zeros_like(input_ids)
-            for row, j in enumerate(chunk):
-                input_ids[row, : len(ids[j])] = ids[j]
-                token_types[row, : len(ids[j])] = types[j]
-                mask[row, : len(ids[j])] = 1
-            (probs,) = self._session.run(
-                None, {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": token_types}
+            input_ids, mask = padded(ids, chunk)
+            token_types, _ = padded(types, chunk)
+            (probs,) = self._passes.run(
+                {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": token_types}
             )
             out[chunk] = probs
 
-        if self.threads == 1 or len(chunks) < 2:
-            for chunk in chunks:
-                run(chunk)
-        else:
-            list(self._executor().map(run, chunks[::-1]))
+        self._passes.each(run, length_batches(ids, batch_size, BATCH_TOKENS))
         return out
 
-    def _executor(self) -> ThreadPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="copydesk-nli")
-            return self._pool
 
-
-_instance: PairClassifier | None = None
-_instance_lock = threading.Lock()
-
-
-def _reset_after_fork() -> None:
-    global _instance, _instance_lock
-    _instance = None
-    _instance_lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_reset_after_fork)
+_CLASSIFIER: PerProcess[PairClassifier] = PerProcess(PairClassifier)
 
 
 def get_pair_classifier(threads: int | None = None) -> PairClassifier:
-    """Process-wide cached classifier (the model loads once per process)."""
-    global _instance
-    if _instance is None:
-        with _instance_lock:
-            if _instance is None:
-                _instance = PairClassifier(threads=threads)
-    return _instance
+    """Process-wide cached classifier (the model loads once per process, again in a forked child);
+    ``threads`` only applies to the call that creates it."""
+    return _CLASSIFIER.get(threads)

@@ -91,6 +91,13 @@ def _schema(dialect: str) -> list[str]:
 _OUR_INDEXES = frozenset(
     re.findall(r"CREATE INDEX IF NOT EXISTS (\w+)", "\n".join(_schema("sqlite")))
 )
+# The query listing the tables or the indexes of the current schema, by (dialect, kind).
+_CATALOGUE = {
+    ("postgres", "table"): "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()",
+    ("postgres", "index"): "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()",
+    ("sqlite", "table"): "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    ("sqlite", "index"): "SELECT name FROM sqlite_master WHERE type = 'index'",
+}
 
 
 def open_sql_store(
@@ -283,12 +290,9 @@ class SQLStore:
         finally:
             self._release_lock()
 
-    def _tables(self) -> set[str]:
-        if self._dialect == "postgres":
-            sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
-        else:
-            sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        return {r[0] for r in self._exec(sql).fetchall()}
+    def _names(self, kind: str) -> set[str]:
+        """Names of the database's ``kind`` ("table" or "index") in the current schema."""
+        return {r[0] for r in self._exec(_CATALOGUE[self._dialect, kind]).fetchall()}
 
     def _check_ours(self) -> None:
         """``StoreError`` unless the database is empty or a copydesk store.
@@ -299,7 +303,7 @@ class SQLStore:
         PostgreSQL schema may hold other applications' tables beside a new store; there only a
         ``meta`` table that is not copydesk's is refused.
         """
-        tables = self._tables()
+        tables = self._names("table")
         if self._dialect == "postgres":
             self._conn.rollback()
         if not tables:
@@ -328,20 +332,13 @@ class SQLStore:
                 "give another --db"
             )
 
-    def _indexes(self) -> set[str]:
-        if self._dialect == "postgres":
-            sql = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
-        else:
-            sql = "SELECT name FROM sqlite_master WHERE type = 'index'"
-        return {r[0] for r in self._exec(sql).fetchall()}
-
     def _schema_current(self) -> bool:
         """Every table and index exists and the schema version is this copydesk's: opening the
         store then runs no DDL. On PostgreSQL, ``CREATE INDEX IF NOT EXISTS`` takes a SHARE lock on
         its table even when the index exists, so a process opening the store while another writes
         (two API workers) deadlocked against the writer's row-exclusive locks."""
         try:
-            if not (_OUR_TABLES <= self._tables() and _OUR_INDEXES <= self._indexes()):
+            if not (_OUR_TABLES <= self._names("table") and _OUR_INDEXES <= self._names("index")):
                 return False
             row = self._exec("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             return row is not None and int(row[0]) == SCHEMA_VERSION

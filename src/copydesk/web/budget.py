@@ -49,44 +49,49 @@ class RequestBudget:
     def check_articles(self, articles: Sequence[Article]) -> None:
         """413 when the request's characters are over the budget (before any analysis)."""
         for a in articles:
-            if len(a.text) > self.article_chars:
-                raise ApiError(
-                    413,
-                    f"article {a.id!r}: text too large for one HTTP request ({len(a.text):,} characters > "
-                    f"budget {self.article_chars:,}); the command line (copydesk analyze) takes longer texts",
-                )
-        total = sum(len(a.text) + len(a.title or "") for a in articles)
-        if total > self.articles_chars:
-            raise ApiError(
-                413,
-                f"request too large: {total:,} characters of text > budget {self.articles_chars:,} a request; "
-                "split the batch",
+            _within(
+                len(a.text),
+                self.article_chars,
+                "article {id!r}: text too large for one HTTP request ({n:,} characters > budget {budget:,}); "
+                "the command line (copydesk analyze) takes longer texts",
+                id=a.id,
             )
+        _within(
+            sum(len(a.text) + len(a.title or "") for a in articles),
+            self.articles_chars,
+            "request too large: {n:,} characters of text > budget {budget:,} a request; split the batch",
+        )
 
     def check_sentences(self, n: int) -> None:
-        if n > self.articles_sentences:
-            raise ApiError(
-                413,
-                f"request too large: its new articles have {n:,} sentences > budget "
-                f"{self.articles_sentences:,} a request; split the batch",
-            )
+        _within(
+            n,
+            self.articles_sentences,
+            "request too large: its new articles have {n:,} sentences > budget {budget:,} a request; "
+            "split the batch",
+        )
 
     def check_verify(self, sources: Sequence[str], rewrite: str) -> None:
-        total = sum(map(len, sources)) + len(rewrite)
-        if total > self.verify_chars:
-            raise ApiError(
-                413,
-                f"verify request too large: {total:,} characters in sources and rewrite > budget "
-                f"{self.verify_chars:,}; the command line (copydesk verify) takes longer texts",
-            )
+        _within(
+            sum(map(len, sources)) + len(rewrite),
+            self.verify_chars,
+            "verify request too large: {n:,} characters in sources and rewrite > budget {budget:,}; "
+            "the command line (copydesk verify) takes longer texts",
+        )
 
     def check_verify_sentences(self, n: int) -> None:
-        if n > self.verify_sentences:
-            raise ApiError(
-                413,
-                f"verify request too large: {n:,} sentences in sources and rewrite > budget "
-                f"{self.verify_sentences:,}; the command line (copydesk verify) takes longer texts",
-            )
+        _within(
+            n,
+            self.verify_sentences,
+            "verify request too large: {n:,} sentences in sources and rewrite > budget {budget:,}; "
+            "the command line (copydesk verify) takes longer texts",
+        )
+
+
+def _within(n: int, budget: int, message: str, **fields: object) -> None:
+    """``ApiError`` 413 when ``n`` is over ``budget``, with ``message`` formatted with ``n``, ``budget``
+    and ``fields``."""
+    if n > budget:
+        raise ApiError(413, message.format(n=n, budget=budget, **fields))
 
 
 DEFAULT_BUDGET = RequestBudget()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable
 
 from copydesk.records import Unit
 
@@ -132,6 +133,43 @@ def _rel_pos(rel: str) -> tuple[str, float] | None:
     return unit, float(off)
 
 
+class _NoSuchDate(Exception):
+    """A key's year, month and day are no date (February 30): the two keys are not compared."""
+
+
+def _in_decade(decade: str, y: dict[str, str]) -> bool | None:
+    """Whether ``y``'s year falls in ``decade``; None where ``y`` has no year."""
+    return int(y["year"]) // 10 * 10 == int(decade) if "year" in y else None
+
+
+def _in_season(season: str, y: dict[str, str]) -> bool | None:
+    """Whether ``y``'s month falls in ``season``; None where ``y`` has no month."""
+    return int(y["month"]) in _SEASONS[season] if "month" in y else None
+
+
+def _on_weekday(weekday: str, y: dict[str, str]) -> bool | None:
+    """Whether ``y``'s full date falls on ``weekday``; None where ``y`` is not a full date."""
+    if not all(k in y for k in ("year", "month", "day")):
+        return None
+    try:
+        wd = _dt.date(int(y["year"]), int(y["month"]), int(y["day"])).isoweekday()
+    except ValueError:
+        raise _NoSuchDate from None
+    return wd == int(weekday)
+
+
+# The fields of a date key, coarse to fine (the first mismatch decides), each with how a key that
+# lacks the field is checked against it (None: it is not).
+_DATE_FIELDS: tuple[tuple[str, Callable[[str, dict[str, str]], bool | None] | None], ...] = (
+    ("year", None),
+    ("decade", _in_decade),
+    ("month", None),
+    ("season", _in_season),
+    ("day", None),
+    ("weekday", _on_weekday),
+)
+
+
 def _dates_compatible(a: str, b: str) -> bool | None:
     fa, fb = _parse_date_key(a), _parse_date_key(b)
     if "rel" in fa or "rel" in fb:
@@ -148,52 +186,23 @@ def _dates_compatible(a: str, b: str) -> bool | None:
     if "q" in fa and "q" in fb and fa["q"] != fb["q"]:
         return False
     compared = False
-    if "year" in fa and "year" in fb:
-        if fa["year"] != fb["year"]:
-            return False
-        compared = True
-    for x, y in ((fa, fb), (fb, fa)):
-        if "decade" in x:
-            if "decade" in y:
-                if x["decade"] != y["decade"]:
+    try:
+        for field, fits in _DATE_FIELDS:
+            for x, y in ((fa, fb), (fb, fa)):
+                if field not in x:
+                    continue
+                same: bool | None
+                if field in y:
+                    same = x[field] == y[field]
+                elif fits is not None:
+                    same = fits(x[field], y)
+                else:
+                    continue
+                if same is False:
                     return False
-                compared = True
-            elif "year" in y:
-                if int(y["year"]) // 10 * 10 != int(x["decade"]):
-                    return False
-                compared = True
-    if "month" in fa and "month" in fb:
-        if fa["month"] != fb["month"]:
-            return False
-        compared = True
-    for x, y in ((fa, fb), (fb, fa)):
-        if "season" in x:
-            if "season" in y:
-                if x["season"] != y["season"]:
-                    return False
-                compared = True
-            elif "month" in y:
-                if int(y["month"]) not in _SEASONS[x["season"]]:
-                    return False
-                compared = True
-    if "day" in fa and "day" in fb:
-        if fa["day"] != fb["day"]:
-            return False
-        compared = True
-    for x, y in ((fa, fb), (fb, fa)):
-        if "weekday" in x:
-            if "weekday" in y:
-                if x["weekday"] != y["weekday"]:
-                    return False
-                compared = True
-            elif all(k in y for k in ("year", "month", "day")):
-                try:
-                    wd = _dt.date(int(y["year"]), int(y["month"]), int(y["day"])).isoweekday()
-                except ValueError:
-                    return None
-                if wd != int(x["weekday"]):
-                    return False
-                compared = True
+                compared = compared or same is True
+    except _NoSuchDate:
+        return None
     if compared and "part" in fa and "part" in fb and fa["part"] != fb["part"]:
         base_a = {k: v for k, v in fa.items() if k not in ("part", "q")}
         base_b = {k: v for k, v in fb.items() if k not in ("part", "q")}

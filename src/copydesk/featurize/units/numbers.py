@@ -27,19 +27,6 @@ from .lexicon import (
 
 _SCALES = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _SCALE_ABBR = {"k": 1e3, "m": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9, "tn": 1e12}
-_DENOM = {
-    "half": 2,
-    "halve": 2,
-    "third": 3,
-    "quarter": 4,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
-}
 
 
 _CUR_SYMBOL = {
@@ -478,6 +465,10 @@ ORDINAL_VALUE = {
     "fiftieth": 50,
     "hundredth": 100,
 }
+# A fraction word's denominator (``FRAC_DEN`` matches them, "halves" read as "halve"): half and
+# quarter, and the ordinals third to tenth, whose denominator is their value. Not the ordinal table
+# itself: "first" and "second" are no fractions, "quarter" and "half" no ordinals.
+_DENOM = {"half": 2, "halve": 2, "quarter": 4} | {w: v for w, v in ORDINAL_VALUE.items() if 3 <= v <= 10}
 
 
 _DURATION_RE = re.compile(
