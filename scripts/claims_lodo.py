@@ -442,9 +442,14 @@ def _choose(D: Data, train, p, sets, floors, fc, cap: float) -> tuple[float, flo
     return best
 
 
-def as_shipped(D: Data) -> dict:
-    """The shipped claim_model.json applied as it is to every set: IN-SAMPLE (it was fitted on all of them)."""
-    model = C.default_claim_model()
+def as_shipped(D: Data, path: Path | None = None) -> dict:
+    """A claim-model JSON (default: the shipped one, which is IN-SAMPLE: fitted on all these sets) applied
+    as it is to every set."""
+    if path is None:
+        model = C.default_claim_model()
+    else:
+        d = json.loads(path.read_text())
+        model = C.ClaimModel.from_json(d["claims"] if "claims" in d else d)
     z = model.intercept + ((D.matrix(tuple(model.features)) - np.asarray(model.mean)) / np.asarray(model.scale)
                            ) @ np.asarray(model.coef)
     p = 1.0 / (1.0 + np.exp(-z))
@@ -613,6 +618,8 @@ def main(argv=None) -> int:
     ap.add_argument("--final", default=None, help="fit this variant on every set and write it (--model-out)")
     ap.add_argument("--model-out", type=Path, default=None)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--eval-model", type=Path, nargs="*", default=[],
+                    help="claim-model JSON files to score as they are (no refit) on every set")
     ap.add_argument("--render", type=Path, nargs="+", default=None,
                     help="print the table of these JSON reports (merged, later files win) and exit")
     args = ap.parse_args(argv)
@@ -638,6 +645,8 @@ def main(argv=None) -> int:
     results["baseline:overlap"] = base["overlap"]
     results["baseline:lr_support"] = base["lr_support"]
     results["as_shipped(in-sample)"] = as_shipped(Data(rows, ()))
+    for path in args.eval_model:
+        results[f"file:{path.name}"] = as_shipped(Data(rows, ()), path)
     for model in args.nli_model or [None]:
         tag = ""
         if model is not None:
