@@ -27,7 +27,14 @@ Variants (``--variants``; feature lists in :data:`VARIANTS`): ``shipped`` (``cla
 ``shipped+nli`` (plus the pairwise verifier's P(supported) / P(contradicted) of the claim against each of
 its top-3 evidence sentences, max and mean), ``nli`` (those four alone), ``nli_sup`` (max P(supported)
 alone), ``nli_fixed`` (no fit: P(not supported) = 1 - max P(supported); only the threshold and floor
-chosen), ``align`` (``emb_best`` + ``lex_best``), ``rules`` (hard rules + floor + alignment threshold only).
+chosen), ``align`` (``emb_best`` + ``lex_best``), ``best_fixed`` (no fit: ranks by 1 - ``best_sim``), ``rules``
+(hard rules + floor + alignment threshold only). Suffixes: ``:nofloor`` (no floor), ``:noalign`` (the ALIGN_MIN
+rule off: a diagnostic, the product needs it), ``:rankonly`` (threshold 1.0, no floor: the model only scores,
+flags come from the hard rules and ALIGN_MIN), combined with commas (``rules:noalign,nofloor``).
+
+The 15 % faithful-flag cap of fit_claim_model.py cannot be met with the product's decisions (the hard rules and
+ALIGN_MIN alone flag about 26 % of faithful LLM-paraphrase sentences); then the fitted threshold and floor may add
+at most 15 points to the least share any choice flags (``cap_met: false`` in the report).
 
 Baselines, item level, fitted the same LODO way (on the other sets, threshold chosen there):
 ``overlap`` = 1 - the share of the text's content words found in the document; ``lr_support`` =
