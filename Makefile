@@ -17,14 +17,16 @@ demo: install
 	rm -f out/seeds.db*; mkdir -p out
 	$(VENV)/bin/copydesk analyze examples/seeds --db out/seeds.db --json out/seeds.json --html out/seeds.html
 
-test: install-dev
+test: lint
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test-all: install-dev
 	COPYDESK_SLOW=1 $(PY) -m pytest -q -p no:cacheprovider
 
+# ruff, then mypy (configuration and strictness in pyproject.toml); `make test` runs this first.
 lint: install-dev
 	$(VENV)/bin/ruff check src tests scripts bench
+	$(PY) -m mypy
 
 # The pairwise claim verifier (issue 19): training needs torch, so it runs in its own venv (never the product's).
 TRAIN_VENV ?= .venv-train

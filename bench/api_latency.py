@@ -69,7 +69,7 @@ def percentiles(xs: list[float]) -> dict:
 def build_base(path: Path, size: int, base_articles: list[dict]) -> None:
     from copydesk.config import Limits
     from copydesk.ingest import InputError, record_to_article
-    from copydesk.pipeline import Pipeline
+    from copydesk.runners.incremental import Pipeline
     from copydesk.store import open_store
     from webserver import synthetic_article
 
@@ -109,8 +109,7 @@ def build_base(path: Path, size: int, base_articles: list[dict]) -> None:
 def clone_into(path: Path, size: int, batch: int = 2000) -> None:
     import numpy as np
 
-    from copydesk.records import Article, Features
-    from copydesk.records import AnalysisRow
+    from copydesk.records import AnalysisRow, Article, Features
     from copydesk.store import open_store
     from copydesk.trace import family_id, story_id
 

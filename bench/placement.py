@@ -40,9 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
 
+    from copies import corpus_signatures
+
     from copydesk.config import Settings
     from copydesk.featurize.minhash import band_keys
-    from copydesk.runners.copies import corpus_signatures
     from copydesk.store import open_store
 
     s = Settings()

@@ -4,7 +4,7 @@
 
 Reads the document vectors a ``bench/scale.py --systems copydesk-local`` run left in ``W``
 (``vectors.npy``, ``vectors.ids.json``) and the corpus truth (``W/corpus-N-SEED.jsonl.truth.json``),
-and for each probe count runs the semantic candidate step alone (``runners.local.semantic_neighbours``)
+and for each probe count runs the semantic candidate step alone (``candidates.semantic_neighbours``)
 and prints its seconds, its pairs and the share of LLMFake (original, rewrite) pairs among them,
 next to exact search over the same vectors (the ``brute-force`` rule). The default is the
 fewest probes within 0.01 of exact search at 100k articles.
@@ -23,9 +23,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from copydesk import candidates as C  # noqa: E402
+from copydesk.candidates import semantic_neighbours  # noqa: E402
 from copydesk.config import Settings  # noqa: E402
-from copydesk.runners import candidates as C  # noqa: E402
-from copydesk.runners.local import semantic_neighbours  # noqa: E402
 from copydesk.runners.stages import BatchSettings  # noqa: E402
 
 

@@ -20,10 +20,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from copydesk import cluster as CL
+from copydesk.place import LINKED
 from copydesk.records import Pair
 from copydesk.score import default_model
 
-LINKED = ("duplicate", "rewrite", "same_story")
 FAMILY = ("duplicate", "rewrite")
 
 
@@ -90,8 +90,8 @@ def batch_pairs(folder: Path) -> tuple[list[str], dict[tuple[str, str], Pair]]:
 def ecb_pairs(data: Path) -> tuple[list[str], dict[tuple[str, str], Pair], list[str]]:
     from copydesk.config import Settings
     from copydesk.evaluate.stories import load
-    from copydesk.pipeline import Pipeline
     from copydesk.records import Article
+    from copydesk.runners.incremental import Pipeline
     from copydesk.store import open_store
 
     docs = load(data / "ecbplus" / "documents.jsonl")

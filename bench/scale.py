@@ -8,7 +8,7 @@ sample itself is slow, so Spark's JVM and Python workers count, and the child's 
 plus its largest child's):
 
 - ``copydesk-copies``: the copy path alone (shingles, MinHash, LSH, verification),
-  ``copydesk.runners.copies.find_copies`` (one process per 25,000 articles, at most one per
+  ``copies.find_copies (bench/copies.py)`` (one process per 25,000 articles, at most one per
   core: one process below 50,000 articles here, two from 50,000 on);
 - ``datasketch``: ``MinHash`` + ``MinHashLSH`` on the same word 5-shingles, the same
   threshold (the relation model's duplicate Jaccard) and the same verification;
@@ -129,7 +129,7 @@ def _pair_recall(pairs: set[tuple[str, str]], truth: list[tuple[str, str]]) -> f
 
 
 def run_copies(corpus_path: Path, work: Path, master: str) -> dict:
-    from copydesk.runners.copies import find_copies
+    from copies import find_copies
 
     c = _load(corpus_path)
     ids = [a["id"] for a in c.articles]

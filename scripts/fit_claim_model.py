@@ -81,6 +81,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from copydesk import claims as C  # noqa: E402
 from copydesk.evaluate import claims as EC  # noqa: E402
+from copydesk.featurize import terms as T  # noqa: E402
 
 REAL = ("summedits", "aggrefact", "qags")
 EXTRA = ("mrpc", "llmfake_paraphrase", "llmfake_manipulated")
@@ -141,7 +142,7 @@ _NUM_WORDS = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "
 
 
 def _names(text: str) -> list[str]:
-    return [m.group(1) for m in _NAME.finditer(text) if m.start() > 0 and m.group(1).lower() not in C.STOP]
+    return [m.group(1) for m in _NAME.finditer(text) if m.start() > 0 and m.group(1).lower() not in T.STOP]
 
 
 def _edits(sent: str, doc_sents: list[str], other_names: list[str], other_clauses: list[str],
@@ -180,11 +181,11 @@ def _edits(sent: str, doc_sents: list[str], other_names: list[str], other_clause
         m = _AUX.search(sent)
         if m:
             out.append(("negation", sent[: m.end()] + " not" + sent[m.end():], "contradicted"))
-    ws = C.words(sent)
-    ants = [w for w in ws if w in C._ANT]
+    ws = T.words(sent)
+    ants = [w for w in ws if w in C.ANTONYMS_OF]
     if ants:
         w = rng.choice(ants)
-        repl = sorted(C._ANT[w])[0]
+        repl = sorted(C.ANTONYMS_OF[w])[0]
         edited = re.sub(rf"\b{re.escape(w)}\b", repl, sent, count=1, flags=re.I)
         if edited != sent:
             out.append(("antonym", edited, "contradicted"))
@@ -513,7 +514,7 @@ def fit_paraphrase(data: Path, out: Path, dry_run: bool) -> int:
     from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
     from sklearn.model_selection import StratifiedKFold
 
-    from copydesk.diff import PARAPHRASE_FEATURES
+    from copydesk.claims import PARAPHRASE_FEATURES
     from copydesk.evaluate import paraphrase as EP
 
     t0 = time.perf_counter()

@@ -155,8 +155,8 @@ def load_llm(path: Path) -> tuple[list[dict], list[dict]]:
 def build_store(path: Path, arts: Sequence[dict], rebuild: bool):
     """A store holding the analysed articles, as ``copydesk analyze`` leaves it (before placement)."""
     from copydesk.config import Settings
-    from copydesk.pipeline import Pipeline
     from copydesk.records import Article
+    from copydesk.runners.incremental import Pipeline
     from copydesk.store import open_store
 
     if rebuild:

@@ -13,11 +13,10 @@ import numpy as np
 import pytest
 
 from conftest import SEEDS
+from copydesk import candidates as C
 from copydesk.config import Settings
 from copydesk.featurize import minhash
-from copydesk.runners import candidates as C
 from copydesk.runners.batch import run_batch
-from copydesk.runners.copies import band_candidates, find_copies
 from copydesk.runners.inputs import read_local
 
 # -- MinHash tokenising (vectorised) against a plain-Python reference ---------------------------
@@ -106,7 +105,7 @@ def _vectors(n: int, seed: int = 3) -> tuple[list[str], np.ndarray]:
 
 
 def test_one_semantic_bucket_is_exact_search():
-    from copydesk.runners.local import semantic_neighbours
+    from copydesk.candidates import semantic_neighbours
     from copydesk.runners.stages import BatchSettings
 
     ids, vecs = _vectors(300)
@@ -116,7 +115,7 @@ def test_one_semantic_bucket_is_exact_search():
 
 
 def test_kmeans_buckets_are_deterministic_and_find_close_neighbours():
-    from copydesk.runners.local import semantic_neighbours
+    from copydesk.candidates import semantic_neighbours
     from copydesk.runners.stages import BatchSettings
 
     ids, vecs = _vectors(600)
@@ -134,7 +133,7 @@ def test_default_probes_find_neighbours_across_bucket_borders():
     """Without cluster structure (points spread evenly on a sphere) many true neighbours sit on
     either side of a bucket border; with the default probes the bucketed search still returns
     almost every pair exact search does (two probes lose 3.6 % here)."""
-    from copydesk.runners.local import semantic_neighbours
+    from copydesk.candidates import semantic_neighbours
     from copydesk.runners.stages import BatchSettings
 
     x = np.random.default_rng(5).normal(size=(2000, 6))
@@ -144,32 +143,6 @@ def test_default_probes_find_neighbours_across_bucket_borders():
     got = semantic_neighbours(ids, x, s, BatchSettings(semantic_bucket=200, max_semantic_bucket=400))
     exact = _exact(ids, x, 0.9, 5)
     assert len(got & exact) / len(exact) >= 0.99
-
-
-def test_band_candidates_match_a_dict_grouping():
-    rng = np.random.default_rng(1)
-    bands = rng.integers(0, 40, size=(200, 4))
-    want = set()
-    for b in range(4):
-        groups: dict[int, list[int]] = {}
-        for i, k in enumerate(bands[:, b]):
-            groups.setdefault(int(k) + 1000 * b, []).append(i)
-        for m in groups.values():
-            want |= {(x, y) for i, x in enumerate(m) for y in m[i + 1 :]}
-    # keys are unique across bands (band_keys mixes the band index in)
-    got = {tuple(p) for p in band_candidates(bands + 1000 * np.arange(4)).tolist()}
-    assert got == want
-    star = band_candidates(np.zeros((5, 1), np.int64), max_bucket=3)
-    assert star.tolist() == [[0, 1], [0, 2], [0, 3], [0, 4]]
-
-
-def test_find_copies_finds_a_near_duplicate(seed_texts):
-    base = seed_texts["000"]
-    copy = base.replace("Putin", "Mr Putin", 1).replace("ceasefire", "truce", 1)
-    texts = [base, seed_texts["001"], copy, ""]
-    pairs, jac = find_copies(texts)
-    assert pairs.tolist() == [[0, 2]]
-    assert jac[0] > 0.8
 
 
 # -- inputs --------------------------------------------------------------------------------------

@@ -114,19 +114,21 @@ def test_terminal_report_shows_counts_flags_facts_and_single_source_claims(tmp_p
                        capture_output=True, text=True, timeout=600, env={**os.environ, "COLUMNS": "250"})
     assert p.returncode == 0, p.stderr
     out = p.stdout
-    row003 = next(line for line in out.splitlines() if line.startswith("003_"))
-    m = re.search(r"kept (\d+) · paraphrased (\d+) · added (\d+); (\d+) flagged", row003)
+    row003 = next(line for line in out.splitlines() if re.match(r"\s*rewrite\s+003_", line))
+    m = re.search(r"kept (\d+), paraphrased (\d+), added (\d+) · (\d+) flagged", row003)
     assert m, row003
     kept, para, added, flagged = map(int, m.groups())
     assert para >= 10 and added >= 9 and flagged >= 7, row003  # the bullet list and the CNN line are added
-    ref = next(line for line in out.splitlines() if line.startswith("000_"))
+    ref = next(line for line in out.splitlines() if line.lstrip().startswith("reference 000_"))
     assert "kept" not in ref  # the reference has no source to align with
-    assert "unsupported (attribution) On the other hand, U.S. envoy Steve Witkoff" in out
-    assert "evidence: " in out
+    # Issue 22: each flagged claim with its plain reason and the compared sentence, labelled as such.
+    assert "unsupported (attribution): On the other hand, U.S. envoy Steve Witkoff" in out
+    assert "why: " in out and "closest source sentence (" in out
+    # Facts are facts: a number or date comes with the sentence that states it, never bare.
     shared = out[out.index("Facts most outlets support:"):]
-    assert "30-day (5 articles)" in shared
+    assert re.search(r"30-day: [^\n]*30-day ceasefire[^\n]*\(5 articles\)", shared)
     single = out[out.index("Single-source claims"):]
-    assert "2026 (date, only 004_93aa11b925429657)" in single
+    assert re.search(r"2026: [^\n]*before 2026\.[^\n]*\(date, only 004_93aa11b925429657\)", single)
 
 
 def claims_of(report: dict, prefix: str) -> list[dict]:
@@ -292,7 +294,7 @@ def test_html_report_shows_statuses_that_agree(report):
     """The report an editor reads (issue 19): no "added" sentence tagged "✓ supported", no number marked
     "not in the source" that its source states, headings tagged "not a claim", and every flag's evidence
     labelled as the sentence compared."""
-    from copydesk.report.html import render_html
+    from copydesk.report.page import render_html
 
     html = render_html(report)
     rows = re.findall(r'<tr class="row row-(\w+)">(.*?)</tr>', html, re.S)

@@ -1,12 +1,12 @@
-"""Sentence alignment, claim checking and story facts on small texts (diff.py)."""
+"""Sentence alignment, claim checking and story facts on small texts (align.py, claims/)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from copydesk.claims import EvidenceSentence, similarity
-from copydesk.diff import align, check_claims
+from copydesk.align import align, similarity
+from copydesk.claims import EvidenceSentence, check_claims
 from copydesk.featurize.embed import get_embedder
 from copydesk.featurize.units import extract_units
 from copydesk.records import Sentence
@@ -44,19 +44,19 @@ def test_align_is_order_free_and_marks_added_and_dropped():
         "On Monday the council approved $12 million for the new bridge.",
         "The bridge will be painted bright green, a designer told the Daily Planet.",
     ]
-    out, dropped = align(sents("b", rw), vecs(rw), "a", sents("a", SRC), vecs(SRC))
-    labels = [a["label"] for a in out]
+    al = align(sents("b", rw), vecs(rw), "a", sents("a", SRC), vecs(SRC))
+    labels = [a.label for a in al.sentences]
     assert labels[0] == "verbatim"
-    assert labels[1] == "paraphrase" and out[1]["source_sentences"][0]["text"] == SRC[0]
+    assert labels[1] == "paraphrase" and al.sentences[1].sources[0].text == SRC[0]
     assert labels[2] == "added"
-    assert [d["text"] for d in dropped] == [SRC[2]]
+    assert [d.text for d in al.dropped] == [SRC[2]]
 
 
 def test_align_one_to_many_merge():
     rw = ["The council approved a $12 million bridge budget on Monday, and Mayor Kowalski said construction "
           "would start in March and last two years."]
-    out, _ = align(sents("b", rw), vecs(rw), "a", sents("a", SRC), vecs(SRC))
-    got = {s["text"] for s in out[0]["source_sentences"]}
+    al = align(sents("b", rw), vecs(rw), "a", sents("a", SRC), vecs(SRC))
+    got = {s.text for s in al.sentences[0].sources}
     assert {SRC[0], SRC[1]} <= got
 
 

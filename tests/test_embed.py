@@ -191,10 +191,10 @@ def test_get_embedder_is_a_singleton(model_dir: Path, monkeypatch: pytest.Monkey
 def test_batches_respect_row_and_token_limits() -> None:
     lengths = [3, 5, 5, 10, 40, 40, 41]
     order = list(range(len(lengths)))
-    batches = list(embed._batches(order, lengths, batch_size=3, batch_tokens=80))
+    batches = list(embed.token_batches(order, lengths, batch_size=3, batch_tokens=80))
     assert [j for b in batches for j in b] == order
     assert all(len(b) <= 3 and len(b) * lengths[b[-1]] <= 80 for b in batches)
-    assert list(embed._batches([0], [500], batch_size=4, batch_tokens=10)) == [[0]]  # one text always fits
+    assert list(embed.token_batches([0], [500], batch_size=4, batch_tokens=10)) == [[0]]  # one text always fits
 
 
 def test_parallel_passes_and_repeated_texts_give_the_same_bits(model_dir: Path) -> None:

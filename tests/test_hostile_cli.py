@@ -96,8 +96,7 @@ def test_crlf_report_spans_are_offsets_into_the_raw_file(tmp_path, seeds_dir):
 
 def test_crlf_file_stored_with_lf_before_is_still_the_same_article(tmp_path):
     """Stores written before CRLF was kept hold the LF text: the CRLF file is not a new version."""
-    from copydesk.records import Article
-    from copydesk.records import content_hash
+    from copydesk.records import Article, content_hash
 
     text = story(0, "Springfield", "Earthquake")
     assert content_hash(Article("a", text.replace("\n", "\r\n"))) == content_hash(Article("a", text))
@@ -413,7 +412,7 @@ def test_skip_lines_of_a_corrupt_warc_show_no_raw_bytes(tmp_path):
 
 
 def test_verify_output_escapes_the_texts_and_keeps_the_marks_in_place(tmp_path, seeds_dir):
-    from copydesk.ingest import printable, printable_text
+    from copydesk.display import printable, printable_text
 
     src = seeds_dir / "000_dc2d94248d973954.txt"
     rw = raw_text(seeds_dir / "002_29101901bd87bdbd.txt").replace("\n", "\r\n")

@@ -278,8 +278,8 @@ def test_small_post_is_answered_while_a_big_one_runs(server):
 
 def test_unplaced_articles_are_placed_on_start_and_a_retry_gets_them_placed(tmp_path):
     """What a SIGKILL between the store and place steps leaves: articles stored, none placed."""
-    from copydesk.pipeline import Pipeline
     from copydesk.records import Article
+    from copydesk.runners.incremental import Pipeline
     from copydesk.store import open_store
 
     db = str(tmp_path / "crashed.db")
@@ -319,8 +319,8 @@ def test_unplaced_articles_are_placed_on_start_and_a_retry_gets_them_placed(tmp_
 def test_planned_placement_writes_what_place_writes(tmp_path):
     """Planning on a read snapshot and applying on the writer gives the stories and placements that
     ``Pipeline.place`` gives; a plan made stale by another write is refused, not written."""
-    from copydesk.pipeline import Pipeline, PlanningStore
     from copydesk.records import Article
+    from copydesk.runners.incremental import Pipeline, PlanningStore
     from copydesk.store import open_store
     from webserver import seed_articles
 

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 import pytest
 
 from conftest import SEEDS
-from copydesk.report.html import anchor, json_for_script, render_html, story_folder, write_html
+from copydesk.report.page import anchor, json_for_script, render_html, story_folder, write_html
 
 HOSTILE = '</script><script>window.__xss=1</script><img src=x onerror="window.__xss=2"> & "quotes" \u2028'
 
@@ -26,8 +26,8 @@ HOSTILE = '</script><script>window.__xss=1</script><img src=x onerror="window.__
 def seeds_report(tmp_path_factory) -> dict:
     from copydesk.config import Limits
     from copydesk.ingest import IngestError, read_inputs
-    from copydesk.pipeline import Pipeline
     from copydesk.report import build_report
+    from copydesk.runners.incremental import Pipeline
     from copydesk.store import open_store
 
     db = tmp_path_factory.mktemp("html") / "store.db"
@@ -240,7 +240,7 @@ def test_large_graph_is_laid_out_by_dot():
 
 
 def test_without_dot_the_rows_layout_is_used_and_said_once(monkeypatch, capsys):
-    import copydesk.report.html as h
+    import copydesk.report.page as h
 
     monkeypatch.setattr(h, "_dot_binary", lambda: None)
     monkeypatch.setattr(h, "_DOT_WARNED", [])
@@ -317,3 +317,21 @@ def test_story_page_names_stay_in_their_folder(tmp_path):
     files = write_html(report, tmp_path / "r.html", max_page_stories=1)
     assert all(p.parent in (tmp_path, files.folder) for p in files.pages)
     assert len(files.pages) == 3 and len({p.name for p in files.pages}) == 3
+
+
+def test_unit_marks_are_built_with_the_report_not_while_rendering(seeds_report, seeds_html, monkeypatch):
+    """Issue 18: the page's unit marks are data computed from the report (``report.marks``); rendering
+    with them never runs the unit extractors, and gives the same page; they stay out of the JSON."""
+    import copydesk.report.marks as marks_mod
+    from copydesk.report import to_json
+
+    marks = marks_mod.unit_marks(seeds_report)
+    assert any(m.css in ("u-changed", "u-new") for per in marks.values() for ms in per.values() for m in ms)
+
+    def boom(*_a, **_k):
+        raise AssertionError("featurize.units called while rendering")
+
+    monkeypatch.setattr(marks_mod, "_units", boom)
+    monkeypatch.setattr("copydesk.featurize.units.extract_units", boom)
+    assert render_html(seeds_report, marks=marks) == seeds_html
+    assert "u-changed" not in to_json(seeds_report) and "u-new" not in to_json(seeds_report)

@@ -485,7 +485,7 @@ def test_pipelined_ingest_with_workers_equals_one_process(tmp_path):
     import random
 
     from copydesk.config import Settings
-    from copydesk.pipeline import Pipeline
+    from copydesk.runners.incremental import Pipeline
     from copydesk.store import open_store
 
     rng = random.Random(5)

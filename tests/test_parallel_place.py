@@ -1,5 +1,5 @@
 """Placement on several cores: the first scoring tier and the per-component placement run in
-forked workers (``parallel.fork_map``), the store keeps one writer. The report must be the one
+forked workers (``runners.workers.fork_map``), the store keeps one writer. The report must be the one
 a single process writes, byte for byte, claims included; and the store pieces this relies on
 (read-only connections, nested transactions) must behave."""
 
@@ -10,11 +10,11 @@ import sqlite3
 
 import pytest
 
-from copydesk import parallel
-from copydesk import pipeline as P
 from copydesk.config import Settings
 from copydesk.records import Article
 from copydesk.report import build_report, to_json
+from copydesk.runners import incremental as P
+from copydesk.runners import workers as parallel
 from copydesk.store import open_store
 
 
@@ -55,7 +55,7 @@ def test_placement_in_workers_equals_one_process(tmp_path, data_dir, seed_texts,
     monkeypatch.setattr(P, "fork_map", counting)
     monkeypatch.setattr(parallel, "fork_map", counting)
     two, s2 = _analyze(tmp_path / "two.db", arts, workers=2)
-    assert {"first_tier", "_place_chunk"} <= set(calls)
+    assert {"_first_tier_task", "_place_chunk"} <= set(calls)
     assert two == one
     assert (s2.placed, s2.pairs_scored, s2.stories_touched) == (s1.placed, s1.pairs_scored, s1.stories_touched)
     report = json.loads(two)

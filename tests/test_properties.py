@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from copydesk.align import align
 from copydesk.clean import clean_article, detect_artifacts, find_title, strip_artifacts
 from copydesk.config import Limits
-from copydesk.diff import align
 from copydesk.featurize.units import extract_units
 from copydesk.records import ARTIFACT_KINDS, Article, Sentence
 from copydesk.segment import segment, sentence_spans
@@ -151,16 +151,16 @@ def test_align(text, src, seed, shared):
         src = src + "\n" + text  # some sentences align verbatim
     ss, rs = _sentences("r", text), _sentences("s", src)
     sv, rv = _vecs(rng, len(ss)), _vecs(rng, len(rs))
-    out, dropped = align(ss, sv, "s", rs, rv)
-    assert len(out) == len(ss)
-    for o, s in zip(out, ss, strict=True):
-        assert text[o["start"] : o["end"]] == o["sentence"] == s.text
-        assert o["label"] in ("verbatim", "paraphrase", "added")
-        for m in o["source_sentences"]:
-            assert m["article"] == "s" and src[m["start"] : m["end"]] == m["text"]
-            assert np.isfinite(m["score"])
-    for d in dropped:
-        assert src[d["start"] : d["end"]] == d["text"]
+    al = align(ss, sv, "s", rs, rv)
+    assert len(al.sentences) == len(ss) and al.source == "s"
+    for o, s in zip(al.sentences, ss, strict=True):
+        assert text[o.sentence.start : o.sentence.end] == o.sentence.text == s.text
+        assert o.label in ("verbatim", "paraphrase", "added")
+        for m in o.sources:
+            assert m.article == "s" and src[m.start : m.end] == m.text
+            assert np.isfinite(m.score)
+    for d in al.dropped:
+        assert src[d.start : d.end] == d.text
 
 
 # ----------------------------------------------------------------------------- Limits
@@ -256,8 +256,8 @@ def test_one_article_at_a_time_equals_one_shot(tmp_path, seeds_dir):
     its own, in reverse order, gives the one-shot report byte for byte."""
     from copydesk.config import Settings
     from copydesk.ingest import read_inputs
-    from copydesk.pipeline import Pipeline
     from copydesk.report import build_report, to_json
+    from copydesk.runners.incremental import Pipeline
     from copydesk.store import open_store
 
     arts = [a for a in read_inputs([seeds_dir]) if isinstance(a, Article)]

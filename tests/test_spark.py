@@ -209,16 +209,12 @@ def test_posting_task_scores_each_shared_pair_in_exactly_one_list(min_shared):
     or only oversized lists."""
     from collections import defaultdict
 
-    from copydesk.runners import candidates as C
+    from copydesk import candidates as C
     from copydesk.runners.inputs import read_local
     from copydesk.runners.spark import _posting_tier1_fn
-    from copydesk.runners.stages import (
-        analyze_chunk,
-        batch_settings,
-        features_from_record,
-        pair_record,
-    )
+    from copydesk.runners.stages import analyze_chunk, batch_settings
     from copydesk.score import default_model, score_cheap
+    from copydesk.store.codec import features_from_record, pair_record
 
     s = batch_settings().with_(entity_max_postings=3, entity_min_shared=min_shared)
     arts, _ = read_local([str(SEEDS)])

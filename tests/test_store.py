@@ -9,9 +9,9 @@ import time
 import numpy as np
 import pytest
 
+from copydesk.analyze import analyze_batch, rare_entities
 from copydesk.config import Settings
 from copydesk.featurize.minhash import band_keys
-from copydesk.pipeline import analyze_batch, rare_entities
 from copydesk.records import Article
 from copydesk.store import StoreError, StoreLocked, open_store
 from copydesk.store.base import SCHEMA_VERSION

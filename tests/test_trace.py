@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from copydesk.analyze import analyze_batch
 from copydesk.config import Settings
-from copydesk.pipeline import analyze_batch
 from copydesk.records import Article, Pair
 from copydesk.score import default_model
 from copydesk.trace import (

@@ -214,7 +214,9 @@ def _art(text: str, kind: str, start: int, end: int) -> Artifact:
     return Artifact(kind, start, end, text[start:end])
 
 
-def _is_datey(line: str) -> bool:
+def is_datey(line: str) -> bool:
+    """Whether a short line is mostly a date: at least 60 % of its (at most 10) normalised words are
+    numbers or date words (month and day names, "am", "gmt", ...)."""
     if line.count(" ") > 20:
         return False
     toks = normalize_line(line).split()
@@ -237,6 +239,7 @@ def _line_patterns(text: str, line_index: dict[int, int]) -> tuple[list[Artifact
     whole: set[int] = set()
     for m in _LINE_RE.finditer("\n" + text):
         kind = m.lastgroup
+        assert kind is not None  # every alternative of _LINE_RE is a named group
         s, e = m.start(kind) - 1, m.end(kind) - 1  # undo the prepended "\n"
         if kind == "tprefix":
             out.append(_art(text, "prompt_leak", s, e))
@@ -559,7 +562,7 @@ def _skip_for_title(line: str) -> bool:
         or _CHATTER_RE.fullmatch(line)
         or (_PLACEHOLDER_RE.search(line) and len(_WORD_RE.findall(_PLACEHOLDER_RE.sub(" ", line))) <= 4)
         or _AS_AN_AI_RE.search(line)
-        or _is_datey(line)
+        or is_datey(line)
     )
 
 

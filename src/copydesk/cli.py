@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -21,8 +22,8 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
 
 
-def _fail(msg: str, code: int = 2) -> None:
-    from .ingest import printable
+def _fail(msg: str, code: int = 2) -> NoReturn:
+    from .display import printable
 
     click.echo(f"copydesk: error: {printable(msg)}", err=True)
     sys.exit(code)
@@ -102,7 +103,14 @@ def main() -> None:
     "per story in the folder FILE_stories/ beside it.",
 )
 @click.option("--no-claims", is_flag=True, help="Skip sentence alignment and claim checking (faster).")
-@click.option("--quiet", "-q", is_flag=True, help="No terminal report, only errors and the summary line.")
+@click.option("--quiet", "-q", is_flag=True, help="No terminal report and no progress; only errors and the summary line.")
+@click.option(
+    "--summary/--detail",
+    "summary_only",
+    default=None,
+    help="Terminal report: only the one-screen summary, or the summary and every story with its articles, "
+    "flagged claims and facts. Default: the detail for up to 20 stories of several articles, else the summary.",
+)
 @click.option(
     "--max-article-chars",
     type=click.IntRange(min=1),
@@ -123,33 +131,56 @@ def analyze(
     html_out: Path | None,
     no_claims: bool,
     quiet: bool,
+    summary_only: bool | None,
     max_article_chars: int | None,
     id_field: str,
 ) -> None:
     """Group PATHS (files or folders of .txt/.html/.jsonl/.warc) into stories and rewrite families,
     trace each article's source and report what each rewrite changed."""
-    from rich.markup import escape
-
     from .config import Limits, Settings
-    from .ingest import IngestError, printable, read_inputs
-    from .pipeline import Pipeline
-    from .report import build_report, to_json
-    from .store import StoreError, open_store
+    from .display import printable
+    from .report.terminal import plural
 
     _check_outputs({"--json": json_out, "--html": html_out}, _store_files(db) + _input_files(paths))
     limits = Limits(max_article_chars=max_article_chars) if max_article_chars else Limits()
     settings = Settings(claims=not no_claims, limits=limits)
     err = _console(stderr=True)
+    if not id_field.strip():
+        _fail("--id-field needs a field name")
     skipped: list[str] = []
+    ing, placed, report = _analyze_into_store(paths, db, settings, id_field, quiet, err, skipped)
+    _write_reports(report, json_out, html_out, quiet, err)
+    if not quiet:
+        from .report.terminal import render
+
+        render(report, _console(), mode=None if summary_only is None else ("summary" if summary_only else "detail"))
+    n_multi = sum(1 for s in report["stories"] if len(s["articles"]) > 1)
+    err.print(
+        f"{ing.added} new, {ing.unchanged} already stored, {len(skipped)} skipped; {placed.placed} placed; "
+        f"{plural(len(report['stories']), 'story')} ({n_multi} with several articles) in {printable(db)}",
+        highlight=False,
+        markup=False,
+    )
+    sys.exit(EXIT_SKIPPED if skipped else EXIT_OK)
+
+
+def _analyze_into_store(paths, db: str, settings, id_field: str, quiet: bool, err, skipped: list[str]):
+    """Read ``paths``, store and place their articles in the store ``db`` (progress bars on a terminal)
+    and build the report. Skipped inputs are printed and appended to ``skipped``.
+    Returns (ingest result, placement result, report)."""
+    from rich.markup import escape
+
+    from .display import printable
+    from .ingest import IngestError, read_inputs
+    from .report import build_report
+    from .runners.incremental import Pipeline
+    from .store import StoreError, open_store
 
     def warn(msg: str) -> None:
         err.print(f"[yellow]warning[/] {escape(printable(msg))}", markup=True, highlight=False)
 
-    if not id_field.strip():
-        _fail("--id-field needs a field name")
-
     def articles():
-        for item in read_inputs(paths, limits, id_field=id_field, warn=warn):
+        for item in read_inputs(paths, settings.limits, id_field=id_field, warn=warn):
             if isinstance(item, IngestError):
                 skipped.append(str(item))
                 err.print(f"[yellow]skipped[/] {escape(printable(item))}", markup=True, highlight=False)
@@ -161,62 +192,53 @@ def analyze(
     except StoreError as e:
         _fail(str(e))
     try:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+        from .report.progress import StageBars
 
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=quiet or not err.is_terminal,
-        ) as bar:
-            tasks: dict[str, int] = {}
-
-            def progress(phase: str, done: int, total: int) -> None:
-                if phase not in tasks:
-                    tasks[phase] = bar.add_task(phase, total=total or None)
-                bar.update(tasks[phase], completed=done, total=total or None)
-
-            pipe = Pipeline(store, settings, progress=progress, workers=settings.n_threads)
-            ing = pipe.ingest(articles())
+        with StageBars(err, enabled=not quiet and err.is_terminal) as bars:
+            # The articles are read first, so that analysing them shows a total, a rate and an ETA.
+            items = []
+            bars.start("read", None)
+            for n, item in enumerate(articles(), 1):
+                items.append(item)
+                bars.advance_to("read", n)
+            totals = {"ingest": len(items)}
+            pipe = Pipeline(store, settings, progress=bars.pipeline_callback(totals), workers=settings.n_threads)
+            bars.start("ingest", len(items))
+            ing = pipe.ingest(iter(items))
+            del items
             for r in ing.rejected:
                 skipped.append(r)
                 err.print(f"[yellow]skipped[/] {escape(printable(r))}", highlight=False)
+            if bars.enabled:
+                totals["place"] = len(store.unplaced_ids())
+                bars.start("place", totals["place"])
             placed = pipe.place()
         report = build_report(store)
     except StoreError as e:
         _fail(str(e))
     finally:
         store.close()
+    return ing, placed, report
+
+
+def _write_reports(report: dict, json_out: Path | None, html_out: Path | None, quiet: bool, err) -> None:
+    """Write the JSON and HTML reports asked for (the HTML page's unit marks computed here)."""
+    from .report import to_json
+
     try:
         if json_out:
             json_out.write_text(to_json(report), encoding="utf-8")
         if html_out:
-            from .report.html import write_html
+            from .report.marks import unit_marks
+            from .report.page import write_html
             from .report.terminal import plural
 
-            written = write_html(report, html_out)
+            written = write_html(report, html_out, marks=unit_marks(report))
             if written.split and not quiet:
                 err.print(f"HTML report split: index {html_out}, {plural(len(written.pages) - 1, 'page')} in {written.folder}/",
                           highlight=False, markup=False)
     except OSError as e:  # the store is complete; only the report file could not be written
         _fail(f"cannot write {e.filename}: {e.strerror or e}")
-    if not quiet:
-        from .report.terminal import render
-
-        render(report, _console())
-    from .report.terminal import plural
-
-    n_multi = sum(1 for s in report["stories"] if len(s["articles"]) > 1)
-    err.print(
-        f"{ing.added} new, {ing.unchanged} already stored, {len(skipped)} skipped; {placed.placed} placed; "
-        f"{plural(len(report['stories']), 'story')} ({n_multi} with several articles) in {printable(db)}",
-        highlight=False,
-        markup=False,
-    )
-    sys.exit(EXIT_SKIPPED if skipped else EXIT_OK)
 
 
 @main.command()
@@ -228,7 +250,7 @@ def check(db: str, as_json: bool) -> None:
     """Verify a store's integrity and report its counts (exit 1 if anything is wrong)."""
     import json
 
-    from .ingest import printable
+    from .display import printable
     from .store import StoreError, open_store
 
     if not db.startswith(("postgres://", "postgresql://")) and not Path(db).exists():
@@ -319,6 +341,11 @@ def _read_text_arg(arg: str, stdin_used: list[bool]) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the rewrite with artifacts stripped to this file (claims untouched).",
 )
+@click.option(
+    "--show-text/--no-show-text",
+    default=None,
+    help="After the findings, print the rewrite with the flagged spans marked. Default: on a terminal only.",
+)
 def verify(
     source: str | None,
     rewrite: str | None,
@@ -326,16 +353,22 @@ def verify(
     json_out: Path | None,
     fail_on: str,
     fix_out: Path | None,
+    show_text: bool | None,
 ) -> None:
     """Check REWRITE against SOURCE before publication.
 
     SOURCE and REWRITE are both required: files (txt/html), or '-' for standard input (for one of
     them). With --source PATH (repeatable) give only REWRITE.
 
+    Prints the findings first, grouped: contradicted, unsupported, dropped quotes, artifacts; each
+    with its text, the reason and the closest source sentence. Documents are named by their file names.
+
     Exit 0 when nothing in --fail-on is found, 1 when something is, 2 on bad input."""
     import json
 
-    from .ingest import InputError, printable
+    from .display import printable
+    from .ingest import InputError
+    from .report.verdict import document_names, name_documents
     from .verify import clean as clean_text
     from .verify import verify as run_verify
 
@@ -346,6 +379,7 @@ def verify(
         src_args.insert(0, source)
     if not src_args or rewrite is None:
         _fail("give SOURCE and REWRITE (or --source A [--source B] REWRITE)")
+    names = document_names(src_args, rewrite)
     inputs = [("an input file", a) for a in [*src_args, rewrite] if a != "-" and os.path.isfile(a)]
     _check_outputs({"--json": json_out, "--fix": fix_out}, inputs)
     stdin_used: list[bool] = []
@@ -369,7 +403,7 @@ def verify(
                 err=True,
             )
         if json_out is not None:
-            payload = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+            payload = json.dumps(name_documents(report.to_dict(), names), ensure_ascii=False, indent=2)
             if str(json_out) == "-":
                 click.echo(payload)
             else:
@@ -379,7 +413,8 @@ def verify(
     if json_out is None or str(json_out) != "-":
         from .report.terminal import render_verify
 
-        render_verify(report, _console())
+        console = _console()
+        render_verify(report, console, names, show_text=console.is_terminal if show_text is None else show_text)
     sys.exit(EXIT_OK if report.ok else EXIT_FLAGGED)
 
 
@@ -464,7 +499,7 @@ def eval_cmd(task: str, data: Path, json_out: Path | None, limit: int | None) ->
 @click.option("--partitions", type=int, default=None, help="Spark partitions (default: 2 x cores).")
 def batch(inputs: tuple[str, ...], engine: str, out_dir: Path, master: str, partitions: int | None) -> None:
     """Batch analysis of JSONL/Parquet/folders on Spark (or locally), writing Parquet tables."""
-    from .ingest import printable
+    from .display import printable
     from .runners.batch import run_batch
 
     try:

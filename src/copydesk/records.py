@@ -81,6 +81,16 @@ class OffsetMap:
             return r, r
         return self.to_raw(start), self.to_raw(end - 1) + 1
 
+    def cleaned(self, raw: str, length: int) -> str:
+        """The cleaned text (``length`` characters) this map describes, copied run by run out of
+        ``raw``: run ``i`` is the ``clean_starts[i + 1] - clean_starts[i]`` characters at
+        ``raw_starts[i]``, the last run reaching ``length``. So a stored map and length give back
+        the cleaned text without re-running the clean stage."""
+        ends = self.clean_starts[1:] + (length,)
+        return "".join(
+            raw[r : r + (e - c)] for c, r, e in zip(self.clean_starts, self.raw_starts, ends, strict=True)
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class CleanArticle:
@@ -144,13 +154,46 @@ class Pair:
 
 @dataclass(frozen=True, slots=True)
 class Story:
+    """One story as placement builds it: its members, reference, families and missing-source
+    evidence (``facts``: the claim checker's shared facts, when claims were checked)."""
+
     id: str
     title: str | None
-    article_ids: tuple[str, ...]
+    articles: tuple[str, ...]  # sorted ids
     reference: str
-    families: tuple[tuple[str, ...], ...]
+    families: tuple[tuple[str, ...], ...]  # each sorted
     common_source_missing: bool
     evidence: tuple[str, ...] = ()
+    facts: tuple[dict, ...] | None = None
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Story:
+        facts = d.get("facts")
+        return cls(
+            d["id"],
+            d["title"],
+            tuple(d["articles"]),
+            d["reference"],
+            tuple(tuple(f) for f in d["families"]),
+            bool(d["common_source_missing"]),
+            tuple(d["evidence"]),
+            None if facts is None else tuple(facts),
+        )
+
+    def to_dict(self) -> dict:
+        """The story's JSON object (as stored and reported); ``facts`` only when checked."""
+        d: dict[str, object] = {
+            "id": self.id,
+            "title": self.title,
+            "articles": list(self.articles),
+            "reference": self.reference,
+            "families": [list(f) for f in self.families],
+            "common_source_missing": self.common_source_missing,
+            "evidence": list(self.evidence),
+        }
+        if self.facts is not None:
+            d["facts"] = list(self.facts)
+        return d
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +207,20 @@ class Placement:
     source: str | None
     score: float | None
 
+    @classmethod
+    def from_dict(cls, d: dict) -> Placement:
+        return cls(d["article_id"], d["story"], d["family"], d["relation"], d["source"], d["score"])
+
+    def to_dict(self) -> dict:
+        return {
+            "article_id": self.article_id,
+            "story": self.story,
+            "family": self.family,
+            "relation": self.relation,
+            "source": self.source,
+            "score": self.score,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class SourceMatch:
@@ -176,9 +233,32 @@ class SourceMatch:
 
 @dataclass(frozen=True, slots=True)
 class AlignedSentence:
+    """One sentence of a version with its label and the source sentences it restates, best first."""
+
     sentence: Sentence
     label: str  # one of AlignLabel
     sources: tuple[SourceMatch, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """A version aligned with one source: each of its sentences, and the source sentences none restates."""
+
+    source: str  # the source's article id
+    sentences: tuple[AlignedSentence, ...]
+    dropped: tuple[Sentence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The verifier's judgement of one claim."""
+
+    status: str  # supported | unsupported | contradicted | heading
+    kind: str  # number | date | quote | attribution | entity | statement
+    score: float  # P(not supported): higher = more suspicious
+    reason: str  # in plain words: what differs or is missing, and where
+    evidence: tuple[SourceMatch, ...] = ()  # [0]: the sentence compared (the closest, or the one a rule used)
+    support: tuple[str, ...] = ()  # articles that state it (empty unless supported)
 
 
 @dataclass(frozen=True, slots=True)

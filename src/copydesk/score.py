@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -136,8 +136,16 @@ def align_features(va: np.ndarray, vb: np.ndarray) -> dict[str, float]:
     }
 
 
+def sigmoid(z: float) -> float:
+    """The logistic function, clipped at |z| = 50 (every fitted model of the package uses it)."""
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
 @dataclass(frozen=True, slots=True)
 class Logistic:
+    """A fitted logistic model on named features, standardised as ``(x - mean) / scale``: the
+    relation model's two tiers and trace's direction model."""
+
     features: tuple[str, ...]
     mean: tuple[float, ...]
     scale: tuple[float, ...]
@@ -145,21 +153,24 @@ class Logistic:
     intercept: float
     threshold: float
 
-    def prob(self, x: dict[str, float]) -> float:
+    def prob(self, x: Mapping[str, float]) -> float:
         z = self.intercept
         for f, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True):
             z += c * (x.get(f, 0.0) - m) / s
-        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+        return sigmoid(z)
 
     @classmethod
-    def from_json(cls, d: dict) -> Logistic:
+    def from_json(cls, d: Mapping) -> Logistic:
+        """From its JSON object; ``mean`` (zeros), ``intercept`` (0) and ``threshold`` (0.5) may be
+        left out (the direction model has none: its features are antisymmetric)."""
+        n = len(d["features"])
         return cls(
             tuple(d["features"]),
-            tuple(d["mean"]),
+            tuple(d["mean"]) if "mean" in d else (0.0,) * n,
             tuple(d["scale"]),
             tuple(d["coef"]),
-            float(d["intercept"]),
-            float(d["threshold"]),
+            float(d.get("intercept", 0.0)),
+            float(d.get("threshold", 0.5)),
         )
 
 
@@ -243,3 +254,33 @@ def score_aligned(
 ) -> Pair:
     """Second tier: the relation once the sentence alignment of the two articles is known."""
     return classify(a, b, {**x, **align_features(va, vb)}, model)
+
+
+# -- both tiers over a list of pairs ---------------------------------------------------------------
+
+Key = tuple[str, str]
+FirstTier = dict[Key, tuple[dict[str, float], Pair]]
+SentenceVectors = Callable[[Sequence[str]], Mapping[str, np.ndarray]]  # ids -> {id: (n, DIM)}
+
+
+def first_tier(cands: Sequence[Key], features: Mapping[str, Features], model: RelationModel) -> FirstTier:
+    """The cheap tier for ``cands``: {pair: (cheap features, relation)}, in the order given."""
+    return {(a, b): score_cheap(a, b, features[a], features[b], model) for a, b in cands}
+
+
+def second_tier(first: FirstTier, svecs: SentenceVectors, model: RelationModel) -> dict[Key, Pair]:
+    """The final relation of each first-tier pair: the pairs that may be rewrites aligned on their
+    sentences (``svecs`` asked once, for their articles in id order), the others as they are."""
+    need = [k for k, (_x, p) in first.items() if needs_alignment(p)]
+    sv = svecs(sorted({x for k in need for x in k})) if need else {}
+    out: dict[Key, Pair] = {}
+    for k, (x, p) in first.items():
+        out[k] = score_aligned(k[0], k[1], x, sv[k[0]], sv[k[1]], model) if needs_alignment(p) else p
+    return out
+
+
+def score_pairs(
+    cands: Sequence[Key], features: Mapping[str, Features], svecs: SentenceVectors, model: RelationModel
+) -> dict[Key, Pair]:
+    """Both tiers for a list of pairs: {pair: scored pair}, in the order given."""
+    return second_tier(first_tier(cands, features, model), svecs, model)

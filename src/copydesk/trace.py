@@ -24,13 +24,14 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .cluster import average_link
 from .featurize.terms import rarity, tokens
 from .records import AnalysisRow, Features, Pair
-from .score import RelationModel, split_numbers
+from .score import Logistic, RelationModel, split_numbers
 
 FACT_PAIR_MIN_SIM = 0.5  # two derived sentences are about the same thing
 NUMBER_PAIR_MIN_SIM = 0.3  # ... or loosely related and share a number
@@ -157,11 +158,12 @@ def direction_features(
 
 
 def direction_prob(x: dict[str, float], model: RelationModel) -> float:
+    """P(i is upstream of j) for the direction features ``x`` of (i, j): the model's direction
+    logistic (``meta.direction``), or without one a fixed rule on artifacts and style."""
     d = model.meta.get("direction")
     if not d:
         return 0.5 + 0.5 * math.tanh(x.get("d_artifacts", 0.0) + x.get("d_style", 0.0))
-    z = sum(c * x.get(f, 0.0) / s for f, c, s in zip(d["features"], d["coef"], d["scale"], strict=True))
-    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+    return Logistic.from_json(d).prob(x)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,43 +178,22 @@ def _published_order(a: str | None, b: str | None) -> float | None:
     return None
 
 
+Key = tuple[str, str]
+
+
 def trace_story(
     members: Sequence[str],
     rows: Mapping[str, AnalysisRow],
     svecs: Mapping[str, np.ndarray],
-    pairs: Mapping[tuple[str, str], Pair],
+    pairs: Mapping[Key, Pair],
     model: RelationModel,
 ) -> TracedStory:
+    """Reference, families, each member's source and relation, and the missing-common-source
+    check of one story (sorted ``members``), from its scored ``pairs`` and sentence vectors."""
     members = sorted(members)
     sid = story_id(members)
     if len(members) == 1:
-        (m,) = members
-        story = {
-            "id": sid,
-            "title": _story_title(rows[m]),
-            "articles": [m],
-            "reference": m,
-            "families": [[m]],
-            "common_source_missing": False,
-            "evidence": [],
-        }
-        return TracedStory(
-            story,
-            [
-                {
-                    "article_id": m,
-                    "story": sid,
-                    "family": family_id([m]),
-                    "relation": "unrelated",
-                    "source": None,
-                    "score": None,
-                }
-            ],
-        )
-
-    def pair(a: str, b: str) -> Pair | None:
-        return pairs.get((a, b) if a < b else (b, a))
-
+        return _single_story(sid, members[0], rows)
     # The story's scored pairs, keyed (a, b) with a < b, and each member's neighbours.
     mset = set(members)
     own = sorted((k, p) for k, p in pairs.items() if k[0] < k[1] and k[0] in mset and k[1] in mset)
@@ -220,96 +201,11 @@ def trace_story(
     for (a, b), _p in own:
         nbrs[a].append(b)
         nbrs[b].append(a)
-
-    # Families: average-link on P(rewrite) inside the story.
-    fam_sim = {}
-    for k, p in own:
-        if p.relation in ("rewrite", "duplicate"):
-            fam_sim[k] = p.scores.get("p_family", 1.0)
-        else:
-            fam_sim[k] = min(p.scores.get("p_family", 0.0), model.family_threshold - 1e-6)
-    families = average_link(members, fam_sim, model.family_threshold)
+    families = _families(members, own, model)
     fam_of = {m: family_id(f) for f in families for m in f}
-
-    # Upstream-ness: over the other members (a large story: over its scored pairs), the sum
-    # (the mean) of P(i upstream of j).
-    full = len(members) <= ALL_PAIRS_MAX
-    compared = (
-        [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]] if full else [k for k, _p in own]
-    )
-    prof = {m: article_profile(rows[m]) for m in members}
-    up = {m: 0.0 for m in members}
-    seen = {m: 0 for m in members}
-    for a, b in compared:
-        va, vb = svecs.get(a, np.zeros((0, 384))), svecs.get(b, np.zeros((0, 384)))
-        p_ab = _published_order(rows[a].article.published, rows[b].article.published)
-        if p_ab is None:
-            x = direction_features(
-                prof[a], prof[b], coverage(va, vb), coverage(vb, va), rows[a].features, rows[b].features
-            )
-            p_ab = direction_prob(x, model)
-        up[a] += p_ab
-        up[b] += 1.0 - p_ab
-        seen[a] += 1
-        seen[b] += 1
-    if not full:
-        up = {m: (up[m] / seen[m] if seen[m] else 0.5) for m in members}
-    rank = sorted(members, key=lambda m: (-up[m], m))
+    rank = _upstream_rank(members, own, rows, svecs, model)
     reference = rank[0]
-    pos_of = {m: i for i, m in enumerate(rank)}
-
-    def strength(u: str, m: str) -> float:
-        p = pair(m, u)
-        return 0.0 if p is None else p.scores.get("p_family", 0.0) + p.scores.get("p_story", 0.0)
-
-    placements = []
-    first_of_family: dict[str, str] = {}  # the highest-ranked member of each family placed so far
-    for pos, m in enumerate(rank):
-        fam = fam_of[m]
-        if pos == 0:
-            first_of_family[fam] = m
-            placements.append(
-                {
-                    "article_id": m,
-                    "story": sid,
-                    "family": fam,
-                    "relation": "reference",
-                    "source": None,
-                    "score": None,
-                }
-            )
-            continue
-        # The source: of the members ranked above (of its own family, when any is), the one
-        # with the strongest pair, ties to the higher ranked. One without a pair has strength
-        # 0 and loses to the pool's first member, so only scored neighbours are compared.
-        same_fam = fam in first_of_family
-        head = first_of_family[fam] if same_fam else reference
-        pool = [head] + [
-            u for u in nbrs[m] if pos_of[u] < pos and u != head and (not same_fam or fam_of[u] == fam)
-        ]
-        src = max(pool, key=lambda u: (strength(u, m), -pos_of[u]))
-        p = pair(m, src)
-        if same_fam and p is not None and p.relation == "duplicate":
-            rel, score = "duplicate", p.score
-        elif same_fam:
-            rel, score = "rewrite", (p.scores.get("p_family") if p is not None else None)
-        else:
-            # An independent report: its source is the story's reference.
-            src = reference
-            p = pair(m, src)
-            rel, score = "same_story", (p.scores.get("p_story") if p is not None else None)
-        first_of_family.setdefault(fam, m)
-        placements.append(
-            {
-                "article_id": m,
-                "story": sid,
-                "family": fam,
-                "relation": rel,
-                "source": src,
-                "score": None if score is None else round(float(score), 4),
-            }
-        )
-
+    placements = _place_members(sid, rank, fam_of, nbrs, pairs)
     derived = [m for m in members if m != reference and fam_of[m] == fam_of[reference]]
     # Two derived texts that are close copies of each other (one may be the other's source, which
     # is in the set) share everything; their shared facts say nothing about a missing source.
@@ -337,10 +233,138 @@ def trace_story(
     return TracedStory(story, placements)
 
 
+def _single_story(sid: str, m: str, rows: Mapping[str, AnalysisRow]) -> TracedStory:
+    story = {
+        "id": sid,
+        "title": _story_title(rows[m]),
+        "articles": [m],
+        "reference": m,
+        "families": [[m]],
+        "common_source_missing": False,
+        "evidence": [],
+    }
+    placement = {
+        "article_id": m,
+        "story": sid,
+        "family": family_id([m]),
+        "relation": "unrelated",
+        "source": None,
+        "score": None,
+    }
+    return TracedStory(story, [placement])
+
+
+def _families(members: list[str], own: list[tuple[Key, Pair]], model: RelationModel) -> list[list[str]]:
+    """Families: average-link on P(rewrite) inside the story."""
+    fam_sim = {}
+    for k, p in own:
+        if p.relation in ("rewrite", "duplicate"):
+            fam_sim[k] = p.scores.get("p_family", 1.0)
+        else:
+            fam_sim[k] = min(p.scores.get("p_family", 0.0), model.family_threshold - 1e-6)
+    return average_link(members, fam_sim, model.family_threshold)
+
+
+def _upstream_rank(
+    members: list[str],
+    own: list[tuple[Key, Pair]],
+    rows: Mapping[str, AnalysisRow],
+    svecs: Mapping[str, np.ndarray],
+    model: RelationModel,
+) -> list[str]:
+    """The members, most upstream first (ties by id). Upstream-ness: over the other members (a
+    large story: over its scored pairs), the sum (the mean) of P(i upstream of j)."""
+    full = len(members) <= ALL_PAIRS_MAX
+    compared = (
+        [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]] if full else [k for k, _p in own]
+    )
+    prof = {m: article_profile(rows[m]) for m in members}
+    up = {m: 0.0 for m in members}
+    seen = {m: 0 for m in members}
+    for a, b in compared:
+        va, vb = svecs.get(a, np.zeros((0, 384))), svecs.get(b, np.zeros((0, 384)))
+        p_ab = _published_order(rows[a].article.published, rows[b].article.published)
+        if p_ab is None:
+            x = direction_features(
+                prof[a], prof[b], coverage(va, vb), coverage(vb, va), rows[a].features, rows[b].features
+            )
+            p_ab = direction_prob(x, model)
+        up[a] += p_ab
+        up[b] += 1.0 - p_ab
+        seen[a] += 1
+        seen[b] += 1
+    if not full:
+        up = {m: (up[m] / seen[m] if seen[m] else 0.5) for m in members}
+    return sorted(members, key=lambda m: (-up[m], m))
+
+
+def _place_members(
+    sid: str,
+    rank: list[str],
+    fam_of: Mapping[str, str],
+    nbrs: Mapping[str, list[str]],
+    pairs: Mapping[Key, Pair],
+) -> list[dict]:
+    """Each member's placement, in rank order: the first is the reference; each other's source is
+    a member ranked above it (a tree, so no cycles), its relation from that pair."""
+    reference = rank[0]
+    pos_of = {m: i for i, m in enumerate(rank)}
+
+    def pair(a: str, b: str) -> Pair | None:
+        return pairs.get((a, b) if a < b else (b, a))
+
+    def strength(u: str, m: str) -> float:
+        p = pair(m, u)
+        return 0.0 if p is None else p.scores.get("p_family", 0.0) + p.scores.get("p_story", 0.0)
+
+    placements: list[dict[str, Any]] = []
+    first_of_family: dict[str, str] = {}  # the highest-ranked member of each family placed so far
+    for pos, m in enumerate(rank):
+        fam = fam_of[m]
+        if pos == 0:
+            first_of_family[fam] = m
+            placements.append(
+                {"article_id": m, "story": sid, "family": fam, "relation": "reference", "source": None, "score": None}
+            )
+            continue
+        # The source: of the members ranked above (of its own family, when any is), the one
+        # with the strongest pair, ties to the higher ranked. One without a pair has strength
+        # 0 and loses to the pool's first member, so only scored neighbours are compared.
+        same_fam = fam in first_of_family
+        head = first_of_family[fam] if same_fam else reference
+        pool = [head] + [
+            u for u in nbrs[m] if pos_of[u] < pos and u != head and (not same_fam or fam_of[u] == fam)
+        ]
+        src = max(pool, key=lambda u: (strength(u, m), -pos_of[u]))
+        p = pair(m, src)
+        score: float | None
+        if same_fam and p is not None and p.relation == "duplicate":
+            rel, score = "duplicate", p.score
+        elif same_fam:
+            rel, score = "rewrite", (p.scores.get("p_family") if p is not None else None)
+        else:
+            # An independent report: its source is the story's reference.
+            src = reference
+            p = pair(m, src)
+            rel, score = "same_story", (p.scores.get("p_story") if p is not None else None)
+        first_of_family.setdefault(fam, m)
+        placements.append(
+            {
+                "article_id": m,
+                "story": sid,
+                "family": fam,
+                "relation": rel,
+                "source": src,
+                "score": None if score is None else round(float(score), 4),
+            }
+        )
+    return placements
+
+
 def _story_title(row: AnalysisRow) -> str | None:
     """The reference's title, else its first sentence (first line when it was not segmented) that is
     not a dateline, timestamp or byline, shortened at a word boundary to 160 characters."""
-    from .ingest import is_furniture_line, shorten
+    from .display import is_furniture_line, shorten
 
     title = row.clean.title
     if title and not is_furniture_line(title):

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from .config import Settings
-from .records import Artifact, Claim, SourceMatch
+from .records import AlignedSentence, Artifact, Claim
 
 FAIL_KINDS = ("unsupported", "contradicted", "artifact", "dropped-quote")
 # = claims.FLAGGED (not imported: ``import copydesk`` stays light)
@@ -90,9 +90,10 @@ def verify(
     settings: Settings | None = None,
 ) -> VerifyReport:
     """Check ``rewrite`` against ``sources`` (one text or several): claims, artifacts, quotes."""
-    from .diff import align, check_claims, evidence_pool, reconcile, sentence_units
+    from .align import align, aligned_json, dropped_json, reconcile
+    from .analyze import analyze_batch, sentence_vectors
+    from .claims import claim_record, evidence_pool, judge_claims, sentence_units
     from .ingest import InputError, article_from_text
-    from .pipeline import analyze_batch, sentence_vectors
 
     settings = settings or Settings()
     kinds = _parse_fail_on(fail_on)
@@ -115,34 +116,22 @@ def verify(
     rw = by_id["rewrite"]
     src_ids = [a.id for a in arts[:-1]]
     pool, pool_vecs = evidence_pool(src_ids, by_id, units, svecs)
-    raw_claims = check_claims("rewrite", rw.sentences, units["rewrite"], svecs["rewrite"], pool, pool_vecs)
-    claims = tuple(
-        Claim(
-            "rewrite",
-            c["text"],
-            c["start"],
-            c["end"],
-            c["kind"],
-            c["status"],
-            tuple(c["support"]),
-            tuple(SourceMatch(e["article"], e["text"], e["score"]) for e in c["evidence"]),
-            c["reason"],
-        )
-        for c in raw_claims
-    )
-    alignment: list[dict] = []
+    judged = judge_claims("rewrite", rw.sentences, units["rewrite"], svecs["rewrite"], pool, pool_vecs)
+    claims = tuple(claim_record(c, v) for c, v in judged)
+    best: list[AlignedSentence] = []
     dropped: list[dict] = []
     for sid in src_ids:
-        al, dr = align(rw.sentences, svecs["rewrite"], sid, by_id[sid].sentences, svecs[sid])
-        dropped.extend(dr)
-        if not alignment:
-            alignment = al
+        al = align(rw.sentences, svecs["rewrite"], sid, by_id[sid].sentences, svecs[sid])
+        dropped.extend(dropped_json(al))
+        if not best:
+            best = list(al.sentences)
         else:  # several sources: keep, per sentence, the best-supported alignment
-            for i, a in enumerate(al):
-                if _best(a) > _best(alignment[i]):
-                    alignment[i] = a
+            for i, a in enumerate(al.sentences):
+                if _best(a) > _best(best[i]):
+                    best[i] = a
     for sid in src_ids:
-        reconcile(alignment, raw_claims, sid)
+        best = reconcile(best, claims, sid)
+    alignment = [aligned_json(a) for a in best]
     quotes = _quote_changes(src_ids, units, rw)
     failed = []
     if "unsupported" in kinds and any(c.status == "unsupported" for c in claims):
@@ -176,8 +165,8 @@ def verify(
     )
 
 
-def _best(a: dict) -> float:
-    return max((s["score"] for s in a["source_sentences"]), default=0.0)
+def _best(a: AlignedSentence) -> float:
+    return max((s.score for s in a.sources), default=0.0)
 
 
 def _quote_changes(src_ids: Sequence[str], units: dict, rw) -> list[DroppedQuote]:

@@ -3,9 +3,9 @@
 Each line is one gold alignment (``topic``, ``summary_sentence``, ``doc_sentence``). For each summary
 sentence, the candidates are all distinct source sentences of its topic present in the file (the
 full source documents are not shipped, so the pool is partial); they are ranked by the same scorer
-as ``diff.align`` (``claims.similarity``: MiniLM cosine blended with a TF-IDF cosine whose IDF is
+as ``align.align`` (``align.similarity``: MiniLM cosine blended with a TF-IDF cosine whose IDF is
 local to the topic's sentences), with all summary sentences of a topic scored in one call, as
-``diff.align`` scores all sentences of a rewrite against its source.
+``align.align`` scores all sentences of a rewrite against its source.
 
 Metrics: ``recall_at_1`` (the top candidate is a gold sentence); ``gold_recall_at_3`` (the share of
 all of a sentence's gold source sentences found in its top 3, averaged over summary sentences — a
@@ -49,7 +49,7 @@ def load(path: Path, limit: int | None = None) -> dict[str, dict[str, set[str]]]
 
 
 def run(path: Path, limit: int | None = None) -> dict:
-    from ..claims import similarity
+    from ..align import similarity
     from ..config import Settings
     from ..featurize.embed import get_embedder
 

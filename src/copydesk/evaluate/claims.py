@@ -12,8 +12,8 @@ detokenised first (:func:`detokenise`), as a reader of those files must; other t
 
 Each item runs through the product's own path, exactly as ``copydesk verify`` runs a pair: the
 document is the source (``ingest.article_from_text`` -> ``pipeline.analyze_batch`` ->
-``pipeline.sentence_vectors`` -> ``diff.evidence_pool``) and every sentence of the summary is a
-claim judged by ``diff.check_claims`` against the document's sentences. An item is predicted
+``pipeline.sentence_vectors`` -> ``claims.evidence_pool``) and every sentence of the summary is a
+claim judged by ``claims.check_claims`` against the document's sentences. An item is predicted
 inconsistent when any of its claims is flagged (unsupported or contradicted); its continuous score is
 the largest claim score (the verifier's P(not supported)).
 
@@ -124,9 +124,9 @@ class Checker:
         self._docs: dict[str, tuple] = {}
 
     def _analyse(self, aid: str, text: str):
-        from ..diff import sentence_units
+        from ..analyze import analyze_batch, sentence_vectors
+        from ..claims import sentence_units
         from ..ingest import article_from_text
-        from ..pipeline import analyze_batch, sentence_vectors
 
         art = article_from_text(aid, text, self.settings.limits)
         (row,) = analyze_batch([art], self.settings, embed=False)
@@ -136,7 +136,7 @@ class Checker:
     def source(self, doc: str):
         key = hashlib.sha1(doc.encode()).hexdigest()
         if key not in self._docs:
-            from ..diff import evidence_pool
+            from ..claims import evidence_pool
 
             row, units, vecs = self._analyse("source", doc)
             pool, pool_vecs = evidence_pool(["source"], {"source": row}, {"source": units}, {"source": vecs})
@@ -146,7 +146,7 @@ class Checker:
         return self._docs[key]
 
     def claims(self, doc: str, summary: str) -> list[dict]:
-        from ..diff import check_claims
+        from ..claims import check_claims
 
         pool, pool_vecs = self.source(doc)
         row, units, vecs = self._analyse("rewrite", summary)
@@ -154,7 +154,7 @@ class Checker:
 
     def inputs(self, doc: str, summary: str):
         """(claim inputs, pool, pool vectors) for one item, as check_claims builds them (for fitting)."""
-        from ..diff import claim_inputs
+        from ..claims import claim_inputs
 
         pool, pool_vecs = self.source(doc)
         row, units, vecs = self._analyse("rewrite", summary)

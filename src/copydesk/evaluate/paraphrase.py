@@ -4,7 +4,7 @@ Each line has two sentences (``sentence1``/``sentence2``; also ``text_a``/``text
 ``#1 String``/``#2 String``) and a binary ``label`` (1 = paraphrase). MRPC's ``<QUOTE>`` tokens stand
 for a double quote and are put back; PTB tokenisation is undone (``evaluate.claims.detokenise``).
 
-The decision is copydesk's own alignment code: ``diff.paraphrase_features`` (the MiniLM cosine,
+The decision is copydesk's own alignment code: ``claims.paraphrase_features`` (the MiniLM cosine,
 the static-IDF lexical cosine, stemmed content-word cover and novelty, word pairs, the unit diff of
 numbers and names, negation) and the small logistic model stored under ``paraphrase`` in
 ``copydesk/data/claim_model.json`` (fitted by ``scripts/fit_claim_model.py --paraphrase`` on MRPC
@@ -39,7 +39,7 @@ def _pair(n: int, d: dict) -> tuple[str, str, int]:
         if not isinstance(d[key], str):
             got = "null" if d[key] is None else type(d[key]).__name__
             raise ValueError(f"field {key!r} must be a string, got {got}")
-    return clean(d[x]), clean(d[y]), int(d.get("label", d.get("Quality")))
+    return clean(d[x]), clean(d[y]), int(d.get("label", d.get("Quality")))  # type: ignore[arg-type]
 
 
 def _detail(e: BaseException) -> str:
@@ -57,8 +57,8 @@ def load(path: Path, limit: int | None = None) -> list[tuple[str, str, int]]:
 
 def features(pairs, settings=None) -> list[dict[str, float]]:
     """Feature dicts of (a, b, label) pairs: one batched embedding call, units per sentence."""
+    from ..claims import paraphrase_features
     from ..config import Settings
-    from ..diff import paraphrase_features
     from ..featurize.embed import get_embedder
     from ..featurize.units import extract_units
 
@@ -71,7 +71,7 @@ def features(pairs, settings=None) -> list[dict[str, float]]:
 
 
 def run(path: Path, limit: int | None = None) -> dict:
-    from ..diff import paraphrase_model, paraphrase_probs
+    from ..claims import paraphrase_model, paraphrase_probs
     from ..featurize.embed import get_embedder
 
     pairs = load(path, limit)

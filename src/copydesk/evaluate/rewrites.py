@@ -15,7 +15,7 @@ store, as ``copydesk analyze --no-claims`` runs them). Then:
   of specifics, quotes, length — none of ``trace.STYLE_FEATURES``).
 - ``auc_manipulated``: ROC AUC of telling ``rewrite_generation`` / ``open_ended_generation``
   from ``paraphrase_generation`` by the share of the derived text's claims that copydesk's
-  claim checker (``diff.check_claims`` against the original, exactly as ``verify`` runs it)
+  claim checker (``claims.check_claims`` against the original, exactly as ``verify`` runs it)
   flags as unsupported or contradicted.
 - ``reference_accuracy``: in the stories the pipeline built, the share of stories holding
   an original whose reference is an original; ``csm_false_positive_rate``: the share of
@@ -126,7 +126,7 @@ def tfidf_top1(originals: dict[str, str], derived: list[str], texts_for_idf: lis
 
 def _claim_flag_share(rows, svecs, orig: str, drv: str) -> float:
     """Share of the derived text's claims flagged (unsupported or contradicted) against the original."""
-    from ..diff import check_claims, evidence_pool, sentence_units
+    from ..claims import check_claims, evidence_pool, sentence_units
 
     units = {orig: sentence_units(rows[orig]), drv: sentence_units(rows[drv])}
     pool, pool_vecs = evidence_pool([orig], rows, units, svecs)
@@ -138,60 +138,24 @@ def _claim_flag_share(rows, svecs, orig: str, drv: str) -> float:
 
 
 def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
-    from ..config import Settings
-    from ..pipeline import Pipeline
+    """The rewrites figures: the product pipeline over originals and derived texts (:func:`_analyse`),
+    then recall@1 of the original and the direction (:func:`_pair_checks`), the claim flags, the
+    stories (:func:`_story_checks`), the TF-IDF baseline and the per-kind figures (:func:`_per_kind`)."""
     from ..score import default_model
-    from ..store import open_store
-    from ..trace import article_profile, coverage, direction_features, direction_prob, trace_story
 
     pairs = load(path, limit)
     arts, o_ids, d_ids = articles_for(pairs)
     originals = sorted(set(o_ids))
     model = default_model()
-    content_model = model.with_direction(model.meta.get("direction_content"))
     t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="copydesk-eval-") as tmp:
-        store = open_store(str(Path(tmp) / "eval.db"))
-        try:
-            pipe = Pipeline(store, Settings(claims=False), model=model)
-            pipe.ingest(arts)
-            pipe.place()
-            ids = [a.id for a in arts]
-            stored = store.pairs_among(ids)
-            rows = store.load_analyses(ids)
-            svecs = pipe.sentence_vectors_for(ids)
-            stories = store.stories()
-            placed = store.placements(ids)
-        finally:
-            store.close()
-        t_pipe = time.perf_counter() - t0
-
-        # recall@1 among the distinct originals
-        cand: dict[str, dict[str, float]] = defaultdict(dict)
-        orig_set = set(originals)
-        for (a, b), p in stored.items():
-            if a in orig_set and b.startswith("drv-"):
-                cand[b][a] = rank_score(p.scores)
-            elif b in orig_set and a.startswith("drv-"):
-                cand[a][b] = rank_score(p.scores)
-        hits, dir_ok, dir_ok_c, flag_share = [], [], [], []
-        for o, d in zip(o_ids, d_ids, strict=True):
-            sc = cand.get(d, {})
-            # Ties (and an empty list) break against the gold original: it must win outright.
-            best = max(sc.values(), default=0.0)
-            top = [k for k, v in sc.items() if v >= best]
-            hits.append(bool(sc) and best > 0 and top == [o])
-            po, pd = article_profile(rows[o]), article_profile(rows[d])
-            vo, vd = svecs[o], svecs[d]
-            x = direction_features(
-                po, pd, coverage(vo, vd), coverage(vd, vo), rows[o].features, rows[d].features
-            )
-            dir_ok.append(direction_prob(x, model) > 0.5)
-            dir_ok_c.append(direction_prob(x, content_model) > 0.5)
-        t_claims = time.perf_counter()
-        if claims:
-            flag_share = [_claim_flag_share(rows, svecs, o, d) for o, d in zip(o_ids, d_ids, strict=True)]
-        t_claims = time.perf_counter() - t_claims
+    stored, rows, svecs, stories, placed = _analyse(arts, model)
+    t_pipe = time.perf_counter() - t0
+    hits, dir_ok, dir_ok_c = _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model)
+    flag_share: list[float] = []
+    t_claims = time.perf_counter()
+    if claims:
+        flag_share = [_claim_flag_share(rows, svecs, o, d) for o, d in zip(o_ids, d_ids, strict=True)]
+    t_claims = time.perf_counter() - t_claims
     dt = time.perf_counter() - t0
 
     methods = [p["method"] for p in pairs]
@@ -223,15 +187,78 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
         for o, d, m in zip(o_ids, d_ids, methods, strict=True)
         if m == FAITHFUL and len(rows[d].clean.text.split()) <= len(rows[o].clean.text.split())
     }
-    out.update(_story_checks(stories, orig_set, complete))
+    out.update(_story_checks(stories, set(originals), complete))
 
     # The named baseline: plain TF-IDF cosine over the same distinct originals.
     texts = {a.id: a.text for a in arts}
     top = tfidf_top1({o: texts[o] for o in originals}, [texts[d] for d in d_ids], list(texts.values()))
     tf_hits = [t == [o] for t, o in zip(top, o_ids, strict=True)]
     out["tfidf_recall_at_1"] = round(float(np.mean(tf_hits)), 4)
+    out.update(_per_kind(pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, svecs, placed, model))
+    return out
 
-    # Per kind: stays in its original's story and family; small gold stories traced by the product.
+
+def _analyse(arts: list[Article], model) -> tuple:
+    """(scored pairs, analyses, sentence vectors, stories, placements) of the articles, through the
+    product pipeline (claims off) in a throwaway store."""
+    from ..config import Settings
+    from ..runners.incremental import Pipeline
+    from ..store import open_store
+
+    with tempfile.TemporaryDirectory(prefix="copydesk-eval-") as tmp:
+        store = open_store(str(Path(tmp) / "eval.db"))
+        try:
+            pipe = Pipeline(store, Settings(claims=False), model=model)
+            pipe.ingest(arts)
+            pipe.place()
+            ids = [a.id for a in arts]
+            stored = store.pairs_among(ids)
+            rows = store.load_analyses(ids)
+            svecs = pipe.sentence_vectors_for(ids)
+            stories = store.stories()
+            placed = store.placements(ids)
+        finally:
+            store.close()
+    return stored, rows, svecs, stories, placed
+
+
+def _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model) -> tuple[list, list, list]:
+    """Per pair: is its original the derived text's single best-scored original (recall@1 among the
+    distinct originals; ties break against it), and is the direction right (full and content-only
+    direction model)."""
+    from ..trace import article_profile, coverage, direction_features, direction_prob
+
+    content_model = model.with_direction(model.meta.get("direction_content"))
+    cand: dict[str, dict[str, float]] = defaultdict(dict)
+    orig_set = set(originals)
+    for (a, b), p in stored.items():
+        if a in orig_set and b.startswith("drv-"):
+            cand[b][a] = rank_score(p.scores)
+        elif b in orig_set and a.startswith("drv-"):
+            cand[a][b] = rank_score(p.scores)
+    hits, dir_ok, dir_ok_c = [], [], []
+    for o, d in zip(o_ids, d_ids, strict=True):
+        sc = cand.get(d, {})
+        # Ties (and an empty list) break against the gold original: it must win outright.
+        best = max(sc.values(), default=0.0)
+        top = [k for k, v in sc.items() if v >= best]
+        hits.append(bool(sc) and best > 0 and top == [o])
+        po, pd = article_profile(rows[o]), article_profile(rows[d])
+        vo, vd = svecs[o], svecs[d]
+        x = direction_features(po, pd, coverage(vo, vd), coverage(vd, vo), rows[o].features, rows[d].features)
+        dir_ok.append(direction_prob(x, model) > 0.5)
+        dir_ok_c.append(direction_prob(x, content_model) > 0.5)
+    return hits, dir_ok, dir_ok_c
+
+
+def _per_kind(pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, svecs, placed, model) -> dict:
+    """Per kind of rewrite: TF-IDF recall, same story and family as its original, the reference of small
+    gold stories traced by the product and their common_source_missing; then stories with the original
+    removed, and the direction per source."""
+    from ..trace import trace_story
+
+    out: dict = {}
+    methods = [p["method"] for p in pairs]
     derived_of: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for o, d, m in zip(o_ids, d_ids, methods, strict=True):
         derived_of[o][m].append(d)

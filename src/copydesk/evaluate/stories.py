@@ -39,7 +39,7 @@ def load(path: Path, limit: int | None = None) -> list[dict]:
 def cluster_documents(docs: list[dict], settings=None) -> dict[str, str]:
     """Story id of each document, from a fresh store through the analyze pipeline."""
     from ..config import Settings
-    from ..pipeline import Pipeline
+    from ..runners.incremental import Pipeline
     from ..store import open_store
 
     settings = settings or Settings(claims=False)

@@ -14,6 +14,7 @@ import numpy as np
 from ..config import Settings
 from ..records import CleanArticle, Features, Sentence, Unit
 from . import minhash
+from .embed import DIM
 from .terms import term_vector
 
 
@@ -77,7 +78,7 @@ def featurize_batch(
             batch_size=1,
         )
     else:
-        vecs = np.zeros((len(cleans), 384), np.float32)
+        vecs = np.zeros((len(cleans), DIM), np.float32)
     out = []
     for i, c in enumerate(cleans):
         numbers, dates = extract_numbers_and_dates(c.text)

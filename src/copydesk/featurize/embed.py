@@ -168,6 +168,10 @@ def _bert_graph(
 
     ``input_scales`` (from :func:`_smooth`) multiplies the input of the named linear layers
     before their MatMul, to undo the scaling folded into their weights.
+
+    One function of about 90 lines on purpose: it writes the graph node by node in the order of the
+    encoder (embeddings, then per layer attention and feed-forward), and its small closures share the
+    graph builder, the constants and the input scales; split, each step would take all of them.
     """
     from onnx import TensorProto, helper
 
@@ -488,7 +492,8 @@ def ensure_model(directory: Path | None = None, rebuild: bool = False) -> Path:
 # --------------------------------------------------------------------------- inference
 
 
-def _default_threads() -> int:
+def default_threads() -> int:
+    """Inference threads: ``COPYDESK_THREADS``, else every CPU."""
     return int(os.environ.get("COPYDESK_THREADS", os.cpu_count() or 1))
 
 
@@ -502,7 +507,7 @@ class Embedder:
     ) -> None:
         import onnxruntime as ort
 
-        n = threads if threads is not None else _default_threads()
+        n = threads if threads is not None else default_threads()
         if n < 1:
             raise ValueError("threads must be >= 1")
         if batch_tokens < 1:
@@ -570,7 +575,7 @@ class Embedder:
         encodings = self._tokenizer(max_tokens).encode_batch([texts[i] for i in keep])
         ids = [np.asarray(e.ids, dtype=np.int64) for e in encodings]
         order = sorted(range(len(ids)), key=lambda j: len(ids[j]))
-        chunks = list(_batches(order, [len(x) for x in ids], batch_size, self.batch_tokens))
+        chunks = list(token_batches(order, [len(x) for x in ids], batch_size, self.batch_tokens))
 
         def run(chunk: list[int]) -> None:
             width = len(ids[chunk[-1]])
@@ -602,7 +607,9 @@ class Embedder:
             return self._pool
 
 
-def _batches(order: list[int], lengths: list[int], batch_size: int, batch_tokens: int) -> Iterator[list[int]]:
+def token_batches(
+    order: list[int], lengths: list[int], batch_size: int, batch_tokens: int
+) -> Iterator[list[int]]:
     """Cut ``order`` (ascending length) into batches within both the row and the padded-token limit."""
     batch: list[int] = []
     for j in order:

@@ -14,10 +14,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# Stored with every signature; bump when hashing changes. r2: 8-byte word folding and
-# polynomial shingles (r1 hashed words byte by byte from prefix sums: same quality, 5x slower).
-ALGORITHM = "words-splitmix-rensa-r2"
-
 _U64 = np.uint64
 _ALL = _U64(0xFFFFFFFFFFFFFFFF)
 _WORD_MUL = _U64(0x9FB21C651E98DF25)  # odd constants (from the Moremur/rrmxmx mixers)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .embed import _batches, _default_threads, weights_dir
+from .embed import default_threads, token_batches, weights_dir
 
 if TYPE_CHECKING:
     import onnxruntime as ort
@@ -61,7 +61,7 @@ class PairClassifier:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        n = threads if threads is not None else _default_threads()
+        n = threads if threads is not None else default_threads()
         if n < 1:
             raise ValueError("threads must be >= 1")
         if not 8 <= max_tokens <= 512:
@@ -101,7 +101,7 @@ class PairClassifier:
         ids = [np.asarray(e.ids, dtype=np.int64) for e in encs]
         types = [np.asarray(e.type_ids, dtype=np.int64) for e in encs]
         order = sorted(range(len(ids)), key=lambda j: len(ids[j]))
-        chunks = list(_batches(order, [len(x) for x in ids], batch_size, BATCH_TOKENS))
+        chunks = list(token_batches(order, [len(x) for x in ids], batch_size, BATCH_TOKENS))
 
         def run(chunk: list[int]) -> None:
             width = len(ids[chunk[-1]])

@@ -35,17 +35,21 @@ def article_entry(aid: str, title: str | None, placement: dict, artifacts: list,
 
 
 def build_report(store: Store, story_ids: Sequence[str] | None = None) -> dict:
-    """The full report of the store (or of some stories), in a stable order."""
-    stories = store.stories()
-    if story_ids is not None:
-        wanted = set(story_ids)
-        stories = [s for s in stories if s["id"] in wanted]
+    """The report of the store, or of the stories ``story_ids`` (those that exist), in a stable order:
+    the one report object every renderer (JSON, terminal, HTML pages, the API) shows. The HTML page also
+    needs its unit marks, computed from this object by ``report.marks.unit_marks``."""
+    if story_ids is None:
+        stories = store.stories()
+    else:
+        stories = [s for sid in dict.fromkeys(story_ids) if (s := store.story(sid)) is not None]
     ids = sorted({a for s in stories for a in s["articles"]})
     rows = store.load_analyses(ids)
     placements = store.placements(ids)
     details = store.details(ids)
     articles = []
     for aid in ids:
+        if aid not in rows or aid not in placements:
+            continue  # a served store: an article written after its story was read
         r = rows[aid]
         arts = [[a.kind, a.start, a.end, a.text] for a in r.clean.artifacts]
         articles.append(

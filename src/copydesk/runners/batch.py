@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from ..config import Settings
-from ..ingest import printable
+from ..display import printable
 from .stages import BatchSettings, batch_settings
 
 ENGINES = ("spark", "local")
@@ -77,6 +77,8 @@ def run_batch(
         check_out_dir(out, local_paths)
     if urls and engine != "spark":
         raise ValueError(f"{urls[0]}: URLs are read by Spark; use --engine spark (or give a local path)")
+    if engine == "local" and not isinstance(out, Path):
+        raise ValueError(f"--out {out}: the local engine writes to a local folder; use --engine spark for a URL")
     articles, skipped = read_local(local_paths, s.limits) if local_paths else ([], [])
     for line in skipped[:MAX_SKIP_LINES]:
         print(f"skipped {printable(line)}", file=sys.stderr)
@@ -92,6 +94,7 @@ def run_batch(
         from .local import run_local
         from .tables import write_local
 
+        assert isinstance(out, Path)  # checked above
         res = run_local(articles, s, bs)
         for name, rows in (("articles", res.articles), ("pairs", res.pairs), ("stories", res.stories)):
             write_local(out, name, rows)

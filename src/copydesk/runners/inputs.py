@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..config import Limits
 from ..ingest import IngestError, InputError, read_inputs, record_to_article
-from ..records import Article
+from ..records import Article, content_hash
 
 RECORD_FIELDS = ("id", "text", "title", "url", "site", "published")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -87,12 +87,13 @@ def _read_parquet(path: Path, limits: Limits) -> Iterator[Article | IngestError]
 def read_local(paths: Sequence[str], limits: Limits | None = None) -> tuple[list[Article], list[str]]:
     """Articles of local files/folders and the reasons anything was skipped.
 
-    Ids are unique: a repeated id with the same text is the same article; with other text
-    the later one is rejected (as ``analyze`` does).
+    Ids are unique: a repeated id with the same content (``records.content_hash``: text, title
+    and date, as ``analyze`` decides it) is the same article; with other content the later one
+    is rejected.
     """
     limits = limits or Limits()
     pq_files, other = _parquet_files(paths)
-    seen: dict[str, tuple[int, str]] = {}
+    seen: dict[str, tuple[str, str]] = {}
     articles: list[Article] = []
     skipped: list[str] = []
 
@@ -101,7 +102,7 @@ def read_local(paths: Sequence[str], limits: Limits | None = None) -> tuple[list
             if isinstance(item, IngestError):
                 skipped.append(str(item))
                 continue
-            h = hash(item.text)
+            h = content_hash(item)
             prev = seen.get(item.id)
             if prev is not None:
                 if prev[0] != h:

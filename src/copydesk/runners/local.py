@@ -18,24 +18,16 @@ from typing import Any
 
 import numpy as np
 
+from .. import candidates as C
+from ..analyze import sentence_vectors
 from ..cluster import components
 from ..config import Settings
-from ..parallel import ArticleWorkers
-from ..pipeline import sentence_vectors
+from ..place import LINKED
 from ..records import AnalysisRow, Article, Features
 from ..score import RelationModel, default_model, needs_alignment, score_cheap
-from . import candidates as C
-from .stages import (
-    LINKED,
-    BatchSettings,
-    analyze_chunk,
-    doc_vector_of,
-    features_from_record,
-    pair_from_record,
-    pair_record,
-    place_component,
-    row_from_record,
-)
+from ..store.codec import doc_vector_of, features_from_record, pair_from_record, pair_record, row_from_record
+from .stages import BatchSettings, analyze_chunk, place_batch_component
+from .workers import ArticleWorkers
 
 Progress = Callable[[str, int, int], None]
 
@@ -70,69 +62,7 @@ def pairs_table(scored: list[tuple], new_pairs: list[dict[str, Any]]):
     return pa.Table.from_arrays([pa.array(cols[k]) for k in range(5)], schema=arrow_schemas()["pairs"]).select(names)
 
 
-def semantic_neighbours(
-    ids: Sequence[str], vectors: np.ndarray, settings: Settings, bs: BatchSettings
-) -> set[tuple[str, str]]:
-    """The paraphrase candidates of a corpus: k-means buckets, exact search inside each."""
-    n = len(ids)
-    k = C.semantic_k(n, bs.semantic_probes, bs.semantic_bucket)
-    if k == 1:
-        buckets = {0: np.arange(n)}
-    else:
-        order = sorted(range(n), key=lambda i: C.id_hash(ids[i]))[: C.sample_size(k, bs.kmeans_per_centroid)]
-        cent = C.train_centroids(vectors[order], k, bs.kmeans_iters)
-        lab = C.assign_buckets(vectors, cent, bs.semantic_probes)
-        groups: dict[int, list[int]] = defaultdict(list)
-        for i, row in enumerate(lab):
-            for c in row:
-                groups[int(c)].append(i)
-        buckets = {c: np.asarray(v) for c, v in groups.items()}
-    da: list[str] = []
-    db: list[str] = []
-    dc: list[float] = []
-    for c in sorted(buckets):
-        rows = buckets[c]
-        a, b, s = C.bucket_neighbours(
-            [ids[i] for i in rows],
-            vectors[rows],
-            settings.vector_min_cosine,
-            settings.vector_max_neighbours,
-            bs.max_semantic_bucket,
-        )
-        da += a
-        db += b
-        dc += s
-    a, b, _ = C.merge_directed(da, db, dc, settings.vector_max_neighbours)
-    return C.neighbour_pairs(a, b)
-
-
-def candidate_pairs(
-    records: Sequence[dict[str, Any]],
-    settings: Settings,
-    bs: BatchSettings,
-    counts: dict[str, int] | None = None,
-) -> list[tuple[str, str]]:
-    """Union of LSH band, rare-entity and semantic-bucket candidates, sorted."""
-    counts = counts if counts is not None else {}
-    bands: dict[tuple[int, int], list[str]] = defaultdict(list)
-    ents: dict[str, list[str]] = defaultdict(list)
-    for r in records:
-        for b, key in enumerate(r["bands"]):
-            bands[(b, key)].append(r["id"])
-        for e in r["ents"]:
-            ents[e].append(r["id"])
-    out: set[tuple[str, str]] = set()
-    for members in bands.values():
-        if len(members) > 1:
-            out.update(C.bucket_pairs(members, bs.max_band_bucket))
-    counts["band_pairs"] = len(out)
-    out |= C.entity_pairs(ents.values(), settings.entity_max_postings, settings.entity_min_shared)
-    counts["entity_band_pairs"] = len(out)
-    ids = [r["id"] for r in records]
-    vecs = np.vstack([doc_vector_of(r) for r in records]) if records else np.zeros((0, 384), np.float32)
-    out |= semantic_neighbours(ids, vecs, settings, bs)
-    counts["candidates"] = len(out)
-    return sorted(out)
+Scored = list[tuple[str, str, str, float, str, str | None]]
 
 
 def run_local(
@@ -143,6 +73,8 @@ def run_local(
     progress: Progress | None = None,
     keep_vectors: bool = False,
 ) -> BatchResult:
+    """The batch pipeline on one machine, in the steps of the Spark job: analysis, candidates,
+    first tier, components, sentence vectors, placement; ``timings`` holds each step's seconds."""
     bs = bs or BatchSettings()
     model = model or default_model()
     progress = progress or _quiet
@@ -150,96 +82,144 @@ def run_local(
     counts: dict[str, int] = {"articles": len(articles)}
     t0 = time.perf_counter()
 
-    # 1. per chunk: clean, segment, featurize (fixed chunks, id order inside)
-    chunks = C.n_chunks(len(articles), bs.chunk_size)
-    groups: dict[int, list[Article]] = defaultdict(list)
-    for a in articles:
-        groups[C.chunk_of(a.id, chunks)].append(a)
-    records: list[dict[str, Any]] = []
-    with ArticleWorkers(settings.n_threads, settings) as workers:  # one process per core
-        for recs in workers.map(analyze_chunk, [groups[c] for c in sorted(groups)]):
-            records.extend(recs)
-            progress("analyze", len(records), len(articles))
-    records.sort(key=lambda r: r["id"])
-    by_id = {r["id"]: r for r in records}
+    records = _analyze(articles, settings, bs, progress)
     timings["analyze"] = time.perf_counter() - t0
 
-    # 2. candidates
     t = time.perf_counter()
-    cands = candidate_pairs(records, settings, bs, counts)
+    vecs = np.vstack([doc_vector_of(r) for r in records]) if records else None
+    cands = C.candidate_pairs(
+        [r["id"] for r in records], [r["bands"] for r in records], [r["ents"] for r in records], vecs,
+        settings, bs, counts,
+    )
+    del vecs
     timings["candidates"] = time.perf_counter() - t
 
-    # 3. pair scoring, first tier (the second tier runs per component, where it is needed).
-    # Scored pairs are kept in their stored form (as the Spark job carries them): one tuple
-    # (a, b, relation, score, scores JSON, cheap features JSON if the pair needs alignment).
     t = time.perf_counter()
-    feats: dict[str, Features] = {r["id"]: features_from_record(r) for r in records}
-    scored: list[tuple[str, str, str, float, str, str | None]] = []
-    for a, b in cands:
-        x, p = score_cheap(a, b, feats[a], feats[b], model)
-        rec = pair_record(p)
-        scored.append((a, b, rec["relation"], rec["score"], rec["scores"],
-                       json.dumps(x) if needs_alignment(p) else None))
-    del feats, cands
+    scored = _first_tier(records, cands, model)
+    del cands
     counts["pairs_aligned"] = sum(1 for r in scored if r[5] is not None)
     timings["score"] = time.perf_counter() - t
     progress("score", len(scored), len(scored))
 
-    # 4. connected components over first-tier links (the second tier never adds a link)
+    # connected components over first-tier links (the second tier never adds a link)
     t = time.perf_counter()
     comps = components([r["id"] for r in records], [(r[0], r[1]) for r in scored if r[2] in LINKED])
-    comp_of = {m: i for i, comp in enumerate(comps) if len(comp) > 1 for m in comp}
-    in_comp: dict[int, list[int]] = defaultdict(list)  # component -> indices of its pairs
-    for j, r in enumerate(scored):
-        c = comp_of.get(r[0])
-        if c is not None and comp_of.get(r[1]) == c:
-            in_comp[c].append(j)
+    in_comp = _pairs_by_component(comps, scored)
     timings["components"] = time.perf_counter() - t
 
-    # 5. sentence vectors of the members of components, each distinct sentence encoded once
+    # sentence vectors of the members of components, each distinct sentence encoded once
     t = time.perf_counter()
-    rows: dict[str, AnalysisRow] = {}
-
-    def row(i: str) -> AnalysisRow:
-        r = rows.get(i)
-        if r is None:
-            r = rows[i] = row_from_record(by_id[i])
-        return r
-
+    rows = _RowCache({r["id"]: r for r in records})
     needed = sorted(m for comp in comps if len(comp) > 1 for m in comp)
-    svecs = sentence_vectors([row(i) for i in needed], settings)
+    svecs = sentence_vectors([rows.get(i) for i in needed], settings)
     counts["sentence_vectors"] = len(svecs)
     timings["sentence_vectors"] = time.perf_counter() - t
 
-    # 6. per component: second tier, completion, average-link, trace
     t = time.perf_counter()
-    out_articles: list[dict[str, Any]] = []
-    out_stories: list[dict[str, Any]] = []
-    new_pairs: list[dict[str, Any]] = []
-    for i, comp in enumerate(comps):
-        comp_rows = {m: row(m) for m in comp}
-        comp_first = {}
-        for j in in_comp.get(i, ()):
-            a, b, rel, score, scores, x = scored[j]
-            pair = pair_from_record({"a": a, "b": b, "relation": rel, "score": score, "scores": scores})
-            comp_first[(a, b)] = (json.loads(x) if x is not None else None, pair)
-        comp_svecs = {m: svecs[m] for m in comp if m in svecs}
-        placed = place_component(comp, comp_rows, comp_first, comp_svecs, settings, model)
-        out_articles.extend(placed.articles)
-        out_stories.extend(placed.stories)
-        new_pairs.extend(placed.new_pairs)
-        for m in comp:  # free what the component needed
-            rows.pop(m, None)
-            svecs.pop(m, None)
-        progress("place", i + 1, len(comps))
+    out_articles, out_stories, new_pairs = _place(comps, in_comp, scored, rows, svecs, settings, model, progress)
     timings["place"] = time.perf_counter() - t
     out_pairs = pairs_table(scored, new_pairs)
     del scored
-    out_articles.sort(key=lambda r: r["id"])
-    out_stories.sort(key=lambda r: r["id"])
     counts["pairs"] = out_pairs.num_rows
     timings["total"] = time.perf_counter() - t0
     vectors = None
     if keep_vectors:
         vectors = ([r["id"] for r in records], np.vstack([doc_vector_of(r) for r in records]))
     return BatchResult(out_articles, out_pairs, out_stories, timings, counts, vectors)
+
+
+def _analyze(
+    articles: Sequence[Article], settings: Settings, bs: BatchSettings, progress: Progress
+) -> list[dict[str, Any]]:
+    """Per chunk: clean, segment, featurize (fixed chunks, id order inside), one worker process
+    per core; the records in id order."""
+    chunks = C.n_chunks(len(articles), bs.chunk_size)
+    groups: dict[int, list[Article]] = defaultdict(list)
+    for a in articles:
+        groups[C.chunk_of(a.id, chunks)].append(a)
+    records: list[dict[str, Any]] = []
+    with ArticleWorkers(settings.n_threads, settings) as workers:
+        for recs in workers.map(analyze_chunk, [groups[c] for c in sorted(groups)]):
+            records.extend(recs)
+            progress("analyze", len(records), len(articles))
+    records.sort(key=lambda r: r["id"])
+    return records
+
+
+def _first_tier(records: Sequence[dict[str, Any]], cands: Sequence[tuple[str, str]], model: RelationModel) -> Scored:
+    """The first tier of every candidate (the second runs per component, where it is needed), kept
+    in stored form as the Spark job carries it: one tuple (a, b, relation, score, scores JSON,
+    cheap features JSON if the pair needs alignment)."""
+    feats: dict[str, Features] = {r["id"]: features_from_record(r) for r in records}
+    scored: Scored = []
+    for a, b in cands:
+        x, p = score_cheap(a, b, feats[a], feats[b], model)
+        rec = pair_record(p)
+        scored.append((a, b, rec["relation"], rec["score"], rec["scores"],
+                       json.dumps(x) if needs_alignment(p) else None))
+    return scored
+
+
+def _pairs_by_component(comps: Sequence[Sequence[str]], scored: Scored) -> dict[int, list[int]]:
+    """Component index -> indices (into ``scored``) of its pairs, for components of several articles."""
+    comp_of = {m: i for i, comp in enumerate(comps) if len(comp) > 1 for m in comp}
+    in_comp: dict[int, list[int]] = defaultdict(list)
+    for j, r in enumerate(scored):
+        c = comp_of.get(r[0])
+        if c is not None and comp_of.get(r[1]) == c:
+            in_comp[c].append(j)
+    return in_comp
+
+
+class _RowCache:
+    """Analysis rows rebuilt from records on first use, dropped once their component is placed."""
+
+    def __init__(self, by_id: dict[str, dict[str, Any]]) -> None:
+        self.by_id = by_id
+        self.rows: dict[str, AnalysisRow] = {}
+
+    def get(self, i: str) -> AnalysisRow:
+        r = self.rows.get(i)
+        if r is None:
+            r = self.rows[i] = row_from_record(self.by_id[i])
+        return r
+
+    def drop(self, i: str) -> None:
+        self.rows.pop(i, None)
+
+
+def _place(
+    comps: Sequence[Sequence[str]],
+    in_comp: dict[int, list[int]],
+    scored: Scored,
+    rows: _RowCache,
+    svecs: dict[str, np.ndarray],
+    settings: Settings,
+    model: RelationModel,
+    progress: Progress,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Per component: second tier, completion, stories, tracing (``place_batch_component``); the
+    article and story rows sorted by id, and the pairs the components (re)scored. Each
+    component's rows and sentence vectors are freed once it is placed."""
+    out_articles: list[dict[str, Any]] = []
+    out_stories: list[dict[str, Any]] = []
+    new_pairs: list[dict[str, Any]] = []
+    for i, comp in enumerate(comps):
+        comp_rows = {m: rows.get(m) for m in comp}
+        comp_first = {}
+        for j in in_comp.get(i, ()):
+            a, b, rel, score, scores, x = scored[j]
+            pair = pair_from_record({"a": a, "b": b, "relation": rel, "score": score, "scores": scores})
+            comp_first[(a, b)] = (json.loads(x) if x is not None else None, pair)
+        comp_svecs = {m: svecs[m] for m in comp if m in svecs}
+        placed = place_batch_component(comp, comp_rows, comp_first, comp_svecs, settings, model)
+        out_articles.extend(placed.articles)
+        out_stories.extend(placed.stories)
+        new_pairs.extend(placed.new_pairs)
+        for m in comp:
+            rows.drop(m)
+            svecs.pop(m, None)
+        progress("place", i + 1, len(comps))
+    out_articles.sort(key=lambda r: r["id"])
+    out_stories.sort(key=lambda r: r["id"])
+    return out_articles, out_stories, new_pairs

@@ -11,7 +11,7 @@
    jumping, all joins, checkpointed each round;
 5. sentence vectors of component members: sentences exploded, each distinct text encoded
    once, reassembled per article;
-6. per component (``cogroup`` of members and their pairs): ``place_component`` (second
+6. per component (``cogroup`` of members and their pairs): ``place_batch_component`` (second
    tier, completion, stories, tracing); singletons on their own.
 
 Nothing collects pairs or articles to the driver; the driver holds only the k-means
@@ -30,25 +30,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import candidates as C
+from ..analyze import encode_sentences
 from ..config import Limits, Settings
-from ..pipeline import encode_sentences
+from ..place import LINKED
 from ..records import Article
 from ..score import needs_alignment, score_cheap
-from . import candidates as C
-from .stages import (
+from ..store.codec import (
     ARTICLE_FIELDS,
     FEATURE_FIELDS,
-    LINKED,
-    BatchSettings,
-    analyze_chunk,
     article_from_record,
     features_from_record,
     pair_from_record,
     pair_record,
-    place_component,
     row_from_record,
     svec_from_bytes,
 )
+from .stages import BatchSettings, analyze_chunk, place_batch_component
 from .tables import spark_ddl
 
 ARTICLE_DDL = ", ".join(f"{f} string" for f in ARTICLE_FIELDS)
@@ -56,7 +54,6 @@ ANALYSED_DDL = (
     ARTICLE_DDL + ", analysis string, signature binary, doc_vector binary, entities string, "
     "numbers string, terms string, n_tokens int, n_artifacts int, bands array<bigint>, ents array<string>"
 )
-PAIR_DDL = spark_ddl()["pairs"]
 OUT_DDL = (
     "kind string, id string, title string, story string, family string, relation string, source string, "
     "score double, artifacts array<struct<kind:string,start:bigint,end:bigint,text:string>>, "
@@ -132,13 +129,14 @@ def _frame(rows: Iterator[dict[str, Any]], cols: Sequence[str]) -> pd.DataFrame:
 
 def _records_fn(limits: Limits, jsonl: bool):
     """mapInPandas: raw JSONL lines or Parquet records -> article rows (+ error)."""
-    from ..ingest import InputError, _parse_json_line, record_to_article
+    from ..ingest import InputError, record_to_article
+    from ..ingest import parse_json_line as _parse_json_line
 
     cols = list(ARTICLE_FIELDS) + ["error"]
 
     def run(batches):
         for pdf in batches:
-            out = []
+            out: list[dict[str, Any]] = []
             for rec in pdf.to_dict("records"):
                 src = rec.pop("_file", None) or ""
                 stem = Path(src).stem or "record"
@@ -355,13 +353,13 @@ def _posting_tier1_fn(model, min_shared: int):
 
 
 def _explode_sentences_fn():
-    from ..store.base import analysis_from_json
+    from ..store.codec import analysis_from_json
 
     cols = ["id", "idx", "text"]
 
     def run(batches):
         for pdf in batches:
-            out = []
+            out: list[dict[str, Any]] = []
             for rec in pdf.to_dict("records"):
                 _clean, sents = analysis_from_json(article_from_record(rec), rec["analysis"])
                 out.extend({"id": rec["id"], "idx": s.idx, "text": s.text} for s in sents)
@@ -413,7 +411,7 @@ def _place_fn(settings: Settings, model):
         for p in prs.to_dict("records"):
             x = json.loads(p["x"]) if p.get("x") is not None else None
             first[(p["a"], p["b"])] = (x, pair_from_record(p))
-        placed = place_component(sorted(rows), rows, first, svecs, settings, model)
+        placed = place_batch_component(sorted(rows), rows, first, svecs, settings, model)
         return _frame(iter(_out_rows(placed)), OUT_COLS)
 
     return run
@@ -427,7 +425,7 @@ def _place_single_fn(settings: Settings, model):
                 row = row_from_record(rec)
                 out.extend(
                     _out_rows(
-                        place_component([row.article.id], {row.article.id: row}, {}, {}, settings, model)
+                        place_batch_component([row.article.id], {row.article.id: row}, {}, {}, settings, model)
                     )
                 )
             yield _frame(iter(out), OUT_COLS)
@@ -441,7 +439,7 @@ def _chunk_udf(chunks: int):
     def chunk(ids: pd.Series) -> pd.Series:
         return ids.map(lambda x: C.chunk_of(x, chunks)).astype("int32")
 
-    return pandas_udf(chunk, "int")
+    return pandas_udf(chunk, "int")  # type: ignore[call-overload]
 
 
 def _hash_udf():
@@ -450,7 +448,7 @@ def _hash_udf():
     def id_hash(ids: pd.Series) -> pd.Series:
         return ids.map(C.id_hash).astype("int64")
 
-    return pandas_udf(id_hash, "bigint")
+    return pandas_udf(id_hash, "bigint")  # type: ignore[call-overload]
 
 
 # -- connected components ---------------------------------------------------------------------
@@ -522,9 +520,11 @@ def run_spark(
     partitions: int | None = None,
     spark=None,
 ) -> dict[str, int]:
-    """Run the batch pipeline on Spark and write the tables under ``out``; returns counts."""
+    """Run the batch pipeline on Spark and write the tables under ``out``; returns counts.
+
+    The steps of the module docstring, each a function below; a step ends at its Spark action
+    (``count``), timed by ``_Clock``."""
     from pyspark import StorageLevel
-    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     from ..score import default_model
@@ -541,149 +541,189 @@ def run_spark(
         clock("read")
         if n == 0:
             raise ValueError("no readable article in the inputs")
-
-        # 1. per chunk: clean, segment, featurize
-        chunks = C.n_chunks(n, bs.chunk_size)
-
-        chunk_col = _chunk_udf(chunks)
-        hash_col = _hash_udf()
-        analysed = (
-            arts.withColumn("chunk", chunk_col("id"))
-            .groupBy("chunk")
-            .applyInPandas(_analyze_fn(settings), ANALYSED_DDL)
-            .persist(disk)
-        )
+        analysed = _analysed(arts, n, settings, bs).persist(disk)
         analysed.count()
         arts.unpersist()
         clock("analyze")
-
-        # 2. candidates: band buckets, entity postings, semantic buckets
-        band = (
-            analysed.select("id", F.posexplode("bands").alias("band", "key"))
-            .groupBy("band", "key")
-            .agg(F.collect_list("id").alias("m"))
-            .where(F.size("m") > 1)
-            .select("m")
-            .mapInPandas(_bucket_pairs_fn(C.bucket_pairs, bs.max_band_bucket), "a string, b string")
-        )
-        # Rare-entity posting lists of 2..entity_max_postings articles: the pairs inside them are
-        # scored in the posting's own task (step 3), which needs each member's features once,
-        # not once per pair (they are most of the candidates: ~100 per article at 10k).
-        postings = analysed.select("id", F.explode("ents").alias("e"))
-        sizes = postings.groupBy("e").count().where(
-            (F.col("count") > 1) & (F.col("count") <= settings.entity_max_postings)
-        )
-        valid = postings.join(sizes.select("e"), "e")  # (e, id) for the postings that give pairs
-        valid_ents = valid.groupBy("id").agg(F.array_sort(F.collect_list("e")).alias("ve"))
-        k = C.semantic_k(n, bs.semantic_probes, bs.semantic_bucket)
-        centroids = None
-        if k > 1:
-            sample = (
-                analysed.select("doc_vector", hash_col("id").alias("h"))
-                .orderBy("h")
-                .limit(C.sample_size(k, bs.kmeans_per_centroid))
-                .collect()
-            )
-            vecs = np.vstack([np.frombuffer(bytes(r["doc_vector"]), dtype=np.float32) for r in sample])
-            centroids = C.train_centroids(vecs, k, bs.kmeans_iters)
-        bucketed = analysed.select("id", "doc_vector").mapInPandas(
-            _assign_fn(centroids, bs.semantic_probes), "bucket bigint, id string, doc_vector binary"
-        )
-        directed = bucketed.groupBy("bucket").applyInPandas(
-            _neighbours_fn(settings, bs), "a string, b string, cos double"
-        )
-        w = Window.partitionBy("a").orderBy(F.desc("cos"), F.asc("b"))
-        sem = (
-            directed.groupBy("a", "b")
-            .agg(F.max("cos").alias("cos"))
-            .withColumn("r", F.row_number().over(w))
-            .where(F.col("r") <= settings.vector_max_neighbours)
-            .select(F.least("a", "b").alias("a"), F.greatest("a", "b").alias("b"))
-            .where(F.col("a") != F.col("b"))
-        )
-        # Band and semantic pairs that share fewer than entity_min_shared valid entities (the others
-        # are scored in a posting list). An article without valid entities has no row in
-        # valid_ents: null after the join.
-        va = valid_ents.select(F.col("id").alias("a"), F.col("ve").alias("va"))
-        vb = valid_ents.select(F.col("id").alias("b"), F.col("ve").alias("vb"))
-        other = (
-            band.unionByName(sem)
-            .distinct()
-            .join(va, "a", "left")
-            .join(vb, "b", "left")
-            .where(
-                F.col("va").isNull()
-                | F.col("vb").isNull()
-                | (F.size(F.array_intersect("va", "vb")) < settings.entity_min_shared)
-            )
-            .select("a", "b")
-        )
-
-        # 3. first-tier scoring: posting lists in their own tasks, other pairs joined with both
-        # articles' features
-        feat = analysed.select("id", *FEATURE_FIELDS)
-        fa = feat.select(F.col("id").alias("a"), *[F.col(c).alias(f"a_{c}") for c in FEATURE_FIELDS])
-        fb = feat.select(F.col("id").alias("b"), *[F.col(c).alias(f"b_{c}") for c in FEATURE_FIELDS])
-        t1_ddl = "a string, b string, relation string, score double, scores string, x string"
-        t1_joined = other.join(fa, "a").join(fb, "b").mapInPandas(_tier1_fn(model), t1_ddl)
-        in_postings = valid.join(valid_ents, "id").join(feat, "id")
-        t1_postings = in_postings.groupBy("e").applyInPandas(_posting_tier1_fn(model, settings.entity_min_shared), t1_ddl)
-        t1 = t1_joined.unionByName(t1_postings).persist(disk)
+        t1 = _first_tier_frame(analysed, n, settings, bs, model).persist(disk)
         n_first = t1.count()
         clock("candidates+score")
-
-        # 4. connected components over first-tier links (the second tier never adds a link)
         labels = connected_components(t1.where(F.col("relation").isin(*LINKED)).select("a", "b")).persist(disk)
         clock("components")
-
-        # 5. sentence vectors of component members, each distinct sentence encoded once;
-        # 6. per component: second tier, completion, stories, tracing; singletons alone
-        members = analysed.drop("bands", "ents").join(labels, "id")
-        sents = members.select(*ARTICLE_FIELDS, "analysis").mapInPandas(_explode_sentences_fn(),
-                                                                         "id string, idx int, text string")
-        vecs = sents.select("text").distinct().mapInPandas(_encode_fn(settings), "text string, vec binary")
-        svecs = (sents.join(vecs, "text").groupBy("id")
-                 .agg(F.collect_list(F.struct("idx", "vec")).alias("v"))
-                 .mapInPandas(_assemble_fn(), "id string, svec binary"))
-        la = labels.select(F.col("id").alias("a"), F.col("comp").alias("ca"))
-        lb = labels.select(F.col("id").alias("b"), F.col("comp").alias("cb"))
-        comp_pairs = (t1.join(la, "a").join(lb, "b").where(F.col("ca") == F.col("cb"))
-                      .select(F.col("ca").alias("comp"), "a", "b", "relation", "score", "scores", "x"))
-        placed = (members.join(svecs, "id", "left").groupBy("comp").cogroup(comp_pairs.groupBy("comp"))
-                  .applyInPandas(_place_fn(settings, model), OUT_DDL))
-        singles = (analysed.drop("bands", "ents").join(labels, "id", "left_anti")
-                   .mapInPandas(_place_single_fn(settings, model), OUT_DDL))
-        result = placed.unionByName(singles).persist(disk)
+        result = _placed_frame(analysed, t1, labels, settings, model).persist(disk)
         result.count()
         clock("place")
-        pair_cols = ["a", "b", "relation", "score", "scores"]
-        pairs = t1.where(F.col("x").isNull()).select(*pair_cols)
-
-        # 7. tables
-        ddl = spark_ddl()
-        art_cols = [c.split()[0] for c in re.split(r",\s*(?![^<]*>)", ddl["articles"])]
-        story_cols = [c.split()[0] for c in re.split(r",\s*(?![^<]*>)", ddl["stories"])]
-        out_s = str(out)
-        articles_t = result.where(F.col("kind") == "article").select(*art_cols)
-        stories_t = result.where(F.col("kind") == "story").select(*story_cols)
-        pairs_t = pairs.unionByName(result.where(F.col("kind") == "pair").select(*pair_cols))
-        articles_t.write.mode("overwrite").parquet(out_s.rstrip("/") + "/articles")
-        pairs_t.write.mode("overwrite").parquet(out_s.rstrip("/") + "/pairs")
-        stories_t.write.mode("overwrite").parquet(out_s.rstrip("/") + "/stories")
-        counts = result.groupBy("kind").count().collect()
-        by_kind = {r["kind"]: r["count"] for r in counts}
-        n_multi = stories_t.where(F.size("articles") > 1).count()
-        n_need = t1.where(F.col("x").isNotNull()).count()
+        counts = _write_tables(result, t1, out)
         clock("write")
         return {
-            "articles": by_kind.get("article", 0),
-            "stories": by_kind.get("story", 0),
-            "pairs": n_first - n_need + by_kind.get("pair", 0),
+            "articles": counts["article"],
+            "stories": counts["story"],
+            "pairs": n_first - counts["aligned"] + counts["pair"],
             "first_tier_pairs": n_first,  # = the local engine's counts["candidates"]
-            "multi": n_multi,
+            "multi": counts["multi"],
             "skipped": n_err,
             "stage_seconds": dict(clock.times),
         }
     finally:
         if own:
             spark.stop()
+
+
+def _analysed(arts, n: int, settings: Settings, bs: BatchSettings):
+    """Step 1, per chunk of articles: clean, segment, featurize (``analyze_chunk``)."""
+    chunk_col = _chunk_udf(C.n_chunks(n, bs.chunk_size))
+    return arts.withColumn("chunk", chunk_col("id")).groupBy("chunk").applyInPandas(
+        _analyze_fn(settings), ANALYSED_DDL
+    )
+
+
+def _semantic_pairs(analysed, n: int, settings: Settings, bs: BatchSettings):
+    """The semantic candidates (a < b): k-means buckets (centroids trained on the driver from the
+    articles with the smallest id hashes), exact search inside each bucket, each article's
+    ``vector_max_neighbours`` nearest over its buckets kept with a window."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    k = C.semantic_k(n, bs.semantic_probes, bs.semantic_bucket)
+    centroids = None
+    if k > 1:
+        sample = (
+            analysed.select("doc_vector", _hash_udf()("id").alias("h"))
+            .orderBy("h")
+            .limit(C.sample_size(k, bs.kmeans_per_centroid))
+            .collect()
+        )
+        vecs = np.vstack([np.frombuffer(bytes(r["doc_vector"]), dtype=np.float32) for r in sample])
+        centroids = C.train_centroids(vecs, k, bs.kmeans_iters)
+    bucketed = analysed.select("id", "doc_vector").mapInPandas(
+        _assign_fn(centroids, bs.semantic_probes), "bucket bigint, id string, doc_vector binary"
+    )
+    directed = bucketed.groupBy("bucket").applyInPandas(
+        _neighbours_fn(settings, bs), "a string, b string, cos double"
+    )
+    w = Window.partitionBy("a").orderBy(F.desc("cos"), F.asc("b"))
+    return (
+        directed.groupBy("a", "b")
+        .agg(F.max("cos").alias("cos"))
+        .withColumn("r", F.row_number().over(w))
+        .where(F.col("r") <= settings.vector_max_neighbours)
+        .select(F.least("a", "b").alias("a"), F.greatest("a", "b").alias("b"))
+        .where(F.col("a") != F.col("b"))
+    )
+
+
+def _first_tier_frame(analysed, n: int, settings: Settings, bs: BatchSettings, model):
+    """Steps 2 and 3: the candidates and their first tier (a, b, relation, score, scores, x).
+
+    Rare-entity posting lists of 2..entity_max_postings articles are scored in the posting's own
+    task, which needs each member's features once, not once per pair (they are most of the
+    candidates: ~100 per article at 10k); band and semantic pairs that share fewer than
+    ``entity_min_shared`` valid entities are joined with both articles' features."""
+    from pyspark.sql import functions as F
+
+    band = (
+        analysed.select("id", F.posexplode("bands").alias("band", "key"))
+        .groupBy("band", "key")
+        .agg(F.collect_list("id").alias("m"))
+        .where(F.size("m") > 1)
+        .select("m")
+        .mapInPandas(_bucket_pairs_fn(C.bucket_pairs, bs.max_band_bucket), "a string, b string")
+    )
+    postings = analysed.select("id", F.explode("ents").alias("e"))
+    sizes = postings.groupBy("e").count().where(
+        (F.col("count") > 1) & (F.col("count") <= settings.entity_max_postings)
+    )
+    valid = postings.join(sizes.select("e"), "e")  # (e, id) for the postings that give pairs
+    valid_ents = valid.groupBy("id").agg(F.array_sort(F.collect_list("e")).alias("ve"))
+    sem = _semantic_pairs(analysed, n, settings, bs)
+    # An article without valid entities has no row in valid_ents: null after the join.
+    va = valid_ents.select(F.col("id").alias("a"), F.col("ve").alias("va"))
+    vb = valid_ents.select(F.col("id").alias("b"), F.col("ve").alias("vb"))
+    other = (
+        band.unionByName(sem)
+        .distinct()
+        .join(va, "a", "left")
+        .join(vb, "b", "left")
+        .where(
+            F.col("va").isNull()
+            | F.col("vb").isNull()
+            | (F.size(F.array_intersect("va", "vb")) < settings.entity_min_shared)
+        )
+        .select("a", "b")
+    )
+    feat = analysed.select("id", *FEATURE_FIELDS)
+    fa = feat.select(F.col("id").alias("a"), *[F.col(c).alias(f"a_{c}") for c in FEATURE_FIELDS])
+    fb = feat.select(F.col("id").alias("b"), *[F.col(c).alias(f"b_{c}") for c in FEATURE_FIELDS])
+    t1_ddl = "a string, b string, relation string, score double, scores string, x string"
+    t1_joined = other.join(fa, "a").join(fb, "b").mapInPandas(_tier1_fn(model), t1_ddl)
+    in_postings = valid.join(valid_ents, "id").join(feat, "id")
+    t1_postings = in_postings.groupBy("e").applyInPandas(
+        _posting_tier1_fn(model, settings.entity_min_shared), t1_ddl
+    )
+    return t1_joined.unionByName(t1_postings)
+
+
+def _placed_frame(analysed, t1, labels, settings: Settings, model):
+    """Steps 5 and 6: sentence vectors of component members (each distinct sentence encoded
+    once), then per component (``cogroup`` of members and pairs) ``place_batch_component``;
+    singletons on their own. Rows of ``OUT_DDL`` (kind article, story or pair)."""
+    from pyspark.sql import functions as F
+
+    members = analysed.drop("bands", "ents").join(labels, "id")
+    sents = members.select(*ARTICLE_FIELDS, "analysis").mapInPandas(
+        _explode_sentences_fn(), "id string, idx int, text string"
+    )
+    vecs = sents.select("text").distinct().mapInPandas(_encode_fn(settings), "text string, vec binary")
+    svecs = (
+        sents.join(vecs, "text")
+        .groupBy("id")
+        .agg(F.collect_list(F.struct("idx", "vec")).alias("v"))
+        .mapInPandas(_assemble_fn(), "id string, svec binary")
+    )
+    la = labels.select(F.col("id").alias("a"), F.col("comp").alias("ca"))
+    lb = labels.select(F.col("id").alias("b"), F.col("comp").alias("cb"))
+    comp_pairs = (
+        t1.join(la, "a")
+        .join(lb, "b")
+        .where(F.col("ca") == F.col("cb"))
+        .select(F.col("ca").alias("comp"), "a", "b", "relation", "score", "scores", "x")
+    )
+    placed = (
+        members.join(svecs, "id", "left")
+        .groupBy("comp")
+        .cogroup(comp_pairs.groupBy("comp"))
+        .applyInPandas(_place_fn(settings, model), OUT_DDL)
+    )
+    singles = (
+        analysed.drop("bands", "ents")
+        .join(labels, "id", "left_anti")
+        .mapInPandas(_place_single_fn(settings, model), OUT_DDL)
+    )
+    return placed.unionByName(singles)
+
+
+def _write_tables(result, t1, out: Path | str) -> dict[str, int]:
+    """Step 7: the three tables under ``out``; counts of rows by kind, of multi-article stories
+    and of first-tier pairs that went to the second tier (``aligned``)."""
+    from pyspark.sql import functions as F
+
+    pair_cols = ["a", "b", "relation", "score", "scores"]
+    pairs = t1.where(F.col("x").isNull()).select(*pair_cols)
+    ddl = spark_ddl()
+    art_cols = [c.split()[0] for c in re.split(r",\s*(?![^<]*>)", ddl["articles"])]
+    story_cols = [c.split()[0] for c in re.split(r",\s*(?![^<]*>)", ddl["stories"])]
+    out_s = str(out)
+    articles_t = result.where(F.col("kind") == "article").select(*art_cols)
+    stories_t = result.where(F.col("kind") == "story").select(*story_cols)
+    pairs_t = pairs.unionByName(result.where(F.col("kind") == "pair").select(*pair_cols))
+    articles_t.write.mode("overwrite").parquet(out_s.rstrip("/") + "/articles")
+    pairs_t.write.mode("overwrite").parquet(out_s.rstrip("/") + "/pairs")
+    stories_t.write.mode("overwrite").parquet(out_s.rstrip("/") + "/stories")
+    by_kind = {r["kind"]: r["count"] for r in result.groupBy("kind").count().collect()}
+    return {
+        "article": by_kind.get("article", 0),
+        "story": by_kind.get("story", 0),
+        "pair": by_kind.get("pair", 0),
+        "multi": stories_t.where(F.size("articles") > 1).count(),
+        "aligned": t1.where(F.col("x").isNotNull()).count(),
+    }

@@ -1,8 +1,7 @@
 """The stage functions both batch engines call: per chunk of articles, per pair, per component.
 
-They wrap the pipeline's pure functions (``analyze_batch``, ``pair_features``,
-``align_features``, ``classify``, ``story_groups``, ``trace_story``) in the order
-``Pipeline.place`` applies them, on plain records (dicts of str/bytes/int/list) that a
+They wrap the stages (``analyze.analyze_batch``, ``score.score_cheap`` / ``score_aligned``,
+``place.place_component``) in the order the incremental runner applies them, on plain records (dicts of str/bytes/int/list) that a
 Spark row or a Parquet file can carry. Records use the store's own serialisation
 (``analysis_to_json``, ``features_to_row``, ``pair_to_json``), so an article reloaded by
 either engine is the article the store path would reload.
@@ -14,32 +13,26 @@ are functions of their text alone, in any engine, partition or order. Each disti
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..cluster import components, story_groups, within_groups
+from ..analyze import analyze_batch, rare_entities, sentence_vectors
+from ..cluster import components, within_groups
 from ..config import Settings
-from ..featurize.embed import DIM
 from ..featurize.minhash import band_keys
-from ..pipeline import analyze_batch, rare_entities, sentence_vectors
-from ..records import AnalysisRow, Article, Features, Pair
-from ..score import RelationModel, needs_alignment, score_aligned, score_cheap
-from ..store.base import (
-    analysis_from_json,
+from ..place import LINKED, place_component
+from ..records import AnalysisRow, Article, Pair, Placement, Story
+from ..score import RelationModel, score_aligned
+from ..store.codec import (
     analysis_to_json,
-    features_from_row,
+    article_record,
     features_to_row,
-    pair_to_json,
+    pair_from_record,
+    pair_record,
 )
-from ..trace import trace_story
-
-LINKED = ("duplicate", "rewrite", "same_story")  # relations that join articles into one component
-ARTICLE_FIELDS = ("id", "text", "title", "site", "url", "published", "source_path")
-FEATURE_FIELDS = ("signature", "doc_vector", "entities", "numbers", "terms", "n_tokens", "n_artifacts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +74,8 @@ def batch_settings(settings: Settings | None = None) -> Settings:
 # -- per chunk: ingest -> clean -> segment -> featurize ----------------------------------------
 
 
-def article_record(a: Article) -> dict[str, Any]:
-    return {f: getattr(a, f) for f in ARTICLE_FIELDS}
 
 
-def article_from_record(rec: Mapping[str, Any]) -> Article:
-    return Article(**{f: rec.get(f) for f in ARTICLE_FIELDS})
 
 
 def analyze_chunk(articles: Sequence[Article], settings: Settings) -> list[dict[str, Any]]:
@@ -107,62 +96,10 @@ def analyze_chunk(articles: Sequence[Article], settings: Settings) -> list[dict[
     return out
 
 
-def features_from_record(rec: Mapping[str, Any]) -> Features:
-    return features_from_row(rec["id"], [rec[f] for f in FEATURE_FIELDS])
-
-
-def row_from_record(rec: Mapping[str, Any]) -> AnalysisRow:
-    """The article as the store would reload it (raw-text sentence slices, rebuilt clean text)."""
-    art = article_from_record(rec)
-    clean, sents = analysis_from_json(art, rec["analysis"])
-    return AnalysisRow(art, clean, sents, features_from_record(rec))
-
-
-def doc_vector_of(rec: Mapping[str, Any]) -> np.ndarray:
-    return np.frombuffer(bytes(rec["doc_vector"]), dtype=np.float32)
-
-
 # -- sentence vectors (second scoring tier, tracing) --------------------------------------------
 
 
-def svec_to_bytes(v: np.ndarray) -> bytes:
-    return np.ascontiguousarray(v, dtype=np.float32).tobytes()
-
-
-def svec_from_bytes(b: bytes | bytearray | memoryview | None) -> np.ndarray:
-    if b is None:
-        return np.zeros((0, DIM), np.float32)
-    return np.frombuffer(bytes(b), dtype=np.float32).reshape(-1, DIM)
-
-
 # -- per pair ------------------------------------------------------------------------------------
-
-
-def score_pairs(
-    cands: Sequence[tuple[str, str]],
-    features: Mapping[str, Features],
-    svecs: Callable[[Sequence[str]], Mapping[str, np.ndarray]],
-    model: RelationModel,
-) -> dict[tuple[str, str], Pair]:
-    """Both tiers for a list of pairs; ``svecs`` supplies sentence vectors for the ids asked."""
-    first = {}
-    for a, b in cands:
-        first[(a, b)] = score_cheap(a, b, features[a], features[b], model)
-    need = [k for k, (_x, p) in first.items() if needs_alignment(p)]
-    sv = svecs(sorted({x for k in need for x in k})) if need else {}
-    out = {}
-    for k, (x, p) in first.items():
-        out[k] = score_aligned(k[0], k[1], x, sv[k[0]], sv[k[1]], model) if needs_alignment(p) else p
-    return out
-
-
-def pair_record(p: Pair) -> dict[str, Any]:
-    return {"a": p.a, "b": p.b, "relation": p.relation, "score": float(p.score), "scores": pair_to_json(p)}
-
-
-def pair_from_record(rec: Mapping[str, Any]) -> Pair:
-    """A pair as the store reloads it (scores rounded by ``pair_to_json``)."""
-    return Pair(rec["a"], rec["b"], json.loads(rec["scores"]), rec["relation"], float(rec["score"]))
 
 
 # -- per component: align, complete, cluster, trace ---------------------------------------------
@@ -179,7 +116,7 @@ class Placed:
     new_pairs: list[dict[str, Any]]
 
 
-def place_component(
+def place_batch_component(
     members: Sequence[str],
     rows: Mapping[str, AnalysisRow],
     first: FirstTier,
@@ -187,14 +124,13 @@ def place_component(
     settings: Settings,
     model: RelationModel,
 ) -> Placed:
-    """The rest of ``Pipeline.place`` for one component of first-tier links.
+    """Placement of one component of first-tier links, as the incremental runner would place it.
 
     ``first`` holds the first-tier pairs among the members: ``(x, pair)``, with ``x`` (the
     cheap features) set for the pairs that need the second tier. Here: the second tier for
     those; the final components (a second-tier pair is never unrelated when its first tier
     was not, but splitting on the final links keeps this exact for any model); per final
-    component, ``Pipeline._place_component``: score the missing pairs of a small component,
-    group it into stories (``story_groups``: average-link, split), trace each story.
+    component, ``place.place_component``. Pairs are used as the store reloads them.
 
     ``svecs`` holds sentence vectors computed upstream (per chunk, for the members of
     components); any still missing are encoded here together, in id order.
@@ -217,53 +153,45 @@ def place_component(
             p = score_aligned(k[0], k[1], x, sv[k[0]], sv[k[1]], model)
             out_pairs.append(pair_record(p))
         pairs[k] = pair_from_record(pair_record(p))  # as the store reloads it
-    art_rows, story_rows = [], []
+    art_rows: list[dict[str, Any]] = []
+    story_rows: list[dict[str, Any]] = []
     linked = [k for k, p in pairs.items() if p.relation in LINKED]
     final = components(sorted(rows), linked)
     for comp, cpairs in zip(final, within_groups(final, pairs), strict=True):
-        if len(comp) <= settings.max_exact_component:
-            missing = [(a, b) for i, a in enumerate(comp) for b in comp[i + 1 :] if (a, b) not in cpairs]
-            if missing:
-                new = score_pairs(missing, {m: rows[m].features for m in comp}, get_svecs, model)
-                cpairs.update(new)
-                out_pairs.extend(pair_record(p) for _k, p in sorted(new.items()))
-        sim = {k: p.scores.get("p_story", 0.0) for k, p in cpairs.items()}
-        stories = story_groups(comp, sim, model)
-        multi = sorted({m for s in stories if len(s) > 1 for m in s})
-        msv = get_svecs(multi) if multi else {}
-        for group, spairs in zip(stories, within_groups(stories, cpairs), strict=True):
-            traced = trace_story(group, rows, msv, spairs, model)
-            story_rows.append(story_output(traced.story))
-            for pl in traced.placements:
-                art_rows.append(article_output(rows[pl["article_id"]], pl))
+        placed = place_component(comp, cpairs, rows, get_svecs, settings, model)
+        out_pairs.extend(pair_record(p) for _k, p in sorted(placed.new_pairs.items()))
+        story_rows.extend(story_output(st) for st in placed.stories)
+        art_rows.extend(article_output(rows[pl.article_id], pl) for pl in placed.placements)
     return Placed(art_rows, story_rows, out_pairs)
 
 
 # -- output rows (the Parquet tables) --------------------------------------------------------------
 
 
-def article_output(row: AnalysisRow, placement: Mapping[str, Any]) -> dict[str, Any]:
+def article_output(row: AnalysisRow, placement: Placement) -> dict[str, Any]:
+    """A row of the ``articles`` table."""
     return {
         "id": row.article.id,
         "title": row.clean.title,
-        "story": placement["story"],
-        "family": placement["family"],
-        "relation": placement["relation"],
-        "source": placement["source"],
-        "score": placement["score"],
+        "story": placement.story,
+        "family": placement.family,
+        "relation": placement.relation,
+        "source": placement.source,
+        "score": placement.score,
         "artifacts": [
             {"kind": a.kind, "start": a.start, "end": a.end, "text": a.text} for a in row.clean.artifacts
         ],
     }
 
 
-def story_output(story: Mapping[str, Any]) -> dict[str, Any]:
+def story_output(story: Story) -> dict[str, Any]:
+    """A row of the ``stories`` table."""
     return {
-        "id": story["id"],
-        "title": story["title"],
-        "articles": list(story["articles"]),
-        "reference": story["reference"],
-        "families": [list(f) for f in story["families"]],
-        "common_source_missing": bool(story["common_source_missing"]),
-        "evidence": list(story["evidence"]),
+        "id": story.id,
+        "title": story.title,
+        "articles": list(story.articles),
+        "reference": story.reference,
+        "families": [list(f) for f in story.families],
+        "common_source_missing": bool(story.common_source_missing),
+        "evidence": list(story.evidence),
     }

@@ -7,7 +7,7 @@ per re-clustering. Every query is parameterised.
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import time
 from collections.abc import Iterator, Sequence
@@ -16,21 +16,27 @@ from typing import Any
 
 import numpy as np
 
-from ..records import AnalysisRow, Article, Pair, content_hash
-from .base import (
-    SCHEMA_VERSION,
-    StoreError,
-    StoreLocked,
+from ..records import AnalysisRow, Article, Features, Pair, content_hash
+from .base import SCHEMA_VERSION, StoreError, StoreLocked
+from .codec import (
     analysis_from_json,
     analysis_to_json,
+    doc_vectors_from_blobs,
     features_from_row,
     features_to_row,
+    pair_from_columns,
     pair_to_json,
+    sentence_vectors_from_row,
+    sentence_vectors_to_row,
+    story_from_json,
+    story_to_json,
 )
+from .postgres import connect_postgres
+from .sqlite import check_store_path, connect_sqlite
 
 _CHUNK = 500  # ids per IN (...) query
 _OUR_TABLES = frozenset(
-    "meta articles features bands entity_postings sentence_vectors pairs stories placements".split()
+    "meta articles features bands entity_postings sentence_vectors pairs stories placements story_alias".split()
 )
 
 
@@ -74,15 +80,39 @@ def _schema(dialect: str) -> list[str]:
             article_id TEXT PRIMARY KEY, story TEXT NOT NULL, family TEXT NOT NULL, relation TEXT NOT NULL,
             source TEXT, score DOUBLE PRECISION, detail TEXT NOT NULL){no_rowid}""",
         "CREATE INDEX IF NOT EXISTS placements_story ON placements (story)",
+        # A story's id is derived from its members; when articles join it the old id is kept here,
+        # pointing at the story its members went to (chains collapsed: always a current id).
+        f"""CREATE TABLE IF NOT EXISTS story_alias (
+            old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL){no_rowid}""",
     ]
 
 
+def open_sql_store(
+    url: str, *, lock: bool = False, lock_timeout: float = 30.0, read_only: bool = False
+) -> SQLStore:
+    """The store at ``url``: PostgreSQL for a ``postgresql://`` URL, else the SQLite file at that path
+    (checked by ``check_store_path`` first). See ``open_store``."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return SQLStore(
+            connect_postgres(url), dialect="postgres", lock=lock, lock_timeout=lock_timeout, location=url,
+            read_only=read_only,
+        )
+    check_store_path(url)
+    return SQLStore(
+        connect_sqlite(url, read_only=read_only), dialect="sqlite", lock=lock, lock_timeout=lock_timeout,
+        location=url, read_only=read_only,
+    )
+
+
 class SQLStore:
+    """The ``Store`` on SQLite or PostgreSQL (``dialect``); its public members are exactly the
+    protocol's."""
+
     def __init__(
         self, conn: Any, *, dialect: str, lock: bool, lock_timeout: float, location: str, read_only: bool = False
     ) -> None:
-        self.conn = conn
-        self.dialect = dialect
+        self._conn = conn
+        self._dialect = dialect
         self.location = location
         self._lock_fd: int | None = None
         self._lock_held = False
@@ -92,7 +122,7 @@ class SQLStore:
             return
         try:
             self._check_ours()  # before the lock: another program's database gets no lock file either
-            if self.dialect == "sqlite":
+            if self._dialect == "sqlite":
                 self._exec("PRAGMA journal_mode=WAL")
             if lock:
                 self._acquire_lock(lock_timeout)
@@ -110,13 +140,52 @@ class SQLStore:
         return sql.replace("?", self._ph) if self._ph != "?" else sql
 
     def _exec(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        cur = self.conn.cursor()
+        cur = self._conn.cursor()
         cur.execute(self._q(sql), tuple(params))
         return cur
 
     def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
-            self.conn.cursor().executemany(self._q(sql), rows)
+            self._conn.cursor().executemany(self._q(sql), rows)
+
+    def reopen(self, *, read_only: bool = True) -> SQLStore:
+        """Another connection to the same store (``open_store(location, read_only=read_only)``): a
+        read-only one takes no lock and sets nothing up (a placement worker, a reader)."""
+        return open_sql_store(self.location, read_only=read_only)
+
+    def rollback(self) -> None:
+        """End the transaction open on this connection without writing anything: the read transaction
+        PostgreSQL opens at a first query (reads outside ``read_snapshot``). Not for use inside
+        ``transaction()``. Raises the driver's error when the connection is broken (then close it)."""
+        self._conn.rollback()
+
+    @contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """Every read in the block sees one state of the store while writers go on (SQLite: a deferred
+        transaction in WAL mode; PostgreSQL: one REPEATABLE READ transaction). Nothing is written; the
+        transaction ends with the block (a failure to end it after a failed block is not raised over
+        the block's own error)."""
+        self._conn.rollback()  # a snapshot starts fresh: end any implicit read transaction
+        previous = None
+        if self._dialect == "postgres":
+            from psycopg import IsolationLevel
+
+            previous = self._conn.isolation_level
+            self._conn.isolation_level = IsolationLevel.REPEATABLE_READ
+        else:
+            self._conn.execute("BEGIN")  # deferred: a snapshot at the first read, no write lock
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self._end_snapshot(previous)
+            raise
+        self._end_snapshot(previous)
+
+    def _end_snapshot(self, isolation: Any) -> None:
+        self._conn.rollback()
+        if self._dialect == "postgres":
+            self._conn.isolation_level = isolation
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -129,26 +198,26 @@ class SQLStore:
             finally:
                 self._tx_depth -= 1
             return
-        if self.dialect == "sqlite":
-            self.conn.execute("BEGIN IMMEDIATE")
+        if self._dialect == "sqlite":
+            self._conn.execute("BEGIN IMMEDIATE")
         self._tx_depth = 1
         try:
             yield
         except BaseException:
-            self.conn.rollback()
+            self._conn.rollback()
             raise
         else:
-            self.conn.commit()
+            self._conn.commit()
         finally:
             self._tx_depth = 0
 
     def _acquire_lock(self, timeout: float) -> None:
-        if self.dialect == "postgres":
+        if self._dialect == "postgres":
             # Writers serialise on one advisory lock (released with the session).
             deadline = time.monotonic() + timeout
             while True:
                 got = self._exec("SELECT pg_try_advisory_lock(7263540)").fetchone()[0]
-                self.conn.commit()
+                self._conn.commit()
                 if got:
                     self._lock_held = True
                     return
@@ -182,12 +251,12 @@ class SQLStore:
         if not self._lock_held:
             return
         self._lock_held = False
-        if self.dialect == "postgres":
+        if self._dialect == "postgres":
             # Anything still open here is reads (writes commit in transaction()); end it first,
             # since an aborted transaction would refuse the unlock.
-            self.conn.rollback()
+            self._conn.rollback()
             self._exec("SELECT pg_advisory_unlock(7263540)")
-            self.conn.commit()
+            self._conn.commit()
         elif self._lock_fd is not None:
             import fcntl
 
@@ -209,7 +278,7 @@ class SQLStore:
             self._release_lock()
 
     def _tables(self) -> set[str]:
-        if self.dialect == "postgres":
+        if self._dialect == "postgres":
             sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
         else:
             sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
@@ -220,18 +289,18 @@ class SQLStore:
 
         A copydesk store has a ``meta (key, value)`` table with a ``schema_version`` row (written in
         the same transaction as the tables). A SQLite file with other tables and no such row is
-        another program's database: copydesk would add its 13 tables to it, so it is refused. A
+        another program's database: copydesk would add its tables to it, so it is refused. A
         PostgreSQL schema may hold other applications' tables beside a new store; there only a
         ``meta`` table that is not copydesk's is refused.
         """
         tables = self._tables()
-        if self.dialect == "postgres":
-            self.conn.rollback()
+        if self._dialect == "postgres":
+            self._conn.rollback()
         if not tables:
             return
         foreign = sorted(tables - _OUR_TABLES)
         if "meta" not in tables:
-            if self.dialect == "postgres":
+            if self._dialect == "postgres":
                 return
             shown = ", ".join(foreign[:4]) + (", ..." if len(foreign) > 4 else "")
             raise StoreError(
@@ -245,8 +314,8 @@ class SQLStore:
             if not _is_db_error(e):
                 raise
         finally:
-            if self.dialect == "postgres":
-                self.conn.rollback()
+            if self._dialect == "postgres":
+                self._conn.rollback()
         if row is None:
             raise StoreError(
                 f"{self.location} is not a copydesk store (its 'meta' table is another program's); "
@@ -255,7 +324,7 @@ class SQLStore:
 
     def _init_schema(self) -> None:
         with self.transaction():
-            if self.dialect == "postgres":
+            if self._dialect == "postgres":
                 # Concurrent CREATE TABLE IF NOT EXISTS can collide in PostgreSQL's catalog
                 # (several API workers starting at once): serialise schema setup.
                 self._exec("SELECT pg_advisory_xact_lock(7263541)")
@@ -266,7 +335,7 @@ class SQLStore:
                     f"store {self.location} has schema version {row[0]}, this copydesk needs "
                     f"{SCHEMA_VERSION}; re-run analyze into a new --db"
                 )
-            for stmt in _schema(self.dialect):
+            for stmt in _schema(self._dialect):
                 self._exec(stmt)
             if row is None:
                 self._exec(
@@ -275,7 +344,7 @@ class SQLStore:
 
     def close(self) -> None:
         try:
-            self.conn.close()
+            self._conn.close()
         finally:
             if self._lock_fd is not None:
                 os.close(self._lock_fd)
@@ -325,7 +394,10 @@ class SQLStore:
         with self.transaction():
             seq0 = self._exec("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
             present = set(self.stored_hashes([r.article.id for r in rows]))
-            art_rows, feat_rows, band_rows, ent_rows = [], [], [], []
+            art_rows: list[tuple] = []
+            feat_rows: list[tuple] = []
+            band_rows: list[tuple[int, int, str]] = []
+            ent_rows: list[tuple[str, str]] = []
             for i, r in enumerate(rows):
                 a = r.article
                 if a.id in present:
@@ -409,7 +481,7 @@ class SQLStore:
             out[art.id] = AnalysisRow(art, clean, sents, feats[art.id])
         return out
 
-    def load_features(self, ids: Sequence[str]) -> dict[str, object]:
+    def load_features(self, ids: Sequence[str]) -> dict[str, Features]:
         return {
             r[0]: features_from_row(r[0], r[1:])
             for r in self._select_in(
@@ -423,11 +495,7 @@ class SQLStore:
         rows = self._exec(
             "SELECT f.article_id, f.doc_vector FROM features f JOIN articles a ON a.id = f.article_id ORDER BY a.seq"
         ).fetchall()
-        if not rows:
-            return [], np.zeros((0, 384), np.float32)
-        ids = [r[0] for r in rows]
-        mat = np.frombuffer(b"".join(bytes(r[1]) for r in rows), dtype=np.float32).reshape(len(rows), -1)
-        return ids, mat
+        return [r[0] for r in rows], doc_vectors_from_blobs([r[1] for r in rows])
 
     # -- candidates ---------------------------------------------------------------------
 
@@ -462,21 +530,14 @@ class SQLStore:
 
     def get_sentence_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         return {
-            r[0]: np.frombuffer(bytes(r[2]), dtype=np.float32).reshape(-1, int(r[1]))
+            r[0]: sentence_vectors_from_row(r[1], r[2])
             for r in self._select_in(
                 "SELECT article_id, dim, vectors FROM sentence_vectors WHERE article_id IN ({in})", ids
             )
         }
 
     def put_sentence_vectors(self, vectors: dict[str, np.ndarray]) -> None:
-        rows = [
-            (
-                k,
-                int(v.shape[1]) if v.ndim == 2 and v.shape[1] else 384,
-                np.ascontiguousarray(v, np.float32).tobytes(),
-            )
-            for k, v in vectors.items()
-        ]
+        rows = [(k, *sentence_vectors_to_row(v)) for k, v in vectors.items()]
         with self.transaction():
             self._many(
                 "INSERT INTO sentence_vectors (article_id, dim, vectors) VALUES (?, ?, ?) "
@@ -502,7 +563,7 @@ class SQLStore:
             "SELECT a, b, relation, score, scores FROM pairs WHERE a IN ({in})", list(wanted)
         ):
             if b in wanted:
-                out[(a, b)] = Pair(a, b, json.loads(scores), rel, score)
+                out[(a, b)] = pair_from_columns(a, b, rel, score, scores)
         return out
 
     def linked(self, ids: Sequence[str], relations: Sequence[str]) -> set[str]:
@@ -535,8 +596,11 @@ class SQLStore:
         placements: Sequence[dict],
         details: dict[str, str],
     ) -> None:
-        """Swap old stories for new ones and mark their articles placed, in one transaction."""
+        """Swap old stories for new ones and mark their articles placed, in one transaction. Each old
+        id that is not a new story's id becomes an alias of the new story holding most of its
+        members (ties to the smaller id), and aliases that pointed at it follow."""
         with self.transaction():
+            self._record_aliases(old_story_ids, stories, placements)
             for chunk in self._chunks(list(old_story_ids)):
                 marks = ",".join("?" * len(chunk))
                 self._exec(f"DELETE FROM placements WHERE story IN ({marks})", chunk)
@@ -545,7 +609,7 @@ class SQLStore:
                 "INSERT INTO stories (id, title, payload) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
                 "title = excluded.title, payload = excluded.payload",
                 [
-                    (s["id"], s.get("title"), json.dumps(s, ensure_ascii=False, sort_keys=True))
+                    (s["id"], s.get("title"), story_to_json(s))
                     for s in stories
                 ],
             )
@@ -571,12 +635,40 @@ class SQLStore:
                 "UPDATE articles SET placed = 1 WHERE id = ?", [(p["article_id"],) for p in placements]
             )
 
+    def _record_aliases(self, old_ids: Sequence[str], stories: Sequence[dict], placements: Sequence[dict]) -> None:
+        new_ids = {s["id"] for s in stories}
+        story_of = {p["article_id"]: p["story"] for p in placements}
+        votes: dict[str, dict[str, int]] = {}
+        for chunk in self._chunks([o for o in old_ids if o not in new_ids]):
+            marks = ",".join("?" * len(chunk))
+            for article_id, old in self._exec(
+                f"SELECT article_id, story FROM placements WHERE story IN ({marks})", chunk
+            ).fetchall():
+                if article_id in story_of:
+                    tally = votes.setdefault(old, {})
+                    tally[story_of[article_id]] = tally.get(story_of[article_id], 0) + 1
+        moves = {old: min(t, key=lambda sid: (-t[sid], sid)) for old, t in votes.items()}
+        for old, new in sorted(moves.items()):
+            self._exec("UPDATE story_alias SET new_id = ? WHERE new_id = ?", (new, old))
+        self._many(
+            "INSERT INTO story_alias (old_id, new_id) VALUES (?, ?) ON CONFLICT (old_id) DO UPDATE SET "
+            "new_id = excluded.new_id",
+            sorted(moves.items()),
+        )
+        for chunk in self._chunks(sorted(new_ids)):  # an id that is a story again is no alias
+            self._exec(f"DELETE FROM story_alias WHERE old_id IN ({','.join('?' * len(chunk))})", chunk)
+
+    def story_alias(self, story_id: str) -> str | None:
+        """The current id of the story that ``story_id`` merged into; None if it never did."""
+        row = self._exec("SELECT new_id FROM story_alias WHERE old_id = ?", (story_id,)).fetchone()
+        return None if row is None else str(row[0])
+
     def stories(self) -> list[dict]:
-        return [json.loads(r[0]) for r in self._exec("SELECT payload FROM stories ORDER BY id").fetchall()]
+        return [story_from_json(r[0]) for r in self._exec("SELECT payload FROM stories ORDER BY id").fetchall()]
 
     def story(self, story_id: str) -> dict | None:
         row = self._exec("SELECT payload FROM stories WHERE id = ?", (story_id,)).fetchone()
-        return None if row is None else json.loads(row[0])
+        return None if row is None else story_from_json(row[0])
 
     def placements(self, ids: Sequence[str] | None = None) -> dict[str, dict]:
         cols = "article_id, story, family, relation, source, score"
@@ -616,7 +708,7 @@ class SQLStore:
     def check(self) -> dict[str, Any]:
         """Integrity check and counts; ``problems`` lists anything inconsistent."""
         problems: list[str] = []
-        if self.dialect == "sqlite":
+        if self._dialect == "sqlite":
             res = self._exec("PRAGMA integrity_check").fetchall()
             if [r[0] for r in res] != ["ok"]:
                 problems.append("sqlite integrity_check: " + "; ".join(r[0] for r in res[:5]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import urllib.parse
 
 from .base import StoreError
@@ -12,7 +13,28 @@ MMAP_BYTES = 2**31  # address space, not memory: pages are shared with the OS pa
 CACHE_KIB = 65536  # SQLite's own page cache per connection (default 2 MiB)
 
 
-def connect_sqlite(path: str, *, read_only: bool = False) -> sqlite3.Connection:
+def check_store_path(path: str) -> None:
+    """``StoreError`` for a SQLite store path that cannot hold a store: empty (SQLite would use a
+    temporary database that vanishes at exit), ``:memory:``, a folder, or an existing file that is
+    not a regular file (``/dev/null``, a pipe, a socket). Checked before anything is created, so a
+    refused path leaves no lock file behind."""
+    if not path.strip():
+        raise StoreError("no store given (an empty path); give a file path or a postgresql:// URL")
+    if path == ":memory:" or path.startswith("file::memory:"):
+        raise StoreError(f"store {path} would vanish when copydesk exits; give a file path")
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise StoreError(f"cannot use store {path}: {e.strerror or e}") from None
+    if stat.S_ISDIR(mode):
+        raise StoreError(f"store {path} is a folder; give a file path")
+    if not stat.S_ISREG(mode):
+        raise StoreError(f"store {path} is not a regular file (a device, pipe or socket)")
+
+
+def connect_sqlite(path: str, *, read_only: bool = False) -> _AutoCommitting:
     """A connection to the store at ``path``; ``read_only`` opens an existing store for reading
     only (a placement worker: any write raises instead of racing the writer)."""
     try:

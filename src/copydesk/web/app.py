@@ -35,10 +35,11 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -49,14 +50,14 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..config import Limits, Settings
+from ..report import build_report
 from ..store import StoreError
+from .errors import ApiError
 from .service import (
-    ApiError,
     StoreService,
     article_detail,
     list_stories,
     store_error_status,
-    story_report,
     story_summary,
 )
 
@@ -339,6 +340,7 @@ def parse_json(body: bytes) -> Any:
 def parse_articles(body: bytes, limits: Limits) -> list:
     """The body of ``POST /articles`` -> validated ``Article`` records (ApiError on bad input)."""
     from ..ingest import InputError, record_to_article
+    from ..records import Article
 
     data = parse_json(body)
     items = data if isinstance(data, list) else [data]
@@ -352,7 +354,8 @@ def parse_articles(body: bytes, limits: Limits) -> list:
             f"too many articles in one request ({len(items):,} > limit "
             f"{limits.max_articles_per_request:,}); split the batch",
         )
-    out, seen = [], {}
+    out: list = []
+    seen: dict[str, Article] = {}
     for i, obj in enumerate(items):
         where = f"article {i}" if isinstance(data, list) else "article"
         if not isinstance(obj, dict):
@@ -432,6 +435,23 @@ def _story_path(sid: str) -> str:
     return "/stories/" + quote(sid, safe="")
 
 
+def merged_story(store: Any, story_id: str) -> str | None:
+    """The current id of the story that ``story_id`` merged into, or None (never such a story).
+
+    A story's id is derived from its members, so it changes when articles join it; the store keeps
+    the old ids in its alias table (``Store.story_alias``)."""
+    current = store.story_alias(story_id)
+    return current if isinstance(current, str) and current != story_id else None
+
+
+def _story_page(report: dict) -> str:
+    """The HTML page of a one-story report, its unit marks computed first (see ``report.marks``)."""
+    from ..report.marks import unit_marks
+    from ..report.page import render_html
+
+    return render_html(report, marks=unit_marks(report), story_href=_story_path, home_href="/")
+
+
 # ----------------------------------------------------------------------------- the app
 
 
@@ -447,7 +467,6 @@ def create_app(
     """The app over ``db``; ``host`` (the bound address) and ``allowed_hosts`` add to the loopback
     names accepted in ``Host`` (see ``host_patterns``)."""
     settings = settings or Settings()
-    limits = settings.limits
     service = StoreService(db, settings, readers=readers)
 
     @asynccontextmanager
@@ -471,44 +490,74 @@ def create_app(
     # Added last = runs first: framing, then Host, then the routes.
     app.add_middleware(HostGuard, allowed_hosts=host_patterns(host, allowed_hosts))
     app.add_middleware(FramingGuard)
+    _add_error_handlers(app)
+    _add_security_headers(app)
+    app.include_router(_page_routes(service))
+    app.include_router(_write_routes(service, settings))
+    app.include_router(_read_routes(service))
+    app.include_router(_status_routes(service))
+    app.include_router(_docs_routes())
+    _document_bodies(app)
+    return app
 
-    # -- errors: always {"error": "..."}, never a stack trace ----------------------------------
+
+def is_browser(request: Request) -> bool:
+    """A browser navigating (it asks for text/html and not for JSON): it gets HTML error pages."""
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "application/json" not in accept
+
+
+def error_response(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
+    """An error answer: ``{"error": message, **extra}`` for an API client, an HTML page for a browser."""
+    if is_browser(request):
+        from ..report.page import render_error_page
+
+        link = (_story_path(extra["merged_into"]), "the story it is now part of") if extra.get("merged_into") else None
+        return HTMLResponse(render_error_page(status, message, link=link), status_code=status, headers=headers)
+    return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Errors: ``{"error": "..."}`` for API clients and an HTML page for browsers (``error_response``),
+    never a stack trace."""
 
     @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+    async def _api_error(request: Request, exc: ApiError) -> Response:
         headers = dict(exc.headers)
         if exc.status == 413:
             headers["Connection"] = "close"  # the unread rest of the body is not wanted
-        return JSONResponse({"error": exc.message}, status_code=exc.status, headers=headers)
+        return error_response(request, exc.status, exc.message, headers)
 
     @app.exception_handler(StoreError)
-    async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
+    async def _store_error(request: Request, exc: StoreError) -> Response:
         err = store_error_status(exc)
-        return JSONResponse({"error": err.message}, status_code=err.status, headers=err.headers)
+        return error_response(request, err.status, err.message, dict(err.headers))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         msg = exc.detail if isinstance(exc.detail, str) else "error"
         if exc.status_code == 404 and msg == "Not Found":
             msg = f"no such endpoint: {request.method} {request.url.path}"
-        return JSONResponse(
-            {"error": msg}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
-        )
+        return error_response(request, exc.status_code, msg, getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
         parts = []
         for err in exc.errors()[:3]:
             loc = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "path", "body"))
             parts.append(f"{loc}: {err.get('msg', 'invalid')}" if loc else err.get("msg", "invalid"))
-        return JSONResponse({"error": "bad request: " + "; ".join(parts)}, status_code=400)
+        return error_response(request, 400, "bad request: " + "; ".join(parts))
 
     @app.exception_handler(Exception)
-    async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    async def _internal_error(request: Request, exc: Exception) -> Response:
         log.exception("internal error on %s %s", request.method, request.url.path)
-        return JSONResponse(
-            {"error": f"internal error ({type(exc).__name__}); see the server log"}, status_code=500
-        )
+        return error_response(request, 500, f"internal error ({type(exc).__name__}); see the server log")
+
+
+def _add_security_headers(app: FastAPI) -> None:
+    """Headers on every answer: no sniffing, no referrer, no framing; a CSP on every HTML page."""
 
     @app.middleware("http")
     async def _headers(request: Request, call_next):
@@ -517,18 +566,21 @@ def create_app(
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
         if response.headers.get("content-type", "").startswith("text/html"):
-            from ..report.html import content_security_policy
+            from ..report.page import content_security_policy
 
             response.headers.setdefault("Content-Security-Policy", content_security_policy())
         return response
 
-    # -- pages ------------------------------------------------------------------------------
 
-    @app.get("/", response_class=HTMLResponse, summary="Story list (HTML page)", tags=["pages"])
+def _page_routes(service: StoreService) -> APIRouter:
+    """The HTML pages: the story list (``/``)."""
+    router = APIRouter()
+
+    @router.get("/", response_class=HTMLResponse, summary="Story list (HTML page)", tags=["pages"])
     async def index(
         q: str = Query("", max_length=500), page: int = Query(1, ge=1, le=1_000_000)
     ) -> HTMLResponse:
-        from ..report.html import render_index
+        from ..report.page import render_index
 
         per_page = 100
 
@@ -545,9 +597,15 @@ def create_app(
             render_index(stories, story_href=_story_path, query=words, total=total, page=page, per_page=per_page)
         )
 
-    # -- API --------------------------------------------------------------------------------
+    return router
 
-    @app.post(
+
+def _write_routes(service: StoreService, settings: Settings) -> APIRouter:
+    """The JSON API's writes: ``POST /articles`` (store and place) and ``POST /verify`` (nothing stored)."""
+    router = APIRouter()
+    limits = settings.limits
+
+    @router.post(
         "/articles",
         summary="Store articles and place them in stories",
         tags=["api"],
@@ -566,82 +624,7 @@ def create_app(
         res = await service.ingest_async(articles)
         return JSONResponse({"added": res.added, "existing": res.existing, "articles": res.results})
 
-    @app.get(
-        "/stories",
-        summary="Stories, largest first",
-        tags=["api"],
-        response_model=StoriesOut,
-        responses=ERRORS,
-    )
-    async def get_stories(
-        offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)
-    ) -> JSONResponse:
-        stories, total = await run_in_threadpool(service.read, lambda store: list_stories(store, offset, limit))
-        return JSONResponse(
-            {"total": total, "offset": offset, "stories": [story_summary(s) for s in stories]}
-        )
-
-    @app.get(
-        "/stories/{story_id}",
-        summary="One story: JSON report, or the HTML page for a browser",
-        tags=["api", "pages"],
-        responses={**ERRORS, 200: {"content": {"application/json": {}, "text/html": {}}}},
-    )
-    async def get_story(
-        request: Request, story_id: str, format: str | None = Query(None, pattern="^(json|html)$")
-    ) -> Response:
-        """The story payload (articles, reference, families, facts, common source) and every
-        article's entry with alignment, claims and dropped sentences. ``?format=html`` (or a
-        browser's ``Accept: text/html``) gives the page."""
-        report = await run_in_threadpool(service.read, lambda store: story_report(store, story_id))
-        if report is None:
-            raise ApiError(404, f"no story with id {story_id!r}")
-        if wants_html(request, format):
-            from ..report.html import render_html
-
-            html = await run_in_threadpool(render_html, report, story_href=_story_path, home_href="/")
-            return HTMLResponse(html)
-        return JSONResponse({"story": report["stories"][0], "articles": report["articles"]})
-
-    @app.get(
-        "/articles/{article_id:path}",
-        summary="One article with its alignment and claims (ids may contain '/': send it as %2F or as is)",
-        tags=["api"],
-        responses=ERRORS,
-    )
-    async def get_article(
-        request: Request, article_id: str, format: str | None = Query(None, pattern="^(json|html)$")
-    ) -> Response:
-        entry = await run_in_threadpool(service.read, lambda store: article_detail(store, article_id))
-        if entry is None:
-            raise ApiError(404, f"no article with id {article_id!r}")
-        if wants_html(request, format) and entry.get("story"):
-            from ..report.html import anchor
-
-            return RedirectResponse(
-                _story_path(entry["story"]) + "#" + anchor("art", article_id), status_code=303
-            )
-        return JSONResponse(entry)
-
-    @app.get(
-        "/search",
-        summary="Stories whose articles contain the words",
-        tags=["api"],
-        response_model=StoriesOut,
-        responses=ERRORS,
-    )
-    async def search(
-        q: str = Query(..., min_length=1, max_length=500), limit: int = Query(20, ge=1, le=200)
-    ) -> JSONResponse:
-        if not q.strip():
-            raise ApiError(400, "query 'q' is empty")
-        words = clean_query(q)
-        if not words:
-            raise ApiError(422, "query 'q' has nothing to search for once control characters are removed")
-        found = await run_in_threadpool(service.read, lambda store: store.search_stories(words, limit=limit))
-        return JSONResponse({"total": len(found), "offset": 0, "stories": [story_summary(s) for s in found]})
-
-    @app.post(
+    @router.post(
         "/verify",
         summary="Check a rewrite against its source(s) before publication",
         tags=["api"],
@@ -671,7 +654,100 @@ def create_app(
             raise ApiError(400, str(e)) from None
         return JSONResponse(report.to_dict())
 
-    @app.get("/health", summary="Liveness and store counts", tags=["api"])
+    return router
+
+
+def _read_routes(service: StoreService) -> APIRouter:
+    """The JSON API's reads: stories, one story (or its page), one article, search. Over 80 lines
+    because it is four route declarations, each a decorator and a short body; splitting them further
+    would only scatter one router over several functions."""
+    router = APIRouter()
+
+    @router.get(
+        "/stories",
+        summary="Stories, largest first",
+        tags=["api"],
+        response_model=StoriesOut,
+        responses=ERRORS,
+    )
+    async def get_stories(
+        offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)
+    ) -> JSONResponse:
+        stories, total = await run_in_threadpool(service.read, lambda store: list_stories(store, offset, limit))
+        return JSONResponse(
+            {"total": total, "offset": offset, "stories": [story_summary(s) for s in stories]}
+        )
+
+    @router.get(
+        "/stories/{story_id}",
+        summary="One story: JSON report, or the HTML page for a browser",
+        tags=["api", "pages"],
+        responses={**ERRORS, 200: {"content": {"application/json": {}, "text/html": {}}}},
+    )
+    async def get_story(
+        request: Request, story_id: str, format: str | None = Query(None, pattern="^(json|html)$")
+    ) -> Response:
+        """The story payload (articles, reference, families, facts, common source) and every
+        article's entry with alignment, claims and dropped sentences. ``?format=html`` (or a
+        browser's ``Accept: text/html``) gives the page."""
+        report = await run_in_threadpool(service.read, lambda store: build_report(store, [story_id]))
+        if not report["stories"]:
+            merged = await run_in_threadpool(service.read, lambda store: merged_story(store, story_id))
+            if merged is None:
+                raise ApiError(404, f"no story with id {story_id!r}")
+            if wants_html(request, format):  # a saved link: the browser follows to the story it joined
+                return RedirectResponse(_story_path(merged) + (f"?format={format}" if format else ""), 308)
+            return error_response(request, 404, f"story {story_id!r} merged into {merged!r}", merged_into=merged)
+        if wants_html(request, format):
+            return HTMLResponse(await run_in_threadpool(_story_page, report))
+        return JSONResponse({"story": report["stories"][0], "articles": report["articles"]})
+
+    @router.get(
+        "/articles/{article_id:path}",
+        summary="One article with its alignment and claims (ids may contain '/': send it as %2F or as is)",
+        tags=["api"],
+        responses=ERRORS,
+    )
+    async def get_article(
+        request: Request, article_id: str, format: str | None = Query(None, pattern="^(json|html)$")
+    ) -> Response:
+        entry = await run_in_threadpool(service.read, lambda store: article_detail(store, article_id))
+        if entry is None:
+            raise ApiError(404, f"no article with id {article_id!r}")
+        if wants_html(request, format) and entry.get("story"):
+            from ..report.page import anchor
+
+            return RedirectResponse(
+                _story_path(entry["story"]) + "#" + anchor("art", article_id), status_code=303
+            )
+        return JSONResponse(entry)
+
+    @router.get(
+        "/search",
+        summary="Stories whose articles contain the words",
+        tags=["api"],
+        response_model=StoriesOut,
+        responses=ERRORS,
+    )
+    async def search(
+        q: str = Query(..., min_length=1, max_length=500), limit: int = Query(20, ge=1, le=200)
+    ) -> JSONResponse:
+        if not q.strip():
+            raise ApiError(400, "query 'q' is empty")
+        words = clean_query(q)
+        if not words:
+            raise ApiError(422, "query 'q' has nothing to search for once control characters are removed")
+        found = await run_in_threadpool(service.read, lambda store: store.search_stories(words, limit=limit))
+        return JSONResponse({"total": len(found), "offset": 0, "stories": [story_summary(s) for s in found]})
+
+    return router
+
+
+def _status_routes(service: StoreService) -> APIRouter:
+    """``GET /health``: liveness and the store's article count."""
+    router = APIRouter()
+
+    @router.get("/health", summary="Liveness and store counts", tags=["api"])
     async def health() -> JSONResponse:
         n = await run_in_threadpool(service.read, lambda store: store.count_articles())
         return JSONResponse(
@@ -683,7 +759,71 @@ def create_app(
             }
         )
 
-    # Make the schema document the request bodies declared by hand above.
+    return router
+
+
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'"
+)
+
+
+def swagger_assets() -> Path | None:
+    """The folder of Swagger UI's files, from the installed package swagger-ui-bundle (no CDN)."""
+    try:
+        import swagger_ui_bundle
+    except ImportError:
+        return None
+    folder = Path(swagger_ui_bundle.swagger_ui_path)
+    return folder if (folder / "swagger-ui-bundle.js").is_file() else None
+
+
+def _docs_page() -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        "<title>copydesk API</title>\n"
+        '<link rel="stylesheet" href="/docs/assets/swagger-ui.css">\n</head>\n<body>\n'
+        '<div id="swagger-ui"></div>\n'
+        '<script src="/docs/assets/swagger-ui-bundle.js"></script>\n'
+        '<script src="/docs/init.js"></script>\n</body>\n</html>\n'
+    )
+
+
+DOCS_INIT = (
+    'window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true, '
+    "validatorUrl: null, presets: [SwaggerUIBundle.presets.apis], layout: \"BaseLayout\"});\n"
+)
+DOCS_ASSETS = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascript"}
+
+
+def _docs_routes() -> APIRouter:
+    """``/docs``: interactive API documentation (Swagger UI) served from the installed package, with
+    no request to any other host; its assets under ``/docs/assets/``."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/docs")
+    async def docs() -> Response:
+        if swagger_assets() is None:
+            raise ApiError(503, "interactive docs need the package swagger-ui-bundle; the schema is at /openapi.json")
+        return HTMLResponse(_docs_page(), headers={"Content-Security-Policy": DOCS_CSP})
+
+    @router.get("/docs/init.js")
+    async def docs_init() -> Response:
+        return Response(DOCS_INIT, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
+    @router.get("/docs/assets/{name}")
+    async def docs_asset(name: str) -> Response:
+        folder = swagger_assets()
+        if folder is None or name not in DOCS_ASSETS:
+            raise ApiError(404, f"no such file: /docs/assets/{name}")
+        data = await run_in_threadpool((folder / name).read_bytes)
+        return Response(data, media_type=DOCS_ASSETS[name], headers={"Cache-Control": "max-age=86400"})
+
+    return router
+
+
+def _document_bodies(app: FastAPI) -> None:
+    """Make the schema document the request bodies the write endpoints parse by hand."""
     _extra_models = (ArticleIn, VerifyIn)
     app.openapi_schema = None
     base_openapi = app.openapi
@@ -699,7 +839,6 @@ def create_app(
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    return app
 
 
 def _version() -> str:
@@ -768,8 +907,6 @@ def serve(
             file=sys.stderr,
         )
     if not is_pg:
-        from pathlib import Path
-
         parent = Path(db).expanduser().resolve().parent
         if not parent.is_dir():
             _die(f"no folder {parent} for the store {db}")

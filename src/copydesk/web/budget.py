@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..records import Article
-from .service import ApiError
+from .errors import ApiError
 
 
 @dataclass(frozen=True, slots=True)

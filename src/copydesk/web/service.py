@@ -24,22 +24,14 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ..config import Settings
+from ..featurize.embed import DIM
 from ..records import AnalysisRow, Article, content_hash
-from ..report import article_entry
-from ..store import StoreError, open_store
+from ..report import article_entry, build_report
+from ..store import Store, StoreError, StoreLocked, StoreView, open_store
+from .errors import ApiError
 
 T = TypeVar("T")
 log = logging.getLogger("copydesk.web")
-
-
-class ApiError(Exception):
-    """An error answered as ``{"error": message}`` with ``status``."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
 
 
 @dataclass(frozen=True)
@@ -61,7 +53,7 @@ class DocVectorCache:
 
     def __init__(self) -> None:
         self.ids: list[str] = []
-        self._mat = np.zeros((0, 384), np.float32)
+        self._mat = np.zeros((0, DIM), np.float32)
         self.reloads = 0
         self._lock = threading.Lock()
 
@@ -71,11 +63,11 @@ class DocVectorCache:
         with self._lock:
             return list(self.ids), self._mat[: len(self.ids)]
 
-    def get(self, store: Any) -> tuple[list[str], np.ndarray]:
+    def get(self, store: Store) -> tuple[list[str], np.ndarray]:
         with self._lock:
             return self._get(store)
 
-    def _get(self, store: Any) -> tuple[list[str], np.ndarray]:
+    def _get(self, store: Store) -> tuple[list[str], np.ndarray]:
         if not self.ids:  # first fill: one bulk read of the vectors only
             ids, mat = store.all_doc_vectors()
             self.ids, self._mat = list(ids), np.array(mat, np.float32)
@@ -83,7 +75,7 @@ class DocVectorCache:
         ids = store.article_ids()
         n = len(self.ids)
         if len(ids) < n or (n and (ids[n - 1] != self.ids[-1] or ids[0] != self.ids[0])):
-            self.ids, self._mat, n = [], np.zeros((0, 384), np.float32), 0  # the store changed under us
+            self.ids, self._mat, n = [], np.zeros((0, DIM), np.float32), 0  # the store changed under us
             self.reloads += 1
         new = ids[n:]
         if new:
@@ -100,18 +92,15 @@ class DocVectorCache:
         return list(self.ids), self._mat[: len(self.ids)]
 
 
-class _CachedVectors:
+class _CachedVectors(StoreView):
     """The writer's store, with ``all_doc_vectors`` answered from a ``DocVectorCache``."""
 
-    def __init__(self, store: Any, cache: DocVectorCache) -> None:
-        self._store = store
+    def __init__(self, store: Store, cache: DocVectorCache) -> None:
+        super().__init__(store)
         self._cache = cache
 
     def all_doc_vectors(self) -> tuple[list[str], np.ndarray]:
-        return self._cache.get(self._store)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
+        return self._cache.get(self.inner)
 
 
 class StoreService:
@@ -158,8 +147,8 @@ class StoreService:
         self.is_postgres = db.startswith(("postgresql://", "postgres://"))
         self._jobs: queue.Queue = queue.Queue()
         self._writer = threading.Thread(target=self._writer_loop, name="copydesk-writer", daemon=True)
-        self._writer_store: Any = None
-        self._readers: queue.LifoQueue = queue.LifoQueue()
+        self._writer_store: Store | None = None
+        self._readers: queue.LifoQueue[Store] = queue.LifoQueue()
         self._reader_slots = threading.BoundedSemaphore(readers)
         self._closed = False
         self.batches = 0  # write steps run
@@ -202,7 +191,7 @@ class StoreService:
             except Exception:  # pragma: no cover
                 pass
 
-    def _close_writer(self, store: Any) -> None:
+    def _close_writer(self, store: Store) -> None:
         if self._writer_store is not None:
             self._writer_store.close()
             self._writer_store = None
@@ -223,7 +212,7 @@ class StoreService:
 
     # -- writes: one thread, short steps ---------------------------------------------------
 
-    def submit_write(self, fn: Callable[[Any], T]) -> Future[T]:
+    def submit_write(self, fn: Callable[[Store], T]) -> Future[T]:
         """Run ``fn(store)`` on the writer thread, holding the store's writer lock."""
         fut: Future = Future()
         self._jobs.put((fn, fut))
@@ -250,7 +239,7 @@ class StoreService:
 
     def analyse(self, articles: Sequence[Article]) -> list[AnalysisRow]:
         """Analysis of the articles not stored yet (step 1); 413 over the sentence budget."""
-        from ..pipeline import analyze_batch
+        from ..analyze import analyze_batch
 
         stored = self.read(lambda store: store.stored_hashes([a.id for a in articles]))
         todo = [a for a in articles if a.id not in stored]
@@ -266,10 +255,10 @@ class StoreService:
         (60 characters a sentence, known before segmenting)."""
         return sum(len(a.text) for a in articles) > 60 * self.budget.heavy_sentences
 
-    def _store_rows(self, store: Any, articles: Sequence[Article], rows: Sequence[AnalysisRow]) -> set[str]:
+    def _store_rows(self, store: Store, articles: Sequence[Article], rows: Sequence[AnalysisRow]) -> set[str]:
         """Step 2, on the writer: 409 for an id stored with another text, else store the new rows;
         the ids this request added."""
-        from ..pipeline import Pipeline
+        from ..runners.incremental import Pipeline
 
         self.batches += 1
         hashes = {a.id: content_hash(a) for a in articles}
@@ -295,12 +284,12 @@ class StoreService:
     def place(self, ids: Sequence[str], heavy: bool = True) -> None:
         """Place the unplaced articles of ``ids``: plan on a reader, apply on the writer (steps 3-4).
         ``heavy``: plan in the one heavy lane (big requests, the start-up pass)."""
-        from ..pipeline import Pipeline, PlanningStore
+        from ..runners.incremental import Pipeline, PlanningStore
 
         for _ in range(self.PLAN_TRIES):
             vectors = self._vectors.snapshot()  # before the read snapshot: all of these are in it
 
-            def plan(store: Any, vectors: Any = vectors) -> Any:
+            def plan(store: Store, vectors: Any = vectors) -> Any:
                 return Pipeline(PlanningStore(store, vectors), self.settings).plan_placement(ids)
 
             unplaced = self.read(lambda store: Pipeline(store, self.settings).unplaced_of(ids))
@@ -308,9 +297,10 @@ class StoreService:
                 return
             with self.heavy if heavy else contextlib.nullcontext():
                 p = self.read(plan)
-            if self.submit_write(
-                lambda store, p=p: Pipeline(_CachedVectors(store, self._vectors), self.settings).apply_placement(p)
-            ).result():
+            def apply(store: Store, p: Any = p) -> bool:
+                return Pipeline(_CachedVectors(store, self._vectors), self.settings).apply_placement(p)
+
+            if self.submit_write(apply).result():
                 return
             log.info("placement of %s articles raced another write: planning again", len(p.new))
         self.submit_write(
@@ -342,18 +332,18 @@ class StoreService:
         except BaseException as e:  # handed to the waiting request
             fut.set_exception(e)
 
-    def _with_store(self, fn: Callable[[Any], T]) -> T:
+    def _with_store(self, fn: Callable[[Store], T]) -> T:
         if self._writer_store is None:
             self._writer_store = open_store(self.db)
         store = self._writer_store
         try:
             with store.writer_lock(self.lock_timeout):
                 out = fn(store)
-            store.conn.rollback()  # end any read transaction the step opened (PostgreSQL)
+            store.rollback()  # end any read transaction the step opened (PostgreSQL)
             return out
         except BaseException:
             try:
-                store.conn.rollback()
+                store.rollback()
             except Exception:
                 # A broken connection: drop it, the next write opens a new one.
                 try:
@@ -363,55 +353,42 @@ class StoreService:
                 self._writer_store = None
             raise
 
-
     # -- reads --------------------------------------------------------------------------
 
-    def read(self, fn: Callable[[Any], T]) -> T:
-        """Run ``fn(store)`` on a reader connection inside one read transaction."""
+    def read(self, fn: Callable[[Store], T]) -> T:
+        """Run ``fn(store)`` on a reader connection inside one read snapshot (``Store.read_snapshot``).
+
+        A connection goes back to the pool only when ``fn`` and the end of its snapshot both
+        succeeded; when only ending the snapshot failed, ``fn``'s answer still stands."""
         if self._closed:
             raise ApiError(503, "server is shutting down")
         with self._reader_slots:
             try:
                 store = self._readers.get_nowait()
             except queue.Empty:
-                store = self._open_reader()
-            ok = False
+                store = open_store(self.db)
+            done = healthy = False
             try:
-                self._begin_read(store)
-                out = fn(store)
-                ok = True
-                return out
+                with store.read_snapshot():
+                    out = fn(store)
+                    done = True
+                healthy = True
+            except Exception:
+                if not done:
+                    raise
             finally:
-                try:
-                    store.conn.rollback()
-                except Exception:
-                    ok = False
-                if ok:
+                if healthy:
                     self._readers.put(store)
                 else:
-                    try:
+                    with contextlib.suppress(Exception):
                         store.close()
-                    except Exception:
-                        pass
-
-    def _open_reader(self) -> Any:
-        store = open_store(self.db)
-        if self.is_postgres:
-            from psycopg import IsolationLevel
-
-            store.conn.rollback()
-            store.conn.isolation_level = IsolationLevel.REPEATABLE_READ
-        return store
-
-    def _begin_read(self, store: Any) -> None:
-        if not self.is_postgres:
-            store.conn.execute("BEGIN")  # deferred: a snapshot for the request, no write lock
+            return out
 
 
 # -- queries shared by the API and the pages ---------------------------------------------------
 
 
-def article_results(store: Any, ids: Sequence[str]) -> list[dict]:
+def article_results(store: Store, ids: Sequence[str]) -> list[dict]:
     """What ``POST /articles`` answers for each article: where it went and what it changed."""
     placements = store.placements(list(ids))
     details = store.details(list(ids))
@@ -443,7 +420,7 @@ def article_results(store: Any, ids: Sequence[str]) -> list[dict]:
     return out
 
 
-def list_stories(store: Any, offset: int, limit: int) -> tuple[list[dict], int]:
+def list_stories(store: Store, offset: int, limit: int) -> tuple[list[dict], int]:
     """A page of stories, largest first (then by id), and the total: sizes come from the placements
     table, so only the payloads of the page are read (not every story's, as ``stories()`` does)."""
     sizes: dict[str, int] = {}
@@ -466,33 +443,27 @@ def story_summary(s: dict) -> dict:
     }
 
 
-def story_report(store: Any, story_id: str) -> dict | None:
-    """The report object (as ``build_report``) restricted to one story, read by its id."""
+class _OneStory(StoreView):
+    """A store whose stories are one story: ``build_report`` over it is the report of that story,
+    reading that story's payload only (``Store.stories`` reads every story's)."""
+
+    def __init__(self, store: Store, story: dict) -> None:
+        super().__init__(store)
+        self._story = story
+
+    def stories(self) -> list[dict]:
+        return [self._story]
+
+
+def story_report(store: Store, story_id: str) -> dict | None:
+    """The report object (``report.build_report``) restricted to one story, read by its id."""
     s = store.story(story_id)
     if s is None:
         return None
-    ids = sorted(s["articles"])
-    rows = store.load_analyses(ids)
-    placements = store.placements(ids)
-    details = store.details(ids)
-    arts = []
-    for aid in ids:
-        if aid not in rows or aid not in placements:
-            continue
-        r = rows[aid]
-        arts.append(
-            article_entry(
-                aid,
-                r.clean.title,
-                placements[aid],
-                [[a.kind, a.start, a.end, a.text] for a in r.clean.artifacts],
-                json.loads(details.get(aid) or "{}"),
-            )
-        )
-    return {"articles": arts, "stories": [s]}
+    return build_report(_OneStory(store, s))
 
 
-def article_detail(store: Any, aid: str) -> dict | None:
+def article_detail(store: Store, aid: str) -> dict | None:
     rows = store.load_analyses([aid])
     if aid not in rows:
         return None
@@ -522,8 +493,6 @@ def article_detail(store: Any, aid: str) -> dict | None:
 
 
 def store_error_status(e: StoreError) -> ApiError:
-    from ..store import StoreLocked
-
     if isinstance(e, StoreLocked):
         return ApiError(503, str(e), {"Retry-After": "5"})
     return ApiError(503, f"store unavailable: {e}")

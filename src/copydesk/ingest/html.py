@@ -1,11 +1,17 @@
-"""HTML main-text extraction (trafilatura), guarded against hostile pages."""
+"""HTML pages: main-text extraction (trafilatura), guarded against hostile pages, and the
+``Article`` of a page."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from .config import Limits
+from ..config import Limits
+from ..records import Article
+from .errors import InputError
+from .text import article_from_text
+
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
 _DECL = re.compile(r"<!DOCTYPE[^>\[]*(\[.*?\])?\s*>|<!ENTITY[^>]*>", re.I | re.S)
 _ENTITY_NAME = re.compile(r"<!ENTITY\s+%?\s*([\w.:-]+)", re.I)
@@ -43,8 +49,6 @@ def max_depth(html: str) -> int:
 
 
 def extract_html(html: str, limits: Limits, url: str | None = None) -> Extracted:
-    from .ingest import InputError
-
     # Entity declarations are never needed for news text and are how entity-expansion
     # ("billion laughs") attacks work: drop them before any parser sees the page, and the
     # references to the entities they declared (nothing can expand them any more).
@@ -72,3 +76,20 @@ def extract_html(html: str, limits: Limits, url: str | None = None) -> Extracted
     if not text.strip():
         raise InputError("no article text found in HTML")
     return Extracted(text=text, title=get("title"), date=get("date"), site=get("sitename"), url=get("url"))
+
+
+def article_from_html(
+    id: str, html: str, limits: Limits, *, url: str | None = None, source_path: str | None = None
+) -> Article:
+    """Main text, title, date and site of an HTML page via trafilatura."""
+    extracted = extract_html(html, limits, url=url)
+    return article_from_text(
+        id,
+        extracted.text,
+        limits,
+        title=extracted.title,
+        site=extracted.site,
+        url=url or extracted.url,
+        published=extracted.date,
+        source_path=source_path,
+    )

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..config import Settings
-from ..featurize.minhash import band_keys, rensa_started, signatures
+from copydesk.config import Settings
+from copydesk.featurize.minhash import band_keys, rensa_started, signatures
 
 _EMPTY = np.iinfo(np.uint32).max
 _TEXTS: Sequence[str] = ()  # set before forking workers (inherited, never pickled)
@@ -116,7 +116,7 @@ def find_copies(
     """
     import os
 
-    from ..score import default_model
+    from copydesk.score import default_model
 
     s = settings or Settings()
     t = default_model().duplicate_jaccard if threshold is None else threshold

@@ -1,6 +1,9 @@
-"""Candidate generation for a whole corpus, as functions of one bucket at a time.
+"""Candidate pairs: which articles are worth scoring against each other. Pure functions over data,
+one home for both paths: the incremental runner fetches the new articles' neighbours from the
+store and calls :func:`radius_neighbours`; the batch engines call :func:`candidate_pairs` (local)
+or the bucket functions below one group at a time (Spark).
 
-Every candidate source is "explode a key per article, group by key, emit pairs inside each
+For a whole corpus, every candidate source is "explode a key per article, group by key, emit pairs inside each
 group", so the local engine (dicts) and the Spark job (``groupBy`` + ``applyInPandas``)
 run the same functions on the same groups:
 
@@ -20,11 +23,34 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 import numpy as np
 
+from .config import Settings
+from .featurize.embed import DIM
+
 Pair = tuple[str, str]
+RADIUS_BLOCK = 1024  # query rows a matrix product (the incremental runner's exact vector search)
+
+
+class BucketSettings(Protocol):
+    """The knobs of the batch candidate search (``runners.stages.BatchSettings`` has them)."""
+
+    @property
+    def semantic_probes(self) -> int: ...
+    @property
+    def semantic_bucket(self) -> int: ...
+    @property
+    def max_semantic_bucket(self) -> int: ...
+    @property
+    def kmeans_per_centroid(self) -> int: ...
+    @property
+    def kmeans_iters(self) -> int: ...
+    @property
+    def max_band_bucket(self) -> int: ...
 
 
 def id_hash(article_id: str) -> int:
@@ -194,3 +220,103 @@ def merge_directed(
 def neighbour_pairs(a: Sequence[str], b: Sequence[str]) -> set[Pair]:
     """Undirected candidate pairs from merged directed neighbour lists."""
     return {ordered(x, y) for x, y in zip(a, b, strict=True) if x != y}
+
+
+# -- exact vector search of new articles against a stored corpus --------------------------------
+
+
+def radius_neighbours(
+    new: Sequence[str], queries: np.ndarray, ids: Sequence[str], matrix: np.ndarray, min_cos: float, max_n: int
+) -> set[Pair]:
+    """Pairs (a < b) of each new article (row of ``queries``) with its ``max_n`` nearest articles of
+    ``ids`` (rows of ``matrix``) at cosine >= ``min_cos`` (itself excluded; ties by row order).
+
+    Exact search in blocks of ``RADIUS_BLOCK`` query rows. A single query row is computed as a
+    two-row product: BLAS gemv sums differ in the last bit from gemm's, and a lone new article
+    (incremental runs, the API) must score as it would in a batch."""
+    index = {x: k for k, x in enumerate(ids)}
+    out: set[Pair] = set()
+    for start in range(0, len(new), RADIUS_BLOCK):
+        block = queries[start : start + RADIUS_BLOCK]
+        sims = (np.vstack([block, block]) @ matrix.T)[:1] if len(block) == 1 else block @ matrix.T
+        for r, a in enumerate(new[start : start + RADIUS_BLOCK]):
+            row = sims[r]
+            if a in index:
+                row[index[a]] = -1.0
+            hits = np.flatnonzero(row >= min_cos)
+            if len(hits) > max_n:
+                hits = hits[np.argsort(-row[hits], kind="stable")[:max_n]]
+            out.update(ordered(a, ids[int(h)]) for h in hits if ids[int(h)] != a)
+    return out
+
+
+# -- a whole corpus in memory (the local batch engine) -------------------------------------------
+
+
+def semantic_neighbours(
+    ids: Sequence[str], vectors: np.ndarray, settings: Settings, bs: BucketSettings
+) -> set[Pair]:
+    """The paraphrase candidates of a corpus: k-means buckets, exact search inside each."""
+    n = len(ids)
+    k = semantic_k(n, bs.semantic_probes, bs.semantic_bucket)
+    if k == 1:
+        buckets = {0: np.arange(n)}
+    else:
+        order = sorted(range(n), key=lambda i: id_hash(ids[i]))[: sample_size(k, bs.kmeans_per_centroid)]
+        cent = train_centroids(vectors[order], k, bs.kmeans_iters)
+        lab = assign_buckets(vectors, cent, bs.semantic_probes)
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i, row in enumerate(lab):
+            for c in row:
+                groups[int(c)].append(i)
+        buckets = {c: np.asarray(v) for c, v in groups.items()}
+    da: list[str] = []
+    db: list[str] = []
+    dc: list[float] = []
+    for c in sorted(buckets):
+        rows = buckets[c]
+        a, b, s = bucket_neighbours(
+            [ids[int(i)] for i in rows],
+            vectors[rows],
+            settings.vector_min_cosine,
+            settings.vector_max_neighbours,
+            bs.max_semantic_bucket,
+        )
+        da += a
+        db += b
+        dc += s
+    a, b, _ = merge_directed(da, db, dc, settings.vector_max_neighbours)
+    return neighbour_pairs(a, b)
+
+
+def candidate_pairs(
+    ids: Sequence[str],
+    bands: Sequence[Sequence[int]],
+    entities: Sequence[Sequence[str]],
+    vectors: np.ndarray | None,
+    settings: Settings,
+    bs: BucketSettings,
+    counts: dict[str, int] | None = None,
+) -> list[Pair]:
+    """Union of LSH band, rare-entity and semantic-bucket candidates of a corpus, sorted: article
+    ``ids[i]`` has band keys ``bands[i]``, rare entities ``entities[i]`` and document vector
+    ``vectors[i]``. ``counts`` receives the running totals after each source."""
+    counts = counts if counts is not None else {}
+    by_band: dict[tuple[int, int], list[str]] = defaultdict(list)
+    postings: dict[str, list[str]] = defaultdict(list)
+    for i, keys, ents in zip(ids, bands, entities, strict=True):
+        for b, key in enumerate(keys):
+            by_band[(b, key)].append(i)
+        for e in ents:
+            postings[e].append(i)
+    out: set[Pair] = set()
+    for members in by_band.values():
+        if len(members) > 1:
+            out.update(bucket_pairs(members, bs.max_band_bucket))
+    counts["band_pairs"] = len(out)
+    out |= entity_pairs(postings.values(), settings.entity_max_postings, settings.entity_min_shared)
+    counts["entity_band_pairs"] = len(out)
+    vecs = vectors if vectors is not None and len(ids) else np.zeros((0, DIM), np.float32)
+    out |= semantic_neighbours(list(ids), vecs, settings, bs)
+    counts["candidates"] = len(out)
+    return sorted(out)

@@ -1,11 +1,12 @@
-"""Per-article stages in worker processes, for one machine's cores.
+"""Worker processes for one machine's cores: scheduling only, no stage of its own.
 
 The per-article part of the pipeline (clean, segment, featurize, the document vector) is a
 pure function of each article, so its chunks can run in any process in any grouping and give
 the same bits (the embedder quantises per token: a vector does not depend on its batch).
-``ArticleWorkers`` maps ``analyze_batch`` over chunks in forked processes, in order; the caller
-(the one process that writes the store) gets the rows back. On Spark the same function runs per
-partition.
+``ArticleWorkers`` maps ``analyze.analyze_batch`` over chunks in forked processes, in order; the
+caller (the one process that writes the store) gets the rows back. On Spark the same function
+runs per partition. ``fork_map`` runs any function over the caller's in-memory state in forked
+processes; ``place_in_workers`` places components there with a ``ComponentPlacer``.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import gc
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from .config import Settings
-from .records import AnalysisRow, Article
+from ..analyze import analyze_batch
+from ..config import Settings
+from ..records import AnalysisRow, Article
 
 T = TypeVar("T")
 CHUNK = 32  # articles a task: small enough to balance two workers, large enough to amortise pickling
@@ -74,8 +76,6 @@ class ArticleWorkers:
         The workers compute while the caller does other work (the store writes the previous
         batch). Without a pool the work is done in ``get``.
         """
-        from .pipeline import analyze_batch
-
         if self.n == 1 or len(articles) < 2 * CHUNK:
             return Pending(lambda: analyze_batch(articles, self.settings))
         chunks = [list(articles[i : i + CHUNK]) for i in range(0, len(articles), CHUNK)]
@@ -103,6 +103,13 @@ class ArticleWorkers:
 _STATE: Any = None  # what a forked task reads: set before the fork, inherited (never pickled)
 
 
+def _start_worker(setup: Callable[[Any], Any] | None) -> None:
+    global _STATE
+    _init_worker()
+    if setup is not None:
+        _STATE = setup(_STATE)
+
+
 def _fork_call(args: tuple[Callable[[Any, Any], T], Any]) -> T:
     fn, item = args
     return fn(_STATE, item)
@@ -113,14 +120,15 @@ def fork_map(
     items: Sequence[Any],
     state: Any,
     n: int,
-    initializer: Callable[..., None] | None = None,
-    initargs: tuple = (),
+    setup: Callable[[Any], Any] | None = None,
 ) -> Iterator[T]:
     """``fn(state, item)`` for each item in ``n`` forked processes, in order.
 
-    ``state`` (the writer's in-memory data: features, caches, the pipeline) reaches the workers
-    by the fork, not by pickling; only items and results cross the pipe. ``fn`` must be a
-    module-level function and must not write the store.
+    ``state`` (the writer's in-memory data: features, caches, a placer) reaches the workers
+    by the fork, not by pickling; only items and results cross the pipe. ``setup``, if given,
+    runs once in each worker and its result is the state the worker's tasks get (a placer
+    reading its own connection). ``fn`` and ``setup`` must be module-level functions and must
+    not write the store.
     """
     global _STATE
     _STATE = state
@@ -128,7 +136,7 @@ def fork_map(
     # leaves them alone instead of touching (and so copying) every inherited page.
     gc.freeze()
     try:
-        with mp.get_context("fork").Pool(n, initializer=initializer or _init_worker, initargs=initargs) as pool:
+        with mp.get_context("fork").Pool(n, initializer=_start_worker, initargs=(setup,)) as pool:
             yield from pool.imap(_fork_call, [(fn, item) for item in items])
     finally:
         gc.unfreeze()
@@ -140,56 +148,32 @@ def fork_map(
 PLACE_CHUNK = 32  # articles a placement task (whole components; most are single articles)
 
 
-class _RecordingStore:
-    """A read-only store whose two writes placement may make (a small component's missing
-    pairs, fresh sentence vectors) are recorded for the writer process to replay."""
+class ComponentPlacer(Protocol):
+    """Places one component (sorted ids) reading a store, writing nothing."""
 
-    def __init__(self, store: Any) -> None:
-        self._store = store
-        self.pairs: list[Any] = []
-        self.vectors: dict[str, Any] = {}
+    def place(self, comp: list[str]) -> Any: ...
 
-    def put_pairs(self, pairs: Sequence[Any]) -> None:
-        self.pairs.extend(pairs)
-
-    def put_sentence_vectors(self, vectors: dict[str, Any]) -> None:
-        self.vectors.update(vectors)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
+    def for_worker(self) -> ComponentPlacer:
+        """The placer a forked worker uses: the same, reading through its own connection."""
+        ...
 
 
-def _init_placer(location: str) -> None:
-    from .store import open_store
-
-    _init_worker()
-    pipe = _STATE
-    lock_fd = getattr(pipe.store, "_lock_fd", None)
-    if lock_fd is not None:  # the writer's lock stays the writer's (closing a copy keeps it held)
-        os.close(lock_fd)
-    pipe.store = _RecordingStore(open_store(location, read_only=True))
-    pipe.progress = lambda phase, done, total: None
-    pipe.workers = 1  # a pool's worker cannot fork its own
+def _worker_placer(placer: ComponentPlacer) -> ComponentPlacer:
+    return placer.for_worker()
 
 
-def _place_chunk(pipe: Any, comps: list[list[str]]) -> list[Any]:
-    out = []
-    for comp in comps:
-        rec = pipe.store
-        rec.pairs, rec.vectors = [], {}
-        placed = pipe._place_component(comp)
-        placed.pairs, placed.vectors = rec.pairs, rec.vectors
-        out.append(placed)
-    return out
+def _place_chunk(placer: ComponentPlacer, comps: list[list[str]]) -> list[Any]:
+    return [placer.place(comp) for comp in comps]
 
 
-def place_in_workers(pipeline: Any, comps: Sequence[list[str]], n: int) -> Iterator[Any]:
-    """``pipeline._place_component`` for each component in ``n`` forked processes, in order.
+def place_in_workers(placer: ComponentPlacer, comps: Sequence[list[str]], n: int) -> Iterator[Any]:
+    """``placer.place(comp)`` for each component in ``n`` forked processes, in order.
 
     Placing a component reads the store and computes (story grouping, tracing, claims); the
-    workers do that, each with its own read-only connection, while the calling process writes
-    the results as they arrive: the store keeps one writer, and the written rows are the same
-    as placing every component in the caller.
+    workers do that, each with its own read-only connection (``placer.for_worker``), while the
+    calling process writes the results as they arrive: the store keeps one writer, and the
+    written rows are the same as placing every component in the caller. (A worker inherits the
+    writer's open lock file; it never unlocks it, and the writer's unlock releases it.)
     """
     chunks: list[list[list[str]]] = [[]]
     size = 0
@@ -199,5 +183,5 @@ def place_in_workers(pipeline: Any, comps: Sequence[list[str]], n: int) -> Itera
             size = 0
         chunks[-1].append(comp)
         size += len(comp)
-    for placed in fork_map(_place_chunk, chunks, pipeline, n, _init_placer, (pipeline.store.location,)):
+    for placed in fork_map(_place_chunk, chunks, placer, n, _worker_placer):
         yield from placed

@@ -32,9 +32,11 @@ from functools import lru_cache
 from html import escape
 from importlib import resources
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import quote
 
 from . import shared_and_single_facts
+from .marks import Mark, UnitMarks, article_sentences, short, unit_marks
 
 Href = Callable[[str], str]
 
@@ -49,7 +51,6 @@ ALIGN_LABEL = {"verbatim": "= verbatim", "paraphrase": "≈ paraphrase", "added"
 STATUS_LABEL = {"unsupported": "? unsupported", "contradicted": "✗ contradicted", "supported": "✓ supported",
                 "heading": "— not a claim"}
 FLAGGED = ("unsupported", "contradicted")  # claim statuses shown as flags (= claims.FLAGGED); "heading" is not
-UNIT_KINDS = ("number", "date", "quote")
 SHORT_ARTIFACT = 12  # artifacts this short (markup, stray quotes) ride along with the next sentence
 GENERATOR_META = '<meta name="generator" content="copydesk">'
 DOT_MIN_NODES = 8  # graphs this large are laid out by Graphviz dot; smaller ones in rows
@@ -63,10 +64,6 @@ GRAPH_MIN_SCALE = 0.7  # a larger dot layout is shown at this scale and scrolls 
 def e(s: object) -> str:
     """Escaped text for element content and quoted attribute values."""
     return escape("" if s is None else str(s), quote=True)
-
-
-def short(aid: str, n: int = 14) -> str:
-    return aid if len(aid) <= n else aid[: n - 2] + "…"
 
 
 def anchor(prefix: str, ident: str) -> str:
@@ -124,56 +121,23 @@ def _page(title: str, body: str, data: object | None = None) -> str:
     )
 
 
-# ----------------------------------------------------------------------------- units
+def render_error_page(status: int, message: str, home_href: str = "/", link: tuple[str, str] | None = None) -> str:
+    """A page for an error a browser hit (``copydesk serve``): the status, the message in words, and
+    links to ``link`` (href, text; e.g. the story an old id merged into) and to the story list."""
+    reason = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 409: "Conflict",
+              413: "Too large", 415: "Unsupported content type", 422: "Cannot be processed",
+              429: "Too many requests", 500: "Server error", 503: "Busy"}.get(status, "Error")
+    extra = f'<p><a href="{e(link[0])}">{e(link[1])}</a></p>' if link else ""
+    body = (
+        '<header class="top"><h1><span class="logo" aria-hidden="true">¶</span> copydesk</h1></header>'
+        f'<main id="main" tabindex="-1" class="error-page"><h2>{status} · {e(reason)}</h2>'
+        f'<p class="error-message">{e(message)}</p>{extra}'
+        f'<p><a href="{e(home_href)}">← all stories</a></p></main>'
+    )
+    return _page(f"{status} {reason} — copydesk", body)
 
 
-@lru_cache(maxsize=50_000)
-def _units(text: str) -> tuple:
-    from ..featurize.units import extract_units
-
-    try:
-        return tuple(u for u in extract_units(text) if u.kind in UNIT_KINDS)
-    except Exception:  # a unit extractor failing must not cost the page
-        return ()
-
-
-def unit_marks(
-    sentence: str,
-    offset: int,
-    against: Iterable[tuple[str, str]],
-    *,
-    new_if_absent: bool,
-    known: Iterable[str] = (),
-) -> list[tuple[int, int, str, str]]:
-    """Numbers, dates and quotes of ``sentence`` that differ from the sentences ``against``.
-
-    ``against`` holds (label, text) pairs, e.g. ("source", the aligned source sentence).
-    Returns (start, end, css class, note) in absolute offsets: ``changed`` when a comparable
-    unit there has another value, ``new`` when nothing comparable is there at all. A unit that
-    any sentence of ``known`` (the whole source) states is never marked: "30-day" is not "new"
-    because the aligned sentence lacks it while another sentence of the source says "30-day ceasefire".
-    """
-    from ..featurize.units import compatible
-
-    others = [(label, u) for label, text in against for u in _units(text)]
-    elsewhere = [u for text in known for u in _units(text)]
-    out = []
-    for u in _units(sentence):
-        same_kind = [(label, v) for label, v in others if v.kind == u.kind]
-        verdicts = [(compatible(u, v), label, v) for label, v in same_kind]
-        if any(ok is True for ok, _, _ in verdicts) or any(
-            v.kind == u.kind and compatible(u, v) is True for v in elsewhere
-        ):
-            continue
-        clash = next(((label, v) for ok, label, v in verdicts if ok is False), None)
-        what = {"number": "number", "date": "date", "quote": "quote"}[u.kind]
-        if clash is not None:
-            was = clash[1].text.strip('“”"')
-            note = f"{what} changed: {clash[0]} has “{was}”"
-            out.append((offset + u.start, offset + u.end, "u-changed", note))
-        elif new_if_absent and not same_kind:
-            out.append((offset + u.start, offset + u.end, "u-new", f"{what} not in the source"))
-    return out
+# ----------------------------------------------------------------------------- inline marks
 
 
 def _inline(text: str, start: int, marks: Sequence[tuple[int, int, str, str]]) -> str:
@@ -202,13 +166,13 @@ def _inline(text: str, start: int, marks: Sequence[tuple[int, int, str, str]]) -
 # ----------------------------------------------------------------------------- graph
 
 
-def _missing_links(story: dict) -> list[tuple[str, list[str], str]]:
+def _missing_links(story: dict) -> list[tuple[list[str], list[str], str]]:
     """Evidence items of a missing common source as (articles named, texts, shared words)."""
     ids = sorted(story["articles"], key=len, reverse=True)
     if not ids:
         return []
     head = re.compile("(?:^|; )(" + "|".join(re.escape(i) for i in ids) + "): ")
-    out = []
+    out: list[tuple[list[str], list[str], str]] = []
     for item in story.get("evidence") or []:
         words = ""
         m = re.search(r" \(shared, absent from .*?: ([^()]*)\)$", item)
@@ -415,8 +379,23 @@ def _shown_width(lay: GraphLayout) -> float:
     return max(min(lay.width, GRAPH_FIT_WIDTH), lay.width * GRAPH_MIN_SCALE)
 
 
-def render_graph(story: dict, arts: dict[str, dict], art_href: Href) -> str:
-    """The derivation graph of one story as an inline SVG (laid out by Graphviz ``dot`` when large)."""
+@dataclass
+class _Graph:
+    """What the derivation graph of a story shows: its members, each one's parent, the rows of the
+    fallback layout, the edges (tail, head, relation) with their labels, and the missing-source links."""
+
+    members: list[str]
+    ref: str | None
+    parent: dict[str, str | None]
+    rows: list[list[str]]
+    edges: list[tuple[str, str, str]]
+    labels: dict[tuple[str, str], str]
+    links: list[tuple[list[str], list[str], str]]
+    missing: bool
+
+
+def _graph_model(story: dict, arts: dict[str, dict]) -> _Graph:
+    """The nodes and edges of a story's derivation graph (no layout, no markup)."""
     members = [m for m in story["articles"] if m in arts]
     ref = story.get("reference")
     parent: dict[str, str | None] = {}
@@ -463,7 +442,15 @@ def render_graph(story: dict, arts: dict[str, dict], art_href: Href) -> str:
             if parent.get(a) not in named:
                 edges.append(("__missing__", a, "missing"))
                 labels[("__missing__", a)] = "shared facts"
+    return _Graph(members, ref, parent, rows, edges, labels, links, missing)
 
+
+def render_graph(story: dict, arts: dict[str, dict], art_href: Href) -> str:
+    """The derivation graph of one story as an inline SVG (laid out by Graphviz ``dot`` when large)."""
+    g = _graph_model(story, arts)
+    members, ref, parent, rows, edges, labels, links, missing = (
+        g.members, g.ref, g.parent, g.rows, g.edges, g.labels, g.links, g.missing
+    )
     node_text: dict[str, tuple[str, str, str]] = {}
     for m in members:
         a = arts[m]
@@ -687,15 +674,13 @@ def _source_cell(sources: list[dict], art_href: Href) -> str:
     return out
 
 
-def render_article(a: dict, arts: dict[str, dict], art_href: Href, ids: _Ids) -> str:
-    aid = a["id"]
+Row = tuple[int, str, str, str]  # (position, kind, left html, right html) of the side-by-side table
+
+
+def _article_head(a: dict, art_href: Href, artifacts: list[dict]) -> str:
+    """The article's heading (relation, id, title) and its line of counts."""
+    aid, src, counts = a["id"], a.get("source"), a.get("counts") or {}
     rel = a.get("relation") or "unrelated"
-    src = a.get("source")
-    counts = a.get("counts") or {}
-    alignment = sorted(a.get("alignment") or [], key=lambda x: (x.get("start", 0), x.get("end", 0)))
-    claims = {(c.get("start"), c.get("end")): c for c in a.get("claims") or []}
-    src_known = [c.get("text", "") for c in (arts.get(src) or {}).get("claims") or []] if src else []
-    artifacts = sorted(a.get("artifacts") or [], key=lambda x: (x.get("start", 0), x.get("end", 0)))
     head = [
         f'<article class="art" id="{e(anchor("art", aid))}" aria-labelledby="{e(anchor("h", aid))}">',
         '<header class="art-head">',
@@ -724,29 +709,31 @@ def render_article(a: dict, arts: dict[str, dict], art_href: Href, ids: _Ids) ->
         kinds = sorted({x.get("kind", "") for x in artifacts})
         meta.append(f"{plural(len(artifacts), 'artifact', 'artifacts')} ({e(', '.join(kinds))})")
     head.append(" · ".join(meta) + "</p></header>")
+    return "".join(head)
 
-    # Sentences of this article: from the alignment, else from the claims (the reference).
-    two_col = bool(alignment) and src is not None
-    sentences: list[dict] = (
-        alignment
-        if alignment
-        else [
-            {"sentence": c.get("text", ""), "start": c.get("start", 0), "end": c.get("end", 0)}
-            for c in sorted(claims.values(), key=lambda c: (c.get("start", 0), c.get("end", 0)))
-        ]
+
+def _artifact_html(x: dict) -> str:
+    return (
+        f'<del class="artifact">{e(x.get("text", ""))}</del>'
+        f'<span class="tag tag-artifact">artifact: {e(x.get("kind", ""))}</span>'
     )
-    if not sentences and not artifacts:
-        note = (
-            "a story of its own: no other version to compare"
-            if rel == "unrelated"
-            else "no sentence detail (analysed with --no-claims)"
-        )
-        return "".join(head) + f'<p class="none">{e(note)}</p></article>'
 
-    # Artifacts inside a sentence are struck through in it; the others get rows of their own
-    # (short ones, such as markdown markup, ride with the next sentence).
+
+def _article_rows(
+    a: dict,
+    sentences: list[dict],
+    artifacts: list[dict],
+    sentence_marks: dict[int, tuple[Mark, ...]],
+    ids: _Ids,
+    art_href: Href,
+    two_col: bool,
+) -> list[Row]:
+    """The rows of the side-by-side table, in text order. Artifacts inside a sentence are struck
+    through in it; the others get rows of their own (short ones, such as markdown markup, ride with
+    the next sentence)."""
+    claims = {(c.get("start"), c.get("end")): c for c in a.get("claims") or []}
     inside: dict[int, list] = {}
-    rows: list[tuple[int, str, str, str]] = []  # (position, kind, left html, right html)
+    rows: list[Row] = []
     pending: list[str] = []
     free = []
     for x in artifacts:
@@ -756,45 +743,23 @@ def render_article(a: dict, arts: dict[str, dict], art_href: Href, ids: _Ids) ->
             inside.setdefault(host, []).append((xs, xe, "artifact", x.get("kind", "")))
         else:
             free.append(x)
-    items: list[tuple[int, int, object]] = [(s["start"], 1, ("s", i)) for i, s in enumerate(sentences)]
+    items: list[tuple[int, int, tuple[str, Any]]] = [(s["start"], 1, ("s", i)) for i, s in enumerate(sentences)]
     items += [(x.get("start", 0), 0, ("x", x)) for x in free]
     items.sort(key=lambda t: (t[0], t[1]))
     for pos, _, (kind, obj) in items:
         if kind == "x":
-            x = obj
-            html_x = (
-                f'<del class="artifact">{e(x.get("text", ""))}</del>'
-                f'<span class="tag tag-artifact">artifact: {e(x.get("kind", ""))}</span>'
-            )
-            if len(x.get("text", "").strip()) <= SHORT_ARTIFACT:
-                pending.append(html_x)
+            if len(obj.get("text", "").strip()) <= SHORT_ARTIFACT:
+                pending.append(_artifact_html(obj))
             else:
-                rows.append((pos, "artifact", '<span class="none">—</span>', html_x))
+                rows.append((pos, "artifact", '<span class="none">—</span>', _artifact_html(obj)))
             continue
         s = sentences[obj]
         label = s.get("label")
-        srcs = s.get("source_sentences") or []
-        marks = list(inside.get(obj, []))
+        marks = list(inside.get(obj, [])) + [(m.start, m.end, m.css, m.note) for m in sentence_marks.get(obj, ())]
         # The claims of this sentence: usually one with its span; a bullet label and its body are two.
         pieces = sorted((c for c in claims.values() if s["start"] <= c.get("start", -1) and
                          c.get("end", -1) <= s["end"]), key=lambda c: c.get("start", 0))
         claim = claims.get((s["start"], s["end"]))
-        if label in ("verbatim", "paraphrase") and srcs:
-            marks += unit_marks(
-                s["sentence"],
-                s["start"],
-                [(short(x.get("article", "source")), x.get("text", "")) for x in srcs],
-                new_if_absent=True,
-                known=src_known,
-            )
-        for c in pieces:
-            if c.get("status") == "contradicted" and c.get("kind") in UNIT_KINDS:
-                marks += unit_marks(
-                    s["sentence"],
-                    s["start"],
-                    [(short(x.get("article", "")), x.get("text", "")) for x in c.get("evidence") or []],
-                    new_if_absent=False,
-                )
         prefix = "".join(pending) + (
             f'<span class="tag lab lab-{e(label)}">{e(ALIGN_LABEL.get(label, label))}</span> '
             if label
@@ -805,51 +770,77 @@ def render_article(a: dict, arts: dict[str, dict], art_href: Href, ids: _Ids) ->
             right = _claim_html(s["sentence"], s["start"], marks, claim, ids, art_href, prefix, label)
         else:
             right = _pieces_html(s, pieces, marks, ids, art_href, prefix, label)
-        left = _source_cell(srcs, art_href) if two_col else ""
+        left = _source_cell(s.get("source_sentences") or [], art_href) if two_col else ""
         rows.append((pos, label or "sentence", left, right))
     if pending:
         rows.append((10**12, "artifact", "", "".join(pending)))
+    return rows
 
-    body = []
-    if two_col:
+
+def _two_column_table(a: dict, rows: list[Row]) -> str:
+    """The article beside its source, then the source sentences it left out."""
+    aid, src = a["id"], a.get("source") or ""
+    body = [
+        f'<table class="sbs"><caption class="vh">{e(aid)} against its source {e(src)}</caption>'
+        f'<thead><tr><th scope="col">Source <code>{e(short(src, 24))}</code></th>'
+        f'<th scope="col">This article <code>{e(short(aid, 24))}</code></th></tr></thead><tbody>'
+    ]
+    for _, kind, left, right in rows:
         body.append(
-            f'<table class="sbs"><caption class="vh">{e(aid)} against its source {e(src)}</caption>'
-            f'<thead><tr><th scope="col">Source <code>{e(short(src, 24))}</code></th>'
-            f'<th scope="col">This article <code>{e(short(aid, 24))}</code></th></tr></thead><tbody>'
+            f'<tr class="row row-{e(kind)}"><td class="l" data-col="source">{left}</td>'
+            f'<td class="r" data-col="this article">{right}</td></tr>'
         )
-        for _, kind, left, right in rows:
-            body.append(
-                f'<tr class="row row-{e(kind)}"><td class="l" data-col="source">{left}</td>'
-                f'<td class="r" data-col="this article">{right}</td></tr>'
-            )
-        dropped = a.get("dropped") or []
-        if dropped:
-            body.append(
-                f'<tr class="row-sep"><th scope="rowgroup" colspan="2">Left out: {len(dropped)} source '
-                "sentences with no counterpart here</th></tr>"
-            )
-            for d in dropped:
-                body.append(
-                    '<tr class="row row-dropped"><td class="l" data-col="source">'
-                    f'<span class="tag lab lab-dropped">− dropped</span> <span class="dropped">{e(d.get("text", ""))}'
-                    '</span></td><td class="r" data-col="this article"><span class="none">— left out</span></td></tr>'
-                )
-        body.append("</tbody></table>")
-    else:
-        why = (
-            "reference of the story: no source in the set"
-            if rel == "reference"
-            else "no source to compare with"
-        )
+    dropped = a.get("dropped") or []
+    if dropped:
         body.append(
-            f'<table class="sbs one"><caption class="vh">{e(aid)}</caption><thead><tr>'
-            f'<th scope="col">{e(why.capitalize())}; its claims checked against the other versions</th>'
-            "</tr></thead><tbody>"
+            f'<tr class="row-sep"><th scope="rowgroup" colspan="2">Left out: {len(dropped)} source '
+            "sentences with no counterpart here</th></tr>"
         )
-        for _, kind, _left, right in rows:
-            body.append(f'<tr class="row row-{e(kind)}"><td class="r">{right}</td></tr>')
-        body.append("</tbody></table>")
-    return "".join(head) + "".join(body) + "</article>"
+        for d in dropped:
+            body.append(
+                '<tr class="row row-dropped"><td class="l" data-col="source">'
+                f'<span class="tag lab lab-dropped">− dropped</span> <span class="dropped">{e(d.get("text", ""))}'
+                '</span></td><td class="r" data-col="this article"><span class="none">— left out</span></td></tr>'
+            )
+    body.append("</tbody></table>")
+    return "".join(body)
+
+
+def _one_column_table(a: dict, rows: list[Row]) -> str:
+    """An article with no source to compare with (the reference): its sentences and claim tags."""
+    why = "reference of the story: no source in the set" if a.get("relation") == "reference" else (
+        "no source to compare with"
+    )
+    body = [
+        f'<table class="sbs one"><caption class="vh">{e(a["id"])}</caption><thead><tr>'
+        f'<th scope="col">{e(why.capitalize())}; its claims checked against the other versions</th>'
+        "</tr></thead><tbody>"
+    ]
+    for _, kind, _left, right in rows:
+        body.append(f'<tr class="row row-{e(kind)}"><td class="r">{right}</td></tr>')
+    body.append("</tbody></table>")
+    return "".join(body)
+
+
+def render_article(
+    a: dict, arts: dict[str, dict], art_href: Href, ids: _Ids, sentence_marks: dict[int, tuple[Mark, ...]]
+) -> str:
+    """One article: its heading, then its sentences beside its source's (or alone, for the reference),
+    with alignment labels, claim tags, struck artifacts and the unit marks ``sentence_marks``."""
+    artifacts = sorted(a.get("artifacts") or [], key=lambda x: (x.get("start", 0), x.get("end", 0)))
+    head = _article_head(a, art_href, artifacts)
+    sentences = article_sentences(a)
+    if not sentences and not artifacts:
+        note = (
+            "a story of its own: no other version to compare"
+            if (a.get("relation") or "unrelated") == "unrelated"
+            else "no sentence detail (analysed with --no-claims)"
+        )
+        return head + f'<p class="none">{e(note)}</p></article>'
+    two_col = bool(a.get("alignment")) and a.get("source") is not None
+    rows = _article_rows(a, sentences, artifacts, sentence_marks, ids, art_href, two_col)
+    table = _two_column_table(a, rows) if two_col else _one_column_table(a, rows)
+    return head + table + "</article>"
 
 
 # ----------------------------------------------------------------------------- stories
@@ -947,10 +938,10 @@ def render_missing(story: dict, art_href: Href) -> str:
     return "".join(out)
 
 
-def render_story(story: dict, arts: dict[str, dict], art_href: Href, ids: _Ids) -> str:
+def render_story(story: dict, arts: dict[str, dict], art_href: Href, ids: _Ids, marks: UnitMarks) -> str:
     sid = story["id"]
     members = [m for m in story["articles"] if m in arts]
-    ref = story.get("reference")
+    ref = cast(str, story.get("reference"))  # trace gives every story one
     flagged, n_art = _story_stats(story, arts)
     title = story_title(story)
     out = [
@@ -964,8 +955,8 @@ def render_story(story: dict, arts: dict[str, dict], art_href: Href, ids: _Ids) 
     ]
     top = []
     if len(members) > 1:
-        present = {arts[m].get("relation") for m in members if m != ref}
-        present = {r if r in ("rewrite", "duplicate") else "same_story" for r in present}
+        relations = {arts[m].get("relation") for m in members if m != ref}
+        present = {r if r in ("rewrite", "duplicate") else "same_story" for r in relations}
         if story.get("common_source_missing"):
             present.add("missing")
         top.append(
@@ -979,7 +970,7 @@ def render_story(story: dict, arts: dict[str, dict], art_href: Href, ids: _Ids) 
     out.append(render_facts(story, art_href))
     out.append(_key())
     for m in _article_order(members, ref, arts):
-        out.append(render_article(arts[m], arts, art_href, ids))
+        out.append(render_article(arts[m], arts, art_href, ids, marks.get(m, {})))
     out.append("</section>")
     return "".join(out)
 
@@ -1061,13 +1052,20 @@ def render_html(
     home_href: str | None = None,
     max_singles: int = 500,
     neighbours: tuple[str | None, str | None] = (None, None),
+    marks: UnitMarks | None = None,
 ) -> str:
     """The report as one self-contained HTML page.
+
+    ``marks`` are the report's unit marks (``report.marks.unit_marks``), computed by the caller when it
+    builds the report; a caller that holds only the JSON report leaves it out and they are computed
+    from it first.
 
     ``story_href`` maps a story id to a link (default: an anchor in this page); ``home_href``
     adds a link back to a story index (the server's ``/``, or the index of a split report);
     ``neighbours`` are the links to the previous and next story page, if any.
     """
+    if marks is None:
+        marks = unit_marks(report)
     arts = {a["id"]: a for a in report.get("articles") or []}
     stories = [s for s in report.get("stories") or [] if s.get("articles")]
     multi = [s for s in stories if len(s["articles"]) > 1]
@@ -1101,7 +1099,7 @@ def render_html(
     if not stories:
         main.append('<p class="none">No stories in this report.</p>')
     for s in multi:
-        main.append(render_story(s, arts, art_href, ids))
+        main.append(render_story(s, arts, art_href, ids, marks))
     if singles:
         main.append(_singles_section(singles, arts, max_singles))
     main.append("</main>")
@@ -1275,6 +1273,7 @@ def write_html(
     max_page_bytes: int = MAX_PAGE_BYTES,
     max_page_stories: int = MAX_PAGE_STORIES,
     per_index_page: int = INDEX_PAGE_STORIES,
+    marks: UnitMarks | None = None,
 ) -> HtmlFiles:
     """Write the report for reading from disk (file://, no server, no network).
 
@@ -1287,10 +1286,12 @@ def write_html(
     """
     path = Path(path)
     folder = story_folder(path)
+    if marks is None:
+        marks = unit_marks(report)
     n_multi = sum(1 for s in report.get("stories") or [] if len(s.get("articles") or []) > 1)
     page = None
     if n_multi <= max_page_stories and len(json_for_script(report).encode("utf-8")) <= max_page_bytes:
-        page = render_html(report, title=title)
+        page = render_html(report, title=title, marks=marks)
         if len(page.encode("utf-8")) > max_page_bytes:
             page = None
     if page is not None:
@@ -1313,24 +1314,21 @@ def write_html(
     written = [path]
     for k in range(1, n_index + 1):
         chunk = multi[(k - 1) * per_index_page : k * per_index_page]
-        if k == 1:
-            html = render_split_index(
-                report, chunk, story_href=lambda sid: f"{sub_url}/{names[sid]}", page=1, pages=n_index,
-                page_href=lambda j: f"{sub_url}/index-{j}.html", folder_name=folder.name, title=title,
-            )
-            path.write_text(html, encoding="utf-8")
-        else:
-            html = render_split_index(
-                report, chunk, story_href=lambda sid: names[sid], page=k, pages=n_index,
-                page_href=index_from_folder, folder_name=folder.name, title=title,
-            )
-            out = folder / f"index-{k}.html"
-            out.write_text(html, encoding="utf-8")
+        first = k == 1
+        html = render_split_index(
+            report, chunk, page=k, pages=n_index, folder_name=folder.name, title=title,
+            story_href=(lambda sid: f"{sub_url}/{names[sid]}") if first else (lambda sid: names[sid]),
+            page_href=(lambda j: f"{sub_url}/index-{j}.html") if first else index_from_folder,
+        )
+        out = path if first else folder / f"index-{k}.html"
+        out.write_text(html, encoding="utf-8")
+        if not first:
             written.append(out)
     for i, s in enumerate(multi):
         sub = {"articles": [arts[m] for m in s["articles"] if m in arts], "stories": [s]}
         html = render_html(
             sub,
+            marks=marks,
             title=title,
             story_href=lambda sid: names.get(sid, "#"),
             home_href=index_from_folder(index_of[s["id"]]),

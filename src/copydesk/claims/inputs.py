@@ -1,0 +1,100 @@
+"""What the verifier reads: evidence sentences, claims, and the alignment levels it judges them at."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..featurize.embed import DIM
+from ..records import AnalysisRow, Sentence, Unit
+from .roles import claim_role, split_label
+
+TOP_EVIDENCE = 3  # evidence sentences a verdict lists
+SUPPORT_MIN = (
+    0.45  # alignment score at which an evidence sentence supports a claim (an article id in ``support``)
+)
+LOOSE_MIN = 0.2  # a sentence this close may state another value for the same thing (same head noun)
+STATEMENT_MIN = 0.3  # ... and be the one a negation, antonym, stance or hedge of the claim reverses
+FLAGGED = ("unsupported", "contradicted")  # the statuses a user is warned about (and a gate fails on)
+MIN_CLAIM_WORDS = 4  # shorter sentences (headline fragments, stray words) are not claims
+STATUSES = ("supported", *FLAGGED, "heading")  # "heading": not a claim (heading, question, label, ...)
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSentence:
+    """One sentence of another version, as the verifier compares a claim with it."""
+
+    article: str
+    idx: int
+    text: str
+    units: tuple[Unit, ...]
+    prev_text: str = ""  # the sentence before it, to resolve "both nations", "he"
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimInput:
+    """One claim to judge: a sentence (or a bullet label) of a text, its units and its vector."""
+
+    article: str
+    text: str
+    start: int
+    end: int
+    units: tuple[Unit, ...]
+    vector: np.ndarray
+    prev_text: str = ""
+    role: str = "claim"  # claim | heading | question | label | dateline | byline (see :func:`claim_role`)
+
+
+def sentence_units(row: AnalysisRow) -> list[tuple[Unit, ...]]:
+    """The units of each sentence of an analysed article, spans in the article's text."""
+    from ..featurize.units import extract_units
+
+    return [tuple(extract_units(s.text, offset=s.start)) for s in row.sentences]
+
+
+def claim_inputs(
+    article: str,
+    sentences: Sequence[Sentence],
+    units: Sequence[tuple[Unit, ...]],
+    vecs: np.ndarray,
+) -> list[ClaimInput]:
+    """The claims of one text, each with its role (:func:`claim_role`): every sentence of
+    ``MIN_CLAIM_WORDS`` words or more, its bullet marker left out; a bullet label ("- Neutrality Clause:
+    Russia demands ...") is a claim of its own with the role "label", the rest is judged as a claim."""
+    out: list[ClaimInput] = []
+    last = len(sentences) - 1
+    for i, s in enumerate(sentences):
+        prev = sentences[i - 1].text if i else ""
+        b, lab = split_label(s.text)
+        if lab:
+            lab_units = tuple(u for u in units[i] if u.end <= s.start + lab)
+            start, end = s.start + b, s.start + lab
+            out.append(ClaimInput(article, s.text[b:lab], start, end, lab_units, vecs[i], prev, "label"))
+            b = lab + len(s.text[lab:]) - len(s.text[lab:].lstrip())
+        text = s.text[b:]
+        if len(text.split()) < MIN_CLAIM_WORDS:
+            continue  # headline fragments and stray words are not claims
+        body_units = tuple(u for u in units[i] if u.start >= s.start + b)
+        role = claim_role(text, last=i == last)
+        out.append(ClaimInput(article, text, s.start + b, s.end, body_units, vecs[i], prev, role))
+    return out
+
+
+def evidence_pool(
+    ids: Sequence[str],
+    rows: Mapping[str, AnalysisRow],
+    units: Mapping[str, list],
+    svecs: Mapping[str, np.ndarray],
+) -> tuple[list[EvidenceSentence], np.ndarray]:
+    """Every sentence of the articles ``ids`` as evidence, and their vectors (one row each)."""
+    pool: list[EvidenceSentence] = []
+    vecs = []
+    for aid in ids:
+        sents = rows[aid].sentences
+        for i, s in enumerate(sents):
+            pool.append(EvidenceSentence(aid, i, s.text, units[aid][i], sents[i - 1].text if i else ""))
+        vecs.append(svecs[aid])
+    mat = np.vstack(vecs).astype(np.float32) if vecs else np.zeros((0, DIM), np.float32)
+    return pool, mat

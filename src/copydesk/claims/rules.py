@@ -1,0 +1,49 @@
+"""Hard rules, each with a reason in plain words and the sentence it compared.
+
+A number, duration, fraction, date or quote that an aligned sentence, or a near one about the same
+thing (a head noun in common: "truce" ~ "ceasefire"), states otherwise; a stance reversed ("declined to
+comment" -> "confirmed"), a negation or antonym among the same neighbouring words, a hedge made certain
+("could" -> "will"), actors swapped around the same verb; then what no version states: a number, date or
+quote in any form, an outlet, speaker or name, an evaluative or causal clause. :func:`hard_findings`
+returns the first that fires.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .findings import Finding
+from .index import PoolIndex
+from .inputs import STATEMENT_MIN, ClaimInput
+from .statement_rules import (
+    actor_swap,
+    added_evaluation,
+    antonym_swap,
+    hedge_removed,
+    negation_reversed,
+    stance_reversal,
+)
+from .unit_rules import name_unstated, unit_conflict, unit_unstated
+
+
+def hard_findings(
+    claim: ClaimInput, index: PoolIndex, sims: np.ndarray, near: list[int], aligned: list[int]
+) -> Finding | None:
+    """The first of the hard rules that fires, contradictions first: a unit stated otherwise, a stance,
+    negation, antonym or hedge reversed, actors swapped; then what no version states: a unit, a name or
+    outlet, an evaluative or causal clause. ``near``: pool indices at ``LOOSE_MIN`` or more, best first;
+    ``aligned``: those at the alignment threshold. The statement rules compare with the closest sentences
+    down to ``STATEMENT_MIN`` (a reworded sentence that merges two source sentences aligns with each
+    less), each guarded by the words around what it compares."""
+    close = [i for i in near[:3] if sims[i] >= STATEMENT_MIN]
+    return (
+        unit_conflict(claim, index, sims, near)
+        or stance_reversal(claim, index, close)
+        or negation_reversed(claim, index, close, near)
+        or antonym_swap(claim, index, close)
+        or hedge_removed(claim, index, close)
+        or actor_swap(claim, index, aligned)
+        or unit_unstated(claim, index)
+        or name_unstated(claim, index)
+        or added_evaluation(claim, index, near)
+    )

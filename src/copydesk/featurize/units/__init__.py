@@ -1,0 +1,50 @@
+"""Checkable units: numbers, dates, quotes, attributions and entities, with spans.
+
+Every extractor returns :class:`~copydesk.records.Unit` records whose ``key`` is a
+normalised form: a rewrite that keeps a fact yields the same key ("a fifth",
+"twenty percent", "20%" -> ``20|percent``), a rewrite that changes it yields a
+different one. :func:`compatible` compares two units of the same kind more
+loosely (rounding, shortened quotes, less specific dates, surname-only names).
+
+Pure Python + ``re`` (plus a cached ``wordfreq`` lookup for word rarity); no model,
+no spaCy. Spans are ``offset + position in text``. One module per kind of unit
+(``dates``, ``numbers``, ``quotes``, ``entities``, ``attributions``), their word lists
+in ``lexicon``, the comparison in ``compare``; this module is their public API and
+:func:`extract_units`, which runs them all.
+"""
+
+from __future__ import annotations
+
+from copydesk.records import Unit
+
+from .attributions import extract_attributions
+from .compare import compatible, names_compatible
+from .dates import extract_dates
+from .entities import entity_weights, extract_entities, norm_name
+from .numbers import extract_numbers, extract_numbers_and_dates
+from .quotes import extract_quotes
+
+__all__ = [
+    "compatible",
+    "entity_weights",
+    "extract_attributions",
+    "extract_dates",
+    "extract_entities",
+    "extract_numbers",
+    "extract_numbers_and_dates",
+    "extract_quotes",
+    "extract_units",
+    "names_compatible",
+    "norm_name",
+]
+
+
+def extract_units(text: str, offset: int = 0) -> list[Unit]:
+    """All units in text; ``Unit.start``/``end`` are offset + position in text. Sorted by start."""
+    numbers, units = extract_numbers_and_dates(text, offset)
+    units += numbers
+    units += extract_quotes(text, offset)
+    units += extract_attributions(text, offset)
+    units += extract_entities(text, offset)
+    units.sort(key=lambda u: (u.start, u.end, u.kind))
+    return units

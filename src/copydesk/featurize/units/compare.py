@@ -1,0 +1,324 @@
+"""Compatibility of two units of the same kind: rounding, shortened quotes, less specific dates,
+surname-only names, durations in other units."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+from copydesk.records import Unit
+
+from .lexicon import FRAC_DEN, WS
+from .numbers import ORDINAL_VALUE, TIME_WORD
+
+# Northern-hemisphere seasons (news copy is overwhelmingly written that way).
+_SEASONS: dict[str, frozenset[int]] = {
+    "winter": frozenset({12, 1, 2}),
+    "spring": frozenset({3, 4, 5}),
+    "summer": frozenset({6, 7, 8}),
+    "autumn": frozenset({9, 10, 11}),
+}
+
+
+_HEDGE_LOWER = ("more", "over", "well over", "just over", "at least", "upwards")
+_HEDGE_UPPER = (
+    "less",
+    "under",
+    "just under",
+    "fewer",
+    "at most",
+    "up to",
+    "nearly",
+    "almost",
+    "as many",
+    "as much",
+)
+
+
+_FRAC_WORD_RE = re.compile(rf"(?i:\b(?:{FRAC_DEN})\b)")
+_HEDGE_FRONT_RE = re.compile(
+    r"(?i:(about|approximately|approx\.|around|roughly|nearly|almost|some|close to|more than|over|"
+    r"well over|just over|less than|under|just under|fewer than|at least|at most|up to|as many as|"
+    r"as much as|an estimated|estimated|upwards of)\b|~)"
+)
+
+
+_NUM_PRECISION_RE = re.compile(r"\d[\d,]*(?:\.(\d+))?")
+
+
+_ROLE_GROUP = {
+    "said": "speaker",
+    "according_to": "according",
+    "told": "outlet",
+    "confirmed_to": "outlet",
+    "reported_by": "outlet",
+    "interview": "outlet",
+}
+
+
+_ORDINAL_DURATION_RE = re.compile(
+    rf"(?i:(?:its|the|their|his|her|a){WS}+(?:{'|'.join(ORDINAL_VALUE)}|\d{{1,3}}(?:st|nd|rd|th)){WS}+"
+    rf"{TIME_WORD})"
+)
+
+
+def _num_tolerance(u: Unit) -> tuple[float, str]:
+    """(absolute tolerance, bound direction) implied by how a number was written."""
+    text = u.text
+    low = text.lower()
+    hedge = ""
+    mh = _HEDGE_FRONT_RE.match(text)
+    if mh:
+        hedge = mh.group().lower()
+    direction = ""
+    if hedge.startswith(_HEDGE_LOWER):
+        direction = "lower"
+    elif hedge.startswith(_HEDGE_UPPER):
+        direction = "upper"
+    value = abs(u.value or 0.0)
+    if u.unit in _TIME_SECONDS and _ORDINAL_DURATION_RE.search("its " + text):
+        return 0.5 + 1e-6, direction  # "its second year": (1, 2] years, kept as 1.5 +- 0.5
+    if _FRAC_WORD_RE.search(low) and u.unit == "percent":
+        return (3.5 if hedge else 2.5), direction
+    md = _NUM_PRECISION_RE.search(text)
+    if md:
+        digits = md.group()
+        if md.group(1):
+            step = 10.0 ** -len(md.group(1))
+        else:
+            step = 1.0
+            if hedge:
+                plain = digits.replace(",", "")
+                step = 10.0 ** (len(plain) - len(plain.rstrip("0"))) if plain.strip("0") else 1.0
+        base = float(digits.replace(",", "")) or 1.0
+        scale = value / base if base else 1.0
+        return step * max(scale, 1.0) / 2.0, direction
+    # Spelled number: "approximately twenty" is good to the nearest ten, and "two million"
+    # to the nearest million even without a hedge.
+    step = 1.0
+    if (hedge and value >= 10) or value >= 1000:
+        iv = int(round(value))
+        s = str(iv)
+        step = 10.0 ** (len(s) - len(s.rstrip("0")))
+    return step / 2.0, direction
+
+
+def _parse_date_key(key: str) -> dict[str, str]:
+    out = {}
+    for part in key.split("|"):
+        k, _, v = part.partition(":")
+        out[k] = v
+    return out
+
+
+_REL_OFFSETS = {"yesterday": ("day", -1), "today": ("day", 0), "tonight": ("day", 0), "tomorrow": ("day", 1)}
+
+
+def _rel_pos(rel: str) -> tuple[str, float] | None:
+    if rel in _REL_OFFSETS:
+        return _REL_OFFSETS[rel]
+    if rel.startswith("ago-"):
+        _, n, unit = rel.split("-", 2)
+        try:
+            return unit, -float(n)
+        except ValueError:
+            return unit + "s", -1.0  # "a few days ago": vague, backwards
+    q, _, unit = rel.partition("-")
+    off = {"last": -1, "this": 0, "next": 1}.get(q)
+    if off is None:
+        return None
+    if unit == "weekend":
+        unit = "week"
+    return unit, float(off)
+
+
+def _dates_compatible(a: str, b: str) -> bool | None:
+    fa, fb = _parse_date_key(a), _parse_date_key(b)
+    if "rel" in fa or "rel" in fb:
+        if "rel" in fa and "rel" in fb:
+            pa, pb = _rel_pos(fa["rel"]), _rel_pos(fb["rel"])
+            if pa is None or pb is None or pa[0] != pb[0]:
+                return None
+            return pa[1] == pb[1]
+        return None
+    if "time" in fa or "time" in fb:
+        if "time" in fa and "time" in fb:
+            return fa["time"] == fb["time"]
+        return None
+    if "q" in fa and "q" in fb and fa["q"] != fb["q"]:
+        return False
+    compared = False
+    if "year" in fa and "year" in fb:
+        if fa["year"] != fb["year"]:
+            return False
+        compared = True
+    for x, y in ((fa, fb), (fb, fa)):
+        if "decade" in x:
+            if "decade" in y:
+                if x["decade"] != y["decade"]:
+                    return False
+                compared = True
+            elif "year" in y:
+                if int(y["year"]) // 10 * 10 != int(x["decade"]):
+                    return False
+                compared = True
+    if "month" in fa and "month" in fb:
+        if fa["month"] != fb["month"]:
+            return False
+        compared = True
+    for x, y in ((fa, fb), (fb, fa)):
+        if "season" in x:
+            if "season" in y:
+                if x["season"] != y["season"]:
+                    return False
+                compared = True
+            elif "month" in y:
+                if int(y["month"]) not in _SEASONS[x["season"]]:
+                    return False
+                compared = True
+    if "day" in fa and "day" in fb:
+        if fa["day"] != fb["day"]:
+            return False
+        compared = True
+    for x, y in ((fa, fb), (fb, fa)):
+        if "weekday" in x:
+            if "weekday" in y:
+                if x["weekday"] != y["weekday"]:
+                    return False
+                compared = True
+            elif all(k in y for k in ("year", "month", "day")):
+                try:
+                    wd = _dt.date(int(y["year"]), int(y["month"]), int(y["day"])).isoweekday()
+                except ValueError:
+                    return None
+                if wd != int(x["weekday"]):
+                    return False
+                compared = True
+    if compared and "part" in fa and "part" in fb and fa["part"] != fb["part"]:
+        base_a = {k: v for k, v in fa.items() if k not in ("part", "q")}
+        base_b = {k: v for k, v in fb.items() if k not in ("part", "q")}
+        if base_a == base_b:
+            return False
+    return True if compared else None
+
+
+def _contains(parts: list[list[str]], tokens: list[str]) -> bool:
+    """Every part occurs contiguously in tokens, in order (an ellipsis is a gap)."""
+    hay = " " + " ".join(tokens) + " "
+    pos = 0
+    for p in parts:
+        needle = " " + " ".join(p) + " "
+        i = hay.find(needle, pos)
+        if i < 0:
+            return False
+        pos = i + len(needle) - 1
+    return True
+
+
+def _quotes_compatible(a: str, b: str) -> bool | None:
+    pa = [p.split() for p in a.split(" … ")]
+    pb = [p.split() for p in b.split(" … ")]
+    ta = [t for p in pa for t in p]
+    tb = [t for p in pb for t in p]
+    if not ta or not tb:
+        return None
+    if _contains(pa, tb) or _contains(pb, ta):
+        return True
+    sa, sb = set(ta), set(tb)
+    if len(sa & sb) / min(len(sa), len(sb)) >= 0.5:
+        return False
+    return None
+
+
+def names_compatible(a: str, b: str) -> bool | None:
+    if a == b:
+        return True
+    ta, tb = a.split(), b.split()
+    if not ta or not tb:
+        return None
+    short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    if long_[-len(short) :] == short:
+        return True  # "putin" ~ "vladimir putin", "york times" ~ "new york times"
+    if len(ta) > 1 and len(tb) > 1 and ta[-1] == tb[-1]:
+        return False  # same surname, different first name
+    return None
+
+
+_TIME_SECONDS = {
+    "second": 1.0,
+    "minute": 60.0,
+    "hour": 3600.0,
+    "day": 86400.0,
+    "week": 7 * 86400.0,
+    "month": 30.44 * 86400.0,
+    "year": 365.25 * 86400.0,
+    "decade": 3652.5 * 86400.0,
+    "century": 36525.0 * 86400.0,
+}
+
+
+def _durations_compatible(a: Unit, b: Unit) -> bool:
+    """Two durations in different time units, compared in seconds with the looser rounding of the two
+    ("two years" ~ "24 months", "90 minutes" ~ "an hour and a half", "a month" ~ "30 days")."""
+    fa, fb = _TIME_SECONDS[a.unit or ""], _TIME_SECONDS[b.unit or ""]
+    ta, da = _num_tolerance(a)
+    tb, db = _num_tolerance(b)
+    va, vb = (a.value or 0.0) * fa, (b.value or 0.0) * fb
+    for (_x, vx, dx), (vy, dy) in (((a, va, da), (vb, db)), ((b, vb, db), (va, da))):
+        if dx and not dy and vx > 0:
+            lo, hi = (vx, 3 * vx) if dx == "lower" else (vx / 3, vx)
+            if lo <= vy <= hi:
+                return True
+    # Strictly inside the rounding interval, as for one unit: "two hours" does not cover 90 minutes.
+    return abs(va - vb) < max(ta * fa, tb * fb) - 1e-12 or abs(va - vb) <= 1e-9 * max(va, vb, 1.0)
+
+
+def compatible(a: Unit, b: Unit) -> bool | None:
+    """True: same fact; False: same kind of fact with a different value; None: not comparable."""
+    if a.kind != b.kind:
+        return None
+    kind = a.kind
+    if kind == "number":
+        if a.value is None or b.value is None:
+            return None
+        if (a.unit or "") != (b.unit or ""):
+            if a.unit in _TIME_SECONDS and b.unit in _TIME_SECONDS:
+                return _durations_compatible(a, b)  # "a 90-minute call" ~ "an hour and a half"
+            return None
+        ta, da = _num_tolerance(a)
+        tb, db = _num_tolerance(b)
+        if da and db and da != db and a.value == b.value:
+            return False  # "more than 20" vs "fewer than 20": the key ignores the hedge
+        # A bound holds a nearby exact figure on its side: "more than £500,000" ~ "£572,206".
+        av, bv = a.value, b.value  # both numbers: checked above
+        for (xv, dx), (yv, dy) in (((av, da), (bv, db)), ((bv, db), (av, da))):
+            if (
+                dx
+                and not dy
+                and xv > 0
+                and (
+                    (dx == "lower" and xv <= yv <= 3 * xv)
+                    or (dx == "upper" and xv / 3 <= yv <= xv)
+                )
+            ):
+                return True
+        diff = abs(av - bv)
+        # Strictly inside the rounding interval: "3 years" does not cover "2.5 years".
+        return diff <= 1e-9 * max(abs(av), abs(bv), 1.0) or diff < max(ta, tb) - 1e-12
+    if a.key == b.key:
+        return True
+    if kind == "date":
+        return _dates_compatible(a.key, b.key)
+    if kind == "quote":
+        return _quotes_compatible(a.key, b.key)
+    if kind == "entity":
+        return names_compatible(a.key, b.key)
+    if kind == "attribution":
+        ra, _, na = a.key.partition(":")
+        rb, _, nb = b.key.partition(":")
+        if names_compatible(na, nb):
+            return True  # same source, whatever the verb ("told Izvestia" ~ "reported by Izvestia")
+        if _ROLE_GROUP.get(ra, ra) == _ROLE_GROUP.get(rb, rb):
+            return False  # same role, another name
+        return None
+    return None

@@ -1,0 +1,548 @@
+"""Numbers: digits, number words, fractions, percentages, money and durations, with their unit or
+counted noun; keyed like ``20|percent``."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+
+from copydesk.records import Unit
+
+from .dates import date_units, dates_in, is_year
+from .lexicon import (
+    CUR_BACK_RE,
+    DIGIT_RE,
+    FRAC_DEN,
+    NEXT_WORD_RE,
+    PCT_RE,
+    SCALE_WORD_RE,
+    SMALL,
+    UNIT_LEX,
+    WS,
+    fmt,
+    make_unit,
+    singular,
+)
+
+_SCALES = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_SCALE_ABBR = {"k": 1e3, "m": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9, "tn": 1e12}
+_DENOM = {
+    "half": 2,
+    "halve": 2,
+    "third": 3,
+    "quarter": 4,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
+
+
+_CUR_SYMBOL = {
+    "$": "dollar",
+    "us$": "dollar",
+    "a$": "dollar",
+    "c$": "dollar",
+    "nz$": "dollar",
+    "hk$": "dollar",
+    "s$": "dollar",
+    "£": "pound",
+    "€": "euro",
+    "¥": "yen",
+    "₹": "rupee",
+    "₽": "ruble",
+    "₴": "hryvnia",
+    "₪": "shekel",
+    "usd": "dollar",
+    "eur": "euro",
+    "gbp": "pound",
+    "jpy": "yen",
+    "cny": "yuan",
+    "rub": "ruble",
+    "chf": "franc",
+    "inr": "rupee",
+    "uah": "hryvnia",
+}
+
+# Words that cannot be the counted noun after a number ("20 of", "3 were", ...).
+_NOT_NOUN = frozenset(
+    """
+a an the of and or but nor to in on at for by with from into onto over under as than then
+is are was were be been being am has have had will would shall should can could may might must
+do does did that which who whom whose this these those it its he she they we you i his her their
+our your my me him them us not no per so if when while where after before since until during
+about against between through among across around up down out off also only just even still
+most less least very too again already all any each both either some such another
+percent pct times per cent
+""".split()
+)
+# Adjectives allowed between a number and its counted noun ("1,200 more people").
+_ADJ_SKIP = frozenset(
+    """
+more new other additional extra further different separate major minor small large big key
+main young old civilian foreign local senior former known confirmed suspected reported
+""".split()
+)
+
+
+_HEDGE_RE = re.compile(
+    r"(?i:(?<![^\W_])(?P<h>about|approximately|approx\.|around|roughly|nearly|almost|some|"
+    r"close\s+to|more\s+than|over|well\s+over|just\s+over|less\s+than|under|just\s+under|"
+    r"fewer\s+than|at\s+least|at\s+most|up\s+to|as\s+many\s+as|as\s+much\s+as|"
+    r"an\s+estimated|estimated|upwards\s+of|aged)\s+|~\s?)$"
+)
+
+
+_NUM_WORD = (
+    r"zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundred|thousand|million|billion|trillion|dozen"
+)
+
+
+_NUM_WORDS_RE = re.compile(
+    rf"(?P<frac>(?i:(?<![^\W_])(?:(?P<fn>a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
+    rf"\d{{1,2}})(?P<fsep>[ \u00a0]+|-))?(?P<fd>{FRAC_DEN})(?![^\W_])))"
+    rf"|(?P<words>(?i:(?<![^\W_])(?:(?:a|an)[ \u00a0]+(?=(?:hundred|thousand|million|billion|"
+    rf"trillion|dozen)\b))?(?:{_NUM_WORD})(?:(?:(?:(?<=hundred)|(?<=thousand)|(?<=million)|"
+    rf"(?<=billion))[ \u00a0]+and[ \u00a0]+|[ \u00a0]+|-)(?:{_NUM_WORD}))*(?![^\W_])))"
+)
+_NUM_DIGITS_RE = re.compile(r"(?P<dig>(?<![\w.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)")
+_WORD_TOKEN_RE = re.compile(r"[A-Za-z]+")
+_AND_HALF_RE = re.compile(rf"{WS}+and{WS}+a{WS}+half\b", re.I)
+
+
+_SCALE_ABBR_RE = re.compile(r"(mn|bn|tn|Bn|BN|m|M|b|B|k|K)(?![^\W_])")
+_ATTACHED_UNIT_RE = re.compile(r"(km/h|km|kg|mph|kph|mm|cm|ft|lbs|lb|mw|MW|GW|kW|ha)(?![^\W_])")
+
+
+_AGE_RE = re.compile(r"(?:-|\s)years?(?:-|\s)old(?![^\W_])", re.I)
+_DEGREE_RE = re.compile(rf"{WS}?°{WS}?([CF])(?![^\W_])")
+_CURWORD_RE = re.compile(
+    rf"{WS}+(?:(?:US|U\.S\.|American|Canadian|Australian|Hong{WS}Kong|Singapore){WS}+)?"
+    r"(dollars?|euros?|pounds?(?:[ \u00a0]sterling)?|yen|yuan|renminbi|rupees?|rubles?|roubles?|"
+    r"francs?|hryvnias?|shekels?)(?![^\W_])",
+    re.I,
+)
+
+
+_FRAC_FOLLOW_RE = re.compile(r"(?i:[ \u00a0]+(?:of|the|a|an|his|her|its|their|our|all)\b)")
+_HALF_BEFORE_RE = re.compile(r"(?:first|second|last|other|the|latter|former|this|that|each|either|and)\s+$")
+_WORD_BEFORE_RE = re.compile(r"[^\W\d_]+$")
+_RANGE_GAP_RE = re.compile(r"[ \u00a0]*(?:-|–|—|to|and|or)[ \u00a0]*")
+
+
+_ORDINAL_RE = re.compile(r"(?:st|nd|rd|th)(?![^\W_])", re.I)
+_URLISH_RE = re.compile(r"[/@]|www\.|\.(?:com|org|net|html?)\b")
+
+
+_NUMWORD_GATE = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "teen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "trillion",
+    "dozen",
+    "half",
+    "halves",
+    "third",
+    "quarter",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+)
+
+
+def _parse_words(tokens: list[str]) -> tuple[float, int]:
+    """Value of a spelled number and how many tokens were used (stops at a bad sequence)."""
+    total = 0.0
+    current = 0.0
+    used = 0
+    last_small = -1  # value of the last small word, to refuse "five six"
+    for i, tok in enumerate(tokens):
+        t = tok.lower()
+        if t == "and":
+            continue
+        if t in _SCALES:
+            scale = _SCALES[t]
+            current = (current or 1) * scale
+            if scale >= 1000:
+                total += current
+                current = 0.0
+            last_small = -1
+        elif t in SMALL:
+            v = SMALL[t]
+            if t == "dozen":
+                current = (current or 1) * 12
+                last_small = -1
+            else:
+                # "twenty five" is fine, "five six" / "twenty thirty" are not one number.
+                if last_small >= 0 and not (last_small >= 20 and last_small % 10 == 0 and v < 10):
+                    break
+                current += v
+                last_small = v
+        else:
+            break
+        used = i + 1
+    return total + current, used
+
+
+def _number_candidates(text: str, date_spans: list[tuple[int, int]]) -> list[tuple[int, int, float, str]]:
+    """(start, end, value, unit) for every number: each digit or number-word match not inside a date
+    nor inside the previous number is read (:func:`_match_value`), then widened and given its unit
+    (:func:`_complete`); a range's first bound inherits the unit of the second."""
+    out: list[tuple[int, int, float, str]] = []
+    starts = [d[0] for d in date_spans]
+
+    def in_date(s: int, e: int) -> bool:
+        # Date spans are sorted and disjoint, so only the last one starting before e matters.
+        i = bisect.bisect_left(starts, e) - 1
+        return i >= 0 and date_spans[i][1] > s
+
+    last_end = 0
+    tl = text.lower()
+    cands = list(_NUM_DIGITS_RE.finditer(text)) if DIGIT_RE.search(text) else []
+    if any(w in tl for w in _NUMWORD_GATE):
+        cands += _NUM_WORDS_RE.finditer(text)
+        # Word/fraction matches first at a shared start ("3 quarters of" is a fraction).
+        cands.sort(key=lambda m: (m.start(), m.re is _NUM_DIGITS_RE, -m.end()))
+    for m in cands:
+        s, e = m.span()
+        if s < last_end or in_date(s, e):
+            continue  # inside a date, or already consumed ("$30 million": "million")
+        read = _match_value(text, m)
+        if read is None:
+            continue
+        found = _complete(text, m, *read, last_end)
+        if found is None:
+            continue
+        out.append(found)
+        last_end = found[1]
+    # "between 20 and 30 percent", "20-30 days": the first bound inherits the unit.
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if a[3] == "" and b[3] and _RANGE_GAP_RE.fullmatch(text, a[1], b[0]):
+            out[i] = (a[0], a[1], a[2], b[3])
+    return out
+
+
+def _match_value(text: str, m: re.Match[str]) -> tuple[float, int, str, bool] | None:
+    """(value, end, unit, is a fraction) of one number match, or None when it is not a quantity."""
+    s, e = m.span()
+    g = m.groupdict()
+    dig, words = g.get("dig"), g.get("words")
+    if g.get("frac"):
+        value = _fraction_value(text, m, s, e)
+        return None if value is None else (value, e, "percent", True)
+    if dig:
+        value = _digits_value(text, dig, s, e)
+        return None if value is None else (value, e, "", False)
+    toks = _WORD_TOKEN_RE.findall(words or "")  # the pattern's third alternative: 'words' matched
+    value, used = _parse_words(toks)
+    if used == 0:
+        return None
+    if used < len(toks):
+        # Shrink the span to the tokens actually parsed.
+        pos = s
+        for tok in toks[:used]:
+            pos = text.index(tok, pos) + len(tok)
+        e = pos
+    if toks[0].lower() in ("a", "an") and used == 1:
+        return None
+    return value, e, "", False
+
+
+def _fraction_value(text: str, m: re.Match[str], s: int, e: int) -> float | None:
+    """A fraction ("a fifth", "two-thirds", "half of") as a percentage, or None where it is not one."""
+    fn, fd = m["fn"], m["fd"].lower()
+    den = _DENOM[fd.rstrip("s") if fd != "halves" else "halve"]
+    follow = _FRAC_FOLLOW_RE.match(text, e)
+    before = text[max(0, s - 16) : s].lower()
+    hedged = bool(_HEDGE_RE.search(text, max(0, s - 30), s))
+    if fn is None:
+        if den != 2 or _HALF_BEFORE_RE.search(before):
+            return None
+        if not (follow or hedged):
+            return None
+        num = 1.0
+    else:
+        fnl = fn.lower()
+        if fnl in ("a", "an") and not follow:
+            return None
+        if m["fsep"] != "-" and not follow and fnl not in ("a", "an"):
+            return None
+        num = float(fnl) if fnl.isdigit() else float(SMALL.get(fnl, 1))
+        if num > den:
+            return None
+    return 100.0 * num / den
+
+
+def _digits_value(text: str, digits: str, s: int, e: int) -> float | None:
+    """The value of a run of digits, or None for a name ("F-16"), ordinal, time, URL part or year."""
+    nxt = text[e : e + 1]
+    if nxt.isdigit():
+        return None
+    # Skip "COVID-19", "F-16", "MH17", ordinals, times and URL fragments.
+    if s >= 2 and text[s - 1] == "-" and text[s - 2].isalpha():
+        w = _WORD_BEFORE_RE.search(text, max(0, s - 12), s - 1)
+        if w is None or not w.group().islower():
+            return None
+    if _ORDINAL_RE.match(text, e):
+        return None
+    if len(digits) == 2 and s >= 5 and text[s - 1] in "-–/" and text[s - 5 : s - 1].isdigit():
+        return None  # "2008-09": the second half of a season/year range
+    if nxt == ":" and text[e + 1 : e + 2].isdigit():
+        return None
+    ts = text.rfind(" ", 0, s) + 1
+    te = text.find(" ", e)
+    if _URLISH_RE.search(text[ts : te if te >= 0 else len(text)][:200]):
+        return None
+    if len(digits) == 4 and "," not in digits and "." not in digits and is_year(text, s, e):
+        return None  # a year: left to extract_dates
+    return float(digits.replace(",", ""))
+
+
+def _complete(
+    text: str, m: re.Match[str], value: float, e: int, unit: str, is_fraction: bool, last_end: int
+) -> tuple[int, int, float, str] | None:
+    """A read number widened: "and a half", a scale word or an attached unit or scale after it, a
+    currency and a hedge before it, then the unit or counted noun after it; None when it is not a
+    quantity ("4G") or has no noun to count."""
+    s = m.start()
+    dig, words = m.groupdict().get("dig"), m.groupdict().get("words")
+    lead = s  # span start (hedge / currency included)
+    pos = e
+    # "two and a half years"
+    if not is_fraction:
+        mh = _AND_HALF_RE.match(text, pos)
+        if mh:
+            value += 0.5
+            pos = mh.end()
+    scale = 1.0
+    if not is_fraction:
+        ms = SCALE_WORD_RE.match(text, pos) if dig else None
+        if ms:
+            scale = _SCALES[ms.group(1).lower()]
+            pos = ms.end()
+        elif dig:
+            ma = _ATTACHED_UNIT_RE.match(text, pos)
+            if ma:
+                unit = UNIT_LEX.get(ma.group(1).lower(), ma.group(1).lower())
+                pos = ma.end()
+            else:
+                ma = _SCALE_ABBR_RE.match(text, pos)
+                if ma:
+                    scale = _SCALE_ABBR[ma.group(1).lower()]
+                    pos = ma.end()
+                elif text[pos : pos + 1].isalpha():
+                    return None  # "4G", "3D", "5G": not a quantity
+    value *= scale
+    # Currency and hedge before the number.
+    mc = CUR_BACK_RE.search(text, max(0, s - 6), s)
+    if mc and not is_fraction:
+        sym = (mc["c"] or mc["code"]).lower()
+        unit = _CUR_SYMBOL.get(sym, "dollar")
+        lead = mc.start()
+    mhdg = _HEDGE_RE.search(text, max(last_end, lead - 30), lead)
+    if mhdg:
+        if mhdg.group("h") and mhdg.group("h").lower() == "aged":
+            unit = "age"
+        lead = mhdg.start()
+    word_start = words is not None and not is_fraction
+    if not unit:
+        found, pos = _unit_after(text, pos, word_start and value == 1)
+        if found is None:
+            return None
+        unit = found
+    return lead, pos, value, unit
+
+
+def _unit_after(text: str, pos: int, strict_one: bool) -> tuple[str | None, int]:
+    """Unit of the quantity ending at ``pos``; (None, pos) to drop a lone "one"/"a"."""
+    mp = PCT_RE.match(text, pos)
+    if mp:
+        if mp.group(1) or mp.group(2):
+            return "percent", mp.end()
+        phrase = " ".join(mp.group(3).lower().split()).rstrip("s")
+        return phrase, mp.end()
+    ma = _AGE_RE.match(text, pos)
+    if ma:
+        return "age", ma.end()
+    md = _DEGREE_RE.match(text, pos)
+    if md:
+        return ("celsius" if md.group(1) == "C" else "fahrenheit"), md.end()
+    mc = _CURWORD_RE.match(text, pos)
+    if mc:
+        w = mc.group(1).lower().split()[0]
+        return UNIT_LEX.get(w, singular(w)), mc.end()
+    mw = NEXT_WORD_RE.match(text, pos)
+    if mw:
+        sep, word = mw.group(1), mw.group(2)
+        low = word.lower()
+        if low in UNIT_LEX:
+            return UNIT_LEX[low], mw.end()
+        if "-" in sep:
+            # Compound modifier "10-point plan", "two-state": the noun after the hyphen.
+            if word.islower() and low not in _NOT_NOUN:
+                return singular(low), mw.end()
+        elif not strict_one and word.islower() and low not in _NOT_NOUN:
+            return _counted_noun(text, mw)
+    if strict_one:
+        return None, pos
+    return "", pos
+
+
+PLURAL_IRREGULAR = frozenset(
+    "people men women children police feet aircraft staff personnel cattle sheep fish troops".split()
+)
+
+
+def _counted_noun(text: str, first: re.Match[str]) -> tuple[str, int]:
+    """The counted noun of "five merchant vessels": the first plural among the next few
+    lowercase words (adjectives are not plural), else the first word."""
+    words = [first]
+    while len(words) < 3:
+        mw = NEXT_WORD_RE.match(text, words[-1].end())
+        if (
+            not mw
+            or mw.group(1).strip() != ""
+            or not mw.group(2).islower()
+            or mw.group(2).lower() in _NOT_NOUN
+        ):
+            break
+        words.append(mw)
+    for mw in words:
+        w = mw.group(2).lower()
+        if w in PLURAL_IRREGULAR or (w.endswith("s") and not w.endswith(("ss", "us", "is"))):
+            return singular(w), mw.end()
+    mw = words[1] if words[0].group(2).lower() in _ADJ_SKIP and len(words) > 1 else words[0]
+    if mw.group(2).lower() in _ADJ_SKIP:
+        return "", first.start()  # "20 more than ...": no noun
+    return singular(mw.group(2)), mw.end()
+
+
+# Durations the number scanner does not see: "an hour and a half", "over a year", "half an hour",
+# "a half-hour", "a month-long truce", and ordinals of duration ("in its second year": more than one
+# year and at most two, kept as 1.5 years with the interval as its tolerance, see ``_num_tolerance``).
+TIME_WORD = r"(?:second|minute|hour|day|week|month|year|decade|century)"
+
+
+ORDINAL_VALUE = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "thirteenth": 13,
+    "fourteenth": 14,
+    "fifteenth": 15,
+    "twentieth": 20,
+    "thirtieth": 30,
+    "fiftieth": 50,
+    "hundredth": 100,
+}
+
+
+_DURATION_RE = re.compile(
+    rf"(?i:(?<![^\W_])(?:"
+    rf"(?P<one>an?){WS}+(?P<u1>{TIME_WORD})(?P<half1>{WS}+and{WS}+a{WS}+half)?(?![^\W_]|-old)"
+    rf"|half{WS}+an?{WS}+(?P<u2>{TIME_WORD})(?![^\W_])"
+    rf"|an?{WS}+half(?:-|{WS})(?P<u3>{TIME_WORD})(?![^\W_])"
+    rf"|(?P<u4>{TIME_WORD})(?:-|{WS})?long(?![^\W_])"
+    rf"|(?P<det>its|the|their|his|her|a){WS}+(?P<ord>{'|'.join(ORDINAL_VALUE)}|\d{{1,3}}(?:st|nd|rd|th))"
+    rf"{WS}+(?P<u5>{TIME_WORD})(?![^\W_]|-)"
+    rf"))"
+)
+# "once a year", "twice a day", "three times a week", "per month": a rate, not a duration.
+_RATE_BEFORE_RE = re.compile(r"(?i:(?:once|twice|times|per|each|every|a)[ \u00a0]+)$")
+
+
+def _duration_candidates(text: str) -> list[tuple[int, int, float, str, bool]]:
+    """(start, end, value, unit, over) of the durations ``_number_candidates`` leaves out (see
+    ``_DURATION_RE``); ``over``: the span replaces a number found inside it ("half an hour" is not 50%)."""
+    out: list[tuple[int, int, float, str, bool]] = []
+    for m in _DURATION_RE.finditer(text):
+        s, e = m.span()
+        if m["one"]:
+            if _RATE_BEFORE_RE.search(text, max(0, s - 8), s):
+                continue
+            unit, value = m["u1"].lower(), 1.5 if m["half1"] else 1.0
+        elif m["u2"] or m["u3"]:
+            unit, value = (m["u2"] or m["u3"]).lower(), 0.5
+        elif m["u4"]:
+            if re.search(r"\d|-", text[max(0, s - 2) : s]):
+                continue  # "three-month-long": the number scanner has it
+            unit, value = m["u4"].lower(), 1.0
+        else:
+            o = m["ord"].lower()
+            n = ORDINAL_VALUE.get(o) or int(re.match(r"\d+", o).group())  # type: ignore[union-attr]
+            unit, value = m["u5"].lower(), n - 0.5
+            s = m.start("ord")
+        mh = _HEDGE_RE.search(text, max(0, s - 30), s)
+        out.append((mh.start() if mh else s, e, value, unit, bool(m["u2"] or m["u3"])))
+    return out
+
+
+def _number_units(text: str, offset: int, date_spans: list[tuple[int, int]]) -> list[Unit]:
+    found = _number_candidates(text, date_spans)
+    if any(w in text for w in ("our", "ay", "eek", "onth", "ear", "ecade", "entur", "inute", "econd")):
+        for s, e, v, u, over in _duration_candidates(text):
+            if over:
+                found = [c for c in found if c[1] <= s or c[0] >= e]
+            if all(e <= a or s >= b for a, b in [(c[0], c[1]) for c in found] + list(date_spans)):
+                found.append((s, e, v, u))
+        found.sort(key=lambda c: c[0])
+    return [
+        make_unit("number", text, s, e, offset, f"{fmt(v)}|{u}", value=v, unit=u)
+        for s, e, v, u in found
+        if math.isfinite(v)  # a run of hundreds of digits overflows to inf: not a quantity
+    ]
+
+
+def extract_numbers(text: str, offset: int = 0) -> list[Unit]:
+    """Quantities with a canonical unit; key ``f"{value}|{unit}"`` (e.g. ``20|percent``)."""
+    return _number_units(text, offset, [(s, e) for s, e, _ in dates_in(text)])
+
+
+def extract_numbers_and_dates(text: str, offset: int = 0) -> tuple[list[Unit], list[Unit]]:
+    """``(extract_numbers(text), extract_dates(text))``, finding the dates once."""
+    found = dates_in(text)
+    numbers = _number_units(text, offset, [(s, e) for s, e, _ in found])
+    return numbers, date_units(text, found, offset)
