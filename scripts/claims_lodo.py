@@ -9,7 +9,7 @@ standardised logistic regression, one multiple-instance round, grid over ``C`` a
 by grouped 5-fold CV, threshold and ``lex_best`` floor chosen on the out-of-fold predictions under the
 15 % faithful-flag cap), never looking at H; then H is scored.
 
-Decisions as the product makes them: every claim's status is the one ``claims.AlignmentVerifier._verdict``
+Decisions as the product makes them: every claim's status is the one ``claims.AlignmentVerifier._verdict`` (``claims/verifier.py``)
 gives (non-claims -> ``heading``; hard rule; model at threshold; the floor; the alignment threshold
 ``ALIGN_MIN`` unless a near sentence states the same figures; else supported), replicated here in numpy
 (:func:`statuses`) and checked against the product on a sample (``--check``). Items as ``copydesk eval
@@ -71,6 +71,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import fit_claim_model as F  # noqa: E402
 
 from copydesk import claims as C  # noqa: E402
+from copydesk.align import ALIGN_MIN  # noqa: E402
+from copydesk.claims.findings import UNIT_RULES  # noqa: E402
+from copydesk.claims.verifier import feature_contradiction, units_stated  # noqa: E402
+from copydesk.featurize.terms import STOP  # noqa: E402
 
 HELD = ("summedits", "aggrefact", "qags", "llmfake", "synthetic")
 METRIC = {"summedits": "balanced_accuracy", "aggrefact": "balanced_accuracy", "qags": "roc_auc",
@@ -114,11 +118,11 @@ def claim_records(row: dict) -> list[dict]:
     for k, c in enumerate(claims):
         j = C.claim_features(c, index, sims[k], emb[k])
         closest = index.pool[j.top[0]] if j.top else None
-        fcontra = bool(closest is not None and j.aligned and C._feature_contradiction(c, closest, j.x))
+        fcontra = bool(closest is not None and j.aligned and feature_contradiction(c, closest, j.x))
         out.append({
             "x": j.x, "rule": j.rule.status if j.rule else None,
-            "rule_unit": bool(j.rule is not None and j.rule.rule in C._UNIT_RULES),
-            "role": c.role, "stated": C._units_stated(c, index, sims[k]) is not None, "fcontra": fcontra,
+            "rule_unit": bool(j.rule is not None and j.rule.rule in UNIT_RULES),
+            "role": c.role, "stated": units_stated(c, index, sims[k]) is not None, "fcontra": fcontra,
             "text": c.text, "ev": [index.pool[i].text for i in j.top],
         })
     return out
@@ -254,7 +258,7 @@ class Data:
         self.lex = np.array([x[F.FLOOR_FEATURE] for x in self._x])
         self.best = np.array([x["best_sim"] for x in self._x])
         self._m: dict[tuple[str, ...], np.ndarray] = {}
-        self.align_min = C.ALIGN_MIN  # the product's alignment threshold (0: that rule off, a diagnostic)
+        self.align_min = ALIGN_MIN  # the product's alignment threshold (0: that rule off, a diagnostic)
         self.use_floor = True  # False: no lex_best floor (variant suffix ":nofloor")
         self.thresholds = THRESHOLDS  # [1.0]: the model never flags on its own, it only ranks (":rankonly")
 
@@ -536,13 +540,13 @@ def baseline_features(row: dict) -> tuple[float, float, float, float]:
     texts = [c["text"] for c in row["claims"]] or [""]
     covers, allw = [], []
     for t in texts:
-        ws = [w.lower() for w in _W.findall(t) if w.lower() not in C.STOP]
+        ws = [w.lower() for w in _W.findall(t) if w.lower() not in STOP]
         allw += ws
         covers.append(np.mean([w in dw for w in ws]) if ws else 1.0)
     overlap = float(np.mean([w in dw for w in allw])) if allw else 1.0
     summary = " " + " ".join(texts)
     nums = {n.replace(",", "") for n in _DIGITS.findall(summary)} - {n.replace(",", "") for n in _DIGITS.findall(doc)}
-    names = {n for n in _CAP.findall(summary) if n.lower() not in C.STOP} - set(_W.findall(doc))
+    names = {n for n in _CAP.findall(summary) if n.lower() not in STOP} - set(_W.findall(doc))
     return 1.0 - overlap, float(min(covers)), float(len(nums)), float(len(names))
 
 
@@ -668,19 +672,19 @@ def main(argv=None) -> int:
             t0 = time.perf_counter()
             print(f"lodo: variant {v}{tag}", file=sys.stderr)
             base_v, _, opt = v.partition(":")
-            D.align_min = 0.0 if "noalign" in opt else C.ALIGN_MIN
+            D.align_min = 0.0 if "noalign" in opt else ALIGN_MIN
             D.use_floor = "nofloor" not in opt and "rankonly" not in opt
             D.thresholds = np.array([1.0]) if "rankonly" in opt else THRESHOLDS
             results[v + ("" if "nli" not in v else tag)] = lodo_variant(
                 D, VARIANTS[base_v], base_v.endswith("_fixed"), args.summedits_weights, args.Cs)
-            D.align_min, D.use_floor, D.thresholds = C.ALIGN_MIN, True, THRESHOLDS
+            D.align_min, D.use_floor, D.thresholds = ALIGN_MIN, True, THRESHOLDS
             print(f"lodo: variant {v}{tag} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     report["lodo"] = results
     print(table(results))
     if args.final:
         D = Data(rows, ())
         base_v, _, opt = args.final.partition(":")
-        D.align_min = 0.0 if "noalign" in opt else C.ALIGN_MIN
+        D.align_min = 0.0 if "noalign" in opt else ALIGN_MIN
         D.use_floor = "nofloor" not in opt and "rankonly" not in opt
         D.thresholds = np.array([1.0]) if "rankonly" in opt else THRESHOLDS
         feats = VARIANTS[base_v]
