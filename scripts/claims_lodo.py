@@ -120,7 +120,7 @@ def claim_records(row: dict) -> list[dict]:
         closest = index.pool[j.top[0]] if j.top else None
         fcontra = bool(closest is not None and j.aligned and feature_contradiction(c, closest, j.x))
         out.append({
-            "x": j.x, "rule": j.rule.status if j.rule else None,
+            "x": j.x, "rule": j.rule.status if j.rule else None, "rule_name": j.rule.rule if j.rule else "",
             "rule_unit": bool(j.rule is not None and j.rule.rule in UNIT_RULES),
             "role": c.role, "stated": units_stated(c, index, sims[k]) is not None, "fcontra": fcontra,
             "text": c.text, "ev": [index.pool[i].text for i in j.top],
@@ -251,9 +251,11 @@ class Data:
         self._x = [c["x"] for _, c in cl]
         role = np.array([c["role"] for _, c in cl])
         rule = np.array([c["rule"] or "" for _, c in cl])
+        self.rule_name = np.array([c.get("rule_name", "") for _, c in cl])
         rule_unit = np.array([c["rule_unit"] for _, c in cl], dtype=bool)
         self.heading = (role != "claim") & ~((rule != "") & np.isin(role, ("heading", "question")) & rule_unit)
         self.rule = (rule != "") & ~self.heading
+        self.rule_all = self.rule.copy()
         self.stated = np.array([c["stated"] for _, c in cl], dtype=bool)
         self.lex = np.array([x[F.FLOOR_FEATURE] for x in self._x])
         self.best = np.array([x["best_sim"] for x in self._x])
@@ -261,6 +263,8 @@ class Data:
         self.align_min = ALIGN_MIN  # the product's alignment threshold (0: that rule off, a diagnostic)
         self.use_floor = True  # False: no lex_best floor (variant suffix ":nofloor")
         self.thresholds = THRESHOLDS  # [1.0]: the model never flags on its own, it only ranks (":rankonly")
+        self.exempt = np.zeros(len(cl), bool)  # claims the ALIGN_MIN rule leaves alone (a gate, --fixed-grids)
+        self.aggregate = "product"  # item score: "product" = as eval claims (max) / eval rewrites (share)
 
     def matrix(self, feats: tuple[str, ...]) -> np.ndarray:
         if feats not in self._m:
@@ -273,7 +277,7 @@ class Data:
         (``AlignmentVerifier._verdict``)."""
         free = ~self.heading & ~self.rule
         model = free & (p >= t)
-        below = free & ~model & ((self.lex < floor) | ((self.best < self.align_min) & ~self.stated))
+        below = free & ~model & ((self.lex < floor) | ((self.best < self.align_min) & ~self.stated & ~self.exempt))
         return np.where(self.heading, 3, np.where(self.rule, 1, np.where(model | below, 2, 0)))
 
     def items(self, p: np.ndarray, t: float, floor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -289,7 +293,29 @@ class Data:
         best[self.n_claims == 0] = 0.0
         checked = np.bincount(self.owner, weights=st != 3, minlength=n)
         share = np.bincount(self.owner, weights=flag, minlength=n) / np.maximum(checked, 1)
+        if self.aggregate != "product":  # one item score for every set (eval claims and eval rewrites)
+            one = self.item_aggregate(st, score)
+            return pred.astype(int), one, one
         return pred.astype(int), best, share
+
+    def item_aggregate(self, st: np.ndarray, score: np.ndarray) -> np.ndarray:
+        """Per row, a continuous aggregate of its non-heading claims' scores (``self.aggregate``): ``mean``
+        (mean claim score: rule flags 1, others the model's P(not supported)); ``share+mean`` (share
+        flagged plus that mean: flags first, ties broken by the scores); ``minalign`` (1 - the least
+        alignment of a claim, rule flags 1: the least-supported claim); ``max`` (the largest claim score)."""
+        n = len(self.rows)
+        checked = st != 3
+        cnt = np.maximum(np.bincount(self.owner, weights=checked, minlength=n), 1)
+        flag = (st == 1) | (st == 2)
+        mean = np.bincount(self.owner, weights=np.where(checked, score, 0.0), minlength=n) / cnt
+        if self.aggregate == "mean":
+            return mean
+        if self.aggregate == "share+mean":
+            return np.bincount(self.owner, weights=flag & checked, minlength=n) / cnt + mean
+        val = np.where(checked, np.where(st == 1, 1.0, score if self.aggregate == "max" else 1.0 - self.best), -np.inf)
+        out = np.full(n, -np.inf)
+        np.maximum.at(out, self.owner, val)
+        return np.where(np.isfinite(out), out, 0.0)
 
 
 def _ba(y: np.ndarray, p: np.ndarray) -> float:
@@ -526,6 +552,116 @@ def final_model(D: Data, feats: tuple[str, ...], fixed: bool, sw_grid, c_grid) -
     return {"model": m, "threshold": t, "floor": floor, "C": c, "summedits_weight": sw, "cv": ms}
 
 
+# -- nothing-fitted variants of the decision rule, chosen leave-one-dataset-out -------------------------
+
+NOVELTY_GATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+EMB_GATES = (1.01, 0.8, 0.7, 0.6)
+AGGREGATES = ("product", "mean", "share+mean", "minalign", "max")
+
+
+def rank_probs(D: Data) -> np.ndarray:
+    """The shipped (nothing-fitted) model: P(not supported) = sigmoid((ALIGN_MIN - best_sim) / 0.1)."""
+    return 1.0 / (1.0 + np.exp(-(ALIGN_MIN - D.best) / 0.1))
+
+
+def grid_candidates(D: Data, grid: str) -> list[tuple[str, dict]]:
+    """(label, setting) per candidate of a ``--fixed-grids`` grid; a setting is applied by :func:`apply`."""
+    if grid == "agg":
+        return [(f"agg={a}", {"aggregate": a}) for a in AGGREGATES]
+    if grid == "novgate":
+        return [(f"novgate={v}", {"exempt": ("novelty", "<", v)}) for v in NOVELTY_GATES]
+    if grid == "embgate":
+        return [(f"embgate={v}", {"exempt": ("emb_best", ">=", v)}) for v in EMB_GATES]
+    if grid == "ruleadd":
+        return [(f"ruleadd={'+'.join(a) or 'none'}", {"rules_add": a})
+                for a in ((), ("class_swap",), ("neg_flip",), ("class_swap", "neg_flip"))]
+    raise ValueError(grid)
+
+
+def apply(D: Data, setting: dict) -> None:
+    """Set one candidate's decision rule on ``D`` (rules dropped, ALIGN_MIN gate, item aggregate)."""
+    D.aggregate = setting.get("aggregate", "product")
+    D.exempt = np.zeros(len(D.owner), bool)
+    if "exempt" in setting:
+        f, op, v = setting["exempt"]
+        x = D.matrix((f,))[:, 0]
+        D.exempt = x < v if op == "<" else x >= v
+    off = setting.get("rules_off", ())
+    D.rule = D.rule_all & ~np.isin(D.rule_name, list(off)) if off else D.rule_all.copy()
+    for f in setting.get("rules_add", ()):  # a model feature as a hard rule (it is 0 unless the claim aligns)
+        D.rule |= ~D.heading & (D.matrix((f,))[:, 0] > 0)
+
+
+def criterion(D: Data, train: np.ndarray, p: np.ndarray) -> float:
+    """Mean over the CRITERION sets in ``train`` of (balanced accuracy + AUC) / 2 (lodo_variant's grid key)."""
+    pred, score, share = D.items(p, 1.0, 0.0)
+    ms = [set_metrics(D, train, pred, score, share, s) for s in CRITERION]
+    return float(np.mean([(m["balanced_accuracy"] + m["roc_auc"]) / 2 for m in ms if m]))
+
+
+def rule_selection(D: Data, train: np.ndarray, p: np.ndarray) -> tuple[str, ...]:
+    """Backward elimination on ``train`` only: drop the hard rule whose removal raises :func:`criterion`
+    most, while one does."""
+    names = sorted(set(D.rule_name[D.rule_all]) - {""})
+    off: list[str] = []
+    apply(D, {})
+    best = criterion(D, train, p)
+    while True:
+        trial = {}
+        for r in (r for r in names if r not in off):
+            apply(D, {"rules_off": (*off, r)})
+            trial[r] = criterion(D, train, p)
+        if not trial or max(trial.values()) <= best + 1e-9:
+            break
+        r = max(trial, key=lambda k: trial[k])
+        off.append(r)
+        best = trial[r]
+    apply(D, {})
+    return tuple(off)
+
+
+def fixed_grid(D: Data, grid: str) -> dict:
+    """Rows of the report for one grid of nothing-fitted decision rules: each candidate on every set
+    (diagnostic: comparing them on a set is choosing on it), and ``GRID (LODO-selected)``: for each
+    held-out set, the candidate with the best :func:`criterion` on the other sets, scored on it."""
+    p = rank_probs(D)
+    everything = np.ones(len(D.rows), bool)
+    rows: dict = {}
+    sel: dict = {}
+    cands = grid_candidates(D, grid) if grid != "rulesel" else []
+    for label, setting in cands:
+        apply(D, setting)
+        pred, score, share = D.items(p, 1.0, 0.0)
+        rows[label] = {h: set_metrics(D, everything, pred, score, share, h) for h in HELD}
+        rows[label]["llmfake"] |= faithful_rate(D, p, everything)
+    for held in HELD:
+        train, test = D.held != held, D.held == held
+        if grid == "rulesel":
+            off = rule_selection(D, train, p)
+            label, setting = "rules_off=" + (",".join(off) or "none"), {"rules_off": off}
+        else:
+            keyed = []
+            for label, setting in cands:
+                apply(D, setting)
+                keyed.append((criterion(D, train, p), label, setting))
+            _, label, setting = max(keyed, key=lambda k: k[0])
+        apply(D, setting)
+        pred, score, share = D.items(p, 1.0, 0.0)
+        sel[held] = set_metrics(D, test, pred, score, share, held) | {"chosen": label}
+        if held == "llmfake":
+            sel[held] |= faithful_rate(D, p, test)
+        print(f"lodo:   {grid} {held}: {sel[held]}", file=sys.stderr)
+    apply(D, {})
+    rows[f"{grid} (LODO-selected)"] = sel
+    return rows
+
+
+def faithful_rate(D: Data, p: np.ndarray, rows: np.ndarray) -> dict:
+    st = D.statuses(p, 1.0, 0.0)
+    fc = (rows & (D.ds == "llmfake_paraphrase"))[D.owner] & (st != 3)
+    return {"faithful_claim_flag_rate": round(float(np.mean((st[fc] == 1) | (st[fc] == 2))), 4)} if fc.any() else {}
+
+
 # -- baselines ----------------------------------------------------------------------------------------
 
 _W = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
@@ -617,7 +753,7 @@ def main(argv=None) -> int:
     ap.add_argument("--nli-cache", type=Path, default=None, help="pickle of verifier probabilities per pair")
     ap.add_argument("--nli-model", type=Path, nargs="*", default=[],
                     help="verifier ONNX files to add as features (the last one is used; each is compared)")
-    ap.add_argument("--variants", nargs="+", default=["shipped", "rules", "align"])
+    ap.add_argument("--variants", nargs="*", default=["shipped", "rules", "align"])
     ap.add_argument("--synthetic-docs", type=int, default=300)
     ap.add_argument("--synthetic-weight", type=float, default=0.3)
     ap.add_argument("--mrpc", type=int, default=800)
@@ -631,6 +767,9 @@ def main(argv=None) -> int:
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--eval-model", type=Path, nargs="*", default=[],
                     help="claim-model JSON files to score as they are (no refit) on every set")
+    ap.add_argument("--fixed-grids", nargs="*", default=[], choices=("agg", "novgate", "embgate", "rulesel", "ruleadd"),
+                    help="nothing-fitted decision-rule grids around the shipped model, chosen leave-one-dataset-out "
+                         "(fixed_grid)")
     ap.add_argument("--render", type=Path, nargs="+", default=None,
                     help="print the table of these JSON reports (merged, later files win) and exit")
     args = ap.parse_args(argv)
@@ -679,6 +818,10 @@ def main(argv=None) -> int:
                 D, VARIANTS[base_v], base_v.endswith("_fixed"), args.summedits_weights, args.Cs)
             D.align_min, D.use_floor, D.thresholds = ALIGN_MIN, True, THRESHOLDS
             print(f"lodo: variant {v}{tag} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    for grid in args.fixed_grids:
+        t0 = time.perf_counter()
+        results |= fixed_grid(Data(rows, ()), grid)
+        print(f"lodo: grid {grid} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     report["lodo"] = results
     print(table(results))
     if args.final:
