@@ -64,3 +64,22 @@ def test_baseline_features_see_a_changed_number_and_name(lodo):
     assert 0.0 < miss < 0.5 and 0.5 < support < 1.0
     same = {"doc": row["doc"], "claims": [{"text": row["doc"][0]}]}
     assert lodo.baseline_features(same) == (0.0, 1.0, 0.0, 0.0)
+
+
+def test_the_shipped_claim_model_is_the_lodo_selected_rank_only_model():
+    """src/copydesk/data/claim_model.json holds what ``fit_claim_model.py --rank-only`` writes: nothing
+    fitted, P(not supported) a monotone function of the alignment, threshold 1.0 (never flags on its own),
+    no floor; its meta records the leave-one-dataset-out comparison it was selected by."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import fit_claim_model as F
+
+    from copydesk import claims as C
+
+    shipped, want = C.default_claim_model(), F.rank_only_model()
+    assert (shipped.features, shipped.coef, shipped.mean, shipped.scale, shipped.intercept, shipped.threshold) == (
+        want.features, want.coef, want.mean, want.scale, want.intercept, want.threshold)
+    assert shipped.floor == ("lex_best", 0.0) and shipped.meta["fitted"] is False
+    lodo = shipped.meta["leave_one_dataset_out"]
+    assert {"shipped", "best_fixed:rankonly", "baseline:lr_support"} <= set(lodo)
+    assert shipped.prob({"best_sim": 0.35}) == pytest.approx(0.5)
+    assert shipped.prob({"best_sim": 0.0}) < 1.0 <= shipped.threshold
