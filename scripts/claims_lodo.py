@@ -36,6 +36,14 @@ The 15 % faithful-flag cap of fit_claim_model.py cannot be met with the product'
 ALIGN_MIN alone flag about 26 % of faithful LLM-paraphrase sentences); then the fitted threshold and floor may add
 at most 15 points to the least share any choice flags (``cap_met: false`` in the report).
 
+``--fixed-grids`` (:func:`fixed_grid`): nothing-fitted changes of the shipped decision rule (the alignment-rank
+model, threshold 1.0, no floor), each candidate on every set and the one chosen leave-one-dataset-out (best mean
+(BA + AUC) / 2 over the other criterion sets): ``agg`` (one continuous item score for every set: mean claim score,
+share flagged + mean, least alignment, max), ``novgate`` / ``embgate`` (ALIGN_MIN leaves a claim alone when its
+novelty is below / its MiniLM cosine at or above a value), ``rulesel`` (hard rules dropped by backward
+elimination on the other sets), ``ruleadd`` (the ``class_swap`` / ``neg_flip`` features of an aligned claim as
+hard rules).
+
 Baselines, item level, fitted the same LODO way (on the other sets, threshold chosen there):
 ``overlap`` = 1 - the share of the text's content words found in the document; ``lr_support`` =
 logistic regression on support (the least-covered sentence's share of content words found in the
