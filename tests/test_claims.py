@@ -65,9 +65,11 @@ def test_non_claims_and_bullet_labels():
     assert split_label("Trump said: we will see.") == (0, 0)
 
 
-def test_alignment_floor_makes_an_on_topic_invention_unsupported():
-    """The fitted floor: a sentence whose words align with no evidence sentence is unsupported ("no version
-    contains it") whatever the model says; the same sentence passes with the floor off."""
+def test_alignment_makes_an_on_topic_invention_unsupported():
+    """An on-topic sentence whose words align with no evidence sentence is unsupported. The shipped model
+    (selected leave-one-dataset-out, issue 19) has no floor: the alignment threshold ALIGN_MIN flags it,
+    and with that rule off it passes. The floor rule still works when a model sets one: then the floor's
+    reason ("no version contains it") is given."""
     from dataclasses import replace
 
     from copydesk import verify
@@ -75,8 +77,7 @@ def test_alignment_floor_makes_an_on_topic_invention_unsupported():
     from copydesk.evaluate.claims import Checker
 
     model = default_claim_model()
-    feature, floor = model.floor
-    assert feature == "lex_best" and 0.0 < floor < 0.5
+    assert model.floor == ("lex_best", 0.0) and model.threshold >= 1.0  # the model only ranks
     src = seed("000")
     invented = "Post-War Reconstruction: Plans for rebuilding war-affected areas and securing economic stability."
     rep = verify(src, invented)
@@ -84,12 +85,17 @@ def test_alignment_floor_makes_an_on_topic_invention_unsupported():
     label, claim = rep.claims
     assert (label.text, label.status) == ("Post-War Reconstruction:", "heading")
     assert claim.status == "unsupported" and claim.reason.startswith(
-        "no other version says this: no sentence of another version shares its wording"), claim.reason
-    # Without the floor, the alignment threshold and a threshold the model never reaches, the same sentence
-    # is "supported": the floor is what flags it.
-    off = AlignmentVerifier(replace(model, threshold=1.01, meta={**model.meta, "floor": 0.0}), align_min=0.0)
-    _, c = Checker(verifier=off).claims(src, invented)
+        "no other version says this: the closest sentence (the source) shares little of it"), claim.reason
+    assert "“war-affected”" in claim.reason
+    # Without the alignment threshold (and no floor, a threshold the model never reaches) it is "supported":
+    # the alignment rule is what flags it.
+    _, c = Checker(verifier=AlignmentVerifier(model, align_min=0.0)).claims(src, invented)
     assert c["status"] == "supported"
+    # A model with a floor flags it by the floor, whatever the alignment threshold.
+    floored = AlignmentVerifier(replace(model, meta={**model.meta, "floor": 0.3}), align_min=0.0)
+    _, c = Checker(verifier=floored).claims(src, invented)
+    assert c["status"] == "unsupported" and c["reason"].startswith(
+        "no other version says this: no sentence of another version shares its wording"), c["reason"]
 
 
 # -- analyze on the seeds -------------------------------------------------------------------------

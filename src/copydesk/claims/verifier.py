@@ -93,14 +93,14 @@ class AlignmentVerifier:
         closest = pool[j.top[0]] if j.top else None
         who = version_name(closest) if closest is not None else "no other version"
         if p >= t:
-            swap = _feature_contradiction(claim, closest, x) if closest is not None and j.aligned else None
+            swap = feature_contradiction(claim, closest, x) if closest is not None and j.aligned else None
             if swap is not None:
                 kind, reason = swap
                 return Verdict("contradicted", kind, p, reason, evidence())
             kind = "number" if x["new_numbers"] else "entity" if x["new_entities"] else "statement"
             return Verdict("unsupported", kind, p, _novel_reason(j, who), evidence())
         floor_feature, floor = self.model.floor
-        stated = _units_stated(claim, index, sims) if x[floor_feature] >= floor else None
+        stated = units_stated(claim, index, sims) if x[floor_feature] >= floor else None
         if stated is not None and x["best_sim"] < self.align_min:
             return Verdict(
                 "supported",
@@ -141,7 +141,7 @@ def _listed(ws: Sequence[str]) -> str:
     return ", ".join(qs[:-1]) + f" and {qs[-1]} appear"
 
 
-def _units_stated(claim: ClaimInput, index: PoolIndex, sims: np.ndarray) -> int | None:
+def units_stated(claim: ClaimInput, index: PoolIndex, sims: np.ndarray) -> int | None:
     """A near sentence (``LOOSE_MIN``) stating every number of the claim about the same thing (a head noun
     in common): "Russia holds about a fifth of Ukraine's territory" is stated by "Russia controls
     approximately 20% of Ukrainian land, underscoring ..." though the long sentence aligns below the
@@ -174,7 +174,7 @@ def _novel_reason(j: Judged, who: str) -> str:
     return "not stated elsewhere: " + "; ".join(bits)
 
 
-def _feature_contradiction(
+def feature_contradiction(
     claim: ClaimInput, e: EvidenceSentence, x: dict[str, float]
 ) -> tuple[str, str] | None:
     """(kind, reason) when the model's flag rests on a negation, antonym, number or word swap against
