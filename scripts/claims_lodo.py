@@ -42,7 +42,8 @@ model, threshold 1.0, no floor), each candidate on every set and the one chosen 
 share flagged + mean, least alignment, max), ``novgate`` / ``embgate`` (ALIGN_MIN leaves a claim alone when its
 novelty is below / its MiniLM cosine at or above a value), ``rulesel`` (hard rules dropped by backward
 elimination on the other sets), ``ruleadd`` (the ``class_swap`` / ``neg_flip`` features of an aligned claim as
-hard rules).
+hard rules), ``slotswap`` (the same-slot swap rule of ``claims.slot_rules`` off and on; it is the last hard
+rule, so "off" is exactly the decision without it).
 
 Baselines, item level, fitted the same LODO way (on the other sets, threshold chosen there):
 ``overlap`` = 1 - the share of the text's content words found in the document; ``lr_support`` =
@@ -583,6 +584,8 @@ def grid_candidates(D: Data, grid: str) -> list[tuple[str, dict]]:
     if grid == "ruleadd":
         return [(f"ruleadd={'+'.join(a) or 'none'}", {"rules_add": a})
                 for a in ((), ("class_swap",), ("neg_flip",), ("class_swap", "neg_flip"))]
+    if grid == "slotswap":  # the same-slot swap rule (claims.slot_rules, last of the hard rules) off / on
+        return [("slotswap=off", {"rules_off": ("slot_swap",)}), ("slotswap=on", {})]
     raise ValueError(grid)
 
 
@@ -631,11 +634,13 @@ def rule_selection(D: Data, train: np.ndarray, p: np.ndarray) -> tuple[str, ...]
 def fixed_grid(D: Data, grid: str) -> dict:
     """Rows of the report for one grid of nothing-fitted decision rules: each candidate on every set
     (diagnostic: comparing them on a set is choosing on it), and ``GRID (LODO-selected)``: for each
-    held-out set, the candidate with the best :func:`criterion` on the other sets, scored on it."""
+    held-out set, the candidate with the best :func:`criterion` on the other sets, scored on it (on a tie
+    the first candidate listed, the others in ``tied_with``)."""
     p = rank_probs(D)
     everything = np.ones(len(D.rows), bool)
     rows: dict = {}
     sel: dict = {}
+    tied: list[str] = []
     cands = grid_candidates(D, grid) if grid != "rulesel" else []
     for label, setting in cands:
         apply(D, setting)
@@ -652,10 +657,13 @@ def fixed_grid(D: Data, grid: str) -> dict:
             for label, setting in cands:
                 apply(D, setting)
                 keyed.append((criterion(D, train, p), label, setting))
-            _, label, setting = max(keyed, key=lambda k: k[0])
+            top, label, setting = max(keyed, key=lambda k: k[0])  # ties: the first candidate listed
+            tied = [lb for c, lb, _ in keyed if lb != label and abs(c - top) < 1e-12]
         apply(D, setting)
         pred, score, share = D.items(p, 1.0, 0.0)
         sel[held] = set_metrics(D, test, pred, score, share, held) | {"chosen": label}
+        if grid != "rulesel" and tied:
+            sel[held]["tied_with"] = tied
         if held == "llmfake":
             sel[held] |= faithful_rate(D, p, test)
         print(f"lodo:   {grid} {held}: {sel[held]}", file=sys.stderr)
@@ -775,7 +783,8 @@ def main(argv=None) -> int:
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--eval-model", type=Path, nargs="*", default=[],
                     help="claim-model JSON files to score as they are (no refit) on every set")
-    ap.add_argument("--fixed-grids", nargs="*", default=[], choices=("agg", "novgate", "embgate", "rulesel", "ruleadd"),
+    ap.add_argument("--fixed-grids", nargs="*", default=[],
+                    choices=("agg", "novgate", "embgate", "rulesel", "ruleadd", "slotswap"),
                     help="nothing-fitted decision-rule grids around the shipped model, chosen leave-one-dataset-out "
                          "(fixed_grid)")
     ap.add_argument("--render", type=Path, nargs="+", default=None,

@@ -4,8 +4,9 @@ A number, duration, fraction, date or quote that an aligned sentence, or a near 
 thing (a head noun in common: "truce" ~ "ceasefire"), states otherwise; a stance reversed ("declined to
 comment" -> "confirmed"), a negation or antonym among the same neighbouring words, a hedge made certain
 ("could" -> "will"), actors swapped around the same verb; then what no version states: a number, date or
-quote in any form, an outlet, speaker or name, an evaluative or causal clause. :func:`hard_findings`
-returns the first that fires.
+quote in any form, an outlet, speaker or name, an evaluative or causal clause; last, a closed-class word
+(a nation, colour, month, number word, legal outcome ...) in the slot where a near sentence has another of
+its class. :func:`hard_findings` returns the first that fires.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 from .findings import Finding
 from .index import PoolIndex
 from .inputs import STATEMENT_MIN, ClaimInput
+from .slot_rules import slot_swap
 from .statement_rules import (
     actor_swap,
     added_evaluation,
@@ -31,8 +33,9 @@ def hard_findings(
 ) -> Finding | None:
     """The first of the hard rules that fires, contradictions first: a unit stated otherwise, a stance,
     negation, antonym or hedge reversed, actors swapped; then what no version states: a unit, a name or
-    outlet, an evaluative or causal clause. ``near``: pool indices at ``LOOSE_MIN`` or more, best first;
-    ``aligned``: those at the alignment threshold. The statement rules compare with the closest sentences
+    outlet, an evaluative or causal clause; last the same-slot swap (last so that it only adds flags: every
+    claim another rule flags keeps that rule's verdict). ``near``: pool indices at ``LOOSE_MIN`` or more,
+    best first; ``aligned``: those at the alignment threshold. The statement rules compare with the closest sentences
     down to ``STATEMENT_MIN`` (a reworded sentence that merges two source sentences aligns with each
     less), each guarded by the words around what it compares."""
     close = [i for i in near[:3] if sims[i] >= STATEMENT_MIN]
@@ -46,4 +49,5 @@ def hard_findings(
         or unit_unstated(claim, index)
         or name_unstated(claim, index)
         or added_evaluation(claim, index, near)
+        or slot_swap(claim, index, near)
     )

@@ -20,7 +20,7 @@ from copydesk.records import Unit
 from .attributions import extract_attributions
 from .compare import compatible, names_compatible
 from .dates import extract_dates
-from .entities import entity_weights, extract_entities, norm_name
+from .entities import entity_weights, extract_entities, nation_key, norm_name
 from .numbers import extract_numbers, extract_numbers_and_dates
 from .quotes import extract_quotes
 
@@ -35,6 +35,7 @@ __all__ = [
     "extract_quotes",
     "extract_units",
     "names_compatible",
+    "nation_key",
     "norm_name",
 ]
 

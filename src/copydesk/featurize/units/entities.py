@@ -254,6 +254,25 @@ def norm_name(name: str) -> str:
     return _DEMONYMS.get(k, k)
 
 
+
+# Cities, regions and bodies of the gazetteer: not a nation ("Moscow said" is Russia speaking).
+_NOT_NATIONS = frozenset(
+    """crimea donbas gaza europe kyiv kiev moscow beijing washington london paris berlin tokyo brussels jerusalem
+    tehran damascus baghdad kabul ankara warsaw minsk kursk kharkiv odesa mariupol un eu nato""".split()
+)
+
+
+def nation_key(word: str) -> str | None:
+    """The country a one-word country name, alias or demonym stands for ("French" -> "france", "U.S." ->
+    "us", "Britain" -> "uk"); None for any other word, a city, region or international body included."""
+    low = word.replace("’", "'").lower().strip(".'")
+    if " " in low or not low:
+        return None
+    k = norm_name(low)
+    if k in _NOT_NATIONS or not (low in _DEMONYMS or low in _ALIASES or k in _COUNTRIES):
+        return None
+    return k
+
 def split_titles(tokens: list[str]) -> list[list[int]]:
     """Split a capitalised run (token indices) at title sequences and person "of" place."""
     n = len(tokens)
