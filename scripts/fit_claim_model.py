@@ -590,8 +590,13 @@ def rank_only_doc(rows, lodo_reports: list[Path]) -> dict:
                      "LLMFake and the synthetic edits, every variant was refitted on the other sets (threshold "
                      "and floor chosen there) and scored on the one left out; this variant has the best "
                      "held-out figures (every fitted threshold or floor lowered them; no nothing-fitted change of the "
-                     "decision rule chosen leave-one-dataset-out raised them: claims_lodo.py --fixed-grids). In "
-                     "leave_one_dataset_out, 'as_shipped(in-sample)' is the fitted model shipped before this one",
+                     "decision rule chosen leave-one-dataset-out raised them: claims_lodo.py --fixed-grids). The "
+                     "same-slot swap hard rule (claims.slot_rules) is in: --fixed-grids slotswap chooses it with "
+                     "every set held out but SummEdits, where the other sets tie (it fires on none of them) and "
+                     "the tie keeps it off; its SummEdits figure with it on (slotswap=on) is in-sample, the rule "
+                     "was designed on SummEdits misses. 'figures' are with the rule. In leave_one_dataset_out, "
+                     "'as_shipped(in-sample)' is the fitted model shipped before this one; rows other than "
+                     "slotswap* were computed before the rule existed",
         "data": {n: sum(r["dataset"] == n for r in rows) for n in (*REAL, "synthetic", *EXTRA)},
         "figures": figures,
         "leave_one_dataset_out": compared,

@@ -49,6 +49,34 @@ def test_negation_antonym_and_class_swaps():
     assert class_swap("activists poured yellow and blue paint", "activists dumped yellow and blue paint") == 0
 
 
+
+def test_same_slot_swap_names_both_words_and_spares_faithful_rewordings():
+    """The same-slot swap rule (claims.slot_rules): a closed-class word between the same words as another
+    of its class in the source, its value stated nowhere in the source, is contradicted, naming both."""
+    from copydesk import verify
+
+    src = (
+        "Grushko told the Russian media outlet Izvestia that talks would resume. Activists dumped gallons of "
+        "yellow and blue paint on the road in the fall of 2022. Police arrested a man on Tuesday."
+    )
+    r = verify(src, "Talks would resume, Grushko told the German media outlet Izvestia.")
+    (c,) = r.flagged
+    assert c.status == "contradicted" and c.reason.startswith("“German” here; the source says “Russian”"), c.reason
+    assert c.evidence and "Russian media" in c.evidence[0].text
+    r = verify(src, "In the fall of 2022, activists dumped gallons of pink and blue paint on the road.")
+    assert [c.reason[:40] for c in r.flagged] == ["“pink” here; the source says “yellow” in"]
+    # Not swaps: the same value in other words ("autumn" = "fall"), a word the source states elsewhere, the
+    # pronoun "us" (a nation only capitalised), a synonym in one class ("detained" = "arrested").
+    for faithful in (
+        "Activists dumped gallons of yellow and blue paint on the road in the autumn of 2022.",
+        "Police detained a man on Tuesday.",
+        "Grushko told us, via the Russian media outlet Izvestia, that talks would resume.",
+    ):
+        assert not [c for c in verify(src, faithful).flagged if "same place" in c.reason], faithful
+    both = src + " Paint of pink and blue colours was seen too."
+    r = verify(both, "In the fall of 2022, activists dumped gallons of pink and blue paint on the road.")
+    assert not [c for c in r.flagged if "same place" in c.reason]
+
 def test_non_claims_and_bullet_labels():
     """Headings, questions, datelines, bylines and list labels are not claims (issue 19)."""
     assert claim_role("What Would a Peace Deal Look Like?") == "question"
