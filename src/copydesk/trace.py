@@ -399,7 +399,7 @@ def _stems(text: str) -> set[str]:
     return out
 
 
-def _specifics(text: str) -> set[str]:
+def specifics(text: str) -> set[str]:
     """The stems (as :func:`_stems` spells them) of a sentence's specifics: numbers, names (words
     capitalised inside the sentence, not only at its start) and very rare words (rarity >=
     SPECIFIC_MIN_RARITY). Shared vocabulary of one register ("encounter", "hygiene") is not one."""
@@ -420,7 +420,7 @@ def common_source_missing(
 
     A fact is a pair of loosely aligned sentences from two derived articles that share two
     or more rare content words (or a number) which the reference never uses. Its *specifics*
-    are the shared words that are specifics (:func:`_specifics`: numbers, names, very rare
+    are the shared words that are specifics (:func:`specifics`: numbers, names, very rare
     words) in both sentences. The source is called missing when one fact has
     MIN_SPECIFIC_SHARED specifics, or when two or more facts (grouped by shared words) have no
     counterpart in the reference (one of its two sentences is within COUNTERPART_MAX_SIM of
@@ -435,7 +435,7 @@ def common_source_missing(
         return False, []
     ref_stems = _stems(rows[reference].clean.text)
     stems = {a: [_stems(s.text) for s in rows[a].sentences] for a in derived}
-    specs = {a: [_specifics(s.text) for s in rows[a].sentences] for a in derived}
+    specs = {a: [specifics(s.text) for s in rows[a].sentences] for a in derived}
     if compare is None:
         compare = [(a, b) for i, a in enumerate(derived) for b in derived[i + 1 :]]
     else:
