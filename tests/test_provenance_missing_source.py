@@ -47,14 +47,20 @@ def test_shared_register_words_are_not_a_missing_source() -> None:
     # The derived sentences align with each other (0.8) and loosely with the reference's (0.45).
     pair0 = v[0] * 0.6 + v[2] * 0.8
     pair1 = v[1] * 0.6 + v[3] * 0.8
-    svecs = {"ref": v[[0, 1]], "d1": np.stack([pair0, pair1]), "d2": np.stack([pair0 * 0.9 + v[4] * 0.44, pair1])}
+    svecs = {
+        "ref": v[[0, 1]],
+        "d1": np.stack([pair0, pair1]),
+        "d2": np.stack([pair0 * 0.9 + v[4] * 0.44, pair1]),
+    }
     svecs = {k: x / np.linalg.norm(x, axis=1, keepdims=True) for k, x in svecs.items()}
     assert not specifics(d1.split("\n")[0]) & specifics(d2.split("\n")[0])
     assert common_source_missing("ref", ["d1", "d2"], rows, svecs) == (False, [])
 
 
 def test_specifics_are_numbers_names_and_very_rare_words() -> None:
-    got = specifics("The singer told Star magazine that Katie Holmes unquestioningly paid 2,000 dollars in 2013.")
+    got = specifics(
+        "The singer told Star magazine that Katie Holmes unquestioningly paid 2,000 dollars in 2013."
+    )
     assert {"2013", "star", "katie", "holmes", "unques"} <= got
     assert "singer" not in got and "the" not in got  # a sentence's first word is no name
 
@@ -71,7 +77,11 @@ def dev_story(data_dir):
     if not path.exists():
         pytest.skip(f"{path} not found")
     pairs = [p for p in load(path) if p["id"].endswith(ITEM)]
-    assert {p["method"] for p in pairs} == {"paraphrase_generation", "rewrite_generation", "open_ended_generation"}
+    assert {p["method"] for p in pairs} == {
+        "paraphrase_generation",
+        "rewrite_generation",
+        "open_ended_generation",
+    }
     arts, o_ids, d_ids = articles_for(pairs)
     model = default_model()
     stored, rows, svecs, _stories, _placed = _analyse(arts, model)
@@ -97,4 +107,6 @@ def test_with_the_original_removed_the_missing_source_is_claimed(dev_story) -> N
     stored, rows, svecs, orig, by_method, model = dev_story
     story = _trace(list(by_method.values()), stored, rows, svecs, model)
     assert story["common_source_missing"] is True
-    assert story["evidence"] and all(story["reference"] not in e.split(" (shared")[0] for e in story["evidence"])
+    assert story["evidence"] and all(
+        story["reference"] not in e.split(" (shared")[0] for e in story["evidence"]
+    )
