@@ -13,8 +13,9 @@
 - *Reference*: the article the others most agree is upstream.
 - *Sources*: each other article's source is the most similar article ranked above it
   (a tree, so no cycles); relation from that pair.
-- *Common source missing*: sentences that two or more derived articles share with each
-  other but that have no counterpart in the reference.
+- *Common source missing*: specific facts (numbers, names, very rare words) that two or
+  more derived articles share with each other and the reference lacks
+  (``common_source_missing``); shared paraphrase vocabulary of one register is not one.
 """
 
 from __future__ import annotations
