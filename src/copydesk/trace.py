@@ -41,12 +41,14 @@ FACT_MIN_RARITY = 3.0  # words at least this rare (7.5 - zipf) count as content
 # specifics (numbers, names, words rarer than SPECIFIC_MIN_RARITY) the reference lacks. Chosen on
 # LLMFake dev's GossipCop stories (missing-source call with the original present <= 5 %, then the
 # most fires with the original removed where its rewrites share its numbers or names), scored on
-# CoAID and the bent rewrites (prov-runs notes in the issue-20 report).
+# CoAID and the bent rewrites (CoAID cannot choose: its one-line originals leave no removed-original
+# story whose rewrites share two of their specifics).
 MIN_SPECIFIC_SHARED = 2
 SPECIFIC_MIN_RARITY = 5.0
 # ... or when two facts have no counterpart in the reference (one of the fact's two sentences is
-# this close to none of the reference's sentences) and one of those has a specific (on GossipCop
-# the FP rate is 0.026 at 0.5, 0.033 at 0.6; the seeds' 2022 fact is at 0.586).
+# this close to none of the reference's sentences) and one of those has a specific. Not needed on
+# GossipCop (the call with the original present 0.026 at 0.5, 0.033 at 0.6, same fires); kept so
+# the seeds keep their call (their "2022 invasion" fact is at 0.586, "frontline" has no specific).
 COUNTERPART_MAX_SIM = 0.6
 # Derived pairs this close (share of each side's sentences with a close paraphrase in the other,
 # score.CLOSE_MIN_SIM) are copies of one another: not compared for a missing common source.
