@@ -34,6 +34,12 @@ store, as ``copydesk analyze --no-claims`` runs them). Then:
 - ``csm_fire_rate_original_removed``: with the original REMOVED from its gold story (its three
   or more derived texts traced alone), the share flagged ``common_source_missing``: the rewrites
   do share facts through a source no longer in the set, so here firing is right.
+  ``csm_fire_rate_original_removed_shared_specifics``: the same over the stories where it is
+  demonstrably right (:func:`shares_original_specifics`: two or more of the original's
+  specifics that the traced reference lacks are each stated by two or more other versions);
+  ``stories_original_removed_shared_specifics`` counts them. In the other original-removed
+  stories the derived texts may carry every fact of the original through the reference (a
+  faithful paraphrase), and firing there is no merit.
 - ``direction_accuracy_src_{dataset}``: direction per ``source_dataset`` (out-of-source figures
   of the fitted model come from ``scripts/fit_relation_model.py``, which refits per source).
 
@@ -285,18 +291,44 @@ def _per_kind(pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, sve
         out[f"reference_accuracy_{m}"] = round(float(np.mean(ref_ok)), 4)
         if csm:
             out[f"csm_false_positive_rate_{m}"] = round(float(np.mean(csm)), 4)
-    fired = []
+    fired, fired_due = [], []
     for o in originals:
         rest = sorted({d for ds in derived_of[o].values() for d in ds})
         if len(rest) >= 3:
-            fired.append(traced(rest).common_source_missing)
+            st = traced(rest)
+            fired.append(st.common_source_missing)
+            others = [rows[d].clean.text for d in rest if d != st.reference]
+            if shares_original_specifics(rows[o].clean.text, rows[st.reference].clean.text, others):
+                fired_due.append(fired[-1])
     if fired:
         out["stories_original_removed"] = len(fired)
         out["csm_fire_rate_original_removed"] = round(float(np.mean(fired)), 4)
+    if fired_due:
+        out["stories_original_removed_shared_specifics"] = len(fired_due)
+        out["csm_fire_rate_original_removed_shared_specifics"] = round(float(np.mean(fired_due)), 4)
     for src in sorted({p["source"] for p in pairs} - {""}):
         idx = [i for i, p in enumerate(pairs) if p["source"] == src]
         out[f"direction_accuracy_src_{src}"] = round(float(np.mean([dir_ok[i] for i in idx])), 4)
     return out
+
+
+def shares_original_specifics(original: str, reference: str, others: list[str], min_shared: int = 2) -> bool:
+    """Whether ``min_shared`` or more of the original's specifics (``trace.specifics``: numbers,
+    names, very rare words) that the ``reference`` text never uses are each stated by two or more
+    of the ``others``: then those versions share facts through a source that is not the reference,
+    and with the original gone a common source is missing."""
+    from ..featurize.terms import tokens
+    from ..trace import specifics
+
+    def stem_set(text: str) -> set[str]:
+        return {w if w.isdigit() else w[:6] for w in tokens(text)}
+
+    wanted = specifics(original) - stem_set(reference)
+    counts = dict.fromkeys(wanted, 0)
+    for text in others:
+        for w in wanted & stem_set(text):
+            counts[w] += 1
+    return sum(c >= 2 for c in counts.values()) >= min_shared
 
 
 def _story_checks(stories: list[dict], orig_set: set[str], complete: set[str]) -> dict:
