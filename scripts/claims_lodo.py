@@ -379,26 +379,9 @@ def instances(D: Data, train: np.ndarray, first: np.ndarray | None):
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray, c: float, feats: tuple[str, ...]):
-    """fit_claim_model.fit_logistic with the feature list and signs of this variant."""
-    from scipy.optimize import minimize
-
-    mean, scale = X.mean(axis=0), X.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    Z = (X - mean) / scale
-    sw = w * len(w) / w.sum()
-    ys = 2.0 * y - 1.0
-
-    def loss(theta):
-        b, beta = theta[0], theta[1:]
-        m = ys * (Z @ beta + b)
-        g = -sw * ys * np.exp(-np.logaddexp(0.0, m))
-        f = c * float(sw @ np.logaddexp(0.0, -m)) + 0.5 * float(beta @ beta)
-        return f, np.concatenate([[c * g.sum()], c * (Z.T @ g) + beta])
-
-    bounds = [(None, None)] + [{1: (0.0, None), -1: (None, 0.0), 0: (None, None)}[SIGN.get(f, 1)] for f in feats]
-    res = minimize(loss, np.zeros(Z.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds,
-                   options={"maxiter": 5000})
-    return {"features": list(feats), "mean": mean, "scale": scale, "coef": res.x[1:], "intercept": float(res.x[0])}
+    """fit_claim_model's fit with the feature list and signs of this variant."""
+    b, beta, mean, scale = F.fit_signed_logistic(X, y, w, c, feats, SIGN)
+    return {"features": list(feats), "mean": mean, "scale": scale, "coef": beta, "intercept": b}
 
 
 def predict(m: dict, X: np.ndarray) -> np.ndarray:

@@ -365,10 +365,13 @@ def instances(rows: list[dict], probs: list[np.ndarray] | None) -> tuple[np.ndar
     return np.array(X), np.array(y), np.array(w), np.array(r)
 
 
-def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray, c: float):
-    """Standardised, L2-penalised (``C`` as in scikit-learn), weighted logistic regression whose
-    coefficients keep the signs in :data:`SIGN` (features not named there may only raise the
-    probability): L-BFGS-B with bounds."""
+def fit_signed_logistic(
+    X: np.ndarray, y: np.ndarray, w: np.ndarray, c: float, feats: tuple[str, ...], signs: dict[str, int]
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """Standardised, L2-penalised (``C`` as in scikit-learn), weighted logistic regression on the
+    columns ``feats`` of ``X`` whose coefficients keep the signs in ``signs`` (features not named
+    there may only raise the probability): L-BFGS-B with bounds. Returns (intercept,
+    coefficients, mean, scale)."""
     from scipy.optimize import minimize
 
     mean = X.mean(axis=0)
@@ -387,12 +390,15 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray, c: float):
         grad = np.concatenate([[c * g.sum()], c * (Z.T @ g) + beta])
         return f, grad
 
-    bounds = [(None, None)] + [
-        {1: (0.0, None), -1: (None, 0.0), 0: (None, None)}[SIGN.get(f, 1)] for f in C.CLAIM_FEATURES
-    ]
+    bounds = [(None, None)] + [{1: (0.0, None), -1: (None, 0.0), 0: (None, None)}[signs.get(f, 1)] for f in feats]
     res = minimize(loss, np.zeros(Z.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds,
                    options={"maxiter": 5000})
-    b, beta = float(res.x[0]), res.x[1:]
+    return float(res.x[0]), res.x[1:], mean, scale
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray, c: float):
+    """The claim model: :func:`fit_signed_logistic` on :data:`claims.CLAIM_FEATURES` with :data:`SIGN`."""
+    b, beta, mean, scale = fit_signed_logistic(X, y, w, c, C.CLAIM_FEATURES, SIGN)
     return C.ClaimModel(C.CLAIM_FEATURES, tuple(float(v) for v in beta), tuple(float(v) for v in mean),
                         tuple(float(v) for v in scale), b, 0.5)
 

@@ -176,34 +176,24 @@ def negation_reversed(
         e = index.pool[i]
         neg_e = _negated_stems(e.text)
         we = _named_tokens(e.text)
-        for s, (a, b) in neg_c.items():
-            if (
-                s not in neg_e
-                and _asserted(e.text, s)
-                and _same_place(wc, we, s)
-                and not stated_as_here(s, True)
-            ):
-                return Finding(
-                    "contradicted",
-                    "statement",
-                    f"negation: {quoted(claim.text[a:b])} here; {version_name(e)} says {quoted(_word_span(e.text, s))}",
-                    i,
-                    rule="negation",
-                )
-        for s, (a, b) in neg_e.items():
-            if (
-                s not in neg_c
-                and _asserted(claim.text, s)
-                and _same_place(wc, we, s)
-                and not stated_as_here(s, False)
-            ):
-                return Finding(
-                    "contradicted",
-                    "statement",
-                    f"negation: {quoted(_word_span(claim.text, s))} here; {version_name(e)} says {quoted(e.text[a:b])}",
-                    i,
-                    rule="negation",
-                )
+        # The claim negates what the evidence asserts (first), or asserts what it negates.
+        for claim_negates, neg, other, asserted in ((True, neg_c, neg_e, e.text), (False, neg_e, neg_c, claim.text)):
+            for s, (a, b) in neg.items():
+                if (
+                    s not in other
+                    and _asserted(asserted, s)
+                    and _same_place(wc, we, s)
+                    and not stated_as_here(s, claim_negates)
+                ):
+                    here = claim.text[a:b] if claim_negates else _word_span(claim.text, s)
+                    there = _word_span(e.text, s) if claim_negates else e.text[a:b]
+                    return Finding(
+                        "contradicted",
+                        "statement",
+                        f"negation: {quoted(here)} here; {version_name(e)} says {quoted(there)}",
+                        i,
+                        rule="negation",
+                    )
     return None
 
 
