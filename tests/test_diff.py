@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from copydesk.align import align, similarity
-from copydesk.claims import EvidenceSentence, check_claims
+from copydesk.claims import EvidenceSentence, claim_json, judge_claims
 from copydesk.featurize.embed import get_embedder
 from copydesk.featurize.units import extract_units
 from copydesk.records import Sentence
@@ -72,12 +72,13 @@ def _pool(texts: list[str]) -> tuple[list[EvidenceSentence], np.ndarray]:
 ])
 def test_check_claims_statuses(claim, status):
     pool, pv = _pool(SRC)
-    out = check_claims("b", sents("b", [claim]), [tuple(extract_units(claim))], vecs([claim]), pool, pv)
+    judged = judge_claims("b", sents("b", [claim]), [tuple(extract_units(claim))], vecs([claim]), pool, pv)
+    out = [claim_json(c, v) for c, v in judged]
     assert out[0]["status"] == status, out[0]
     assert out[0]["evidence"] and 0.0 <= out[0]["score"] <= 1.0
 
 
 def test_short_fragments_are_not_claims():
     pool, pv = _pool(SRC)
-    out = check_claims("b", sents("b", ["Bridge news"]), [()], vecs(["Bridge news"]), pool, pv)
+    out = [claim_json(c, v) for c, v in judge_claims("b", sents("b", ["Bridge news"]), [()], vecs(["Bridge news"]), pool, pv)]
     assert out == []

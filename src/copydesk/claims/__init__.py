@@ -33,7 +33,7 @@ say) only has to implement :meth:`Verifier.judge` (and optionally ``judge_many``
 Modules: ``inputs`` (what the verifier reads), ``roles`` (non-claims), ``checks`` (small linguistic
 checks), ``index`` (the evidence index), ``rules`` (:func:`hard_findings` over ``unit_rules`` and
 ``statement_rules``, sharing ``findings``), ``model``, ``verifier`` (the interface, the default
-verifier, :func:`check_claims`), ``facts`` and ``story`` (a story's facts and per-article details),
+verifier, :func:`judge_claims`, :func:`claim_json`), ``facts`` and ``story`` (a story's facts and per-article details),
 ``paraphrase`` (the sentence-pair paraphrase decision). This module is their public API.
 """
 
@@ -66,7 +66,6 @@ from .unit_rules import RULE_MIN
 from .verifier import (
     AlignmentVerifier,
     Verifier,
-    check_claims,
     claim_json,
     claim_record,
     default_verifier,
@@ -94,7 +93,6 @@ __all__ = [
     "Verifier",
     "actors",
     "antonym_flip",
-    "check_claims",
     "claim_features",
     "claim_inputs",
     "claim_json",

@@ -261,18 +261,3 @@ def claim_json(claim: ClaimInput, verdict: Verdict) -> dict:
         "support": list(verdict.support),
         "evidence": [{"article": e.article, "text": e.text, "score": e.score} for e in verdict.evidence],
     }
-
-
-def check_claims(
-    article: str,
-    sentences: Sequence[Sentence],
-    units: Sequence[tuple[Unit, ...]],
-    vecs: np.ndarray,
-    pool: Sequence[EvidenceSentence],
-    pool_vecs: np.ndarray,
-    verifier: Verifier | None = None,
-) -> list[dict]:
-    """:func:`judge_claims` as JSON dicts (:func:`claim_json`)."""
-    return [
-        claim_json(c, v) for c, v in judge_claims(article, sentences, units, vecs, pool, pool_vecs, verifier)
-    ]

@@ -13,7 +13,7 @@ detokenised first (:func:`detokenise`), as a reader of those files must; other t
 Each item runs through the product's own path, exactly as ``copydesk verify`` runs a pair: the
 document is the source (``ingest.article_from_text`` -> ``pipeline.analyze_batch`` ->
 ``pipeline.sentence_vectors`` -> ``claims.evidence_pool``) and every sentence of the summary is a
-claim judged by ``claims.check_claims`` against the document's sentences. An item is predicted
+claim judged by ``claims.judge_claims`` against the document's sentences. An item is predicted
 inconsistent when any of its claims is flagged (unsupported or contradicted); its continuous score is
 the largest claim score (the verifier's P(not supported)).
 
@@ -146,14 +146,15 @@ class Checker:
         return self._docs[key]
 
     def claims(self, doc: str, summary: str) -> list[dict]:
-        from ..claims import check_claims
+        from ..claims import claim_json, judge_claims
 
         pool, pool_vecs = self.source(doc)
         row, units, vecs = self._analyse("rewrite", summary)
-        return check_claims("rewrite", row.sentences, units, vecs, pool, pool_vecs, self.verifier)
+        judged = judge_claims("rewrite", row.sentences, units, vecs, pool, pool_vecs, self.verifier)
+        return [claim_json(c, v) for c, v in judged]
 
     def inputs(self, doc: str, summary: str):
-        """(claim inputs, pool, pool vectors) for one item, as check_claims builds them (for fitting)."""
+        """(claim inputs, pool, pool vectors) for one item, as judge_claims builds them (for fitting)."""
         from ..claims import claim_inputs
 
         pool, pool_vecs = self.source(doc)

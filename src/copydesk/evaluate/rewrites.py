@@ -15,7 +15,7 @@ store, as ``copydesk analyze --no-claims`` runs them). Then:
   of specifics, quotes, length — none of ``trace.STYLE_FEATURES``).
 - ``auc_manipulated``: ROC AUC of telling ``rewrite_generation`` / ``open_ended_generation``
   from ``paraphrase_generation`` by the share of the derived text's claims that copydesk's
-  claim checker (``claims.check_claims`` against the original, exactly as ``verify`` runs it)
+  claim checker (``claims.judge_claims`` against the original, exactly as ``verify`` runs it)
   flags as unsupported or contradicted.
 - ``reference_accuracy``: in the stories the pipeline built, the share of stories holding
   an original whose reference is an original; ``csm_false_positive_rate``: the share of
@@ -132,11 +132,14 @@ def tfidf_top1(originals: dict[str, str], derived: list[str], texts_for_idf: lis
 
 def _claim_flag_share(rows, svecs, orig: str, drv: str) -> float:
     """Share of the derived text's claims flagged (unsupported or contradicted) against the original."""
-    from ..claims import check_claims, evidence_pool, sentence_units
+    from ..claims import claim_json, evidence_pool, judge_claims, sentence_units
 
     units = {orig: sentence_units(rows[orig]), drv: sentence_units(rows[drv])}
     pool, pool_vecs = evidence_pool([orig], rows, units, svecs)
-    claims = check_claims(drv, rows[drv].sentences, units[drv], svecs[drv], pool, pool_vecs)
+    claims = [
+        claim_json(c, v)
+        for c, v in judge_claims(drv, rows[drv].sentences, units[drv], svecs[drv], pool, pool_vecs)
+    ]
     checked = [c for c in claims if c["status"] != "heading"]  # headings, questions, labels: not claims
     if not checked:
         return 0.0
