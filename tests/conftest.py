@@ -89,7 +89,8 @@ def run_eval(data_dir: Path, tmp_path: Path) -> Callable[[str], dict]:
 
 @pytest.fixture(scope="session")
 def check_floors() -> Callable[[str, dict], None]:
-    """``check_floors(key, got)``: every metric floor of ``key`` in eval_floors.json is met."""
+    """``check_floors(key, got)``: every metric floor (``min``) and cap (``max``) of ``key`` in
+    eval_floors.json is met."""
 
     def check(key: str, got: dict) -> None:
         low = {
@@ -98,6 +99,12 @@ def check_floors() -> Callable[[str, dict], None]:
             if got.get(m) is None or got[m] < floor
         }
         assert not low, f"{key} below floors (measured, floor): {low}; all metrics: {got}"
+        high = {
+            m: (got.get(m), cap)
+            for m, cap in EVAL_FLOORS[key].get("max", {}).items()
+            if got.get(m) is None or got[m] > cap
+        }
+        assert not high, f"{key} above caps (measured, cap): {high}; all metrics: {got}"
 
     return check
 
