@@ -71,7 +71,7 @@ ITEM = "gossipcop-610873029"
 
 @pytest.fixture(scope="module")
 def dev_story(data_dir):
-    from copydesk.evaluate.rewrites import _analyse, articles_for, load
+    from copydesk.evaluate.rewrites import analyse, articles_for, load
 
     path = data_dir / "llmfake" / "pairs.jsonl"
     if not path.exists():
@@ -84,7 +84,7 @@ def dev_story(data_dir):
     }
     arts, o_ids, d_ids = articles_for(pairs)
     model = default_model()
-    stored, rows, svecs, _stories, _placed = _analyse(arts, model)
+    stored, rows, svecs, _stories, _placed = analyse(arts, model)
     by_method = {p["method"]: d for p, d in zip(pairs, d_ids, strict=True)}
     return stored, rows, svecs, o_ids[0], by_method, model
 

@@ -195,8 +195,6 @@ def _published_order(a: str | None, b: str | None) -> float | None:
 
 
 Key = tuple[str, str]
-# A shared fact: (article, its sentence, other article, its sentence, the shared stems).
-Fact = tuple[str, str, str, str, frozenset[str]]
 
 
 def trace_story(
@@ -212,6 +210,43 @@ def trace_story(
     sid = story_id(members)
     if len(members) == 1:
         return _single_story(sid, members[0], rows)
+    frame = _frame(members, rows, svecs, pairs, model)
+    placements = _place_members(sid, frame.rank, frame.fam_of, frame.nbrs, pairs)
+    reference = frame.rank[0]
+    missing, evidence = common_source_missing(reference, frame.derived, rows, svecs, frame.compare)
+    story = Story(
+        id=sid,
+        title=_story_title(rows[reference]),
+        articles=tuple(members),
+        reference=reference,
+        families=tuple(tuple(sorted(f)) for f in frame.families),
+        common_source_missing=missing,
+        evidence=tuple(evidence),
+    )
+    return TracedStory(story, tuple(sorted(placements, key=lambda p: p.article_id)))
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """A story's layout before its placements: families, upstream ranking (reference first), each
+    member's neighbours, and the derived members and pairs compared for a missing common source."""
+
+    families: list[list[str]]
+    fam_of: dict[str, str]
+    rank: list[str]
+    nbrs: dict[str, list[str]]
+    derived: list[str]
+    compare: list[Key]
+
+
+def _frame(
+    members: list[str],
+    rows: Mapping[str, AnalysisRow],
+    svecs: Mapping[str, np.ndarray],
+    pairs: Mapping[Key, Pair],
+    model: RelationModel,
+) -> _Frame:
+    """The :class:`_Frame` of a story of two or more sorted ``members``."""
     # The story's scored pairs, keyed (a, b) with a < b, and each member's neighbours.
     mset = set(members)
     own = sorted((k, p) for k, p in pairs.items() if k[0] < k[1] and k[0] in mset and k[1] in mset)
@@ -223,7 +258,6 @@ def trace_story(
     fam_of = {m: family_id(f) for f in families for m in f}
     rank = _upstream_rank(members, own, rows, svecs, model)
     reference = rank[0]
-    placements = _place_members(sid, rank, fam_of, nbrs, pairs)
     derived = [m for m in members if m != reference and fam_of[m] == fam_of[reference]]
     # Two derived texts that are close copies of each other (one may be the other's source, which
     # is in the set) share everything; their shared facts say nothing about a missing source.
@@ -235,19 +269,25 @@ def trace_story(
         if len(derived) <= ALL_PAIRS_MAX
         else [k for k, _p in own]
     )
-    missing, evidence = common_source_missing(
-        reference, derived, rows, svecs, [k for k in compare if (min(k), max(k)) not in copies]
-    )
-    story = Story(
-        id=sid,
-        title=_story_title(rows[reference]),
-        articles=tuple(members),
-        reference=reference,
-        families=tuple(tuple(sorted(f)) for f in families),
-        common_source_missing=missing,
-        evidence=tuple(evidence),
-    )
-    return TracedStory(story, tuple(sorted(placements, key=lambda p: p.article_id)))
+    compare = [k for k in compare if (min(k), max(k)) not in copies]
+    return _Frame(families, fam_of, rank, nbrs, derived, compare)
+
+
+def story_shared_facts(
+    members: Sequence[str],
+    rows: Mapping[str, AnalysisRow],
+    svecs: Mapping[str, np.ndarray],
+    pairs: Mapping[Key, Pair],
+    model: RelationModel,
+) -> tuple[str, list[SharedFact]]:
+    """(reference, :func:`shared_facts`) of one story exactly as :func:`trace_story` finds them
+    (same reference, derived members and compared pairs); :func:`missing_source_facts` on them is
+    the story's ``common_source_missing`` call."""
+    members = sorted(members)
+    if len(members) == 1:
+        return members[0], []
+    frame = _frame(members, rows, svecs, pairs, model)
+    return frame.rank[0], shared_facts(frame.rank[0], frame.derived, rows, svecs, frame.compare)
 
 
 def _single_story(sid: str, m: str, rows: Mapping[str, AnalysisRow]) -> TracedStory:
@@ -375,51 +415,75 @@ def _stems(text: str) -> set[str]:
     return out
 
 
-def specifics(text: str) -> set[str]:
-    """The stems (as :func:`_stems` spells them) of a sentence's specifics: numbers, names (words
-    capitalised inside the sentence, not only at its start) and very rare words (rarity >=
-    SPECIFIC_MIN_RARITY). Shared vocabulary of one register ("encounter", "hygiene") is not one."""
-    out = {w for w in tokens(text) if w.isdigit() and len(w) >= 2}
-    out |= {w[:6] for w in tokens(text) if len(w) > 3 and rarity(w) >= SPECIFIC_MIN_RARITY}
-    out |= {m.group(1).lower().replace("’", "'")[:6] for m in _NAME_INSIDE.finditer(text)}
+def specificity(text: str) -> dict[str, float]:
+    """Each specific of a sentence (a stem as :func:`_stems` spells it) and how specific it is:
+    numbers and names (words capitalised inside the sentence, not only at its start) ``inf``;
+    a rare word its rarity (the highest of the words with that stem). :func:`specifics` are the
+    stems at SPECIFIC_MIN_RARITY or above."""
+    out: dict[str, float] = {}
+    for w in tokens(text):
+        if w.isdigit() and len(w) >= 2:
+            out[w] = math.inf
+        if len(w) > 3:
+            out[w[:6]] = max(out.get(w[:6], -math.inf), rarity(w))
+    for m in _NAME_INSIDE.finditer(text):
+        out[m.group(1).lower().replace("’", "'")[:6]] = math.inf
     return out
 
 
-def common_source_missing(
+def specifics(text: str, min_rarity: float = SPECIFIC_MIN_RARITY) -> set[str]:
+    """The stems (as :func:`_stems` spells them) of a sentence's specifics: numbers, names (words
+    capitalised inside the sentence, not only at its start) and very rare words (rarity >=
+    ``min_rarity``). Shared vocabulary of one register ("encounter", "hygiene") is not one."""
+    return {w for w, r in specificity(text).items() if r >= min_rarity}
+
+
+@dataclass(frozen=True)
+class SharedFact:
+    """Two loosely aligned sentences of two derived articles sharing two or more rare content
+    stems (or a number) that the reference never uses.
+
+    ``specificity``: each shared stem that is a specific in both sentences, with the lower of its
+    two :func:`specificity` values. ``counterpart``: the lower of the two sentences' closest cosine
+    to a reference sentence (below COUNTERPART_MAX_SIM: no counterpart in the reference)."""
+
+    a: str
+    text_a: str
+    b: str
+    text_b: str
+    words: frozenset[str]
+    specificity: Mapping[str, float]
+    counterpart: float
+
+    def specifics(self, min_rarity: float = SPECIFIC_MIN_RARITY) -> frozenset[str]:
+        """The shared stems that are specifics (as :func:`specifics` at ``min_rarity``) in both sentences."""
+        return frozenset(w for w, r in self.specificity.items() if r >= min_rarity)
+
+
+def shared_facts(
     reference: str,
     derived: Sequence[str],
     rows: Mapping[str, AnalysisRow],
     svecs: Mapping[str, np.ndarray],
     compare: Sequence[tuple[str, str]] | None = None,
-) -> tuple[bool, list[str]]:
-    """Specific facts shared by two or more derived articles and absent from the reference.
-
-    A fact is a pair of loosely aligned sentences from two derived articles that share two
-    or more rare content words (or a number) which the reference never uses. Its *specifics*
-    are the shared words that are specifics (:func:`specifics`: numbers, names, very rare
-    words) in both sentences. The source is called missing when one fact has
-    MIN_SPECIFIC_SHARED specifics, or when two or more facts (grouped by shared words) have no
-    counterpart in the reference (one of its two sentences is within COUNTERPART_MAX_SIM of
-    none of the reference's sentences) and one of those has a specific. The evidence is those facts. Rewrites of one
-    text in one register share its paraphrase words ("encounter", "hygiene") and no source
-    but that text: on LLMFake dev such word pairs made 18 % of the stories holding their
-    original claim a missing source. Every pair of derived articles is compared, or only the
-    pairs ``compare`` (a < b) of them.
-    """
+) -> list[SharedFact]:
+    """The facts (:class:`SharedFact`) two derived articles share and the reference lacks: a pair of
+    sentences at cosine NUMBER_PAIR_MIN_SIM or more sharing two or more rare content stems absent from
+    the reference, and either at FACT_PAIR_MIN_SIM or more or sharing a number. Every pair of derived
+    articles is compared, or only the pairs ``compare`` (a < b) of them; none without the reference's
+    sentence vectors or with fewer than two derived articles."""
     ref = svecs.get(reference)
     if ref is None or len(derived) < 2:
-        return False, []
+        return []
     ref_stems = _stems(rows[reference].clean.text)
     stems = {a: [_stems(s.text) for s in rows[a].sentences] for a in derived}
-    specs = {a: [specifics(s.text) for s in rows[a].sentences] for a in derived}
+    specs = {a: [specificity(s.text) for s in rows[a].sentences] for a in derived}
     if compare is None:
         compare = [(a, b) for i, a in enumerate(derived) for b in derived[i + 1 :]]
     else:
         dset = set(derived)
         compare = [(a, b) for a, b in compare if a in dset and b in dset]
-    specific: list[Fact] = []  # facts with a specific
-    unmatched: list[Fact] = []  # facts with no counterpart in the reference
-    most_specific = 0
+    facts: list[SharedFact] = []
     for a, b in compare:
         va, vb = svecs.get(a), svecs.get(b)
         if va is None or len(va) == 0 or vb is None or len(vb) == 0:
@@ -433,31 +497,85 @@ def common_source_missing(
             # number or year pins the fact down even in otherwise different sentences.
             if len(shared) < 2 or not (sim[si, sj] >= FACT_PAIR_MIN_SIM or any(w.isdigit() for w in shared)):
                 continue
-            fact = (a, rows[a].sentences[si].text, b, rows[b].sentences[sj].text, frozenset(shared))
-            n_specific = len(shared & specs[a][si] & specs[b][sj])
-            most_specific = max(most_specific, n_specific)
-            if n_specific:
-                specific.append(fact)
-            if min(near_a[si], near_b[sj]) < COUNTERPART_MAX_SIM:
-                unmatched.append(fact)
-    if most_specific >= MIN_SPECIFIC_SHARED:
-        groups = _group_facts(specific)
-    else:
-        groups = _group_facts(unmatched)
-        if len(groups) < 2 or not set(specific) & set(unmatched):
-            return False, []
+            sa, sb = specs[a][si], specs[b][sj]
+            level = {w: min(sa[w], sb[w]) for w in sorted(shared) if w in sa and w in sb}
+            facts.append(
+                SharedFact(
+                    a,
+                    rows[a].sentences[si].text,
+                    b,
+                    rows[b].sentences[sj].text,
+                    frozenset(shared),
+                    level,
+                    float(min(near_a[si], near_b[sj])),
+                )
+            )
+    return facts
+
+
+def missing_source_facts(
+    facts: Sequence[SharedFact],
+    min_specific: int = MIN_SPECIFIC_SHARED,
+    min_rarity: float = SPECIFIC_MIN_RARITY,
+    counterpart_max_sim: float | None = COUNTERPART_MAX_SIM,
+) -> list[SharedFact] | None:
+    """The call on a story's shared facts: the facts that show a common source is missing, or None.
+
+    It is missing when one fact has ``min_specific`` specifics (at ``min_rarity``; the evidence is
+    every fact with a specific), or when two or more facts (grouped by shared words) have no
+    counterpart in the reference (``counterpart`` below ``counterpart_max_sim``; None: this branch
+    is off) and one of those has a specific (the evidence is those facts)."""
+    n_spec = [len(f.specifics(min_rarity)) for f in facts]
+    if max(n_spec, default=0) >= min_specific:
+        return [f for f, n in zip(facts, n_spec, strict=True) if n]
+    if counterpart_max_sim is None:
+        return None
+    unmatched = [(f, n) for f, n in zip(facts, n_spec, strict=True) if f.counterpart < counterpart_max_sim]
+    if not any(n for _f, n in unmatched):
+        return None
+    kept = [f for f, _n in unmatched]
+    return kept if len(group_facts(kept)) >= 2 else None
+
+
+def common_source_missing(
+    reference: str,
+    derived: Sequence[str],
+    rows: Mapping[str, AnalysisRow],
+    svecs: Mapping[str, np.ndarray],
+    compare: Sequence[tuple[str, str]] | None = None,
+) -> tuple[bool, list[str]]:
+    """Specific facts shared by two or more derived articles and absent from the reference.
+
+    A fact is a pair of loosely aligned sentences from two derived articles that share two
+    or more rare content words (or a number) which the reference never uses
+    (:func:`shared_facts`). Its *specifics* are the shared words that are specifics
+    (:func:`specifics`: numbers, names, very rare words) in both sentences. The source is called
+    missing (:func:`missing_source_facts`) when one fact has MIN_SPECIFIC_SHARED specifics, or
+    when two or more facts (grouped by shared words) have no counterpart in the reference (one
+    of its two sentences is within COUNTERPART_MAX_SIM of none of the reference's sentences) and
+    one of those has a specific. The evidence is those facts. Rewrites of one text in one
+    register share its paraphrase words ("encounter", "hygiene") and no source but that text:
+    on LLMFake dev such word pairs made 18 % of the stories holding their original claim a
+    missing source. Every pair of derived articles is compared, or only the pairs ``compare``
+    (a < b) of them.
+    """
+    chosen = missing_source_facts(shared_facts(reference, derived, rows, svecs, compare))
+    if chosen is None:
+        return False, []
     evidence = [
         "; ".join(f"{art}: {text}" for art, text in sorted(g["sentences"].items()))
         + f" (shared, absent from {reference}: {', '.join(sorted(g['words']))})"
-        for g in groups
+        for g in group_facts(chosen)
     ]
     return True, evidence
 
 
-def _group_facts(facts: list[Fact]) -> list[dict]:
-    """Merge fact pairs that share a word into one fact with all its articles and words."""
+def group_facts(facts: Sequence[SharedFact]) -> list[dict]:
+    """Merge facts that share a word into one fact: ``{"words": its stems, "sentences": {article:
+    sentence}}``, largest facts first."""
     groups: list[dict] = []
-    for a, ta, b, tb, words in sorted(facts, key=lambda f: (-len(f[4]), f[0], f[2])):
+    for f in sorted(facts, key=lambda f: (-len(f.words), f.a, f.b)):
+        a, ta, b, tb, words = f.a, f.text_a, f.b, f.text_b, f.words
         for g in groups:
             if g["words"] & words:
                 g["words"] |= words

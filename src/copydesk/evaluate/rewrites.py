@@ -147,7 +147,7 @@ def _claim_flag_share(rows, svecs, orig: str, drv: str) -> float:
 
 
 def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
-    """The rewrites figures: the product pipeline over originals and derived texts (:func:`_analyse`),
+    """The rewrites figures: the product pipeline over originals and derived texts (:func:`analyse`),
     then recall@1 of the original and the direction (:func:`_pair_checks`), the claim flags, the
     stories (:func:`_story_checks`), the TF-IDF baseline and the per-kind figures (:func:`_per_kind`)."""
     from ..score import default_model
@@ -157,7 +157,7 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
     originals = sorted(set(o_ids))
     model = default_model()
     t0 = time.perf_counter()
-    stored, rows, svecs, stories, placed = _analyse(arts, model)
+    stored, rows, svecs, stories, placed = analyse(arts, model)
     t_pipe = time.perf_counter() - t0
     hits, dir_ok, dir_ok_c = _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model)
     flag_share: list[float] = []
@@ -207,7 +207,7 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
     return out
 
 
-def _analyse(arts: list[Article], model) -> tuple:
+def analyse(arts: list[Article], model) -> tuple:
     """(scored pairs, analyses, sentence vectors, stories, placements) of the articles, through the
     product pipeline (claims off) in a throwaway store."""
     from ..config import Settings
