@@ -16,28 +16,25 @@ from functools import lru_cache
 from ..featurize.terms import STOP, WORD, norm_word
 from ..featurize.units import nation_key
 from ..featurize.units.lexicon import MONTH_NAMES, SMALL, WEEKDAY_NAMES
+from ..featurize.units.numbers import ORDINAL_VALUE
+from .checks import CLASS_OF
 from .findings import Finding, quoted, version_name
 from .index import PoolIndex
 from .inputs import ClaimInput
 
-# word -> its value; words of one class with one value are the same thing said two ways.
+
+def _class_words(cls: str) -> list[str]:
+    """The words of one of the claim checks' closed classes (:data:`checks.CLASS_OF`)."""
+    return [w for w, c in CLASS_OF.items() if c == cls]
+
+
+# Words of one class with one value are the same thing said two ways.
+_SAME = {"gray": "grey", "fall": "autumn"} | {w: w.removesuffix("ern") for w in _class_words("direction")}
+
 _VALUED: dict[str, dict[str, str]] = {
-    "colour": {
-        w: w for w in "red orange yellow green blue purple pink white black brown violet gold silver".split()
-    }
-    | {"grey": "grey", "gray": "grey"},
+    **{c: {w: _SAME.get(w, w) for w in _class_words(c)} for c in ("colour", "season", "direction")},
     "month": {m: m for m in MONTH_NAMES},
     "weekday": {d: d for d in WEEKDAY_NAMES},
-    "season": {
-        "spring": "spring",
-        "summer": "summer",
-        "autumn": "autumn",
-        "fall": "autumn",
-        "winter": "winter",
-    },
-    "direction": {
-        w: w.removesuffix("ern") for w in "north south east west northern southern eastern western".split()
-    },
     "gender": {
         **{
             w: "male"
@@ -49,7 +46,7 @@ _VALUED: dict[str, dict[str, str]] = {
             "mrs ms queen".split()
         },
     },
-    "ordinal": {w: w for w in "first second third fourth fifth sixth seventh eighth ninth tenth".split()},
+    "ordinal": {w: w for w, v in ORDINAL_VALUE.items() if v <= 10},
     "number": {w: str(v) for w, v in SMALL.items() if w not in ("a", "an")},
     "crime": {w: w for w in "murder manslaughter assault robbery fraud rape kidnapping".split()},
     "legal": {
