@@ -477,7 +477,20 @@ def shared_facts(
         return []
     ref_stems = _stems(rows[reference].clean.text)
     stems = {a: [_stems(s.text) for s in rows[a].sentences] for a in derived}
-    specs = {a: [specificity(s.text) for s in rows[a].sentences] for a in derived}
+    # Each derived article's closest reference sentence per sentence, once (not per pair); a
+    # sentence's specifics only when it is part of a fact.
+    near = {
+        a: (v @ ref.T).max(axis=1) if len(ref) else np.zeros(len(v))
+        for a in derived
+        if (v := svecs.get(a)) is not None and len(v)
+    }
+    specs: dict[tuple[str, int], dict[str, float]] = {}
+
+    def spec(a: str, i: int) -> dict[str, float]:
+        if (a, i) not in specs:
+            specs[a, i] = specificity(rows[a].sentences[i].text)
+        return specs[a, i]
+
     if compare is None:
         compare = [(a, b) for i, a in enumerate(derived) for b in derived[i + 1 :]]
     else:
@@ -489,15 +502,14 @@ def shared_facts(
         if va is None or len(va) == 0 or vb is None or len(vb) == 0:
             continue
         sim = va @ vb.T
-        near_a = (va @ ref.T).max(axis=1) if len(ref) else np.zeros(len(va))
-        near_b = (vb @ ref.T).max(axis=1) if len(ref) else np.zeros(len(vb))
+        near_a, near_b = near[a], near[b]
         for si, sj in zip(*np.nonzero(sim >= NUMBER_PAIR_MIN_SIM), strict=True):
             shared = (stems[a][si] & stems[b][sj]) - ref_stems
             # One shared word is often a coincidence of style; two are a fact. A shared
             # number or year pins the fact down even in otherwise different sentences.
             if len(shared) < 2 or not (sim[si, sj] >= FACT_PAIR_MIN_SIM or any(w.isdigit() for w in shared)):
                 continue
-            sa, sb = specs[a][si], specs[b][sj]
+            sa, sb = spec(a, si), spec(b, sj)
             level = {w: min(sa[w], sb[w]) for w in sorted(shared) if w in sa and w in sb}
             facts.append(
                 SharedFact(
