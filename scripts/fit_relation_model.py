@@ -362,6 +362,51 @@ def loso_cells(
     return cells
 
 
+def reference_loso(
+    names: Sequence[str],
+    C: float,
+    dev: tuple[list[dict], Sequence[dict]],
+    sets: dict[str, tuple[object, dict, Sequence[dict]]],
+) -> dict[str, list]:
+    """Reference accuracy per (set, held-out source), leave one source out: the direction model fitted
+    on the other source's dev pairs; each gold story (an original and every text derived from it)
+    ranked as ``trace._upstream_rank`` ranks a story (summed P(upstream) over all member pairs, ties
+    by id); a hit when the original comes first. ``sets``: {label: (store, sentence vectors, pairs)}.
+    {"dev:coaid": [accuracy, stories]}."""
+    from copydesk.trace import article_profile, coverage, direction_features
+
+    dx, dpairs = dev
+    out: dict[str, list] = {}
+    for label, (store, svecs, pairs) in sets.items():
+        story: dict[str, set[str]] = defaultdict(set)
+        src: dict[str, str] = {}
+        for p in pairs:
+            story[p["o"]].add(p["d"])
+            src[p["o"]] = p["source"]
+        rows = store.load_analyses(sorted(set(story) | {d for ds in story.values() for d in ds}))
+        prof = {k: article_profile(r) for k, r in rows.items()}
+        for held in sorted(set(src.values())):
+            tr = [i for i, p in enumerate(dpairs) if p["source"] != held]
+            coef, scale = fit_direction(matrix([dx[i] for i in tr], names), C)
+            hits = []
+            for o in sorted(o for o in story if src[o] == held):
+                members = sorted({o} | story[o])
+                up = dict.fromkeys(members, 0.0)
+                for i, a in enumerate(members):
+                    for b in members[i + 1 :]:
+                        x = direction_features(
+                            prof[a], prof[b], coverage(svecs[a], svecs[b]), coverage(svecs[b], svecs[a]),
+                            rows[a].features, rows[b].features,
+                        )
+                        z = float((matrix([x], names) / scale @ coef)[0])
+                        pr = 1.0 / (1.0 + np.exp(-z))
+                        up[a] += pr
+                        up[b] += 1.0 - pr
+                hits.append(min(members, key=lambda m: (-up[m], m)) == o)
+            out[f"{label}:{held}"] = [round(float(np.mean(hits)), 4), len(hits)]
+    return out
+
+
 def loso_objective(cells: dict[str, tuple[float, int]]) -> tuple[float, float]:
     """(worst cell, mean cell) over the cells of at least LOSO_MIN_CELL pairs."""
     accs = [a for a, n in cells.values() if n >= LOSO_MIN_CELL]
@@ -395,10 +440,12 @@ def direction_only(args, llm_arts, llm_pairs) -> int:
     llm_store, _pipe, llm_svecs = build_store(args.work / "llmfake.db", llm_arts, args.rebuild)
     dev = (direction_dataset(llm_store, llm_svecs, llm_pairs), llm_pairs)
     bent = None
+    ref_sets: dict = {"dev": (llm_store, llm_svecs, llm_pairs)}
     if args.bent:
         b_arts, b_pairs = load_llm(args.bent)
         b_store, _bp, b_svecs = build_store(args.work / "bent.db", b_arts, args.rebuild)
         bent = (direction_dataset(b_store, b_svecs, b_pairs), b_pairs)
+        ref_sets["bent"] = (b_store, b_svecs, b_pairs)
     names = tuple(sorted(dev[0][0]))
     model = json.loads(args.out.read_text(encoding="utf-8"))
     old = model["meta"].get("direction", {})
@@ -414,6 +461,8 @@ def direction_only(args, llm_arts, llm_pairs) -> int:
             "mean_cell": round(loso_objective(cells)[1], 4),
             "cells": {k: [round(a, 4), n] for k, (a, n) in cells.items()},
         }
+        if label == "previous_model_features" and feats:
+            report[label]["reference_loso"] = reference_loso(feats, 1.0, dev, ref_sets)
     log("forward selection by the worst leave-one-source-out cell ...")
     exclude = tuple(x for x in args.direction_exclude.split(",") if x)
     chosen, path = select_direction([n for n in names if n not in exclude], dev, bent)
@@ -430,6 +479,7 @@ def direction_only(args, llm_arts, llm_pairs) -> int:
         "mean_cell": round(loso_objective(cells)[1], 4),
         "cells": {k: [round(a, 4), n] for k, (a, n) in cells.items()},
         "in_sample_dev_accuracy": round(float(np.mean(all_x > 0)), 4),
+        "reference_loso": reference_loso(chosen, best_c, dev, ref_sets),
     }
     print(json.dumps(report, indent=1))
     if not args.dry_run:

@@ -71,6 +71,31 @@ def test_direction_model_prefers_the_original() -> None:
     assert direction_prob(x, default_model()) > 0.5
 
 
+@pytest.mark.parametrize(
+    ("terse", "spelled_out"),
+    [
+        (
+            "Officials say the Elm Street bridge will close Monday for repairs.",
+            "According to officials, the bridge on Elm Street is scheduled to be closed on Monday in order "
+            "to carry out a number of necessary repairs.",
+        ),
+        (
+            "Doctors warn the new flu strain spreads faster in schools.",
+            "Medical professionals have issued a warning that the new strain of the flu is spreading at a "
+            "faster rate within the setting of schools.",
+        ),
+    ],
+)
+def test_a_terse_claim_is_upstream_of_its_spelled_out_paraphrase(terse: str, spelled_out: str) -> None:
+    # The case the session-9 model got wrong out of source (one-line claims, CoAID): the
+    # paraphrase says the same thing in more function words, and has no style word or debris.
+    rows = rows_for(Article("o", terse), Article("r", spelled_out))
+    po, pr = article_profile(rows["o"]), article_profile(rows["r"])
+    assert pr["function"] > po["function"]
+    x = direction_features(po, pr, 1.0, 1.0, rows["o"].features, rows["r"].features)
+    assert direction_prob(x, default_model()) > 0.5
+
+
 def test_trace_picks_the_earlier_published_as_reference() -> None:
     # The rewrite-looking text is published first: a known date beats the content model.
     rows = rows_for(

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cluster import average_link
-from .featurize.terms import rarity, tokens
+from .featurize.terms import STOP, rarity, tokens
 from .records import EMBED_DIM, AnalysisRow, Features, Pair, Placement, Story
 from .score import Logistic, RelationModel, split_numbers
 
@@ -67,6 +67,14 @@ _STYLE = re.compile(
     r"it is worth noting|a testament)\b",
     re.I,
 )
+# Sentence-opening connectives of machine register ("Additionally, ..."), all-capitals words and
+# exclamations of tabloid copy, and the brackets of scraped pages ("[4]", "(born ...)", "|").
+_CONNECTIVE = re.compile(
+    r"(?:^|[.!?]\s+)(However|Additionally|Furthermore|Moreover|Meanwhile|In addition|Overall|Ultimately|"
+    r"Consequently|Nevertheless|Notably|Despite|Although|While)\b"
+)
+_CAPS = re.compile(r"\b[A-Z]{3,}\b")
+_BRACKET = re.compile(r"[\[\]()|]")
 _SPECIFIC = re.compile(r"\d|\b[A-Z][a-z]+ [A-Z][a-z]+\b")
 _QUOTE = re.compile(r"[\"“”]")
 # A capitalised word inside a sentence (not its first word): a name, a place, an outlet.
@@ -97,6 +105,11 @@ STYLE_FEATURES = frozenset(
         "d_word_len",
         "d_sent_len",
         "d_sent_len_cv",
+        "d_function",
+        "d_connectives",
+        "d_caps",
+        "d_exclaim",
+        "d_brackets",
     }
 )
 
@@ -106,7 +119,9 @@ def article_profile(row: AnalysisRow) -> dict[str, float]:
 
     Content: density of specifics (numbers, names, quotes, digits), length, entities.
     Form: rewriting-style words, artifacts, contractions, non-ASCII debris, spacing, vocabulary
-    (type/token ratio, word rarity and length), sentence length and its variation.
+    (type/token ratio, word rarity and length), sentence length and its variation, the share of
+    function words (a machine paraphrase spells a terse claim out), sentence-opening connectives,
+    all-capitals words, exclamations and questions, brackets.
     """
     text = row.clean.text
     words = max(len(text.split()), 1)
@@ -132,6 +147,11 @@ def article_profile(row: AnalysisRow) -> dict[str, float]:
         "word_len": float(np.mean([len(w) for w in alpha])) if alpha else 0.0,
         "sent_len": sl_mean,
         "sent_len_cv": float(np.std(sent_lens)) / max(sl_mean, 1.0),
+        "function": 100.0 * sum(w in STOP for w in alpha) / max(len(alpha), 1),
+        "connectives": 100.0 * len(_CONNECTIVE.findall(text)) / words,
+        "caps": 100.0 * len(_CAPS.findall(text)) / words,
+        "exclaim": 100.0 * (text.count("!") + text.count("?")) / words,
+        "brackets": 100.0 * len(_BRACKET.findall(text)) / words,
     }
 
 

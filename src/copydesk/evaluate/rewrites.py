@@ -40,7 +40,8 @@ store, as ``copydesk analyze --no-claims`` runs them). Then:
   ``stories_original_removed_shared_specifics`` counts them. In the other original-removed
   stories the derived texts may carry every fact of the original through the reference (a
   faithful paraphrase), and firing there is no merit.
-- ``direction_accuracy_src_{dataset}``: direction per ``source_dataset`` (out-of-source figures
+- ``direction_accuracy_src_{dataset}``, ``reference_accuracy_src_{dataset}``: direction and the
+  built stories' reference accuracy per ``source_dataset`` (out-of-source figures
   of the fitted model come from ``scripts/fit_relation_model.py``, which refits per source).
 
 Per-method breakdowns are suffixed with the method name (``recall_at_1_open_ended_generation``).
@@ -196,7 +197,8 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
         for o, d, m in zip(o_ids, d_ids, methods, strict=True)
         if m == FAITHFUL and len(rows[d].clean.text.split()) <= len(rows[o].clean.text.split())
     }
-    out.update(_story_checks(stories, set(originals), complete))
+    source_of = {o: p["source"] for o, p in zip(o_ids, pairs, strict=True)}
+    out.update(_story_checks(stories, set(originals), complete, source_of))
 
     # The named baseline: plain TF-IDF cosine over the same distinct originals.
     texts = {a.id: a.text for a in arts}
@@ -334,8 +336,11 @@ def shares_original_specifics(original: str, reference: str, others: list[str], 
     return sum(c >= 2 for c in counts.values()) >= min_shared
 
 
-def _story_checks(stories: list[dict], orig_set: set[str], complete: set[str]) -> dict:
-    """Reference accuracy and common_source_missing false positives over the built stories.
+def _story_checks(
+    stories: list[dict], orig_set: set[str], complete: set[str], source_of: dict[str, str] | None = None
+) -> dict:
+    """Reference accuracy and common_source_missing false positives over the built stories
+    (reference accuracy also per ``source_of`` its smallest original id, when given).
 
     ``complete``: originals that look whole (their faithful paraphrase is not longer than they
     are). Many LLMFake originals are truncated scrapes while the generator saw the full article,
@@ -347,6 +352,13 @@ def _story_checks(stories: list[dict], orig_set: set[str], complete: set[str]) -
         return {}
     ref_ok = [s["reference"] in orig_set for s in with_orig]
     out = {"stories_with_original": len(with_orig), "reference_accuracy": round(float(np.mean(ref_ok)), 4)}
+    by_src: dict[str, list[bool]] = defaultdict(list)
+    for s, ok in zip(with_orig, ref_ok, strict=True):
+        src = (source_of or {}).get(min(orig_set & set(s["articles"])), "")
+        if src:
+            by_src[src].append(ok)
+    for src, oks in sorted(by_src.items()):
+        out[f"reference_accuracy_src_{src}"] = round(float(np.mean(oks)), 4)
     can_flag = [s for s in with_orig if len(s["articles"]) >= 3]
     if can_flag:
         out["csm_false_positive_rate"] = round(
