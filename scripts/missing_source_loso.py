@@ -32,13 +32,14 @@ shipped one (``trace.MIN_SPECIFIC_SHARED``, ``SPECIFIC_MIN_RARITY``, ``COUNTERPA
 ``--limit N``: only the first N originals of each source dataset (all their rewrites) of each file.
 
 Measured on the full files (LLMFake dev, 1,062 pairs; bent set of ``build_bent_rewrites.py --seed 20``,
-1,801 pairs; 3,426 stories; 6.5 minutes on two shared cores): chosen on GossipCop ``RR5.0 ms>=2 cp0.0``
-(the shipped rule without its counterpart branch, which is kept for the seeds: same fires, false call
-0.010 vs 0.013); scored on CoAID, false call 0.012 (old) -> 0.002 (chosen), 0.004 (shipped); on
-its LLMFake stories alone 0.024 -> 0.000, 0.004. Chosen on
-CoAID: the old rule (CoAID has one removed-original story whose rewrites share the original's
-specifics, so only the raw fire rate chooses); scored on GossipCop, its false call is 0.049 (LLMFake
-stories 0.126) against the shipped rule's 0.013 (0.033).
+1,801 pairs; 3,426 stories; 4-7 minutes on two shared cores), with session 12's direction model (its
+references decide which facts the reference lacks): chosen on GossipCop ``RR5.0 ms>=2 cp0.7`` (fires where
+due 0.365 vs the shipped rule's 0.341, false call on its LLMFake stories 0.043 vs 0.037); scored on CoAID,
+false call 0.024 (old, LLMFake stories) -> 0.008 (chosen), 0.004 (shipped). Chosen on CoAID ``RR4.5 ms>=2
+cp0.0`` (one removed-original story of CoAID shares the original's specifics, so the raw fire rate chooses);
+scored on GossipCop, false call 0.029 and fires where due 0.318, against the old rule's 0.128 and 0.318 and
+the shipped rule's 0.037 and 0.341. The two directions disagree; the shipped rule lies between them and is
+kept (session 11's choice: chosen on GossipCop then, with the counterpart branch kept for the seeds).
 """
 
 from __future__ import annotations

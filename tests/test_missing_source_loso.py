@@ -4,9 +4,9 @@ Its figures are only worth reporting if its candidate rules decide on the facts 
 on: checked on the seeds (the shipped rule on ``trace.story_shared_facts`` gives the story's call and
 evidence). Then the script on a small sample of LLMFake dev and of bent rewrites built from it at test
 time in a temporary folder (LLMFake has no stated licence: never copied here): both directions are
-reported, and on GossipCop the shipped rule is within the false-call cap and fires as often with the
-original removed as the chosen rule (which, like the shipped one, asks two specifics of one fact). Skipped,
-with a message, when the data folder is absent.
+reported, and on GossipCop the shipped rule is within the false-call cap, fires with the original removed,
+at least as often as the old rule and with fewer false calls; the chosen rule, like the shipped one, asks two
+specifics of one fact. Skipped, with a message, when the data folder is absent.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from copydesk import trace
 from copydesk.score import default_model
 
 ROOT = Path(__file__).resolve().parent.parent
-LIMIT = 30  # originals of each source dataset; GossipCop's removed-original stories then hold 5+ that share specifics
+LIMIT = 40  # originals of each source dataset; GossipCop's removed-original stories then hold 5+ that share specifics
 
 
 def _script(name: str) -> ModuleType:
@@ -62,9 +62,7 @@ def test_the_shipped_rule_on_the_story_facts_is_trace_storys_call(loso, seed_tex
     assert checked, "the seeds keep their missing-source call"
 
 
-def test_loso_table_has_both_directions_and_the_shipped_rule_is_best_on_gossipcop(
-    loso, data_dir, tmp_path
-) -> None:
+def test_loso_table_has_both_directions_and_the_shipped_rule_fires_within_the_cap(loso, data_dir, tmp_path) -> None:
     pairs = data_dir / "llmfake" / "pairs.jsonl"
     if not pairs.exists():
         pytest.skip(f"{pairs} not found: set COPYDESK_DATA to the shared/data folder")
@@ -77,14 +75,17 @@ def test_loso_table_has_both_directions_and_the_shipped_rule_is_best_on_gossipco
         assert {loso.OLD, d["chosen"], loso.SHIPPED.name} == set(d["test_figures"])
         chosen = d["fit_figures"][d["chosen"]]
         assert chosen["false_call"] is not None and chosen["false_call"] <= loso.MAX_FALSE_CALL
-    # On GossipCop no rule within the false-call cap fires more with the original removed than the
-    # shipped one (on the full dev data the chosen rule is the shipped one without its counterpart
-    # branch, kept for the seeds; on a sample, rules tied on fires are ordered by false calls).
+    # On GossipCop (where removed-original stories share specifics) the shipped rule stays within the
+    # false-call cap, fires where the source is demonstrably missing, and at least as often as the old
+    # rule there while calling falsely less. The rule chosen there may fire more at a higher false call
+    # (on the full dev data with session 12's references: 0.365 vs 0.341, false call 0.043 vs 0.037).
     g = dirs["gossipcop->coaid"]
-    best, shipped = g["fit_figures"][g["chosen"]], g["fit_figures"][loso.SHIPPED.name]
+    best, shipped, old = (g["fit_figures"][k] for k in (g["chosen"], loso.SHIPPED.name, loso.OLD))
     assert best["n_removed_shared_specifics"] >= loso.MIN_ORACLE_STORIES
     assert shipped["false_call"] <= loso.MAX_FALSE_CALL
-    assert shipped["fire_removed_shared_specifics"] == best["fire_removed_shared_specifics"] > 0
+    assert shipped["fire_removed_shared_specifics"] > 0
+    assert shipped["fire_removed_shared_specifics"] >= old["fire_removed_shared_specifics"]
+    assert shipped["false_call"] < old["false_call"]
     chosen = next(r for r in loso.rules() if r.name == g["chosen"])
     assert chosen.min_specific == trace.MIN_SPECIFIC_SHARED
     assert "chosen on gossipcop" in loso.table(dirs) and "chosen on coaid" in loso.table(dirs)
