@@ -137,10 +137,12 @@ def claim_records(row: dict) -> list[dict]:
     return out
 
 
-def load_rows(args) -> list[dict]:
-    """The rows of fit_claim_model.py (same loaders, same sizes and seeds), with per-claim records."""
-    if args.records and args.records.exists():
-        with open(args.records, "rb") as fh:
+def load_rows(args, records: Path | None = None) -> list[dict]:
+    """The rows of fit_claim_model.py (same loaders, same sizes and seeds), with per-claim records
+    (read from / written to ``records``, default ``--records``)."""
+    records = records if records is not None else args.records
+    if records and records.exists():
+        with open(records, "rb") as fh:
             return pickle.load(fh)
     t0 = time.perf_counter()
     checker = F.CachedChecker(args.cache)
@@ -165,10 +167,43 @@ def load_rows(args) -> list[dict]:
                     | {"ds_weight": r.get("ds_weight", 1.0), "claims": recs,
                        "doc": [e.text for e in r["pool"]]})
     print(f"lodo: claim records in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    if args.records:
-        with open(args.records, "wb") as fh:
+    if records:
+        with open(records, "wb") as fh:
             pickle.dump(slim, fh, protocol=pickle.HIGHEST_PROTOCOL)
     return slim
+
+
+def windows_grid(by_label: dict[str, list[dict]]) -> dict:
+    """Evidence pools with and without adjacent-sentence windows (``claims.inputs.EVIDENCE_WINDOWS``),
+    each under the shipped decision rule: every candidate on every set, then ``windows (LODO-selected)``:
+    for each held-out set, the pool with the best :func:`criterion` on the other sets, scored on it."""
+    datas = {label: Data(rows, ()) for label, rows in by_label.items()}
+    first = next(iter(datas.values()))
+    for D in datas.values():
+        assert np.array_equal(D.held, first.held) and len(D.owner) == len(first.owner), "records differ in claims"
+        apply(D, {})
+    everything = np.ones(len(first.rows), bool)
+    out: dict = {}
+    for label, D in datas.items():
+        p = rank_probs(D)
+        pred, score, share = D.items(p, 1.0, 0.0)
+        out[label] = {h: set_metrics(D, everything, pred, score, share, h) for h in HELD}
+        out[label]["llmfake"] |= faithful_rate(D, p, everything)
+    sel: dict = {}
+    for held in HELD:
+        train, test = first.held != held, first.held == held
+        keyed = [(criterion(D, train, rank_probs(D)), label) for label, D in datas.items()]
+        top, label = max(keyed, key=lambda k: k[0])  # ties: the first listed
+        D = datas[label]
+        p = rank_probs(D)
+        pred, score, share = D.items(p, 1.0, 0.0)
+        sel[held] = set_metrics(D, test, pred, score, share, held) | {
+            "chosen": label, "criterion": {lb: round(c, 4) for c, lb in keyed}}
+        if held == "llmfake":
+            sel[held] |= faithful_rate(D, p, test)
+        print(f"lodo:   windows {held}: {sel[held]}", file=sys.stderr)
+    out["windows (LODO-selected)"] = sel
+    return out
 
 
 def check_against_product(args, n: int) -> dict:
@@ -749,6 +784,10 @@ def main(argv=None) -> int:
     ap.add_argument("--data", type=Path, default=Path(os.environ.get("COPYDESK_DATA", ROOT.parent / "shared" / "data")))
     ap.add_argument("--cache", type=Path, default=None, help="fit_claim_model.py's pickle of per-text analyses")
     ap.add_argument("--records", type=Path, default=None, help="pickle of the per-claim records (made once)")
+    ap.add_argument("--evidence-windows", choices=("on", "off"), default="on",
+                    help="adjacent-sentence windows in the evidence pools of --records (the product: on)")
+    ap.add_argument("--alt-records", type=Path, default=None,
+                    help="records with the other --evidence-windows setting (made once): adds the windows grid")
     ap.add_argument("--nli-cache", type=Path, default=None, help="pickle of verifier probabilities per pair")
     ap.add_argument("--nli-model", type=Path, nargs="*", default=[],
                     help="verifier ONNX files to add as features (the last one is used; each is compared)")
@@ -784,6 +823,9 @@ def main(argv=None) -> int:
     if args.check:
         report["check"] = check_against_product(args, args.check)
         print(f"lodo: replication check {report['check']}", file=sys.stderr)
+    from copydesk.claims import inputs as claim_inputs
+
+    claim_inputs.EVIDENCE_WINDOWS = args.evidence_windows == "on"
     rows = load_rows(args)
     counts = defaultdict(int)
     for r in rows:
@@ -822,6 +864,12 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         results |= fixed_grid(Data(rows, ()), grid)
         print(f"lodo: grid {grid} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    if args.alt_records:
+        claim_inputs.EVIDENCE_WINDOWS = args.evidence_windows != "on"
+        alt = load_rows(args, args.alt_records)
+        claim_inputs.EVIDENCE_WINDOWS = args.evidence_windows == "on"
+        here, other = (f"windows={args.evidence_windows}", f"windows={'off' if args.evidence_windows == 'on' else 'on'}")
+        results |= windows_grid({other: alt, here: rows} if args.evidence_windows == "on" else {here: rows, other: alt})
     report["lodo"] = results
     print(table(results))
     if args.final:

@@ -600,9 +600,13 @@ def rank_only_doc(rows, lodo_reports: list[Path]) -> dict:
                      "same-slot swap hard rule (claims.slot_rules) is in: --fixed-grids slotswap chooses it with "
                      "every set held out but SummEdits, where the other sets tie (it fires on none of them) and "
                      "the tie keeps it off; its SummEdits figure with it on (slotswap=on) is in-sample, the rule "
-                     "was designed on SummEdits misses. 'figures' are with the rule. In leave_one_dataset_out, "
-                     "'as_shipped(in-sample)' is the fitted model shipped before this one; rows other than "
-                     "slotswap* were computed before the rule existed",
+                     "was designed on SummEdits misses. 'figures' are with the rule. Evidence pools hold every two "
+                     "adjacent sentences as one more piece of evidence (claims.inputs.EVIDENCE_WINDOWS; the rules "
+                     "still compare single sentences): claims_lodo.py --alt-records chooses the windows with "
+                     "every set held out (rows windows=off / windows=on; the rows best_fixed:rankonly, "
+                     "slotswap*, as_shipped and the baselines are with windows, the other variant rows were "
+                     "computed before them and before the slot rule). 'as_shipped(in-sample)' is the model as "
+                     "shipped now",
         "data": {n: sum(r["dataset"] == n for r in rows) for n in (*REAL, "synthetic", *EXTRA)},
         "figures": figures,
         "leave_one_dataset_out": compared,

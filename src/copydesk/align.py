@@ -32,19 +32,28 @@ _NORM = re.compile(r"[\W_]+")
 class SentenceIndex:
     """The lexical side of the scorer over a set of sentences (the pool), computed once.
 
-    IDF is taken over the pool and ``extra_texts`` (the sentences that will query it)."""
+    IDF is taken over the pool and ``extra_texts`` (the sentences that will query it); ``in_idf`` (one
+    flag per pool text) leaves texts out of it that only repeat others (the claim checker's windows of
+    two adjacent sentences), so they add matches without changing any other score."""
 
-    def __init__(self, texts: Sequence[str], vectors: np.ndarray, extra_texts: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        texts: Sequence[str],
+        vectors: np.ndarray,
+        extra_texts: Sequence[str] = (),
+        in_idf: Sequence[bool] | None = None,
+    ) -> None:
         self.vectors = (
             np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
             if len(texts)
             else np.zeros((0, DIM), np.float32)
         )
         self.infos = [sentence_info(t) for t in texts]
-        df = Counter(s for i in self.infos for s in i[2])
+        counted = self.infos if in_idf is None else [i for i, k in zip(self.infos, in_idf, strict=True) if k]
+        df = Counter(s for i in counted for s in i[2])
         for t in extra_texts:
             df.update(sentence_info(t)[2])
-        n = len(texts) + len(extra_texts) + 1
+        n = len(counted) + len(extra_texts) + 1
         self.idf = {s: math.log((n + 1) / (d + 1)) + 1.0 for s, d in df.items()}
         self.max_idf = math.log(n + 1) + 1.0
         self.vocab: dict[str, int] = {}

@@ -20,7 +20,7 @@ class PoolIndex(SentenceIndex):
         self, pool: Sequence[EvidenceSentence], vectors: np.ndarray, extra_texts: Sequence[str] = ()
     ) -> None:
         self.pool = pool
-        super().__init__([e.text for e in pool], vectors, extra_texts)
+        super().__init__([e.text for e in pool], vectors, extra_texts, [not e.window for e in pool])
         infos = self.infos
         self.stem_sets = [i[2] for i in infos]
         self.all_words = frozenset(w for i in infos for w in i[0])

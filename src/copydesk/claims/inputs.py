@@ -22,6 +22,10 @@ MIN_CLAIM_WORDS = 4  # shorter sentences (headline fragments, stray words) are n
 STATUSES = ("supported", *FLAGGED, "heading")  # "heading": not a claim (heading, question, label, ...)
 
 
+# Adjacent sentence pairs as evidence too (:func:`evidence_pool`). Chosen leave-one-dataset-out against
+# single sentences only (``scripts/claims_lodo.py --alt-records``); the switch is for that comparison.
+EVIDENCE_WINDOWS = True
+
 @dataclass(frozen=True, slots=True)
 class EvidenceSentence:
     """One sentence of another version, as the verifier compares a claim with it."""
@@ -31,6 +35,7 @@ class EvidenceSentence:
     text: str
     units: tuple[Unit, ...]
     prev_text: str = ""  # the sentence before it, to resolve "both nations", "he"
+    window: bool = False  # two adjacent sentences joined: alignment support only, never a rule's comparison
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +93,10 @@ def evidence_pool(
     units: Mapping[str, list],
     svecs: Mapping[str, np.ndarray],
 ) -> tuple[list[EvidenceSentence], np.ndarray]:
-    """Every sentence of the articles ``ids`` as evidence, and their vectors (one row each)."""
+    """Every sentence of the articles ``ids`` as evidence, and their vectors (one row each); with
+    ``EVIDENCE_WINDOWS``, also every two adjacent sentences of an article as one piece of evidence
+    (their text joined, their units together, the normalised sum of their vectors): a rewrite often
+    restates two source sentences in one, which then aligns with neither alone."""
     pool: list[EvidenceSentence] = []
     vecs = []
     for aid in ids:
@@ -96,5 +104,19 @@ def evidence_pool(
         for i, s in enumerate(sents):
             pool.append(EvidenceSentence(aid, i, s.text, units[aid][i], sents[i - 1].text if i else ""))
         vecs.append(svecs[aid])
+        if EVIDENCE_WINDOWS and len(sents) > 1:
+            for i in range(len(sents) - 1):
+                pool.append(
+                    EvidenceSentence(
+                        aid,
+                        i,
+                        sents[i].text + " " + sents[i + 1].text,
+                        (*units[aid][i], *units[aid][i + 1]),
+                        sents[i - 1].text if i else "",
+                        window=True,
+                    )
+                )
+            pair = svecs[aid][:-1] + svecs[aid][1:]
+            vecs.append(pair / np.maximum(np.linalg.norm(pair, axis=1, keepdims=True), 1e-9))
     mat = np.vstack(vecs).astype(np.float32) if vecs else np.zeros((0, DIM), np.float32)
     return pool, mat

@@ -111,9 +111,13 @@ def claim_features(
 ) -> Judged:
     """Features of one claim against an indexed pool, and the verdict of the hard rules (if any)."""
     pool = index.pool
-    order = np.argsort(-sims, kind="stable")[:TOP_EVIDENCE] if len(sims) else np.zeros(0, int)
-    top = [int(i) for i in order]
-    aligned = [i for i in top if sims[i] >= align_min]
+    ranked = [int(i) for i in np.argsort(-sims, kind="stable")] if len(sims) else []
+    top = ranked[:TOP_EVIDENCE]
+    # Windows (two adjacent sentences, ``EvidenceSentence.window``) count for the alignment (``best_sim``)
+    # and the words found; the rules compare a claim with single sentences only.
+    single = [i for i in ranked if not pool[i].window]
+    top_single = single[:TOP_EVIDENCE]
+    aligned = [i for i in top_single if sims[i] >= align_min]
     ws, sts, _, bigr = sentence_info(claim.text)
     content = [
         (w, s) for w, s in zip(ws, sts, strict=True) if w not in STOP and not w.isdigit() and len(w) > 1
@@ -126,7 +130,7 @@ def claim_features(
     ents = [u for u in claim.units if u.kind == "entity"]
     nums = [u for u in claim.units if u.kind == "number"]
     new_num = [u for u in nums if not any(compat(u, p) for p in index.all_numbers)]
-    top_nums = [v for i in top for v in index.numbers[i]]
+    top_nums = [v for i in top_single for v in index.numbers[i]]
     conflict = [
         u
         for u in nums
@@ -138,7 +142,7 @@ def claim_features(
         if u.unit in TIME_UNITS
         and any(p.unit in TIME_UNITS and p.unit != u.unit and p.value == u.value for p in top_nums)
     ]
-    best_text = pool[top[0]].text if top else ""
+    best_text = pool[top_single[0]].text if top_single else ""
     best = float(sims[top[0]]) if top else 0.0
     x = {
         "best_sim": best,
@@ -173,7 +177,7 @@ def claim_features(
         "rule_unsupported": 0.0,
         "len_words": math.log1p(len(ws)),
     }
-    near = [int(i) for i in np.argsort(-sims, kind="stable")[:8] if sims[i] >= LOOSE_MIN] if len(sims) else []
+    near = [i for i in single[:8] if sims[i] >= LOOSE_MIN]
     rule = hard_findings(claim, index, sims, near, aligned)
     if rule is not None:
         x["rule_contra" if rule.status == "contradicted" else "rule_unsupported"] = 1.0

@@ -129,7 +129,7 @@ class AlignmentVerifier:
             p,
             f"matches the closest sentence ({who})",
             evidence(),
-            support or tuple(sorted({pool[i].article for i in j.aligned})),
+            support or tuple(sorted({pool[i].article for i in j.top if sims[i] >= self.align_min})),
         )
 
 
