@@ -81,5 +81,15 @@ def test_the_shipped_claim_model_is_the_lodo_selected_rank_only_model():
     assert shipped.floor == ("lex_best", 0.0) and shipped.meta["fitted"] is False
     lodo = shipped.meta["leave_one_dataset_out"]
     assert {"shipped", "best_fixed:rankonly", "baseline:lr_support"} <= set(lodo)
+    # The evidence windows the product uses were compared with single sentences (claims_lodo.py
+    # --alt-records), and the shipped figures are the ones with windows.
+    from copydesk.claims import inputs
+
+    assert inputs.EVIDENCE_WINDOWS is True
+    assert {"windows=off", "windows=on", "windows (LODO-selected)"} <= set(lodo)
+    assert all(
+        lodo["windows=on"][h]["balanced_accuracy"] == lodo["best_fixed:rankonly"][h]["balanced_accuracy"]
+        for h in lodo["windows=on"]
+    )
     assert shipped.prob({"best_sim": 0.35}) == pytest.approx(0.5)
     assert shipped.prob({"best_sim": 0.0}) < 1.0 <= shipped.threshold
