@@ -370,12 +370,13 @@ def reference_loso(
 ) -> dict[str, list]:
     """Reference accuracy per (set, held-out source), leave one source out: the direction model fitted
     on the other source's dev pairs; each gold story (an original and every text derived from it)
-    ranked as ``trace._upstream_rank`` ranks a story (summed P(upstream) over all member pairs, ties
-    by id); a hit when the original comes first. ``sets``: {label: (store, sentence vectors, pairs)}.
-    {"dev:coaid": [accuracy, stories]}."""
-    from copydesk.trace import article_profile, coverage, direction_features
+    traced by ``trace.trace_story`` with that direction model; a hit when the original is its
+    reference. ``sets``: {label: (store, sentence vectors, pairs)}. {"dev:coaid": [accuracy, stories]}."""
+    from copydesk.score import default_model
+    from copydesk.trace import trace_story
 
     dx, dpairs = dev
+    base = default_model()
     out: dict[str, list] = {}
     for label, (store, svecs, pairs) in sets.items():
         story: dict[str, set[str]] = defaultdict(set)
@@ -384,25 +385,15 @@ def reference_loso(
             story[p["o"]].add(p["d"])
             src[p["o"]] = p["source"]
         rows = store.load_analyses(sorted(set(story) | {d for ds in story.values() for d in ds}))
-        prof = {k: article_profile(r) for k, r in rows.items()}
         for held in sorted(set(src.values())):
             tr = [i for i, p in enumerate(dpairs) if p["source"] != held]
             coef, scale = fit_direction(matrix([dx[i] for i in tr], names), C)
-            hits = []
-            for o in sorted(o for o in story if src[o] == held):
-                members = sorted({o} | story[o])
-                up = dict.fromkeys(members, 0.0)
-                for i, a in enumerate(members):
-                    for b in members[i + 1 :]:
-                        x = direction_features(
-                            prof[a], prof[b], coverage(svecs[a], svecs[b]), coverage(svecs[b], svecs[a]),
-                            rows[a].features, rows[b].features,
-                        )
-                        z = float((matrix([x], names) / scale @ coef)[0])
-                        pr = 1.0 / (1.0 + np.exp(-z))
-                        up[a] += pr
-                        up[b] += 1.0 - pr
-                hits.append(min(members, key=lambda m: (-up[m], m)) == o)
+            model = base.with_direction({"features": list(names), "coef": list(coef), "scale": list(scale)})
+            # No scored pairs: the reference comes from the direction over every member pair alone.
+            hits = [
+                trace_story(sorted({o} | story[o]), rows, svecs, {}, model).story.reference == o
+                for o in sorted(o for o in story if src[o] == held)
+            ]
             out[f"{label}:{held}"] = [round(float(np.mean(hits)), 4), len(hits)]
     return out
 
