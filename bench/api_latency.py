@@ -132,9 +132,10 @@ def clone_into(path: Path, size: int, batch: int = 2000) -> None:
                              {}, f.numbers, f.terms, f.n_tokens, f.n_artifacts)
             chunk.append(AnalysisRow(art, base.clean, base.sentences, feats))
         from copydesk.featurize.minhash import band_keys
+        from copydesk.featurize.terms import vocabulary
 
         bands = band_keys(np.vstack([r.features.signature for r in chunk]), store_settings_bands())
-        store.add_analyses(chunk, bands, [[] for _ in chunk])
+        store.add_analyses(chunk, bands, [[] for _ in chunk], [vocabulary(r.clean.text) for r in chunk])
         stories, placements = [], []
         for r in chunk:
             m = r.article.id

@@ -1,5 +1,5 @@
 """Articles for the store tests and the one way they add analysed rows to a store (as the runners do:
-band keys and rare entities beside each row)."""
+band keys, rare entities and distinct terms beside each row)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 from copydesk.analyze import rare_entities
 from copydesk.config import Settings
 from copydesk.featurize.minhash import band_keys
+from copydesk.featurize.terms import vocabulary
 from copydesk.records import AnalysisRow
 from copydesk.store import Store
 
@@ -22,7 +23,8 @@ TEXTS = {
 
 
 def add_rows(store: Store, rows: list[AnalysisRow]) -> None:
-    """``store.add_analyses`` of ``rows`` with their band keys and rare entities under ``SETTINGS``."""
+    """``store.add_analyses`` of ``rows`` with their band keys, rare entities and terms under ``SETTINGS``."""
     sigs = np.vstack([r.features.signature for r in rows])
     store.add_analyses(rows, band_keys(sigs, SETTINGS.lsh_bands),
-                       [rare_entities(r.features.entities, SETTINGS) for r in rows])
+                       [rare_entities(r.features.entities, SETTINGS) for r in rows],
+                       [vocabulary(r.clean.text) for r in rows])

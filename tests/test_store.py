@@ -11,6 +11,7 @@ import pytest
 
 import store_data
 from copydesk.analyze import analyze_batch, rare_entities
+from copydesk.featurize.terms import corpus_stats
 from copydesk.records import Article, Placement, Story
 from copydesk.store import StoreError, StoreLocked, open_store
 from copydesk.store.base import SCHEMA_VERSION
@@ -229,3 +230,35 @@ def test_entity_candidates_need_enough_shared_names(store):
     # "grushko" is in all three: at max_postings=2 it is too common, and x, y share one name left
     assert store.entity_candidates("x", ents["x"], 2, 1) == {"y"}
     assert store.entity_candidates("x", ents["x"], 2, 2) == set()
+
+
+def test_document_frequencies_count_each_stored_article_once(store, tmp_path, monkeypatch):
+    """The store's term document frequencies are those of the stored articles' clean texts: kept as
+    articles arrive, unchanged by re-adding them, and written with them or not at all."""
+    add_rows(store, _rows(["a"]))
+    before = _snapshot(tmp_path / "s.db")
+    real_many = store._many
+
+    def failing_many(sql, rows):
+        if "INTO term_df" in sql:
+            raise RuntimeError("simulated crash at the last write of a batch")
+        return real_many(sql, rows)
+
+    monkeypatch.setattr(store, "_many", failing_many)
+    with pytest.raises(RuntimeError):
+        add_rows(store, _rows(["b", "c"]))
+    monkeypatch.undo()
+    assert _snapshot(tmp_path / "s.db") == before and store.count_articles() == 1
+
+    rows = _rows()
+    add_rows(store, rows)
+    add_rows(store, rows)
+    want = corpus_stats(r.clean.text for r in rows)
+    got = store.term_stats(list(want.df) + ["neverseen"])
+    assert got.n_docs == 3 and dict(got.df) == dict(want.df)
+    assert got.df["springfield"] == 1 and got.df["on"] == 3  # "on Monday", "on Tuesday", "on Wednesday"
+    assert "share" not in got.df  # the page boilerplate the clean stage removed is not counted
+    assert store.check()["ok"]
+    with sqlite3.connect(tmp_path / "s.db") as c:
+        c.execute("UPDATE term_df SET df = 9 WHERE term = 'springfield'")
+    assert "1 terms counted in more articles than are stored" in "; ".join(store.check()["problems"])

@@ -7,7 +7,8 @@ import pytest
 
 from copydesk.analyze import analyze_batch
 from copydesk.config import Settings
-from copydesk.records import Article, Pair
+from copydesk.featurize.terms import corpus_stats, cosine
+from copydesk.records import Article, Pair, TermStats
 from copydesk.score import default_model
 from copydesk.trace import (
     STYLE_FEATURES,
@@ -15,6 +16,7 @@ from copydesk.trace import (
     common_source_missing,
     direction_features,
     direction_prob,
+    lexical_vectors,
     trace_story,
 )
 
@@ -196,3 +198,57 @@ def test_a_story_larger_than_all_pairs_max_is_traced_over_its_scored_pairs(monke
     small = ids[:5]
     trace_story(small, rows, svecs, {k: p for k, p in pairs.items() if k[0] in small and k[1] in small}, default_model())
     assert len(calls) == 10
+
+
+# A gossip corpus: every article names the star again and again, so a rewrite shares the name with
+# every candidate; only the story's own specifics tell its source apart.
+STAR_ORIGINAL = (
+    "Kim Kardashian and Kanye West bought a ranch in Wyoming for $14 million, a Cody realtor said.\n"
+    "Kardashian plans to spend summers at the ranch with her four children, the realtor added."
+)
+STAR_OTHER = (
+    "Kim Kardashian wore vintage Versace to the Met Gala. Kardashian, Kardashian, Kardashian: "
+    "photographers shouted the Kardashian name as Kim Kardashian and Kanye West posed on the steps."
+)
+STAR_REWRITE = (
+    "For a reported $14 million, Kim Kardashian and Kanye West have acquired a sprawling Wyoming "
+    "ranch near Cody, where Kardashian intends to spend her summers with the four children."
+)
+
+
+def test_corpus_tfidf_counts_a_name_every_article_repeats_for_little() -> None:
+    """With the corpus's document frequencies the rewrite is nearer its original than the other
+    story on the same star; with every term counted as rare (no corpus), the other story, which
+    repeats the star's name five times, is nearer the name alone."""
+    rows = rows_for(Article("a-orig", STAR_ORIGINAL), Article("b-other", STAR_OTHER), Article("c-rw", STAR_REWRITE))
+    stats = TermStats(1000, {w: 600 for w in ("kim", "kardashian", "kanye", "west")})
+    lex = lexical_vectors(list(rows), rows, stats)
+    assert cosine(lex["c-rw"], lex["a-orig"]) > cosine(lex["c-rw"], lex["b-other"]) + 0.1
+    flat = lexical_vectors(list(rows), rows, TermStats(1000, {}))
+    assert flat["b-other"]["kardashian"] > flat["a-orig"]["kardashian"]
+    assert lex["b-other"]["kardashian"] < flat["b-other"]["kardashian"]
+    # Without corpus statistics a story's own members are its corpus.
+    own = lexical_vectors(list(rows), rows, None)
+    assert own == lexical_vectors(list(rows), rows, corpus_stats(r.clean.text for r in rows.values()))
+
+
+def test_sources_follow_corpus_tfidf_when_the_pair_scores_disagree() -> None:
+    """With the derived text ranked last (published last), its source among two earlier candidates
+    is the one closest by corpus TF-IDF even though its pair with the other scores higher."""
+    rows = rows_for(
+        Article("a-orig", STAR_ORIGINAL, published="2024-01-01"),
+        Article("b-other", STAR_OTHER, published="2024-01-02"),
+        Article("c-rw", STAR_REWRITE, published="2024-01-03"),
+    )
+    svecs = {k: unit_vectors(len(r.sentences), i) for i, (k, r) in enumerate(sorted(rows.items()))}
+    pairs = {
+        ("a-orig", "b-other"): Pair("a-orig", "b-other", {"p_story": 0.9, "p_family": 0.9}, "rewrite", 0.9),
+        ("a-orig", "c-rw"): Pair("a-orig", "c-rw", {"p_story": 0.97, "p_family": 0.95}, "rewrite", 0.95),
+        ("b-other", "c-rw"): Pair("b-other", "c-rw", {"p_story": 0.99, "p_family": 0.99}, "rewrite", 0.99),
+    }
+    stats = TermStats(1000, {w: 600 for w in ("kim", "kardashian", "kanye", "west")})
+    traced = trace_story(list(rows), rows, svecs, pairs, default_model(), stats)
+    by_id = {p.article_id: p for p in traced.placements}
+    assert traced.story.reference == "a-orig"
+    assert by_id["c-rw"].source == "a-orig" and by_id["c-rw"].relation == "rewrite"
+    assert by_id["c-rw"].score == pytest.approx(0.95)  # the relation's score is still that pair's

@@ -9,18 +9,21 @@ sentence vectors; what it scores on the way (a small component's missing pairs) 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from .cluster import story_groups, within_groups
 from .config import Settings
-from .records import AnalysisRow, Pair, Placement, Story
+from .featurize.terms import vocabulary
+from .records import AnalysisRow, Pair, Placement, Story, TermStats
 from .score import RelationModel, SentenceVectors, score_pairs
 from .trace import trace_story
 
 LINKED = ("duplicate", "rewrite", "same_story")  # relations that join articles into one component
 
 Key = tuple[str, str]
+# The corpus document frequencies of the terms asked (the store's, or a batch run's counts).
+TermStatsFn = Callable[[Iterable[str]], TermStats]
 
 
 @dataclass
@@ -41,11 +44,13 @@ def place_component(
     svecs: SentenceVectors,
     settings: Settings,
     model: RelationModel,
+    terms: TermStatsFn,
 ) -> PlacedComponent:
     """Stories and provenance of one component (sorted ids ``comp``).
 
     ``pairs`` holds the scored pairs among the members, ``rows`` at least the members' rows,
-    ``svecs`` gives sentence vectors of the ids asked. A component of at most
+    ``svecs`` gives sentence vectors of the ids asked, ``terms`` the corpus document frequencies
+    of the terms asked (each member's source is chosen by corpus TF-IDF). A component of at most
     ``Settings.max_exact_component`` articles first has its missing pairs scored (both tiers);
     then ``story_groups`` (average-link on P(story), split) groups it into stories, each traced
     (reference, families, sources, missing common source) and, with ``Settings.claims``, its
@@ -61,8 +66,9 @@ def place_component(
     stories = story_groups(comp, sim, model)
     multi = sorted({m for s in stories if len(s) > 1 for m in s})
     story_svecs = dict(svecs(multi)) if multi else {}
+    stats = terms(sorted({w for m in multi for w in vocabulary(rows[m].clean.text)})) if multi else None
     for members, spairs in zip(stories, within_groups(stories, pairs), strict=True):
-        traced = trace_story(members, rows, story_svecs, spairs, model)
+        traced = trace_story(members, rows, story_svecs, spairs, model, stats)
         story = traced.story
         if settings.claims:
             from .claims import story_details  # loaded only when claims are checked

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -143,6 +144,16 @@ class Features:
     terms: dict[str, float]  # static-IDF term vector, L2-normalised
     n_tokens: int
     n_artifacts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TermStats:
+    """Corpus document frequencies: of ``n_docs`` articles, how many contain each term (``df``, for
+    the terms asked; a term missing from it is in no other article). The store keeps them as
+    articles arrive; a batch run counts them over its input."""
+
+    n_docs: int
+    df: Mapping[str, int]
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,13 @@ All distinct originals and all derived texts of the file are analysed together t
 the product's own path (``Pipeline.ingest`` + ``Pipeline.place`` on a temporary SQLite
 store, as ``copydesk analyze --no-claims`` runs them). Then:
 
-- ``recall_at_1``: for each derived text, the distinct originals ranked by the stored pair
-  score (``p_story + p_family``; a pair the candidate generator never proposed scores 0);
-  a hit when the top one is its own original. Only originals are ranked: the several
-  rewrites of one original are rewrites of each other too.
+- ``recall_at_1``: for each derived text, the distinct originals it has a stored (scored) pair
+  with, ranked as the product ranks a member's candidate sources (``trace._place_members``:
+  corpus TF-IDF cosine, the document frequencies over every text of the file as the store
+  counts them); a hit when the top one is its own original. A derived text the candidate
+  generator paired with no original is a miss. Only originals are ranked: the several rewrites
+  of one original are rewrites of each other too. ``recall_at_1_pair_score`` ranks the same
+  pairs by the relation model's ``p_story + p_family`` (the ranking before session 13).
 - ``direction_accuracy``: the trace direction model (``trace.direction_prob`` on
   ``trace.direction_features``) puts the original upstream of the derived text (P > 0.5).
   ``direction_accuracy_content`` does the same with the content-only direction model
@@ -57,6 +60,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..featurize.terms import corpus_stats
 from ..records import Article, Story
 from . import iter_jsonl
 from .metrics import roc_auc
@@ -160,7 +164,8 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
     t0 = time.perf_counter()
     stored, rows, svecs, stories, placed = analyse(arts, model)
     t_pipe = time.perf_counter() - t0
-    hits, dir_ok, dir_ok_c = _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model)
+    terms = corpus_stats(r.clean.text for r in rows.values())  # what the store counted
+    hits, hits_pair, dir_ok, dir_ok_c = _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model, terms)
     flag_share: list[float] = []
     t_claims = time.perf_counter()
     if claims:
@@ -176,6 +181,7 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
         "analyze_articles_per_s": round(len(arts) / t_pipe, 2),
     }
     out["recall_at_1"] = round(float(np.mean(hits)), 4)
+    out["recall_at_1_pair_score"] = round(float(np.mean(hits_pair)), 4)
     out["direction_accuracy"] = round(float(np.mean(dir_ok)), 4)
     out["direction_accuracy_content"] = round(float(np.mean(dir_ok_c)), 4)
     if claims:
@@ -205,7 +211,7 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
     top = tfidf_top1({o: texts[o] for o in originals}, [texts[d] for d in d_ids], list(texts.values()))
     tf_hits = [t == [o] for t, o in zip(top, o_ids, strict=True)]
     out["tfidf_recall_at_1"] = round(float(np.mean(tf_hits)), 4)
-    out.update(_per_kind(pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, svecs, placed, model))
+    out.update(_per_kind(pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, svecs, placed, model, terms))
     return out
 
 
@@ -233,11 +239,18 @@ def analyse(arts: list[Article], model) -> tuple:
     return stored, rows, svecs, stories, placed
 
 
-def _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model) -> tuple[list, list, list]:
-    """Per pair: is its original the derived text's single best-scored original (recall@1 among the
-    distinct originals; ties break against it), and is the direction right (full and content-only
-    direction model)."""
-    from ..trace import article_profile, coverage, direction_features, direction_prob
+def _top_is(sc: dict[str, float], o: str) -> bool:
+    """``o`` alone has the highest score (ties, and an empty list, break against it)."""
+    best = max(sc.values(), default=0.0)
+    return bool(sc) and best > 0 and [k for k, v in sc.items() if v >= best] == [o]
+
+
+def _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model, terms) -> tuple[list, list, list, list]:
+    """Per pair: is its original the derived text's single closest stored candidate (recall@1 among
+    the distinct originals, by corpus TF-IDF as the product ranks sources; and by the pair score),
+    and is the direction right (full and content-only direction model)."""
+    from ..featurize.terms import cosine
+    from ..trace import article_profile, coverage, direction_features, direction_prob, lexical_vectors
 
     content_model = model.with_direction(model.meta.get("direction_content"))
     cand: dict[str, dict[str, float]] = defaultdict(dict)
@@ -247,22 +260,21 @@ def _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model) -> tuple[l
             cand[b][a] = rank_score(p.scores)
         elif b in orig_set and a.startswith("drv-"):
             cand[a][b] = rank_score(p.scores)
-    hits, dir_ok, dir_ok_c = [], [], []
+    lexical = lexical_vectors(sorted(rows), rows, terms)
+    hits, hits_pair, dir_ok, dir_ok_c = [], [], [], []
     for o, d in zip(o_ids, d_ids, strict=True):
         sc = cand.get(d, {})
-        # Ties (and an empty list) break against the gold original: it must win outright.
-        best = max(sc.values(), default=0.0)
-        top = [k for k, v in sc.items() if v >= best]
-        hits.append(bool(sc) and best > 0 and top == [o])
+        hits.append(_top_is({k: cosine(lexical[k], lexical[d]) for k in sc}, o))
+        hits_pair.append(_top_is(sc, o))
         po, pd = article_profile(rows[o]), article_profile(rows[d])
         vo, vd = svecs[o], svecs[d]
         x = direction_features(po, pd, coverage(vo, vd), coverage(vd, vo), rows[o].features, rows[d].features)
         dir_ok.append(direction_prob(x, model) > 0.5)
         dir_ok_c.append(direction_prob(x, content_model) > 0.5)
-    return hits, dir_ok, dir_ok_c
+    return hits, hits_pair, dir_ok, dir_ok_c
 
 
-def _per_kind(pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, svecs, placed, model) -> dict:
+def _per_kind(pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, svecs, placed, model, terms) -> dict:
     """Per kind of rewrite: TF-IDF recall, same story and family as its original, the reference of small
     gold stories traced by the product and their common_source_missing; then stories with the original
     removed, and the direction per source."""
@@ -277,7 +289,7 @@ def _per_kind(pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, sve
     def traced(members: list[str]) -> Story:
         mset = set(members)
         sub = {k: p for k, p in stored.items() if k[0] in mset and k[1] in mset}
-        return trace_story(members, rows, svecs, sub, model).story
+        return trace_story(members, rows, svecs, sub, model, terms).story
 
     for m in sorted(set(methods)):
         idx = [i for i, x in enumerate(methods) if x == m]

@@ -7,13 +7,22 @@ the entity weights use the same scale lowered by half a point (:func:`rarity_fro
 Term vectors: IDF comes from general English word frequency rather than from the corpus, so a
 pair's score depends only on the two articles: incremental runs, the Spark job and a one-shot
 run score every pair identically.
+
+Corpus TF-IDF (:func:`vocabulary`, :func:`tfidf_vector`): plain sublinear TF-IDF with the IDF of
+the corpus at hand (``records.TermStats``), for ranking which of several candidates a text is
+closest to, where a word common in this corpus (a celebrity's name in a celebrity corpus) must
+count for little although general English rarely uses it.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
+
+from ..records import TermStats
 
 WORD = re.compile(r"[^\W_](?:[\w'’.-]*[^\W_])?")
 
@@ -191,3 +200,37 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
         a, b = b, a
     # Terms missing from b would add 0.0: skipping them gives the same bits, faster.
     return sum(x * b[w] for w, x in a.items() if w in b)
+
+
+@lru_cache(maxsize=4_096)
+def term_counts(text: str) -> Counter[str]:
+    """{alphanumeric token: count}: the terms of corpus TF-IDF (cached: placement asks twice per
+    story member; callers must not modify the result)."""
+    return Counter(w for w in tokens(text) if w.isalnum())
+
+
+def vocabulary(text: str) -> list[str]:
+    """The distinct terms of a text, sorted: what one article adds to the corpus document frequencies."""
+    return sorted(term_counts(text))
+
+
+def idf(df: int, n_docs: int) -> float:
+    """Smoothed IDF, ``log((1 + n) / (1 + df)) + 1`` (as scikit-learn's ``smooth_idf``)."""
+    return math.log((1 + n_docs) / (1 + df)) + 1.0
+
+
+def tfidf_vector(counts: Mapping[str, int], df: Mapping[str, int], n_docs: int) -> dict[str, float]:
+    """L2-normalised {term: (1 + log tf) * idf}; a term missing from ``df`` counts as in one document."""
+    v = {w: (1.0 + math.log(c)) * idf(df.get(w, 1), n_docs) for w, c in counts.items() if c > 0}
+    norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+    return {w: x / norm for w, x in v.items()}
+
+
+def corpus_stats(texts: Iterable[str]) -> TermStats:
+    """Document frequencies counted over ``texts`` (what the store keeps as articles arrive)."""
+    df: Counter[str] = Counter()
+    n = 0
+    for t in texts:
+        df.update(vocabulary(t))
+        n += 1
+    return TermStats(n, df)

@@ -20,6 +20,7 @@ from ..analyze import features_version, rare_entities, sentence_vectors
 from ..candidates import radius_neighbours
 from ..config import Settings
 from ..featurize.minhash import band_keys
+from ..featurize.terms import vocabulary
 from ..place import LINKED, PlacedComponent, place_component
 from ..records import AnalysisRow, Article, Features, Pair, content_hash
 from ..score import FirstTier, RelationModel, default_model, first_tier, second_tier
@@ -167,6 +168,7 @@ class StorePlacer:
             lambda ids: self.sentence_vectors(ids, fresh),
             self.settings,
             self.model,
+            self.store.term_stats,
         )
         return ComponentPlacement(placed, fresh)
 
@@ -282,14 +284,14 @@ class Pipeline:
         self.progress("ingest", stats.added + stats.unchanged, 0)
 
     def store_rows(self, rows: Sequence[AnalysisRow]) -> None:
-        """Store analysed rows (from ``analyze_batch``, computed anywhere) with their LSH bands and
-        entity keys, in one transaction; ids already stored are skipped."""
+        """Store analysed rows (from ``analyze_batch``, computed anywhere) with their LSH bands,
+        entity keys and distinct terms, in one transaction; ids already stored are skipped."""
         if not rows:
             return
         sigs = np.vstack([r.features.signature for r in rows])
         bands = band_keys(sigs, self.settings.lsh_bands)
         ents = [rare_entities(r.features.entities, self.settings) for r in rows]
-        self.store.add_analyses(rows, bands, ents)
+        self.store.add_analyses(rows, bands, ents, [vocabulary(r.clean.text) for r in rows])
 
     # -- placement ------------------------------------------------------------------------
 

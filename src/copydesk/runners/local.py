@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +23,7 @@ from ..analyze import assemble_sentence_vectors, encode_sentences, sentence_text
 from ..cluster import components
 from ..config import Settings
 from ..place import LINKED
-from ..records import AnalysisRow, Article, Features
+from ..records import AnalysisRow, Article, Features, TermStats
 from ..score import RelationModel, default_model, needs_alignment, score_cheap
 from ..store.codec import doc_vector_of, features_from_record, pair_from_record, pair_record, row_from_record
 from .stages import BatchSettings, analyze_chunk, place_batch_component
@@ -90,6 +90,7 @@ def run_local(
     t0 = time.perf_counter()
 
     records = _analyze(articles, settings, bs, progress)
+    terms = _term_stats(records)
     timings["analyze"] = time.perf_counter() - t0
 
     t = time.perf_counter()
@@ -123,7 +124,9 @@ def run_local(
     timings["sentence_vectors"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    out_articles, out_stories, new_pairs = _place(comps, in_comp, scored, rows, svecs, settings, model, progress)
+    out_articles, out_stories, new_pairs = _place(
+        comps, in_comp, scored, rows, svecs, settings, model, terms, progress
+    )
     timings["place"] = time.perf_counter() - t
     out_pairs = pairs_table(scored, new_pairs)
     del scored
@@ -152,6 +155,14 @@ def _analyze(
             progress("analyze", len(records), len(articles))
     records.sort(key=lambda r: r["id"])
     return records
+
+
+def _term_stats(records: list[dict[str, Any]]) -> TermStats:
+    """The corpus document frequencies over every record (each record's ``vocab``, dropped here)."""
+    df: Counter[str] = Counter()
+    for r in records:
+        df.update(r.pop("vocab"))
+    return TermStats(len(records), df)
 
 
 def _first_tier(
@@ -227,6 +238,7 @@ def _place(
     svecs: dict[str, np.ndarray],
     settings: Settings,
     model: RelationModel,
+    terms: TermStats,
     progress: Progress,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Per component: second tier, completion, stories, tracing (``place_batch_component``); the
@@ -246,7 +258,7 @@ def _place(
             pair = pair_from_record({"a": a, "b": b, "relation": rel, "score": score, "scores": scores})
             comp_first[(a, b)] = (json.loads(x) if x is not None else None, pair)
         comp_svecs = {m: svecs[m] for m in comp if m in svecs}
-        placed = place_batch_component(comp, comp_rows, comp_first, comp_svecs, settings, model)
+        placed = place_batch_component(comp, comp_rows, comp_first, comp_svecs, settings, model, terms)
         out_articles.extend(placed.articles)
         out_stories.extend(placed.stories)
         new_pairs.extend(placed.new_pairs)

@@ -34,7 +34,7 @@ from .. import candidates as C
 from ..analyze import encode_sentences
 from ..config import Limits, Settings
 from ..place import LINKED
-from ..records import Article
+from ..records import Article, TermStats
 from ..score import needs_alignment, score_cheap
 from ..store.codec import (
     ARTICLE_FIELDS,
@@ -52,8 +52,10 @@ from .tables import spark_ddl
 ARTICLE_DDL = ", ".join(f"{f} string" for f in ARTICLE_FIELDS)
 ANALYSED_DDL = (
     ARTICLE_DDL + ", analysis string, signature binary, doc_vector binary, entities string, "
-    "numbers string, terms string, n_tokens int, n_artifacts int, bands array<bigint>, ents array<string>"
+    "numbers string, terms string, n_tokens int, n_artifacts int, bands array<bigint>, ents array<string>, "
+    "vocab array<string>"
 )
+NO_TERMS = TermStats(0, {})  # a single article traces nothing by terms
 OUT_DDL = (
     "kind string, id string, title string, story string, family string, relation string, source string, "
     "score double, artifacts array<struct<kind:string,start:bigint,end:bigint,text:string>>, "
@@ -406,7 +408,8 @@ def _out_rows(placed) -> list[dict[str, Any]]:
     return rows
 
 
-def _place_fn(settings: Settings, model):
+def _place_fn(settings: Settings, model, terms):
+    """Per component; ``terms``: the broadcast corpus document frequencies."""
     import json
 
     def run(members, prs):
@@ -417,7 +420,7 @@ def _place_fn(settings: Settings, model):
         for p in prs.to_dict("records"):
             x = json.loads(p["x"]) if p.get("x") is not None else None
             first[(p["a"], p["b"])] = (x, pair_from_record(p))
-        placed = place_batch_component(sorted(rows), rows, first, svecs, settings, model)
+        placed = place_batch_component(sorted(rows), rows, first, svecs, settings, model, terms.value)
         return _frame(iter(_out_rows(placed)), OUT_COLS)
 
     return run
@@ -431,7 +434,9 @@ def _place_single_fn(settings: Settings, model):
                 row = row_from_record(rec)
                 out.extend(
                     _out_rows(
-                        place_batch_component([row.article.id], {row.article.id: row}, {}, {}, settings, model)
+                        place_batch_component(
+                            [row.article.id], {row.article.id: row}, {}, {}, settings, model, NO_TERMS
+                        )
                     )
                 )
             yield _frame(iter(out), OUT_COLS)
@@ -625,7 +630,7 @@ def run_spark(
             raise ValueError("no readable article in the inputs")
         bar.start("analyze", n)
         analysed = _analysed(arts, n, settings, bs).persist(disk)
-        analysed.count()
+        terms = spark.sparkContext.broadcast(_term_stats(analysed, analysed.count()))
         arts.unpersist()
         bar.end()
         clock("analyze")
@@ -639,7 +644,7 @@ def run_spark(
         bar.end()
         clock("components")
         bar.start("place", n)
-        result = _placed_frame(analysed, t1, labels, settings, model).persist(disk)
+        result = _placed_frame(analysed, t1, labels, settings, model, terms).persist(disk)
         result.count()
         bar.end()
         clock("place")
@@ -756,13 +761,22 @@ def _first_tier_frame(analysed, n: int, settings: Settings, bs: BatchSettings, m
     return t1_joined.unionByName(t1_postings)
 
 
-def _placed_frame(analysed, t1, labels, settings: Settings, model):
+def _term_stats(analysed, n: int) -> TermStats:
+    """The corpus document frequencies (``records.TermStats``) of the terms in two or more articles
+    (a term missing from them is in one), collected for broadcast to the placement step."""
+    from pyspark.sql import functions as F
+
+    df = analysed.select(F.explode("vocab").alias("t")).groupBy("t").count().where(F.col("count") > 1)
+    return TermStats(n, {r["t"]: int(r["count"]) for r in df.toLocalIterator()})
+
+
+def _placed_frame(analysed, t1, labels, settings: Settings, model, terms):
     """Steps 5 and 6: sentence vectors of component members (each distinct sentence encoded
     once), then per component (``cogroup`` of members and pairs) ``place_batch_component``;
     singletons on their own. Rows of ``OUT_DDL`` (kind article, story or pair)."""
     from pyspark.sql import functions as F
 
-    members = analysed.drop("bands", "ents").join(labels, "id")
+    members = analysed.drop("bands", "ents", "vocab").join(labels, "id")
     sents = members.select(*ARTICLE_FIELDS, "analysis").mapInPandas(
         _explode_sentences_fn(), "id string, idx int, text string"
     )
@@ -785,10 +799,10 @@ def _placed_frame(analysed, t1, labels, settings: Settings, model):
         members.join(svecs, "id", "left")
         .groupBy("comp")
         .cogroup(comp_pairs.groupBy("comp"))
-        .applyInPandas(_place_fn(settings, model), OUT_DDL)
+        .applyInPandas(_place_fn(settings, model, terms), OUT_DDL)
     )
     singles = (
-        analysed.drop("bands", "ents")
+        analysed.drop("bands", "ents", "vocab")
         .join(labels, "id", "left_anti")
         .mapInPandas(_place_single_fn(settings, model), OUT_DDL)
     )

@@ -23,8 +23,9 @@ from ..analyze import analyze_batch, rare_entities, sentence_vectors
 from ..cluster import components, within_groups
 from ..config import Settings
 from ..featurize.minhash import band_keys
+from ..featurize.terms import vocabulary
 from ..place import LINKED, place_component
-from ..records import AnalysisRow, Article, Pair, Placement, Story
+from ..records import AnalysisRow, Article, Pair, Placement, Story, TermStats
 from ..score import RelationModel, score_aligned
 from ..store.codec import (
     analysis_to_json,
@@ -92,6 +93,7 @@ def analyze_chunk(articles: Sequence[Article], settings: Settings) -> list[dict[
         rec.update(features_to_row(r.features))
         rec["bands"] = [int(k) for k in bands[i]]
         rec["ents"] = rare_entities(r.features.entities, settings)
+        rec["vocab"] = vocabulary(r.clean.text)  # for the corpus document frequencies
         out.append(rec)
     return out
 
@@ -123,8 +125,10 @@ def place_batch_component(
     svecs: Mapping[str, np.ndarray],
     settings: Settings,
     model: RelationModel,
+    terms: TermStats,
 ) -> Placed:
     """Placement of one component of first-tier links, as the incremental runner would place it.
+    ``terms``: the document frequencies over the whole input (at least of the members' terms).
 
     ``first`` holds the first-tier pairs among the members: ``(x, pair)``, with ``x`` (the
     cheap features) set for the pairs that need the second tier. Here: the second tier for
@@ -158,7 +162,7 @@ def place_batch_component(
     linked = [k for k, p in pairs.items() if p.relation in LINKED]
     final = components(sorted(rows), linked)
     for comp, cpairs in zip(final, within_groups(final, pairs), strict=True):
-        placed = place_component(comp, cpairs, rows, get_svecs, settings, model)
+        placed = place_component(comp, cpairs, rows, get_svecs, settings, model, lambda _terms: terms)
         out_pairs.extend(pair_record(p) for _k, p in sorted(placed.new_pairs.items()))
         story_rows.extend(story_output(st) for st in placed.stories)
         art_rows.extend(article_output(rows[pl.article_id], pl) for pl in placed.placements)

@@ -4,15 +4,15 @@ members and their signatures); serialisation lives in ``store.codec``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 import numpy as np
 
-from ..records import AnalysisRow, Article, Features, Pair, Placement, Story
+from ..records import AnalysisRow, Article, Features, Pair, Placement, Story, TermStats
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class StoreError(RuntimeError):
@@ -52,7 +52,11 @@ class Store(Protocol):
     # -- articles and their analyses
     def stored_hashes(self, ids: Sequence[str]) -> dict[str, str]: ...
     def add_analyses(
-        self, rows: Sequence[AnalysisRow], bands: np.ndarray | None, entity_keys: Sequence[Sequence[str]]
+        self,
+        rows: Sequence[AnalysisRow],
+        bands: np.ndarray | None,
+        entity_keys: Sequence[Sequence[str]],
+        vocabularies: Sequence[Sequence[str]],
     ) -> None: ...
     def unplaced_ids(self) -> list[str]: ...
     def article_ids(self) -> list[str]: ...
@@ -60,6 +64,7 @@ class Store(Protocol):
     def load_articles(self, ids: Sequence[str]) -> dict[str, Article]: ...
     def load_analyses(self, ids: Sequence[str]) -> dict[str, AnalysisRow]: ...
     def load_features(self, ids: Sequence[str]) -> dict[str, Features]: ...
+    def term_stats(self, terms: Iterable[str]) -> TermStats: ...
     def all_doc_vectors(self) -> tuple[list[str], np.ndarray]: ...
 
     # -- candidates

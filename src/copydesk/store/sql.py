@@ -1,7 +1,7 @@
 """One SQL store for SQLite and PostgreSQL (a portable subset; dialect differences named here).
 
-Writes are batched transactions: an article, its analysis, its bands and its entity
-postings commit together or not at all; placements (stories) commit in one transaction
+Writes are batched transactions: an article, its analysis, its bands, its entity
+postings and its terms' document frequencies commit together or not at all; placements (stories) commit in one transaction
 per re-clustering. Every query is parameterised.
 """
 
@@ -11,13 +11,14 @@ import contextlib
 import os
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-from ..records import AnalysisRow, Article, Features, Pair, Placement, Story, content_hash
+from ..records import AnalysisRow, Article, Features, Pair, Placement, Story, TermStats, content_hash
 from .base import SCHEMA_VERSION, StoreError, StoreLocked
 from .codec import (
     analysis_from_json,
@@ -37,7 +38,8 @@ from .sqlite import check_store_path, connect_sqlite
 
 _CHUNK = 500  # ids per IN (...) query
 _OUR_TABLES = frozenset(
-    "meta articles features bands entity_postings sentence_vectors pairs stories placements story_alias".split()
+    "meta articles features bands entity_postings sentence_vectors pairs stories placements story_alias "
+    "term_df".split()
 )
 
 
@@ -83,6 +85,10 @@ def _schema(dialect: str) -> list[str]:
         "CREATE INDEX IF NOT EXISTS placements_story ON placements (story)",
         # A story's id is derived from its members; when articles join it the old id is kept here,
         # pointing at the story its members went to (chains collapsed: always a current id).
+        # Corpus document frequencies (``records.TermStats``): of the stored articles, how many contain
+        # each term (``featurize.terms.vocabulary`` of the clean text), kept with the articles.
+        f"""CREATE TABLE IF NOT EXISTS term_df (
+            term TEXT PRIMARY KEY, df BIGINT NOT NULL){no_rowid}""",
         f"""CREATE TABLE IF NOT EXISTS story_alias (
             old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL){no_rowid}""",
     ]
@@ -412,9 +418,14 @@ class SQLStore:
         return dict(self._select_in("SELECT id, hash FROM articles WHERE id IN ({in})", ids))
 
     def add_analyses(
-        self, rows: Sequence[AnalysisRow], bands: np.ndarray | None, entity_keys: Sequence[Sequence[str]]
+        self,
+        rows: Sequence[AnalysisRow],
+        bands: np.ndarray | None,
+        entity_keys: Sequence[Sequence[str]],
+        vocabularies: Sequence[Sequence[str]],
     ) -> None:
-        """Insert a batch of analysed articles atomically; ids already stored are skipped."""
+        """Insert a batch of analysed articles atomically; ids already stored are skipped. Each row
+        comes with its band keys, rare entities and distinct terms (``featurize.terms.vocabulary``)."""
         if not rows:
             return
         with self.transaction():
@@ -424,6 +435,7 @@ class SQLStore:
             feat_rows: list[tuple] = []
             band_rows: list[tuple[int, int, str]] = []
             ent_rows: list[tuple[str, str]] = []
+            df: Counter[str] = Counter()
             for i, r in enumerate(rows):
                 a = r.article
                 if a.id in present:
@@ -459,6 +471,7 @@ class SQLStore:
                 if bands is not None:
                     band_rows.extend((b, int(k), a.id) for b, k in enumerate(bands[i]))
                 ent_rows.extend((e, a.id) for e in entity_keys[i])
+                df.update(set(vocabularies[i]))
             self._many(
                 "INSERT INTO articles (id, seq, hash, text, title, site, url, published, source_path, analysis) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -475,6 +488,11 @@ class SQLStore:
             self._many(
                 "INSERT INTO entity_postings (entity, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 ent_rows,
+            )
+            self._many(
+                "INSERT INTO term_df (term, df) VALUES (?, ?) "
+                "ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df",
+                sorted(df.items()),
             )
 
     def unplaced_ids(self) -> list[str]:
@@ -506,6 +524,12 @@ class SQLStore:
             clean, sents = analysis_from_json(art, r[7])
             out[art.id] = AnalysisRow(art, clean, sents, feats[art.id])
         return out
+
+    def term_stats(self, terms: Iterable[str]) -> TermStats:
+        """The document frequencies of ``terms`` over the stored articles."""
+        want = sorted(set(terms))
+        df = {r[0]: int(r[1]) for r in self._select_in("SELECT term, df FROM term_df WHERE term IN ({in})", want)}
+        return TermStats(self.count_articles(), df)
 
     def load_features(self, ids: Sequence[str]) -> dict[str, Features]:
         return {
@@ -753,5 +777,8 @@ class SQLStore:
         ).fetchone()[0]
         if dangling:
             problems.append(f"{dangling} placements point to a missing story")
+        over = self._exec("SELECT COUNT(*) FROM term_df WHERE df > (SELECT COUNT(*) FROM articles)").fetchone()[0]
+        if over:
+            problems.append(f"{over} terms counted in more articles than are stored")
         counts["unplaced"] = int(self._exec("SELECT COUNT(*) FROM articles WHERE placed = 0").fetchone()[0])
         return {"ok": not problems, "problems": problems, "counts": counts, "schema_version": SCHEMA_VERSION}

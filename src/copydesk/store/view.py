@@ -4,13 +4,13 @@ vectors, a planner that records its writes) and stay a complete ``Store``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
 import numpy as np
 
-from ..records import AnalysisRow, Article, Features, Pair, Placement, Story
+from ..records import AnalysisRow, Article, Features, Pair, Placement, Story, TermStats
 from .base import Store
 
 
@@ -62,9 +62,13 @@ class StoreView:
         return self.inner.stored_hashes(ids)
 
     def add_analyses(
-        self, rows: Sequence[AnalysisRow], bands: np.ndarray | None, entity_keys: Sequence[Sequence[str]]
+        self,
+        rows: Sequence[AnalysisRow],
+        bands: np.ndarray | None,
+        entity_keys: Sequence[Sequence[str]],
+        vocabularies: Sequence[Sequence[str]],
     ) -> None:
-        self.inner.add_analyses(rows, bands, entity_keys)
+        self.inner.add_analyses(rows, bands, entity_keys, vocabularies)
 
     def unplaced_ids(self) -> list[str]:
         return self.inner.unplaced_ids()
@@ -83,6 +87,9 @@ class StoreView:
 
     def load_features(self, ids: Sequence[str]) -> dict[str, Features]:
         return self.inner.load_features(ids)
+
+    def term_stats(self, terms: Iterable[str]) -> TermStats:
+        return self.inner.term_stats(terms)
 
     def all_doc_vectors(self) -> tuple[list[str], np.ndarray]:
         return self.inner.all_doc_vectors()
