@@ -149,14 +149,15 @@ def test_replace_stories_is_atomic(store, tmp_path, monkeypatch):
     assert [s["id"] for s in store.stories()] == ["s3"]
 
 
-def test_add_analyses_is_atomic(store, tmp_path, monkeypatch):
+def _crash_adding_at(store, tmp_path, monkeypatch, table: str) -> None:
+    """With "a" stored, adding "b" and "c" fails at the write into ``table``: the store is as before."""
     add_rows(store, _rows(["a"]))
     before = _snapshot(tmp_path / "s.db")
     real_many = store._many
 
     def failing_many(sql, rows):
-        if "INTO bands" in sql:
-            raise RuntimeError("simulated crash after articles and features were written")
+        if f"INTO {table}" in sql:
+            raise RuntimeError(f"simulated crash at the write into {table}")
         return real_many(sql, rows)
 
     monkeypatch.setattr(store, "_many", failing_many)
@@ -165,6 +166,10 @@ def test_add_analyses_is_atomic(store, tmp_path, monkeypatch):
     monkeypatch.undo()
     assert _snapshot(tmp_path / "s.db") == before
     assert store.count_articles() == 1
+
+
+def test_add_analyses_is_atomic(store, tmp_path, monkeypatch):
+    _crash_adding_at(store, tmp_path, monkeypatch, "bands")  # after articles and features were written
 
 
 def test_check_finds_inconsistencies(store, tmp_path):
@@ -235,20 +240,7 @@ def test_entity_candidates_need_enough_shared_names(store):
 def test_document_frequencies_count_each_stored_article_once(store, tmp_path, monkeypatch):
     """The store's term document frequencies are those of the stored articles' clean texts: kept as
     articles arrive, unchanged by re-adding them, and written with them or not at all."""
-    add_rows(store, _rows(["a"]))
-    before = _snapshot(tmp_path / "s.db")
-    real_many = store._many
-
-    def failing_many(sql, rows):
-        if "INTO term_df" in sql:
-            raise RuntimeError("simulated crash at the last write of a batch")
-        return real_many(sql, rows)
-
-    monkeypatch.setattr(store, "_many", failing_many)
-    with pytest.raises(RuntimeError):
-        add_rows(store, _rows(["b", "c"]))
-    monkeypatch.undo()
-    assert _snapshot(tmp_path / "s.db") == before and store.count_articles() == 1
+    _crash_adding_at(store, tmp_path, monkeypatch, "term_df")  # the last write of a batch
 
     rows = _rows()
     add_rows(store, rows)
