@@ -30,6 +30,8 @@ store, as ``copydesk analyze --no-claims`` runs them). Then:
 - Per kind (``_{method}`` suffix; bent kinds from ``scripts/build_bent_rewrites.py`` too):
   ``same_story_rate`` / ``same_family_rate``: the derived text lands in its original's story /
   family in the pipeline's output (a factual edit must not split it off);
+  ``same_family_as_base_rate_{method}``: a bent rewrite lands in the family of the text it bends
+  (``base_id``; the factual edit alone must not split it off);
   ``reference_accuracy_{method}`` and ``csm_false_positive_rate_{method}``: ``trace.trace_story``
   on the small story {original, its faithful paraphrases, its derived texts of that kind} (the
   stored pairs, the product's model): the original is the reference; "common source missing" is
@@ -75,6 +77,7 @@ def _pair(n: int, d: dict) -> dict:
         "method": str(d["method"]),
         "id": str(d.get("id", n)),
         "source": str(d.get("source_dataset", "")),
+        "base": str(d.get("base_id") or ""),  # a bent rewrite: the id of the text it bends
     }
 
 
@@ -291,6 +294,7 @@ def _per_kind(pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, sve
         sub = {k: p for k, p in stored.items() if k[0] in mset and k[1] in mset}
         return trace_story(members, rows, svecs, sub, model, terms).story
 
+    drv_of_id = {p["id"]: d for p, d in zip(pairs, d_ids, strict=True)}
     for m in sorted(set(methods)):
         idx = [i for i, x in enumerate(methods) if x == m]
         out[f"tfidf_recall_at_1_{m}"] = round(float(np.mean([tf_hits[i] for i in idx])), 4)
@@ -298,6 +302,10 @@ def _per_kind(pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, sve
         same_fam = [placed[d_ids[i]]["family"] == placed[o_ids[i]]["family"] for i in idx]
         out[f"same_story_rate_{m}"] = round(float(np.mean(same_story)), 4)
         out[f"same_family_rate_{m}"] = round(float(np.mean(same_fam)), 4)
+        bent_of = [(d_ids[i], drv_of_id.get(pairs[i]["base"])) for i in idx if pairs[i]["base"] != pairs[i]["id"]]
+        as_base = [placed[d]["family"] == placed[b]["family"] for d, b in bent_of if b is not None]
+        if as_base:
+            out[f"same_family_as_base_rate_{m}"] = round(float(np.mean(as_base)), 4)
         ref_ok, csm = [], []
         for o in sorted({o_ids[i] for i in idx}):
             members = sorted({o, *derived_of[o][m], *derived_of[o].get(FAITHFUL, [])})
