@@ -252,3 +252,71 @@ def test_sources_follow_corpus_tfidf_when_the_pair_scores_disagree() -> None:
     assert traced.story.reference == "a-orig"
     assert by_id["c-rw"].source == "a-orig" and by_id["c-rw"].relation == "rewrite"
     assert by_id["c-rw"].score == pytest.approx(0.95)  # the relation's score is still that pair's
+
+
+COPY_SOURCE = [
+    "The city council voted 7 to 2 on Monday to close the Elm Street library branch at the end of June.",
+    "Council member Dana Ruiz, who opposed the closure, said the branch serves about 400 visitors a week.",
+    "The library system faces a budget gap of $3.2 million this year, according to its director, Paul Ng.",
+    "Staff at the branch will be moved to the central library and two other branches, officials said.",
+    "It was not clear what would happen to the building, which the city has owned since 1962.",
+    "Residents who spoke at the meeting asked the council to look for other ways to save money.",
+    "Several of them said that the branch was the only quiet place in the neighbourhood to study.",
+    "The council is expected to take up the rest of the library budget at its meeting next month.",
+]
+
+
+def _near_copy(drop: tuple[int, ...]) -> str:
+    """What a re-publisher does: drops sentences, edits a few words."""
+    kept = [s for i, s in enumerate(COPY_SOURCE) if i not in drop]
+    kept[0] = kept[0].replace("on Monday", "Monday")
+    kept[2] = kept[2].replace("this year", "in 2024")
+    return "\n".join(kept)
+
+
+def _profiles(*texts: str):
+    from copydesk.featurize.minhash import shingle_profile
+
+    return [shingle_profile(t) for t in texts]
+
+
+def test_a_near_copy_that_dropped_sentences_is_placed_downstream_of_the_full_text(monkeypatch) -> None:
+    import copydesk.trace as trace
+
+    source, copy = "\n".join(COPY_SOURCE), _near_copy(drop=(4, 6))
+    # The copy sorts first by id and carries no date: only its content says it is downstream.
+    rows = rows_for(Article("a-copy", copy), Article("b-source", source))
+    svecs = {k: unit_vectors(len(r.sentences), i) for i, (k, r) in enumerate(sorted(rows.items()))}
+    scores = {"p_story": 1.0, "p_family": 1.0}
+    pairs = {("a-copy", "b-source"): Pair("a-copy", "b-source", scores, "duplicate", 1.0)}
+    traced = trace_story(list(rows), rows, svecs, pairs, default_model())
+    by_id = {p.article_id: p for p in traced.placements}
+    assert traced.story.reference == "b-source"
+    assert by_id["a-copy"].source == "b-source" and by_id["a-copy"].relation == "duplicate"
+    # The same call, either way round, from the texts alone.
+    a, b = _profiles(copy, source)
+    assert trace.copy_order(a, b) == 0.0 and trace.copy_order(b, a) == 1.0
+    # Without the near-copy rule the style model alone decides, and here it gets it wrong.
+    monkeypatch.setattr(trace, "copy_order", lambda a, b: None)
+    assert trace_story(list(rows), rows, svecs, pairs, default_model()).story.reference == "a-copy"
+
+
+def test_the_near_copy_rule_abstains_where_containment_cannot_tell() -> None:
+    from copydesk.trace import copy_order
+
+    source = "\n".join(COPY_SOURCE)
+    # Only a word edited on each side: neither holds clearly more of the other.
+    assert copy_order(*_profiles(source, _near_copy(drop=()))) is None
+    # A verbatim prefix: a truncation or an earlier version later extended, either way round.
+    head = source[: len(source) // 2]
+    assert copy_order(*_profiles(source, head)) is None and copy_order(*_profiles(head, source)) is None
+    # An expansion that quotes two sentences of its source: not a near-copy (the style model decides).
+    expansion = (
+        "In a striking development for local readers, a neighbourhood institution is set to disappear. "
+        + " ".join(COPY_SOURCE[:2])
+        + " Observers note that the decision reflects broader pressures on municipal services nationwide, "
+        "and advocates warn that the move could set a precedent for further cuts across the region."
+    )
+    assert copy_order(*_profiles(source, expansion)) is None
+    # Unrelated texts.
+    assert copy_order(*_profiles(source, ORIGINAL)) is None

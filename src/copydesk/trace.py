@@ -9,7 +9,9 @@
   scrape debris of the original (mojibake, doubled spaces), and entities only one side names;
   length and containment flip sign between a source whose rewrites compress and one whose
   rewrites expand, and were not chosen.
-  An earlier ``published`` date, when both are known, decides outright.
+  An earlier ``published`` date, when both are known, decides outright; then, for two near-copies
+  (each text's 5-word shingles mostly in the other), the one holding material the other dropped
+  (``copy_order``: a copy loses words and sentences, and style features see no difference).
 - *Reference*: the article the others most agree is upstream.
 - *Sources*: each other article's source is the article ranked above it that it is closest to
   by corpus TF-IDF cosine (``featurize.terms.tfidf_vector`` with the corpus document frequencies,
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cluster import average_link
+from .featurize.minhash import containment, jaccard, shingle_profile
 from .featurize.terms import STOP, corpus_stats, cosine, rarity, term_counts, tfidf_vector, tokens
 from .records import EMBED_DIM, AnalysisRow, Features, Pair, Placement, Story, TermStats
 from .score import Logistic, RelationModel, split_numbers
@@ -60,6 +63,18 @@ COPY_CLOSE_MIN = 0.8
 # ones (a wire story syndicated thousands of times, a crawl's boilerplate) only the pairs
 # that were scored, so tracing a story costs its edges, not the square of its size.
 ALL_PAIRS_MAX = 200
+# Near-copies (``copy_order``), set a priori, not fitted: each text's 5-word shingles are mostly (half or
+# more) in the other, and one holds at least 5 points more of the other's than the other holds of its own.
+COPY_MIN_CONTAINMENT = 0.5
+COPY_MIN_ASYMMETRY = 0.05
+COPY_SHINGLE = 5
+# Most of what the longer adds lies past 90 % of the shorter's length: a tail (cut or extended), not a drop.
+COPY_TAIL_FROM = 0.9
+COPY_TAIL_SHARE = 0.5
+# The MinHash Jaccard estimate under which two texts cannot both be half in the other.
+COPY_MIN_JACCARD = 0.25
+COUNTERPART_MIN_SIM = 0.6  # a sentence restates another (``coverage``)
+_NO_VECS = np.zeros((0, EMBED_DIM), np.float32)
 
 # Words that machine rewrites use far more than reporters do (measured on LLMFake dev by
 # the fitting script: each is over-represented in derived texts).
@@ -219,6 +234,77 @@ def _published_order(a: str | None, b: str | None) -> float | None:
 
 
 Key = tuple[str, str]
+Shingles = tuple[np.ndarray, np.ndarray]  # ``minhash.shingle_profile``: distinct, and in text order
+
+
+def copy_order(a: Shingles, b: Shingles) -> float | None:
+    """For two near-copies, 1.0 if ``a`` is upstream (``b`` lacks material ``a`` has: a copy drops
+    words and sentences), 0.0 for the reverse. None when they are not near-copies (a rewrite or an
+    expansion that quotes its source: the direction model decides), when neither holds clearly more
+    of the other, or when what the longer adds comes after where the shorter ends: a truncation, or an
+    earlier version later extended, either way round (a cut text may also differ in a few words: a
+    bend, a cut quote that cleaning strips)."""
+    c_ab, c_ba = containment(a[0], b[0]), containment(b[0], a[0])
+    if min(c_ab, c_ba) < COPY_MIN_CONTAINMENT or abs(c_ab - c_ba) < COPY_MIN_ASYMMETRY:
+        return None
+    # What the longer has that the shorter lacks: scattered through it (the shorter dropped it), or
+    # after where the shorter ends (a cut text, or one later extended: either way round).
+    short, long = (a, b) if len(a[1]) <= len(b[1]) else (b, a)
+    gaps = np.flatnonzero(~np.isin(long[1], short[0]))
+    if len(gaps) and np.mean(gaps >= COPY_TAIL_FROM * len(short[1])) >= COPY_TAIL_SHARE:
+        return None
+    return 1.0 if c_ba > c_ab else 0.0
+
+
+def _added_alone(full: str, copy: str, svecs: Mapping[str, np.ndarray], story: Sequence[str]) -> bool:
+    """Whether the sentences of ``full`` with no counterpart in ``copy`` are all stated by no other
+    member of the ``story`` (False when it has no other member, or ``full`` has no such sentence)."""
+    vf, vc = svecs.get(full), svecs.get(copy)
+    if vf is None or vc is None or len(vf) == 0 or len(vc) == 0:
+        return False
+    extra = vf[(vf @ vc.T).max(axis=1) < COUNTERPART_MIN_SIM]
+    others = [v for m in story if m not in (full, copy) and len(v := svecs.get(m, _NO_VECS))]
+    if len(extra) == 0 or not others:
+        return False
+    return all((extra @ v.T).max() < COUNTERPART_MIN_SIM for v in others)
+
+
+def pair_upstream(
+    a: str,
+    b: str,
+    rows: Mapping[str, AnalysisRow],
+    svecs: Mapping[str, np.ndarray],
+    profiles: dict[str, dict[str, float]],
+    shingles: dict[str, Shingles],
+    model: RelationModel,
+    story: Sequence[str] = (),
+) -> float:
+    """P(``a`` is upstream of ``b``): an earlier ``published`` date; else, for near-copies, the one
+    holding what the other dropped; else the direction model. ``profiles`` and ``shingles`` are
+    caches (filled here) of :func:`article_profile` and ``minhash.shingle_profile``. With the
+    ``story``'s members, the near-copy call also needs what the fuller text has over the
+    other to be stated by some other member (the others' facts came through it: dropped by the
+    copy), not by it alone (a paragraph added to a copy, a fabrication)."""
+    ra, rb = rows[a], rows[b]
+    p = _published_order(ra.article.published, rb.article.published)
+    if p is not None:
+        return p
+    if jaccard(ra.features.signature, rb.features.signature) >= COPY_MIN_JACCARD:
+        for m in (a, b):
+            if m not in shingles:
+                shingles[m] = shingle_profile(rows[m].clean.text, COPY_SHINGLE)
+        p = copy_order(shingles[a], shingles[b])
+        full, copy = (a, b) if p else (b, a)
+        if p is not None and not _added_alone(full, copy, svecs, story):
+            return p
+    for m in (a, b):
+        if m not in profiles:
+            profiles[m] = article_profile(rows[m])
+    va, vb = svecs.get(a, np.zeros((0, EMBED_DIM))), svecs.get(b, np.zeros((0, EMBED_DIM)))
+    x = direction_features(
+        profiles[a], profiles[b], coverage(va, vb), coverage(vb, va), ra.features, rb.features
+    )
+    return direction_prob(x, model)
 
 
 def trace_story(
@@ -347,17 +433,12 @@ def _upstream_rank(
     compared = (
         [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]] if full else [k for k, _p in own]
     )
-    prof = {m: article_profile(rows[m]) for m in members}
+    profiles: dict[str, dict[str, float]] = {}
+    shingles: dict[str, Shingles] = {}
     up = {m: 0.0 for m in members}
     seen = {m: 0 for m in members}
     for a, b in compared:
-        va, vb = svecs.get(a, np.zeros((0, EMBED_DIM))), svecs.get(b, np.zeros((0, EMBED_DIM)))
-        p_ab = _published_order(rows[a].article.published, rows[b].article.published)
-        if p_ab is None:
-            x = direction_features(
-                prof[a], prof[b], coverage(va, vb), coverage(vb, va), rows[a].features, rows[b].features
-            )
-            p_ab = direction_prob(x, model)
+        p_ab = pair_upstream(a, b, rows, svecs, profiles, shingles, model, members)
         up[a] += p_ab
         up[b] += 1.0 - p_ab
         seen[a] += 1

@@ -11,8 +11,9 @@ store, as ``copydesk analyze --no-claims`` runs them). Then:
   generator paired with no original is a miss. Only originals are ranked: the several rewrites
   of one original are rewrites of each other too. ``recall_at_1_pair_score`` ranks the same
   pairs by the relation model's ``p_story + p_family`` (the ranking before session 13).
-- ``direction_accuracy``: the trace direction model (``trace.direction_prob`` on
-  ``trace.direction_features``) puts the original upstream of the derived text (P > 0.5).
+- ``direction_accuracy``: the product's direction of the pair (``trace.pair_upstream``: an earlier
+  ``published`` date, the near-copy rule ``trace.copy_order``, else the direction model
+  ``trace.direction_prob`` on ``trace.direction_features``) puts the original upstream (P > 0.5).
   ``direction_accuracy_content`` does the same with the content-only direction model
   (``meta.direction_content``: containment asymmetry, novelty of entities/numbers/terms, density
   of specifics, quotes, length — none of ``trace.STYLE_FEATURES``).
@@ -168,7 +169,9 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
     stored, rows, svecs, stories, placed = analyse(arts, model)
     t_pipe = time.perf_counter() - t0
     terms = corpus_stats(r.clean.text for r in rows.values())  # what the store counted
-    hits, hits_pair, dir_ok, dir_ok_c = _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model, terms)
+    hits, hits_pair, dir_ok, dir_ok_c = _pair_checks(
+        stored, rows, svecs, originals, o_ids, d_ids, model, terms
+    )
     flag_share: list[float] = []
     t_claims = time.perf_counter()
     if claims:
@@ -214,7 +217,9 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
     top = tfidf_top1({o: texts[o] for o in originals}, [texts[d] for d in d_ids], list(texts.values()))
     tf_hits = [t == [o] for t, o in zip(top, o_ids, strict=True)]
     out["tfidf_recall_at_1"] = round(float(np.mean(tf_hits)), 4)
-    out.update(_per_kind(pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, svecs, placed, model, terms))
+    out.update(
+        _per_kind(pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, svecs, placed, model, terms)
+    )
     return out
 
 
@@ -253,7 +258,14 @@ def _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model, terms) -> 
     the distinct originals, by corpus TF-IDF as the product ranks sources; and by the pair score),
     and is the direction right (full and content-only direction model)."""
     from ..featurize.terms import cosine
-    from ..trace import article_profile, coverage, direction_features, direction_prob, lexical_vectors
+    from ..trace import (
+        article_profile,
+        coverage,
+        direction_features,
+        direction_prob,
+        lexical_vectors,
+        pair_upstream,
+    )
 
     content_model = model.with_direction(model.meta.get("direction_content"))
     cand: dict[str, dict[str, float]] = defaultdict(dict)
@@ -264,6 +276,8 @@ def _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model, terms) -> 
         elif b in orig_set and a.startswith("drv-"):
             cand[a][b] = rank_score(p.scores)
     lexical = lexical_vectors(sorted(rows), rows, terms)
+    profiles: dict = {}
+    shingles: dict = {}
     hits, hits_pair, dir_ok, dir_ok_c = [], [], [], []
     for o, d in zip(o_ids, d_ids, strict=True):
         sc = cand.get(d, {})
@@ -272,12 +286,14 @@ def _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model, terms) -> 
         po, pd = article_profile(rows[o]), article_profile(rows[d])
         vo, vd = svecs[o], svecs[d]
         x = direction_features(po, pd, coverage(vo, vd), coverage(vd, vo), rows[o].features, rows[d].features)
-        dir_ok.append(direction_prob(x, model) > 0.5)
+        dir_ok.append(pair_upstream(o, d, rows, svecs, profiles, shingles, model) > 0.5)
         dir_ok_c.append(direction_prob(x, content_model) > 0.5)
     return hits, hits_pair, dir_ok, dir_ok_c
 
 
-def _per_kind(pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, svecs, placed, model, terms) -> dict:
+def _per_kind(
+    pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, svecs, placed, model, terms
+) -> dict:
     """Per kind of rewrite: TF-IDF recall, same story and family as its original, the reference of small
     gold stories traced by the product and their common_source_missing; then stories with the original
     removed, and the direction per source."""
@@ -302,7 +318,9 @@ def _per_kind(pairs, originals, o_ids, d_ids, tf_hits, dir_ok, stored, rows, sve
         same_fam = [placed[d_ids[i]]["family"] == placed[o_ids[i]]["family"] for i in idx]
         out[f"same_story_rate_{m}"] = round(float(np.mean(same_story)), 4)
         out[f"same_family_rate_{m}"] = round(float(np.mean(same_fam)), 4)
-        bent_of = [(d_ids[i], drv_of_id.get(pairs[i]["base"])) for i in idx if pairs[i]["base"] != pairs[i]["id"]]
+        bent_of = [
+            (d_ids[i], drv_of_id.get(pairs[i]["base"])) for i in idx if pairs[i]["base"] != pairs[i]["id"]
+        ]
         as_base = [placed[d]["family"] == placed[b]["family"] for d, b in bent_of if b is not None]
         if as_base:
             out[f"same_family_as_base_rate_{m}"] = round(float(np.mean(as_base)), 4)

@@ -144,3 +144,18 @@ def jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
     if sig_a[0] == np.iinfo(np.uint32).max and np.all(sig_a == sig_a[0]):
         return 0.0
     return float(np.mean(sig_a == sig_b))
+
+
+def shingle_profile(text: str, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """A text's distinct k-word shingle hashes (sorted) and all its shingle hashes in text order: for
+    exact containment between two near-copies and for where in a text the other's gaps lie."""
+    wh, wo = word_hashes([text])
+    sh, _so = shingle_hashes(wh, wo, k)
+    return np.unique(sh), sh
+
+
+def containment(a: np.ndarray, b: np.ndarray) -> float:
+    """The share of the distinct shingles ``a`` that ``b`` holds too (both from :func:`shingle_profile`)."""
+    if len(a) == 0:
+        return 0.0
+    return len(np.intersect1d(a, b, assume_unique=True)) / len(a)
