@@ -36,7 +36,9 @@ store, as ``copydesk analyze --no-claims`` runs them). Then:
   ``reference_accuracy_{method}`` and ``csm_false_positive_rate_{method}``: ``trace.trace_story``
   on the small story {original, its faithful paraphrases, its derived texts of that kind} (the
   stored pairs, the product's model): the original is the reference; "common source missing" is
-  claimed although the original is there (stories of three or more).
+  claimed although the original is there (stories of three or more); ``source_accuracy_{method}``:
+  in the same small stories, the share of that kind's derived texts whose ``source`` is their true
+  source (the original; for a bent rewrite, the paraphrase it bends: a chain).
 - ``csm_fire_rate_original_removed``: with the original REMOVED from its gold story (its three
   or more derived texts traced alone), the share flagged ``common_source_missing``: the rewrites
   do share facts through a source no longer in the set, so here firing is right.
@@ -64,7 +66,7 @@ from pathlib import Path
 import numpy as np
 
 from ..featurize.terms import corpus_stats
-from ..records import Article, Story
+from ..records import Article
 from . import iter_jsonl
 from .metrics import roc_auc
 
@@ -297,7 +299,7 @@ def _per_kind(
     """Per kind of rewrite: TF-IDF recall, same story and family as its original, the reference of small
     gold stories traced by the product and their common_source_missing; then stories with the original
     removed, and the direction per source."""
-    from ..trace import trace_story
+    from ..trace import TracedStory, trace_story
 
     out: dict = {}
     methods = [p["method"] for p in pairs]
@@ -305,10 +307,10 @@ def _per_kind(
     for o, d, m in zip(o_ids, d_ids, methods, strict=True):
         derived_of[o][m].append(d)
 
-    def traced(members: list[str]) -> Story:
+    def traced(members: list[str]) -> TracedStory:
         mset = set(members)
         sub = {k: p for k, p in stored.items() if k[0] in mset and k[1] in mset}
-        return trace_story(members, rows, svecs, sub, model, terms).story
+        return trace_story(members, rows, svecs, sub, model, terms)
 
     drv_of_id = {p["id"]: d for p, d in zip(pairs, d_ids, strict=True)}
     for m in sorted(set(methods)):
@@ -324,21 +326,26 @@ def _per_kind(
         as_base = [placed[d]["family"] == placed[b]["family"] for d, b in bent_of if b is not None]
         if as_base:
             out[f"same_family_as_base_rate_{m}"] = round(float(np.mean(as_base)), 4)
-        ref_ok, csm = [], []
+        # A derived text's true source: its original; a bent text's, the paraphrase it bends.
+        true_source = {d_ids[i]: o_ids[i] for i in idx} | {d: b for d, b in bent_of if b is not None}
+        ref_ok, csm, src_ok = [], [], []
         for o in sorted({o_ids[i] for i in idx}):
             members = sorted({o, *derived_of[o][m], *derived_of[o].get(FAITHFUL, [])})
-            st = traced(members)
+            tr = traced(members)
+            st = tr.story
             ref_ok.append(st.reference == o)
+            src_ok += [pl.source == true_source[pl.article_id] for pl in tr.placements if pl.article_id in true_source]
             if len(members) >= 3:
                 csm.append(st.common_source_missing)
         out[f"reference_accuracy_{m}"] = round(float(np.mean(ref_ok)), 4)
+        out[f"source_accuracy_{m}"] = round(float(np.mean(src_ok)), 4)
         if csm:
             out[f"csm_false_positive_rate_{m}"] = round(float(np.mean(csm)), 4)
     fired, fired_due = [], []
     for o in originals:
         rest = sorted({d for ds in derived_of[o].values() for d in ds})
         if len(rest) >= 3:
-            st = traced(rest)
+            st = traced(rest).story
             fired.append(st.common_source_missing)
             others = [rows[d].clean.text for d in rest if d != st.reference]
             if shares_original_specifics(rows[o].clean.text, rows[st.reference].clean.text, others):
