@@ -320,3 +320,74 @@ def test_the_near_copy_rule_abstains_where_containment_cannot_tell() -> None:
     assert copy_order(*_profiles(source, expansion)) is None
     # Unrelated texts.
     assert copy_order(*_profiles(source, ORIGINAL)) is None
+
+
+# Another outlet's report of the same vote, in its own words, with the same figures.
+OTHER_REPORT = (
+    "Elm Street's library branch will shut at the end of June after councillors backed the closure 7 to 2.\n"
+    "Dana Ruiz, one of the two who voted against it, said some 400 people use the branch every week.\n"
+    "The library system's director, Paul Ng, pointed to a shortfall of $3.2 million."
+)
+
+
+def _bend(text: str) -> str:
+    """A rewrite that bends two figures and a name of ``text`` and keeps the rest."""
+    return text.replace("7 to 2", "5 to 4").replace("about 400", "about 900").replace("Dana Ruiz", "Maria Lopez")
+
+
+def test_a_bent_copy_is_placed_downstream_of_the_text_whose_figures_the_story_confirms(monkeypatch) -> None:
+    import copydesk.trace as trace
+
+    base = "\n".join(COPY_SOURCE)
+    # The bend sorts first by id and carries no date: only the third report says which values are older.
+    rows = rows_for(Article("a-bent", _bend(base)), Article("b-base", base), Article("c-other", OTHER_REPORT))
+    svecs = {k: unit_vectors(len(r.sentences), i) for i, (k, r) in enumerate(sorted(rows.items()))}
+    members = sorted(rows)
+    cache = trace.PairCache()
+    assert trace.bend_between("b-base", "a-bent", rows, cache, members) == 1.0
+    assert trace.bend_between("a-bent", "b-base", rows, cache, members) == 0.0
+    own = trace.bent_values(cache.sentence_specifics(rows["b-base"]), cache.sentence_specifics(rows["a-bent"]))
+    assert {"400", "ruiz"} <= own[0] and {"900", "lopez"} <= own[1]
+    # Without the third report nothing says which values came first: the rule abstains.
+    assert trace.bend_between("b-base", "a-bent", rows, cache, ["a-bent", "b-base"]) is None
+    pairs = {
+        ("a-bent", "b-base"): Pair("a-bent", "b-base", {"p_story": 1.0, "p_family": 0.95}, "rewrite", 0.95),
+        ("a-bent", "c-other"): Pair("a-bent", "c-other", {"p_story": 0.9, "p_family": 0.2}, "same_story", 0.9),
+        ("b-base", "c-other"): Pair("b-base", "c-other", {"p_story": 0.9, "p_family": 0.2}, "same_story", 0.9),
+    }
+    # The style model orders the pair by a coin flip: two texts in one register.
+    p = trace.pair_upstream("b-base", "a-bent", rows, svecs, trace.PairCache(), default_model(), members)
+    assert abs(p - 0.5) < 0.15
+    # Even where it leans the wrong way (here made to call the bend upstream of everything), the
+    # bend is placed below its base, and its source is the base.
+    real = trace.pair_upstream
+
+    def leaning(a, b, *args):
+        return 0.9 if a == "a-bent" else 0.1 if b == "a-bent" else real(a, b, *args)
+
+    monkeypatch.setattr(trace, "pair_upstream", leaning)
+    traced = trace_story(members, rows, svecs, pairs, default_model())
+    by_id = {p.article_id: p for p in traced.placements}
+    assert traced.story.reference != "a-bent"
+    assert by_id["a-bent"].source == "b-base" and by_id["b-base"].source != "a-bent"
+    monkeypatch.setattr(trace, "bend_order", lambda a, b, elsewhere: None)  # without the rule
+    assert trace_story(members, rows, svecs, pairs, default_model()).story.reference == "a-bent"
+
+
+def test_the_bend_rule_abstains_on_a_pure_drop_or_addition_and_when_both_are_confirmed() -> None:
+    from copydesk.trace import PairCache, bend_order, bent_values
+
+    base, bent, other = {"7", "2", "ruiz", "400"}, {"5", "4", "lopez", "900"}, {"7", "2", "ruiz", "400"}
+    assert bend_order(base, bent, other) == 1.0 and bend_order(bent, base, other) == 0.0
+    assert bend_order(base, bent, other | bent) is None  # each side's values stated by someone
+    assert bend_order(base, bent, {"unrelated"}) is None  # neither
+    # A dropped or an added sentence is not a bend: it gives neither side values of its own.
+    source = "\n".join(COPY_SOURCE)
+    rows = rows_for(
+        Article("full", source), Article("dropped", _near_copy(drop=(1, 2))), Article("added", source + "\n" + OTHER_REPORT)
+    )
+    cache = PairCache()
+    sent = {k: cache.sentence_specifics(r) for k, r in rows.items()}
+    assert bent_values(sent["full"], sent["dropped"]) == (set(), set())
+    assert bent_values(sent["added"], sent["full"]) == (set(), set())
+    assert bend_order(*bent_values(sent["full"], sent["dropped"]), other) is None

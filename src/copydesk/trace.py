@@ -12,7 +12,10 @@
   An earlier ``published`` date, when both are known, decides outright; then, for two near-copies
   (each text's 5-word shingles mostly in the other), the one holding material the other dropped
   (``copy_order``: a copy loses words and sentences, and style features see no difference).
-- *Reference*: the article the others most agree is upstream.
+- *Reference*: the article the others most agree is upstream (summed pair directions); then each
+  near-copy that bends values of another (``bent_values``: a number, date or name changed in the
+  same sentence) is moved below it when only the other's values are stated by a third member of
+  the story (``bend_order``): an order constraint, not a probability in the sums.
 - *Sources*: each other article's source is the article ranked above it that it is closest to
   by corpus TF-IDF cosine (``featurize.terms.tfidf_vector`` with the corpus document frequencies,
   ``records.TermStats``; a tree, so no cycles); relation from that pair. Plain lexical ranking
@@ -29,8 +32,9 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -75,6 +79,10 @@ COPY_TAIL_SHARE = 0.5
 COPY_MIN_JACCARD = 0.25
 COUNTERPART_MIN_SIM = 0.6  # a sentence restates another (``coverage``)
 _NO_VECS = np.zeros((0, EMBED_DIM), np.float32)
+# Two sentences of near-copies sharing this share of their words are one sentence, edited (``bent_values``).
+BEND_MIN_JACCARD = 0.5
+BEND_PASSES = 3
+_ENDS_SENTENCE = re.compile(r"[.!?…:;)\]\"'”’»]\s*$")
 
 # Words that machine rewrites use far more than reporters do (measured on LLMFake dev by
 # the fitting script: each is over-represented in derived texts).
@@ -235,6 +243,7 @@ def _published_order(a: str | None, b: str | None) -> float | None:
 
 Key = tuple[str, str]
 Shingles = tuple[np.ndarray, np.ndarray]  # ``minhash.shingle_profile``: distinct, and in text order
+SentenceSpecifics = tuple[frozenset[str], set[str]]  # a sentence's words and its ``specifics``
 
 
 def copy_order(a: Shingles, b: Shingles) -> float | None:
@@ -269,20 +278,153 @@ def _added_alone(full: str, copy: str, svecs: Mapping[str, np.ndarray], story: S
     return all((extra @ v.T).max() < COUNTERPART_MIN_SIM for v in others)
 
 
+def bent_values(
+    a: Sequence[SentenceSpecifics],
+    b: Sequence[SentenceSpecifics],
+    said_a: set[str] | None = None,
+    said_b: set[str] | None = None,
+) -> tuple[set[str], set[str]]:
+    """The specifics each of two near-copies states where the other states another: over each
+    sentence of ``a`` and the sentence of ``b`` sharing the most of its words (a word Jaccard of
+    BEND_MIN_JACCARD or more: the same sentence, edited), the specifics of each that the other text
+    says nowhere, in no form. Added and dropped sentences are not bends and count for neither, nor
+    does the last sentence of a text cut short. ``said_a``/``said_b``: ``_said`` of each, if known."""
+    own_a: set[str] = set()
+    own_b: set[str] = set()
+    # A sentence both texts hold word for word is no edit: match only the rest.
+    words_a, words_b = {w for w, _sp in a}, {w for w, _sp in b}
+    edited_b = [(w, sp) for w, sp in b if w not in words_a]
+    for words, spec_a in a:
+        if words in words_b:
+            continue
+        best, spec_b = 0.0, None
+        for other, sb in edited_b:
+            j = len(words & other) / max(len(words | other), 1)
+            if j > best:
+                best, spec_b = j, sb
+        if spec_b is not None and best >= BEND_MIN_JACCARD:
+            own_a |= spec_a - spec_b
+            own_b |= spec_b - spec_a
+    return own_a - (_said(b) if said_b is None else said_b), own_b - (_said(a) if said_a is None else said_a)
+
+
+def _said(sentences: Sequence[SentenceSpecifics]) -> set[str]:
+    """Everything a text says in any form: its specifics, its words and their 6-letter stems."""
+    words = set().union(*(w for w, _sp in sentences))
+    return words | {w[:6] for w in words} | set().union(*(sp for _w, sp in sentences))
+
+
+def bend_order(own_a: set[str], own_b: set[str], elsewhere: set[str]) -> float | None:
+    """For two near-copies that each state values the other changed (``bent_values``: a number, a
+    date, a name), 1.0 if only ``a``'s are stated by some other member of the story (``elsewhere``:
+    the specifics the other members state), 0.0 if only ``b``'s: the value the rest of the story
+    agrees with is the older one. None when either side has none of its own, or when both or
+    neither are corroborated."""
+    if not own_a or not own_b:
+        return None
+    seen_a = bool(own_a & elsewhere)
+    seen_b = bool(own_b & elsewhere)
+    if seen_a == seen_b:
+        return None
+    return 1.0 if seen_a else 0.0
+
+
+@dataclass
+class PairCache:
+    """What :func:`pair_upstream` and :func:`bend_between` compute once per article:
+    :func:`article_profile`, the ``minhash.shingle_profile``, each sentence's words and
+    :func:`specifics`, their union, and everything it says (``_said``)."""
+
+    profiles: dict[str, dict[str, float]] = field(default_factory=dict)
+    shingles: dict[str, Shingles] = field(default_factory=dict)
+    sentences: dict[str, list[SentenceSpecifics]] = field(default_factory=dict)
+    specifics: dict[str, set[str]] = field(default_factory=dict)
+    saids: dict[str, set[str]] = field(default_factory=dict)
+    stories: dict[tuple[str, ...], Counter[str]] = field(default_factory=dict)
+
+    def profile(self, row: AnalysisRow) -> dict[str, float]:
+        m = row.article.id
+        if m not in self.profiles:
+            self.profiles[m] = article_profile(row)
+        return self.profiles[m]
+
+    def shingle(self, row: AnalysisRow) -> Shingles:
+        m = row.article.id
+        if m not in self.shingles:
+            self.shingles[m] = shingle_profile(row.clean.text, COPY_SHINGLE)
+        return self.shingles[m]
+
+    def sentence_specifics(self, row: AnalysisRow) -> list[SentenceSpecifics]:
+        """Each sentence's words and specifics."""
+        m = row.article.id
+        if m not in self.sentences:
+            sents = [(frozenset(tokens(x.text)), specifics(x.text)) for x in row.sentences]
+            if sents and not _ENDS_SENTENCE.search(row.sentences[-1].text):
+                sents[-1] = (sents[-1][0], set())  # a text cut mid-sentence: its last words are no facts
+            self.sentences[m] = sents
+        return self.sentences[m]
+
+    def specific(self, row: AnalysisRow) -> set[str]:
+        """The article's specifics (of all its sentences)."""
+        m = row.article.id
+        if m not in self.specifics:
+            self.specifics[m] = set().union(*(sp for _w, sp in self.sentence_specifics(row)))
+        return self.specifics[m]
+
+    def stating(self, rows: Mapping[str, AnalysisRow], story: Sequence[str]) -> Counter[str]:
+        """How many members of the ``story`` state each specific."""
+        key = tuple(story)
+        if key not in self.stories:
+            self.stories[key] = Counter(x for m in story for x in self.specific(rows[m]))
+        return self.stories[key]
+
+    def said(self, row: AnalysisRow, sentences: Sequence[SentenceSpecifics]) -> set[str]:
+        """``_said`` of the article (its ``sentences``, as :meth:`sentence_specifics` gives them)."""
+        m = row.article.id
+        if m not in self.saids:
+            self.saids[m] = _said(sentences)
+        return self.saids[m]
+
+
+def bend_between(
+    a: str, b: str, rows: Mapping[str, AnalysisRow], cache: PairCache, story: Sequence[str]
+) -> float | None:
+    """``bend_order`` of two members of a ``story`` that are near-copies (MinHash Jaccard
+    COPY_MIN_JACCARD or more) which ``copy_order`` cannot order and that have no ``published``
+    dates to order them; else None."""
+    ra, rb = rows[a], rows[b]
+    if _published_order(ra.article.published, rb.article.published) is not None:
+        return None
+    if jaccard(ra.features.signature, rb.features.signature) < COPY_MIN_JACCARD:
+        return None
+    if copy_order(cache.shingle(ra), cache.shingle(rb)) is not None:
+        return None
+    # Values of its own on both sides at all (cheap, per text) before matching sentences: most
+    # copies of a wire story have none.
+    sa, sb = cache.sentence_specifics(ra), cache.sentence_specifics(rb)
+    if not cache.specific(ra) - cache.said(rb, sb) or not cache.specific(rb) - cache.said(ra, sa):
+        return None
+    own_a, own_b = bent_values(sa, sb, cache.said(ra, sa), cache.said(rb, sb))
+    if not own_a or not own_b:
+        return None
+    # Each own value is a specific of its side only (the other says it nowhere), so a count of two
+    # or more members means some third member states it.
+    stating = cache.stating(rows, story)
+    return bend_order(own_a, own_b, {x for x in own_a | own_b if stating[x] >= 2})
+
+
 def pair_upstream(
     a: str,
     b: str,
     rows: Mapping[str, AnalysisRow],
     svecs: Mapping[str, np.ndarray],
-    profiles: dict[str, dict[str, float]],
-    shingles: dict[str, Shingles],
+    cache: PairCache,
     model: RelationModel,
     story: Sequence[str] = (),
 ) -> float:
     """P(``a`` is upstream of ``b``): an earlier ``published`` date; else, for near-copies, the one
-    holding what the other dropped; else the direction model. ``profiles`` and ``shingles`` are
-    caches (filled here) of :func:`article_profile` and ``minhash.shingle_profile``. With the
-    ``story``'s members, the near-copy call also needs what the fuller text has over the
+    holding what the other dropped (``copy_order``); else the direction model. With the
+    ``story``'s members, the dropped-material call also needs what the fuller text has over the
     other to be stated by some other member (the others' facts came through it: dropped by the
     copy), not by it alone (a paragraph added to a copy, a fabrication)."""
     ra, rb = rows[a], rows[b]
@@ -290,19 +432,13 @@ def pair_upstream(
     if p is not None:
         return p
     if jaccard(ra.features.signature, rb.features.signature) >= COPY_MIN_JACCARD:
-        for m in (a, b):
-            if m not in shingles:
-                shingles[m] = shingle_profile(rows[m].clean.text, COPY_SHINGLE)
-        p = copy_order(shingles[a], shingles[b])
+        p = copy_order(cache.shingle(ra), cache.shingle(rb))
         full, copy = (a, b) if p else (b, a)
         if p is not None and not _added_alone(full, copy, svecs, story):
             return p
-    for m in (a, b):
-        if m not in profiles:
-            profiles[m] = article_profile(rows[m])
-    va, vb = svecs.get(a, np.zeros((0, EMBED_DIM))), svecs.get(b, np.zeros((0, EMBED_DIM)))
+    va, vb = svecs.get(a, _NO_VECS), svecs.get(b, _NO_VECS)
     x = direction_features(
-        profiles[a], profiles[b], coverage(va, vb), coverage(vb, va), ra.features, rb.features
+        cache.profile(ra), cache.profile(rb), coverage(va, vb), coverage(vb, va), ra.features, rb.features
     )
     return direction_prob(x, model)
 
@@ -433,19 +569,39 @@ def _upstream_rank(
     compared = (
         [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]] if full else [k for k, _p in own]
     )
-    profiles: dict[str, dict[str, float]] = {}
-    shingles: dict[str, Shingles] = {}
+    cache = PairCache()
     up = {m: 0.0 for m in members}
     seen = {m: 0 for m in members}
+    bends: list[Key] = []  # (upstream, downstream) by ``bend_between``
     for a, b in compared:
-        p_ab = pair_upstream(a, b, rows, svecs, profiles, shingles, model, members)
+        p_ab = pair_upstream(a, b, rows, svecs, cache, model, members)
         up[a] += p_ab
         up[b] += 1.0 - p_ab
         seen[a] += 1
         seen[b] += 1
+        if (bent := bend_between(a, b, rows, cache, members)) is not None:
+            bends.append((a, b) if bent else (b, a))
     if not full:
         up = {m: (up[m] / seen[m] if seen[m] else 0.5) for m in members}
-    return sorted(members, key=lambda m: (-up[m], m))
+    return _after_their_bases(sorted(members, key=lambda m: (-up[m], m)), bends)
+
+
+def _after_their_bases(rank: list[str], bends: Sequence[Key]) -> list[str]:
+    """``rank`` with each bent text moved to just below the text it bends when it was ranked above
+    it: an order constraint, not a probability, so a sure bend does not outweigh in the sums the
+    direction of the others (a paraphrase surely above its bend would otherwise rise above the
+    original it paraphrases). At most BEND_PASSES passes: conflicting constraints may cycle, and
+    a story rarely holds a bend of a bend."""
+    for _ in range(BEND_PASSES):
+        moved = False
+        for u, v in bends:
+            i, j = rank.index(u), rank.index(v)
+            if j < i:
+                rank.insert(i, rank.pop(j))  # v now sits just below u
+                moved = True
+        if not moved:
+            break
+    return rank
 
 
 def lexical_vectors(

@@ -261,6 +261,7 @@ def _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model, terms) -> 
     and is the direction right (full and content-only direction model)."""
     from ..featurize.terms import cosine
     from ..trace import (
+        PairCache,
         article_profile,
         coverage,
         direction_features,
@@ -278,8 +279,7 @@ def _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model, terms) -> 
         elif b in orig_set and a.startswith("drv-"):
             cand[a][b] = rank_score(p.scores)
     lexical = lexical_vectors(sorted(rows), rows, terms)
-    profiles: dict = {}
-    shingles: dict = {}
+    cache = PairCache()
     hits, hits_pair, dir_ok, dir_ok_c = [], [], [], []
     for o, d in zip(o_ids, d_ids, strict=True):
         sc = cand.get(d, {})
@@ -288,7 +288,7 @@ def _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model, terms) -> 
         po, pd = article_profile(rows[o]), article_profile(rows[d])
         vo, vd = svecs[o], svecs[d]
         x = direction_features(po, pd, coverage(vo, vd), coverage(vd, vo), rows[o].features, rows[d].features)
-        dir_ok.append(pair_upstream(o, d, rows, svecs, profiles, shingles, model) > 0.5)
+        dir_ok.append(pair_upstream(o, d, rows, svecs, cache, model) > 0.5)
         dir_ok_c.append(direction_prob(x, content_model) > 0.5)
     return hits, hits_pair, dir_ok, dir_ok_c
 
