@@ -1,4 +1,4 @@
-"""Time ``trace.trace_story`` on one story of N near-identical copies, each carrying a number of its own.
+"""Time ``trace.trace_story`` on one story of N copies of seed 000, each carrying a number of its own.
 
     python bench/trace_copies.py [--n 200] [--repeat 3]
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -22,16 +23,7 @@ from copydesk.records import EMBED_DIM, Article, Pair
 from copydesk.score import default_model
 from copydesk.trace import trace_story
 
-TEXT = [
-    "The city council voted 7 to 2 on Monday to close the Elm Street library branch at the end of June.",
-    "Council member Dana Ruiz, who opposed the closure, said the branch serves about 400 visitors a week.",
-    "The library system faces a budget gap of $3.2 million this year, according to its director, Paul Ng.",
-    "Staff at the branch will be moved to the central library and two other branches, officials said.",
-    "It was not clear what would happen to the building, which the city has owned since 1962.",
-    "Residents who spoke at the meeting asked the council to look for other ways to save money.",
-    "Several of them said that the branch was the only quiet place in the neighbourhood to study.",
-    "The council is expected to take up the rest of the library budget at its meeting next month.",
-]
+SEED = Path(__file__).resolve().parent.parent / "examples" / "seeds" / "000_dc2d94248d973954.txt"
 
 
 def main() -> None:
@@ -39,7 +31,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    base = "\n".join(TEXT * 3)
+    base = SEED.read_text(encoding="utf-8")
     arts = [Article(f"w{i:04d}", base + f"\nUpdate {i}: crews reached block {i + 10}.") for i in range(args.n)]
     rows = {r.article.id: r for r in analyze_batch(arts, Settings(claims=False), embed=False)}
     rng = np.random.default_rng(0)

@@ -341,6 +341,7 @@ class PairCache:
     specifics: dict[str, set[str]] = field(default_factory=dict)
     saids: dict[str, set[str]] = field(default_factory=dict)
     stories: dict[tuple[str, ...], Counter[str]] = field(default_factory=dict)
+    orders: dict[Key, float | None] = field(default_factory=dict)
 
     def profile(self, row: AnalysisRow) -> dict[str, float]:
         m = row.article.id
@@ -353,6 +354,13 @@ class PairCache:
         if m not in self.shingles:
             self.shingles[m] = shingle_profile(row.clean.text, COPY_SHINGLE)
         return self.shingles[m]
+
+    def copy_order(self, ra: AnalysisRow, rb: AnalysisRow) -> float | None:
+        """:func:`copy_order` of the two articles' shingle profiles."""
+        key = (ra.article.id, rb.article.id)
+        if key not in self.orders:
+            self.orders[key] = copy_order(self.shingle(ra), self.shingle(rb))
+        return self.orders[key]
 
     def sentence_specifics(self, row: AnalysisRow) -> list[SentenceSpecifics]:
         """Each sentence's words and specifics."""
@@ -397,7 +405,7 @@ def bend_between(
         return None
     if jaccard(ra.features.signature, rb.features.signature) < COPY_MIN_JACCARD:
         return None
-    if copy_order(cache.shingle(ra), cache.shingle(rb)) is not None:
+    if cache.copy_order(ra, rb) is not None:
         return None
     # Values of its own on both sides at all (cheap, per text) before matching sentences: most
     # copies of a wire story have none.
@@ -432,7 +440,7 @@ def pair_upstream(
     if p is not None:
         return p
     if jaccard(ra.features.signature, rb.features.signature) >= COPY_MIN_JACCARD:
-        p = copy_order(cache.shingle(ra), cache.shingle(rb))
+        p = cache.copy_order(ra, rb)
         full, copy = (a, b) if p else (b, a)
         if p is not None and not _added_alone(full, copy, svecs, story):
             return p
