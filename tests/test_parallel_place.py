@@ -74,6 +74,30 @@ def test_placement_in_workers_equals_one_process(tmp_path, data_dir, seed_texts,
     assert len(tables["one"][0]) > len(arts) and len(tables["one"][1]) > 0
 
 
+def test_placement_workers_are_forked_outside_any_transaction(tmp_path, data_dir, seed_texts, monkeypatch):
+    """A worker forked while the writer's connection is inside a transaction inherits SQLite's lock
+    bookkeeping for the file, and its own read-only connection may then read pages the writer's
+    checkpoint overwrites. The workers must start while the writer holds no transaction."""
+    arts = _articles(data_dir, seed_texts, n_docs=40)
+    monkeypatch.setattr(P, "PARALLEL_MIN_COMPONENTS", 2)
+    monkeypatch.setattr(P, "WRITE_BATCH", 3)
+    monkeypatch.setattr(parallel, "PLACE_CHUNK", 4)
+    with open_store(str(tmp_path / "s.db"), lock=True) as store:
+        at_fork = []
+        real = parallel.fork_map
+
+        def spying(fn, items, *a, **k):
+            at_fork.append((fn.__name__, store._conn._c.in_transaction))
+            yield from real(fn, items, *a, **k)
+
+        monkeypatch.setattr(parallel, "fork_map", spying)
+        pipe = P.Pipeline(store, Settings(claims=False), workers=2)
+        pipe.ingest(iter(arts))
+        assert pipe.place().placed == len(arts)
+    assert ("_place_chunk", False) in at_fork
+    assert all(not in_tx for _fn, in_tx in at_fork), at_fork
+
+
 def test_read_only_store_reads_and_refuses_writes(tmp_path):
     db = str(tmp_path / "s.db")
     with open_store(db, lock=True) as store:

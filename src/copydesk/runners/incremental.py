@@ -306,7 +306,13 @@ class Pipeline:
         self.store.put_pairs(list(pairs.values()))
         done: set[str] = set()
         comps = self._components(new)
-        results = enumerate(zip(comps, self._placed(comps), strict=True))
+        placements = self._placed(comps)
+        # The first placement is taken before any transaction opens: it starts the forked workers,
+        # and a child forked while this connection holds locks inherits SQLite's per-file lock
+        # bookkeeping, so its own reader may skip a WAL read lock the writer's checkpoint then
+        # ignores ("database disk image is malformed" in a worker, seen once at 10,000 articles).
+        placements = itertools.chain([next(placements)], placements)
+        results = enumerate(zip(comps, placements, strict=True))
         # Components are written a batch a commit: each commit is consistent on its own (a
         # crash loses only whole components, placed again on the next run). At least 32
         # commits a run, so the stored progress moves and a crash loses little.
