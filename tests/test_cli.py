@@ -182,3 +182,29 @@ def test_store_featurized_otherwise_is_refused_and_left_alone(seeds_store, tmp_p
     same = _copy(seeds_store, tmp_path / "same.db")
     res = copydesk("analyze", str(extra), "--db", str(same), "--no-claims", "-q")
     assert res.returncode == 0, res.stderr
+
+
+def test_a_store_failing_mid_placement_is_one_line_and_the_rerun_resumes(tmp_path, seeds_dir, monkeypatch):
+    """A store read failing in the middle of placement (seen once in a placement worker at 10,000
+    articles: "database disk image is malformed", the file intact) is one error line naming the way
+    out, the stored articles are kept, and the same command run again places them."""
+    from click.testing import CliRunner
+
+    from copydesk.cli import main
+    from copydesk.runners import incremental
+
+    def failing(self, only=None):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    db = tmp_path / "s.db"
+    args = ["analyze", str(seeds_dir), "--db", str(db), "--no-claims", "-q"]
+    with monkeypatch.context() as m:
+        m.setattr(incremental.Pipeline, "place", failing)
+        res = CliRunner().invoke(main, args)
+    assert res.exit_code == 2 and isinstance(res.exception, SystemExit)
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in res.output
+    assert "database disk image is malformed" in lines[0] and "run the same command again to resume" in lines[0]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    assert "0 new, 5 already stored, 0 skipped; 5 placed" in res.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -216,6 +217,11 @@ def _analyze_into_store(paths, db: str, settings, id_field: str, quiet: bool, er
         report = build_report(store)
     except StoreError as e:
         _fail(str(e))
+    except sqlite3.DatabaseError as e:  # a read or write failing mid-run (a worker's included)
+        _fail(
+            f"store {db}: {e}; every article and placement committed so far is kept: "
+            "run the same command again to resume"
+        )
     finally:
         store.close()
     return ing, placed, report
