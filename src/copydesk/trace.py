@@ -182,7 +182,7 @@ def article_profile(row: AnalysisRow) -> dict[str, float]:
     }
 
 
-def coverage(va: np.ndarray, vb: np.ndarray, min_sim: float = 0.6) -> float:
+def coverage(va: np.ndarray, vb: np.ndarray, min_sim: float = COUNTERPART_MIN_SIM) -> float:
     """Share of a's sentences that have a counterpart in b."""
     if len(va) == 0 or len(vb) == 0:
         return 0.0
@@ -386,11 +386,11 @@ class PairCache:
             self.stories[key] = Counter(x for m in story for x in self.specific(rows[m]))
         return self.stories[key]
 
-    def said(self, row: AnalysisRow, sentences: Sequence[SentenceSpecifics]) -> set[str]:
-        """``_said`` of the article (its ``sentences``, as :meth:`sentence_specifics` gives them)."""
+    def said(self, row: AnalysisRow) -> set[str]:
+        """``_said`` of the article's :meth:`sentence_specifics`."""
         m = row.article.id
         if m not in self.saids:
-            self.saids[m] = _said(sentences)
+            self.saids[m] = _said(self.sentence_specifics(row))
         return self.saids[m]
 
 
@@ -410,9 +410,9 @@ def bend_between(
     # Values of its own on both sides at all (cheap, per text) before matching sentences: most
     # copies of a wire story have none.
     sa, sb = cache.sentence_specifics(ra), cache.sentence_specifics(rb)
-    if not cache.specific(ra) - cache.said(rb, sb) or not cache.specific(rb) - cache.said(ra, sa):
+    if not cache.specific(ra) - cache.said(rb) or not cache.specific(rb) - cache.said(ra):
         return None
-    own_a, own_b = bent_values(sa, sb, cache.said(ra, sa), cache.said(rb, sb))
+    own_a, own_b = bent_values(sa, sb, cache.said(ra), cache.said(rb))
     if not own_a or not own_b:
         return None
     # Each own value is a specific of its side only (the other says it nowhere), so a count of two

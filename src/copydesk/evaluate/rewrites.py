@@ -262,7 +262,6 @@ def _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model, terms) -> 
     from ..featurize.terms import cosine
     from ..trace import (
         PairCache,
-        article_profile,
         coverage,
         direction_features,
         direction_prob,
@@ -285,7 +284,7 @@ def _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model, terms) -> 
         sc = cand.get(d, {})
         hits.append(_top_is({k: cosine(lexical[k], lexical[d]) for k in sc}, o))
         hits_pair.append(_top_is(sc, o))
-        po, pd = article_profile(rows[o]), article_profile(rows[d])
+        po, pd = cache.profile(rows[o]), cache.profile(rows[d])
         vo, vd = svecs[o], svecs[d]
         x = direction_features(po, pd, coverage(vo, vd), coverage(vd, vo), rows[o].features, rows[d].features)
         dir_ok.append(pair_upstream(o, d, rows, svecs, cache, model) > 0.5)
