@@ -354,3 +354,48 @@ def test_a_heading_is_not_a_claim_but_its_numbers_are_checked():
     bent = verify(seed("000"), "Russia Rejects a 45-Day Truce\n\n" + body)
     (flag,) = bent.flagged
     assert flag.text == "Russia Rejects a 45-Day Truce" and "45-Day" in flag.reason
+
+
+def test_a_quote_or_name_the_source_states_with_other_punctuation_is_not_flagged():
+    """A quoted title or a name that the source writes with a curly apostrophe or a hyphen is the same words:
+    "Say You'll Be There" = Say You’ll Be There, Kardashian Jenner = Kardashian-Jenner. Before, the quote's
+    apostrophe was kept while the source's became a space, and the quote was "in no other version"."""
+    from copydesk import verify
+
+    src = (
+        "When the Spice Girls made their video for the hit song Say You’ll Be There in 1996, they knew it mattered. "
+        "The Kardashian-Jenner empire keeps growing, the magazine reported on Monday."
+    )
+    for faithful in (
+        'The Spice Girls knew it mattered when they filmed the video for "Say You\'ll Be There" in 1996.',
+        "On Monday the magazine reported that the Kardashian Jenner empire keeps growing.",
+    ):
+        assert not [c.reason for c in verify(src, faithful).flagged if "no other version" in c.reason], faithful
+    # A quote the source does not have is still found.
+    r = verify(src, 'The Spice Girls knew it mattered when they filmed "Wannabe Forever Girls" in 1996.')
+    assert any(c.kind == "quote" and "Wannabe Forever Girls" in c.reason for c in r.flagged), r.flagged
+
+
+def test_mac_roman_quotes_are_repaired_before_comparing():
+    """A source saved as Mac Roman and read as Latin-1 ("ItÕs ÒnewÓ") has its quotes back, so a rewrite
+    quoting it is checked against the quote, and the stored analysis reads the same repaired text."""
+    from copydesk import verify
+    from copydesk.analyze import analyze_batch
+    from copydesk.clean import clean_article, repair_mojibake
+    from copydesk.config import Settings
+    from copydesk.records import Article
+    from copydesk.store.codec import analysis_from_json, analysis_to_json
+
+    raw = "ÒItÕs actually the safest time to fly,Ó a post says. The post calls the virus ÒnewÓ and Òman-made.Ó"
+    assert repair_mojibake(raw) == "“It’s actually the safest time to fly,” a post says. " \
+        "The post calls the virus “new” and “man-made.”"
+    # Real Latin-1 text with one such letter is left alone.
+    assert repair_mojibake("La NACIÓN and Òscar met.") == "La NACIÓN and Òscar met."
+    rewrite = 'A post claims "It\'s actually the safest time to fly."'
+    assert not [c.reason for c in verify(raw, rewrite).flagged if c.kind == "quote"]
+    art = Article("a", raw)
+    assert "Ò" not in clean_article(art).text and art.text == raw  # the raw text is kept as given
+    (row,) = analyze_batch([art], Settings(), embed=False)
+    stored_clean, sents = analysis_from_json(art, analysis_to_json(row.clean, row.sentences))
+    assert stored_clean.text == row.clean.text and [s.text for s in sents] == [s.text for s in row.sentences]
+    assert "“new”" in " ".join(s.text for s in sents)

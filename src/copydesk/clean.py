@@ -11,6 +11,9 @@ Detectors (each returns :class:`Artifact` spans into the raw text):
 * ``markup`` -- markdown marker characters (``**``, ``__``, ``# `` prefixes, bullets, rule lines).
 * ``broken_quote`` -- a double quote that never gets closed (or closes nothing).
 
+Before detection, :func:`repair_mojibake` puts back the punctuation of text saved as Mac Roman and read as
+Latin-1 ("ItÕs ÒnewÓ" → "It’s “new”"), character for character, so every span stays where it was.
+
 :func:`detect_artifacts` iterates detection on the stripped text until nothing new appears, so
 stripping is idempotent: ``detect_artifacts(strip_artifacts(t, detect_artifacts(t))[0]) == []``.
 """
@@ -22,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from copydesk.featurize.units.lexicon import MONTHS, WEEKDAY_NAMES
-from copydesk.records import Article, Artifact, CleanArticle, OffsetMap
+from copydesk.records import Article, Artifact, CleanArticle, OffsetMap, repair_mojibake
 
 __all__ = [
     "clean_article",
@@ -30,6 +33,7 @@ __all__ = [
     "detect_artifacts",
     "find_title",
     "normalize_line",
+    "repair_mojibake",
     "strip_artifacts",
 ]
 
@@ -598,10 +602,12 @@ def find_title(text: str) -> str | None:
 
 
 def clean_article(article: Article, extra_boilerplate: set[str] | None = None) -> CleanArticle:
-    """detect + strip; ``CleanArticle.title`` = ``article.title`` or :func:`find_title` of the raw text."""
-    title = article.title or find_title(article.text)
-    arts = detect_artifacts(article.text, title, extra_boilerplate)
-    clean, omap = strip_artifacts(article.text, arts)
+    """repair + detect + strip; ``CleanArticle.title`` = ``article.title`` or :func:`find_title` of the
+    raw text."""
+    raw = repair_mojibake(article.text)
+    title = article.title or find_title(raw)
+    arts = detect_artifacts(raw, title, extra_boilerplate)
+    clean, omap = strip_artifacts(raw, arts)
     return CleanArticle(article=article, text=clean, artifacts=tuple(arts), offset_map=omap, title=title)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -95,6 +96,22 @@ class OffsetMap:
         return "".join(
             raw[r : r + (e - c)] for c, r, e in zip(self.clean_starts, self.raw_starts, ends, strict=True)
         )
+
+
+# Mac Roman punctuation read as Latin-1: “ ” ‘ ’ – — arrive as Ò Ó Ô Õ Ð Ñ. The signs that a text is such:
+# an apostrophe between letters ("ItÕs", "donÕt") or an opening quote before a word closed after one.
+_MACROMAN = str.maketrans("ÒÓÔÕÐÑ", "“”‘’–—")
+_MACROMAN_SIGN_RE = re.compile(r"(?<=[A-Za-z])Õ(?=[a-z])|Ò(?=\w)[^ÒÓ\n]{0,400}(?<=[\w.,!?])Ó")
+
+
+def repair_mojibake(text: str) -> str:
+    """``text`` with Mac Roman punctuation read as Latin-1 put back, when it shows two or more signs of it;
+    else unchanged. Same length, so spans into the raw text hold for the repaired one."""
+    if "Õ" not in text and "Ò" not in text:
+        return text
+    if len(_MACROMAN_SIGN_RE.findall(text)) < 2:
+        return text
+    return text.translate(_MACROMAN)
 
 
 @dataclass(frozen=True, slots=True)

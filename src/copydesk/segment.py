@@ -46,12 +46,11 @@ def _trim(s: str, a: int, b: int) -> tuple[int, int]:
 
 
 def segment(clean: CleanArticle) -> list[Sentence]:
-    """Sentences of a cleaned article; offsets and text refer to the raw article text."""
-    raw = clean.article.text
+    """Sentences of a cleaned article; offsets refer to the raw article text, the text is the cleaned
+    wording (the raw slice, with mojibake repaired; a sentence that straddles a stripped artifact keeps
+    the cleaned wording)."""
     out: list[Sentence] = []
     for a, b in sentence_spans(clean.text):
         ra, rb = clean.offset_map.span_to_raw(a, b)
-        # A sentence that straddles a stripped artifact keeps the cleaned wording.
-        text = raw[ra:rb] if rb - ra == b - a else clean.text[a:b]
-        out.append(Sentence(clean.article.id, len(out), ra, rb, text))
+        out.append(Sentence(clean.article.id, len(out), ra, rb, clean.text[a:b]))
     return out

@@ -68,9 +68,11 @@ class CleanResult:
 
 def clean(text: str) -> CleanResult:
     """``text`` with rewriting artifacts (prompt leaks, repeated headline/body, boilerplate,
-    markup residue, stray quotes) stripped, and the spans removed. Claims are never touched."""
-    from .clean import detect_artifacts, find_title, strip_artifacts
+    markup residue, stray quotes) stripped, and the spans removed; Mac Roman punctuation read as Latin-1
+    put back (:func:`~copydesk.clean.repair_mojibake`). Claims are never touched."""
+    from .clean import detect_artifacts, find_title, repair_mojibake, strip_artifacts
 
+    text = repair_mojibake(text)
     arts = detect_artifacts(text, find_title(text))
     stripped, _ = strip_artifacts(text, arts)
     return CleanResult(stripped, tuple(arts))

@@ -41,7 +41,7 @@ def named_in_pool(who: str, index: PoolIndex) -> bool:
     """A source (person or outlet) any version names, in full or by its last word ("Howe")."""
     if not who:
         return True
-    if who in index.attributions or who in index.lower:
+    if who in index.attributions or who in index.lower or index.says(who):
         return True
     last = who.split()[-1]
     return len(last) > 2 and any(last in k.split() for k in index.entities)

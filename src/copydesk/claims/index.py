@@ -11,6 +11,14 @@ from ..align import SentenceIndex
 from ..records import Unit
 from .inputs import EvidenceSentence
 
+_NON_WORD_RE = re.compile(r"[^\w\s]|_")
+_SPACES_RE = re.compile(r"\s+")
+
+
+def plain_words(text: str) -> str:
+    """Lower-cased words joined by single spaces, every punctuation mark a space."""
+    return _SPACES_RE.sub(" ", _NON_WORD_RE.sub(" ", text.lower())).strip()
+
 
 class PoolIndex(SentenceIndex):
     """Everything the verifier needs from an evidence pool, computed once per pool: the alignment
@@ -35,8 +43,13 @@ class PoolIndex(SentenceIndex):
         self.quotes = tuple(u for e in pool for u in e.units if u.kind == "quote")
         self.dates = tuple(u for e in pool for u in e.units if u.kind == "date")
         self.lower = " ".join(e.text.lower() for e in pool)
-        self.plain = " " + " ".join(re.sub(r"[^\w\s]", " ", e.text.lower()) for e in pool) + " "
-        self.plain = re.sub(r"\s+", " ", self.plain)
+        self.plain = " " + " ".join(plain_words(e.text) for e in pool) + " "
+
+    def says(self, phrase: str) -> bool:
+        """Some version has the words of ``phrase`` in a row, whatever the punctuation between or in them
+        ("you'll" = "you’ll" = "you ll", "Kardashian-Jenner" = "Kardashian Jenner")."""
+        words = plain_words(phrase)
+        return bool(words) and f" {words} " in self.plain
 
     def entity_known(self, u: Unit) -> bool:
         if u.key in self.entities:
@@ -44,4 +57,4 @@ class PoolIndex(SentenceIndex):
         last = u.key.split()[-1] if u.key else ""
         if any(k == last or k.endswith(" " + last) or u.key.endswith(" " + k) for k in self.entities):
             return True
-        return f" {u.key} " in self.plain
+        return self.says(u.key)

@@ -210,7 +210,7 @@ def _value_mentioned(u: Unit, index: PoolIndex) -> bool:
     if any(p.value is not None and abs(p.value - (u.value or 0.0)) < 1e-9 for p in index.all_numbers):
         return True
     digits = re.findall(r"\d+(?:[.,]\d+)*", u.text)
-    return any(f" {d.replace(',', ' ').replace('.', ' ')} " in index.plain for d in digits)
+    return any(index.says(d) for d in digits)
 
 
 def _not_a_figure(claim: ClaimInput, u: Unit) -> bool:
@@ -247,7 +247,7 @@ def unit_unstated(claim: ClaimInput, index: PoolIndex) -> Finding | None:
                 rule="unit_unstated",
             )
         if u.kind == "quote":
-            if any(compat(u, v) for v in index.quotes) or f" {u.key} " in index.plain:
+            if any(compat(u, v) for v in index.quotes) or index.says(u.key):
                 continue
             return Finding(
                 "unsupported",
@@ -263,9 +263,9 @@ def _name_known(key: str, index: PoolIndex) -> bool:
     Putin"), or the words in its text. Not by a last word alone: "Color Line Arena" is not "SAP Arena"."""
     from ..featurize.units import names_compatible
 
-    if key in index.entities or key in index.attributions or f" {key} " in index.plain:
+    if key in index.entities or key in index.attributions or index.says(key):
         return True
-    if len(key.split()) > 1 and all(f" {t} " in index.plain or t in index.entities for t in key.split()):
+    if len(key.split()) > 1 and all(index.says(t) or t in index.entities for t in key.split()):
         return True  # "London Russian" (a name run of "the London Russian embassy"): each word is known
     return any(names_compatible(key, k) for k in index.entities)
 

@@ -26,6 +26,7 @@ from ..records import (
     Pair,
     Sentence,
     Story,
+    repair_mojibake,
 )
 
 ARTICLE_FIELDS = ("id", "text", "title", "site", "url", "published", "source_path")
@@ -57,8 +58,9 @@ def analysis_from_json(article: Article, payload: str) -> tuple[CleanArticle, tu
     d = json.loads(payload)
     arts = tuple(Artifact(k, s, e, t) for k, s, e, t in d["artifacts"])
     om = OffsetMap(tuple(d["offset_map"][0]), tuple(d["offset_map"][1]))
-    clean = CleanArticle(article, om.cleaned(article.text, d["clean_len"]), arts, om, d.get("title"))
-    sents = tuple(Sentence(article.id, i, s, e, article.text[s:e]) for i, (s, e) in enumerate(d["sentences"]))
+    raw = repair_mojibake(article.text)  # as the clean stage read it (same length)
+    clean = CleanArticle(article, om.cleaned(raw, d["clean_len"]), arts, om, d.get("title"))
+    sents = tuple(Sentence(article.id, i, s, e, raw[s:e]) for i, (s, e) in enumerate(d["sentences"]))
     return clean, sents
 
 
