@@ -399,3 +399,30 @@ def test_mac_roman_quotes_are_repaired_before_comparing():
     stored_clean, sents = analysis_from_json(art, analysis_to_json(row.clean, row.sentences))
     assert stored_clean.text == row.clean.text and [s.text for s in sents] == [s.text for s in row.sentences]
     assert "“new”" in " ".join(s.text for s in sents)
+
+
+def test_negation_in_other_words_is_not_a_reversal():
+    """A faithful rewrite that says "not" another way ("unable to" for "could not", "his failure to" for
+    "not", "far from" for "not", a negation raised to "seem", or one "not" over "X or Y") is not contradicted;
+    a negation that does reverse the source still is."""
+    from copydesk import verify
+
+    pairs = (
+        ("It was revealed that she could not perform at the ceremony for the former managers.",
+         "It was revealed that she was unable to perform at the ceremony for the former managers."),
+        ("The comedian protested against Trump not appointing a Latino to his cabinet this year.",
+         "The comedian protested against Trump's failure to appoint a Latino to his cabinet this year."),
+        ("Kim Kardashian is NOT upset about Kanye West working on a cosmetics line, a source said.",
+         "A source said Kim Kardashian is not concerned or upset about Kanye West working on a cosmetics line."),
+        ("The actress, 50, can't seem to complete even the simplest of tasks, according to the magazine.",
+         "According to the magazine, the actress, 50, seems to struggle to complete even the simplest tasks."),
+        ("Nicki is not surprised by these rumors about Drake, a source close to the rapper said.",
+         "A source close to the rapper said Nicki is far from surprised by these rumors about Drake."),
+    )
+    for src, faithful in pairs:
+        flagged = [c.reason for c in verify(src, faithful).flagged if c.reason.startswith("negation")]
+        assert not flagged, (faithful, flagged)
+    r = verify(pairs[0][0], "It was revealed that she did perform at the ceremony for the former managers.")
+    assert [c.reason[:9] for c in r.flagged] == ["negation:"], [c.reason for c in r.flagged]
+    r = verify(pairs[1][0], "The comedian protested against Trump appointing a Latino to his cabinet this year.")
+    assert any(c.status == "contradicted" for c in r.flagged), [c.reason for c in r.flagged]

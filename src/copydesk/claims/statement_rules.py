@@ -73,33 +73,55 @@ _NEG_CUE_RE = re.compile(
 _NEG_CONTEXT_RE = re.compile(
     _NEG_CUE_RE.pattern + r"|\b(?:no|den(?:y|ies|ied|ying)|avoid(?:ed|s|ing)?|"
     r"reject(?:ed|s|ing)?|nor|neither|none|cannot|barred|banned|prevented|prohibited|"
-    r"blocked|excluded|precluded|refrain\w*|abstain\w*|kept\s+out)\b",
+    r"blocked|excluded|precluded|refrain\w*|abstain\w*|kept\s+out|"
+    # ... nor after a word that says it did not happen or is in doubt: "unable to perform" = "could not
+    # perform", "his failure to appoint" = "not appointing", "far from surprised", "free of compromise",
+    # "struggling to cope", "finds it difficult to watch", "very few people take", "unclear whether".
+    r"unable|inability|failure|refusal|far\s+from|free\s+of|lack(?:ed|s|ing)?(?:\s+of)?|(?:decid|advis|warn)\w*\s+against|"
+    r"struggl\w*|difficult\w*|challenging|hard\s+to|hardly|barely|rarely|seldom|(?<![Aa]\s)few|whether)\b",
     re.I,
 )
 _NEG_SKIP = frozenset("yet be been being have has had to do does did get got even ever so too very".split())
+# Negation raised to the verb of thinking or seeming: "doesn't seem like it will last" = "it seems it will
+# not last", "can't seem to complete" is about completing. The negation is of the next content word.
+_NEG_RAISING = frozenset(
+    """seem seems seemed seeming appear appears appeared think thinks thought believe believes believed expect
+    expects expected want wants wanted wanting feel feels felt suppose supposed""".split()
+)
 # After a negation, these end the search: "not only", "not one but two", "not since", "not yet, still".
 _NEG_STOP = frozenset(
     """only just one merely since for in on at from with about as because until till again anymore still
     always all every everything everyone""".split()
 )
+_COORDINATED_RE = re.compile(r"\s+(?:or|nor|and)\s+(?:even\s+)?([a-z]{3,})\b")  # "not X or Y"
 _SCOPE_END = re.compile(r"[,;:()]|\b(?:but|and|or|while|whereas|although|though)\b", re.I)
 
 
 @lru_cache(maxsize=20_000)
 def _negated_stems(text: str) -> dict[str, tuple[int, int]]:
     """Stems of the first content word after each negation ("has not accepted": accept), with the span
-    from the negation to that word. Not a negation of that word: "not only", "not one but two", "not ...
-    until" (it happened, later), a name."""
+    from the negation to that word, and of a word coordinated with it ("not concerned or upset": upset too).
+    Past a verb of seeming or thinking ("doesn't seem to complete": complete). Not a negation of that word:
+    "not only", "not one but two", "not ... until" (it happened, later), a name."""
     out: dict[str, tuple[int, int]] = {}
     for m in _NEG_CUE_RE.finditer(text):
         for w in WORD.finditer(text, m.end(), min(len(text), m.end() + 48)):
             low = norm_word(w.group())
             if low in _NEG_STOP:
                 break
-            if low in STOP or low in _NEG_SKIP or low.endswith("ly") or w.group()[0].isupper():
+            if (
+                low in STOP
+                or low in _NEG_SKIP
+                or low in _NEG_RAISING
+                or low.endswith("ly")
+                or w.group()[0].isupper()
+            ):
                 continue
             if not re.search(r"\b(?:until|till)\b", text[w.end() : w.end() + 40], re.I):
                 out.setdefault(stem(low), (m.start(), w.end()))
+                co = _COORDINATED_RE.match(text, w.end())
+                if co:
+                    out.setdefault(stem(norm_word(co.group(1))), (m.start(), co.end()))
             break
     return out
 
