@@ -426,3 +426,19 @@ def test_negation_in_other_words_is_not_a_reversal():
     assert [c.reason[:9] for c in r.flagged] == ["negation:"], [c.reason for c in r.flagged]
     r = verify(pairs[1][0], "The comedian protested against Trump appointing a Latino to his cabinet this year.")
     assert any(c.status == "contradicted" for c in r.flagged), [c.reason for c in r.flagged]
+
+
+def test_a_hedge_in_other_words_is_kept():
+    """"supposedly" for "allegedly", "there are allegations that" for "is alleged to" keep the hedge; dropping
+    it still makes the claim certain."""
+    from copydesk import verify
+
+    src = "She has allegedly been dating a mystery man for months now, and has not told her former husband."
+    for faithful in (
+        "She has supposedly been dating a mysterious man for months without telling her former husband.",
+        "There are allegations that she has been dating a mysterious man for months without telling her former "
+        "husband.",
+    ):
+        assert not [c.reason for c in verify(src, faithful).flagged if c.reason.startswith("hedge")], faithful
+    r = verify(src, "She has been dating a mysterious man for months without telling her former husband.")
+    assert [c.reason[:19] for c in r.flagged] == ["hedge made certain:"], [c.reason for c in r.flagged]

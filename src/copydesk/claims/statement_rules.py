@@ -343,6 +343,13 @@ _HEDGE_CUE_RE = re.compile(
     r"seems?\s+to|(?P<attr>claim(?:s|ed|ing)?|alleged(?:ly)?|reportedly))\b",
     re.I,
 )
+# A claim that hedges in words the sources' cue list does not use still hedges: "has supposedly been dating"
+# for "has allegedly been dating", "there are allegations that she is pregnant" for "alleged to be pregnant".
+_CLAIM_HEDGE_RE = re.compile(
+    r"\b(?:supposedly|purportedly|reputedly|apparently|allegations?|rumou?r(?:s|ed)?|unconfirmed|"
+    r"(?:is|are|was|were)\s+said\s+to)\b",
+    re.I,
+)
 # A claim keeps an attribution hedge ("Putin claims X") when it still reports X as someone's word.
 _REPORTED_RE = re.compile(
     r"\b(?:said|says|say|asserted|asserts|claimed|claims|claiming|insisted|insists|argued|argues|alleged|"
@@ -362,7 +369,7 @@ def hedge_removed(claim: ClaimInput, index: PoolIndex, aligned: list[int]) -> Fi
     become "will" ("will end"), or an attribution ("Putin claims Russia has regained", "reportedly")
     dropped so the claim states it as fact ("Russia has regained"). The hedged verb must be here,
     after "will" (modal) or "has"/"is" (attribution), and the claim must hedge nothing."""
-    if _HEDGE_CUE_RE.search(claim.text):
+    if _HEDGE_CUE_RE.search(claim.text) or _CLAIM_HEDGE_RE.search(claim.text):
         return None
     reported = bool(_REPORTED_RE.search(claim.text))
     toks = [(norm_word(w.group()), w) for w in WORD.finditer(claim.text)]
