@@ -442,3 +442,50 @@ def test_a_hedge_in_other_words_is_kept():
         assert not [c.reason for c in verify(src, faithful).flagged if c.reason.startswith("hedge")], faithful
     r = verify(src, "She has been dating a mysterious man for months without telling her former husband.")
     assert [c.reason[:19] for c in r.flagged] == ["hedge made certain:"], [c.reason for c in r.flagged]
+
+
+def test_a_rate_is_not_a_duration():
+    """"2,000 sit-ups a day" counts per day; it does not contradict a source's "six hours per day". A duration
+    written with an article ("lasted a week") still contradicts "two weeks"."""
+    from copydesk import verify
+
+    src = (
+        "The boxer worked out for six hours per day, including 2,000 sit-ups, 1,000 each morning and the same "
+        "at night. The truce lasted two weeks, officials said on Monday."
+    )
+    r = verify(src, "The boxer did 2,000 sit-ups a day, 1,000 each morning and the same at night.")
+    assert not [c.reason for c in r.flagged if "changed" in c.reason], [c.reason for c in r.flagged]
+    r = verify(src, "The truce lasted a week, officials said on Monday.")
+    assert [c.reason for c in r.flagged] == ["duration changed: “a week” here; the source says “two weeks”"]
+
+
+def test_an_outcome_told_from_the_other_side_is_not_an_antonym():
+    """"City have won" = "United have lost ... to City": one result from the two sides. The same verb swap
+    with the same side ("United have won") is still contradicted."""
+    from copydesk import verify
+
+    src = "United have lost the last four derbies to City, the club said on Sunday."
+    assert not verify(src, "Manchester City have won the last four Manchester derbies, the club said.").flagged
+    r = verify(src, "United have won the last four derbies against City, the club said on Sunday.")
+    assert [c.reason[:8] for c in r.flagged] == ["antonym:"], [c.reason for c in r.flagged]
+
+
+def test_a_claim_restating_one_clause_of_a_long_sentence_is_supported():
+    """A rewrite that restates one clause of a long source sentence shares few of that sentence's words in
+    all; the clause alone is evidence too (``claims.inputs.clauses``), so it is supported. An invention beside
+    it is still flagged."""
+    from copydesk import verify
+    from copydesk.claims.inputs import clauses
+
+    long = (
+        "It was a classic case of opposites attracting, the magazine wrote in its cover story this week, since "
+        "she liked quiet game nights at home with her celebrity pals whereas he would rather hit the town "
+        "until dawn with his bandmates, according to a friend of the couple who spoke on condition of anonymity."
+    )
+    assert "whereas he would rather hit the town until dawn with his bandmates" in clauses(long)
+    assert clauses("A short sentence, with a comma.") == []
+    src = long + " The couple married in 2015 in Los Angeles."
+    r = verify(src, "He preferred to hit the town with his bandmates.")
+    assert not r.flagged, [c.reason for c in r.flagged]
+    r = verify(src, "He would rather spend his evenings restoring vintage motorcycles in a garage.")
+    assert [c.status for c in r.flagged] == ["unsupported"]

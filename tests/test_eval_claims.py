@@ -31,6 +31,11 @@ def test_format_detection_and_reading(tmp_path):
     assert it.consistent == 0 and it.label3 == "unsupported"
     assert detokenise("about 3, 800 km , near moscow .") == "about 3,800 km, near moscow."
     assert detokenise("Plain text, as written.") == "Plain text, as written."
+    # Split figures and compounds are joined even in a sentence with no other sign of tokenisation: "74 - year"
+    # was read as a duration and "contradicted" a source's "five year term".
+    assert detokenise("The 74 - year - old has ruled since 1989.") == "The 74-year-old has ruled since 1989."
+    assert detokenise("Barcelona will bid £ 50 m for him.") == "Barcelona will bid £50m for him."
+    assert detokenise("He was - as always - late.") == "He was - as always - late."
 
 
 def test_item_prediction_from_claims():

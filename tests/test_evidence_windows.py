@@ -56,6 +56,7 @@ def test_windows_add_matches_without_changing_single_sentence_scores(monkeypatch
     svecs = sentence_vectors(list(rows.values()), s)
     units = {k: sentence_units(r) for k, r in rows.items()}
     claim, vec = MERGED[0], svecs["rw"]
+    monkeypatch.setattr(claim_inputs, "EVIDENCE_CLAUSES", False)
     monkeypatch.setattr(claim_inputs, "EVIDENCE_WINDOWS", False)
     pool0, v0 = evidence_pool(["src"], rows, units, svecs)
     monkeypatch.setattr(claim_inputs, "EVIDENCE_WINDOWS", True)
@@ -67,3 +68,9 @@ def test_windows_add_matches_without_changing_single_sentence_scores(monkeypatch
     s1 = PoolIndex(pool1, v1, [claim]).query([claim], vec)[0]
     np.testing.assert_allclose(s1[:n], s0, rtol=1e-6)
     assert s1.max() > s0.max()
+    # Clauses of long sentences are evidence of the same kind: they only add matches.
+    monkeypatch.setattr(claim_inputs, "EVIDENCE_CLAUSES", True)
+    pool2, v2 = evidence_pool(["src"], rows, units, svecs)
+    assert len(pool2) > len(pool1) and all(e.window for e in pool2[n:]) and len(v2) == len(pool2)
+    s2 = PoolIndex(pool2, v2, [claim]).query([claim], vec)[0]
+    np.testing.assert_allclose(s2[:n], s0, rtol=1e-6)

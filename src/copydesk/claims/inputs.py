@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -25,6 +26,38 @@ STATUSES = ("supported", *FLAGGED, "heading")  # "heading": not a claim (heading
 # Adjacent sentence pairs as evidence too (:func:`evidence_pool`). Chosen leave-one-dataset-out against
 # single sentences only (``scripts/claims_lodo.py --alt-records``); the switch is for that comparison.
 EVIDENCE_WINDOWS = True
+# Clauses of long sentences as evidence too: a rewrite restating one clause of a long source sentence ("she
+# liked game nights in with her celebrity pals whereas he would rather hit the town") shares few of that
+# sentence's words in all, and its lexical cosine is diluted by the rest. A clause keeps its sentence's vector.
+EVIDENCE_CLAUSES = True
+CLAUSE_SENTENCE_WORDS = 20  # sentences this long or longer are also split into clauses
+CLAUSE_MIN_WORDS = 5  # a shorter piece joins the clause before it
+_CLAUSE_SPLIT_RE = re.compile(
+    r"\s*[,;:()\u2013\u2014]\s*|\s+-\s+|\s+(?=(?:while|whereas|but|although|though|because)\b)", re.I
+)
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a long sentence (``CLAUSE_SENTENCE_WORDS`` words or more), split at commas, semicolons,
+    colons, brackets, dashes and before "while", "whereas", "but", "although", "because"; a piece of
+    fewer than ``CLAUSE_MIN_WORDS`` words joins the one before it. [] for a shorter sentence or one clause."""
+    if len(text.split()) < CLAUSE_SENTENCE_WORDS:
+        return []
+    out: list[str] = []
+    pos = 0
+    for m in (*_CLAUSE_SPLIT_RE.finditer(text), None):
+        end = m.start() if m else len(text)
+        piece = text[pos:end].strip()
+        pos = m.end() if m else len(text)
+        if not piece:
+            continue
+        if out and len(piece.split()) < CLAUSE_MIN_WORDS:
+            out[-1] = f"{out[-1]} {piece}"
+        elif out and len(out[-1].split()) < CLAUSE_MIN_WORDS:
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out if len(out) > 1 else []
 
 @dataclass(frozen=True, slots=True)
 class EvidenceSentence:
@@ -35,7 +68,8 @@ class EvidenceSentence:
     text: str
     units: tuple[Unit, ...]
     prev_text: str = ""  # the sentence before it, to resolve "both nations", "he"
-    window: bool = False  # two adjacent sentences joined: alignment support only, never a rule's comparison
+    window: bool = False  # two adjacent sentences joined, or a clause: alignment support only, never a rule's
+    # comparison
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,5 +152,14 @@ def evidence_pool(
                 )
             pair = svecs[aid][:-1] + svecs[aid][1:]
             vecs.append(pair / np.maximum(np.linalg.norm(pair, axis=1, keepdims=True), 1e-9))
+        if EVIDENCE_CLAUSES:
+            rows_of: list[int] = []
+            for i, s in enumerate(sents):
+                for c in clauses(s.text):
+                    units_c = tuple(u for u in units[aid][i] if u.text in c)
+                    pool.append(EvidenceSentence(aid, i, c, units_c, sents[i - 1].text if i else "", window=True))
+                    rows_of.append(i)
+            if rows_of:
+                vecs.append(svecs[aid][rows_of])
     mat = np.vstack(vecs).astype(np.float32) if vecs else np.zeros((0, DIM), np.float32)
     return pool, mat

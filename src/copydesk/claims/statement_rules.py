@@ -310,6 +310,33 @@ def _neighbours(ws: Sequence[str], k: int) -> set[str]:
     return {stem(w) for w in (*before, *after)}
 
 
+# Outcome verbs whose antonym with the sides swapped states the same result: "City have won the last four
+# derbies" = "United have lost the last four derbies to City".
+_CONVERSE = frozenset(_root(w) for w in ("won", "win", "lost", "lose", "beat", "defeated"))
+
+
+def _names_near(text: str, root: str, before: bool) -> set[str]:
+    """Capitalised words (not the sentence's first) among the four words before (or the eight after) the
+    first word with ``root``."""
+    toks = list(WORD.finditer(text))
+    for k, w in enumerate(toks):
+        if _root(norm_word(w.group())) == root:
+            near = toks[max(0, k - 4) : k] if before else toks[k + 1 : k + 9]
+            return {t.group().lower() for t in near if t.group()[0].isupper() and t.start() > 0}
+    return set()
+
+
+def _converse(claim: str, r: str, evidence: str, a: str) -> bool:
+    """The claim's ``r`` and the evidence's antonym ``a`` state one outcome from the two sides: the side
+    before one verb is named after the other."""
+    if r not in _CONVERSE or a not in _CONVERSE:
+        return False
+    return bool(
+        _names_near(claim, r, True) & _names_near(evidence, a, False)
+        or _names_near(evidence, a, True) & _names_near(claim, r, False)
+    )
+
+
 def antonym_swap(claim: ClaimInput, index: PoolIndex, aligned: list[int]) -> Finding | None:
     """A word of the claim whose antonym stands in an aligned sentence, among the same neighbouring words
     ("Klitschko retained his belts" / "Klitschko lost his belts")."""
@@ -325,7 +352,7 @@ def antonym_swap(claim: ClaimInput, index: PoolIndex, aligned: list[int]) -> Fin
                 if r in se or a not in se or a in sc:
                     continue
                 ka = re_.index(a)
-                if _neighbours(wc, k) & _neighbours(we, ka):
+                if _neighbours(wc, k) & _neighbours(we, ka) and not _converse(claim.text, r, e.text, a):
                     return Finding(
                         "contradicted",
                         "statement",

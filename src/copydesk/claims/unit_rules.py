@@ -129,6 +129,19 @@ def _vague_one(u: Unit) -> bool:
     return u.value == 1.0 and bool(re.match(r"(?i)(?:\w+\s+)*?an?\s", u.text + " "))
 
 
+_RATE_RE = re.compile(r"(?i)(?:an?|per|each|every)\s")
+_COUNT_BEFORE_RE = re.compile(r"(?i)(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|"
+                              r"thirty|forty|fifty|hundred|thousand|million|dozens?|hundreds|thousands)\b)")
+
+
+def _rate(claim: ClaimInput, u: Unit) -> bool:
+    """ "2,000 sit-ups a day", "three meals per day": the unit divides a count (a rate), it is no duration."""
+    if not _RATE_RE.match(u.text):
+        return False
+    lead = claim.text[max(0, u.start - claim.start - 40) : u.start - claim.start]
+    return bool(_COUNT_BEFORE_RE.search(lead))
+
+
 def _number_stated(u: Unit, ctx: frozenset[str], index: PoolIndex, sims: np.ndarray) -> bool:
     """A version states number ``u``: a compatible number in an aligned sentence (``ALIGN_MIN``) or about the
     same thing (a head noun in common); "more than two years" of Klitschko's record is not stated by
@@ -161,7 +174,7 @@ def unit_conflict(claim: ClaimInput, index: PoolIndex, sims: np.ndarray, near: l
             continue
         ctx = unit_context(claim.text, u) if u.kind == "number" else frozenset()
         if u.kind == "number":
-            if _not_a_figure(claim, u) or _number_stated(u, ctx, index, sims):
+            if _not_a_figure(claim, u) or _rate(claim, u) or _number_stated(u, ctx, index, sims):
                 continue
             if not u.unit and _value_mentioned(u, index):
                 continue  # ... or a bare count whose value a version has ("the other three": "three boats")

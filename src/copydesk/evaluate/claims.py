@@ -38,13 +38,17 @@ from .metrics import balanced_accuracy, macro_f1, roc_auc
 THREE = ("supported", "contradicted", "unsupported")
 
 _TOKENISED = re.compile(r"\w \.(?:\s|$)|\w , \w| n't\b| 's\b")
+# Figures and compounds split by the tokeniser: joined in any text (a sentence with no other sign of
+# tokenisation, "The 74 - year - old has ruled since 1989.", still carries them).
+_DETOK_FIGURES = (
+    (re.compile(r"(?<=[£$€]) (?=\d)"), ""),  # "£ 50" -> "£50"
+    (re.compile(r"(?<=\d) (?=(?:m|bn|k)\b)"), ""),  # "50 m" -> "50m"
+    (re.compile(r"(?<=\d) ?- (?=\w)"), "-"),  # "2 - 0", "21 - year", "17- year" -> "2-0", "21-year"
+    (re.compile(r"(?<=\w) - (?=(?:old|year|day|week|month|time|based|led|born)\b)"), "-"),
+)
 _DETOK = (
     (re.compile(r"(?<=\d), (?=\d{3}\b)"), ","),  # "3, 800" -> "3,800"
     (re.compile(r"(?<=\d)\. (?=\d)"), "."),  # "98. 7" -> "98.7"
-    (re.compile(r"(?<=[£$€]) (?=\d)"), ""),  # "£ 50" -> "£50"
-    (re.compile(r"(?<=\d) (?=(?:m|bn|k)\b)"), ""),  # "50 m" -> "50m"
-    (re.compile(r"(?<=\d) - (?=\w)"), "-"),  # "2 - 0", "21 - year" -> "2-0", "21-year"
-    (re.compile(r"(?<=\w) - (?=(?:old|year|day|week|month|time|based|led|born)\b)"), "-"),
     (re.compile(r" (?=[,.;:!?%)](?:\s|$))"), ""),  # "word ," -> "word,"
     (re.compile(r" (?=n't\b|'s\b|'re\b|'ll\b|'ve\b|'d\b|'m\b)"), ""),
     (re.compile(r"(?<=\() "), ""),
@@ -52,8 +56,11 @@ _DETOK = (
 
 
 def detokenise(text: str) -> str:
-    """Undo PTB-style tokenisation ("3, 800 km", "2 - 0", "word ,") that some of these data sets carry;
-    text that does not look tokenised is returned unchanged."""
+    """Undo PTB-style tokenisation ("3, 800 km", "2 - 0", "word ,") that some of these data sets carry.
+    Split figures and compounds ("£ 50 m", "21 - year - old") are joined in any text; the rest only in
+    text that looks tokenised."""
+    for rx, rep in _DETOK_FIGURES:
+        text = rx.sub(rep, text)
     if not _TOKENISED.search(text):
         return text
     for rx, rep in _DETOK:
