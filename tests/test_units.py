@@ -373,3 +373,21 @@ def test_durations_compare_across_units_and_ordinals() -> None:
     assert compatible(one("in its second year"), one("after four years")) is False
     assert compatible(one("in its second year"), one("three years")) is False
     assert compatible(one("in its third year"), one("three years")) is True
+
+
+def test_an_age_set_off_by_commas_after_a_name_is_an_age():
+    """"Kris, 61, and Corey": the news convention for an age, so "aged 61" states it and "aged 65" changes it;
+    a count after a weekday or a place is no age."""
+    from copydesk import verify
+    from copydesk.featurize.units import extract_units
+
+    def nums(t: str) -> list[tuple[str, str]]:
+        return [(u.text, u.unit or "") for u in extract_units(t) if u.kind == "number"]
+
+    assert nums("Sinfield, 34, the greatest captain, will join.") == [("34", "age")]
+    assert nums("On Monday, 12, people died.") == [("12", "")]
+    assert nums("In Paris, 15 people died.") == [("15 people", "people")]
+    src = "Kris, 61, and 36-year-old Corey haven't been seen together in public since Valentine's Day."
+    assert not verify(src, "Kris, aged 61, and Corey, aged 36, haven't been seen in public since Valentine's Day.").flagged
+    r = verify(src, "Kris, aged 65, and Corey, aged 36, haven't been seen in public since Valentine's Day.")
+    assert [c.reason for c in r.flagged] == ["age changed: “aged 65” here; the source says “61”"]

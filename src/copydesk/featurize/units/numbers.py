@@ -14,11 +14,13 @@ from .lexicon import (
     CUR_BACK_RE,
     DIGIT_RE,
     FRAC_DEN,
+    MONTHS,
     NEXT_WORD_RE,
     PCT_RE,
     SCALE_WORD_RE,
     SMALL,
     UNIT_LEX,
+    WEEKDAY_NAMES,
     WS,
     fmt,
     make_unit,
@@ -366,12 +368,27 @@ def _complete(
             unit = "age"
         lead = mhdg.start()
     word_start = words is not None and not is_fraction
+    if not unit and _appositive_age(text, lead, pos, value, words is None):
+        unit = "age"  # "Kris, 61, and Corey": the news convention for an age
     if not unit:
         found, pos = _unit_after(text, pos, word_start and value == 1)
         if found is None:
             return None
         unit = found
     return lead, pos, value, unit
+
+
+_APPOSITIVE_BEFORE_RE = re.compile(r"(?<![\w.])([A-Z][a-z’'-]+),\s$")
+_NOT_A_NAME = frozenset(m.capitalize() for m in (*MONTHS, *WEEKDAY_NAMES)) | {"No", "Vol", "Page", "Chapter", "Room"}
+
+
+def _appositive_age(text: str, start: int, end: int, value: float, digits: bool) -> bool:
+    """A whole number of 1-119 in digits set off by commas after a name ("Sinfield, 34, the captain"): an
+    age, as news writes it."""
+    if not digits or not 1 <= value < 120 or value != int(value) or text[end : end + 1] not in (",", ")"):
+        return False
+    m = _APPOSITIVE_BEFORE_RE.search(text, max(0, start - 40), start)
+    return m is not None and m.group(1) not in _NOT_A_NAME
 
 
 def _unit_after(text: str, pos: int, strict_one: bool) -> tuple[str | None, int]:
