@@ -391,3 +391,63 @@ def test_the_bend_rule_abstains_on_a_pure_drop_or_addition_and_when_both_are_con
     assert bent_values(sent["full"], sent["dropped"]) == (set(), set())
     assert bent_values(sent["added"], sent["full"]) == (set(), set())
     assert bend_order(*bent_values(sent["full"], sent["dropped"]), other) is None
+
+
+INNOV_ORIGINAL = (
+    "The city council voted 7 to 2 on Monday to close the Elm Street library branch at the end of June. "
+    "Council member Dana Ruiz, who opposed the closure, said the branch serves about 400 visitors a week. "
+    "The library system faces a budget gap of $3.2 million this year, according to its director, Paul Ng."
+)
+# A paraphrase with words of its own (rare ones: its innovations) besides the original's facts.
+INNOV_PARAPHRASE = (
+    "In a contentious decision that reverberated through the neighbourhood, the city council voted 7 to 2 on "
+    "Monday to shutter the beloved Elm Street library branch at the end of June. Council member Dana Ruiz, an "
+    "outspoken opponent of the closure, lamented that the branch welcomes roughly 400 visitors every week. "
+    "The library system is grappling with a daunting budget shortfall of $3.2 million this year, its director "
+    "Paul Ng said."
+)
+# Another rewrite of the original: much of the paraphrase's everyday wording, none of its rare words.
+INNOV_SIBLING = (
+    "The city council voted 7 to 2 on Monday to close the Elm Street library branch at the end of June, a "
+    "decision that went through the neighbourhood. Council member Dana Ruiz, an opponent of the closure, said "
+    "the branch has roughly 400 visitors every week. The library system has a budget gap of $3.2 million this "
+    "year, its director Paul Ng said."
+)
+
+
+def test_a_text_descends_from_a_sibling_only_if_it_carries_the_siblings_innovations(monkeypatch) -> None:
+    """Of two candidate sources above a rewrite, the closer by TF-IDF is its source only if the rewrite carries
+    that candidate's innovations (rare words the family's head lacks): a copy of the paraphrase that bends a
+    figure descends from the paraphrase; another rewrite of the original, close to the paraphrase in everyday
+    wording but with none of its rare words, descends from the original. Without the test the sibling is the
+    source."""
+    import copydesk.trace as trace_mod
+
+    chain = INNOV_PARAPHRASE.replace("$3.2 million", "$4.5 million")
+    rows = rows_for(
+        Article("a-orig", INNOV_ORIGINAL, published="2024-01-01"),
+        Article("b-para", INNOV_PARAPHRASE, published="2024-01-02"),
+        Article("c-sib", INNOV_SIBLING, published="2024-01-03"),
+        Article("d-chain", chain, published="2024-01-04"),
+    )
+    svecs = {k: unit_vectors(len(r.sentences), i) for i, (k, r) in enumerate(sorted(rows.items()))}
+    lex = lexical_vectors(list(rows), rows, None)
+    assert cosine(lex["c-sib"], lex["b-para"]) > cosine(lex["c-sib"], lex["a-orig"])  # the sibling looks closer
+
+    ids = sorted(rows)
+    pairs = {
+        (a, b): Pair(a, b, {"p_story": 0.95, "p_family": 0.9}, "rewrite", 0.9)
+        for i, a in enumerate(ids)
+        for b in ids[i + 1 :]
+    }
+
+    def sources() -> dict[str, str | None]:
+        traced = trace_story(ids, rows, svecs, pairs, default_model())
+        assert traced.story.reference == "a-orig"
+        return {p.article_id: p.source for p in traced.placements}
+
+    got = sources()
+    assert got["c-sib"] == "a-orig" and got["d-chain"] == "b-para" and got["b-para"] == "a-orig"
+    monkeypatch.setattr(trace_mod, "INHERITED_MIN", 0.0)
+    assert sources()["c-sib"] == "b-para"
+    assert trace_mod.inherits({"x"}, {"a", "b"}, set())  # too few innovations to tell: any candidate may be

@@ -469,7 +469,8 @@ def trace_story(
         return _single_story(sid, members[0], rows)
     frame = _frame(members, rows, svecs, pairs, model)
     lexical = lexical_vectors(members, rows, terms)
-    placements = _place_members(sid, frame.rank, frame.fam_of, frame.nbrs, pairs, lexical)
+    rare = {m: _stems(rows[m].clean.text) for m in members}
+    placements = _place_members(sid, frame.rank, frame.fam_of, frame.nbrs, pairs, lexical, rare)
     reference = frame.rank[0]
     missing, evidence = common_source_missing(reference, frame.derived, rows, svecs, frame.compare)
     story = Story(
@@ -629,9 +630,12 @@ def _place_members(
     nbrs: Mapping[str, list[str]],
     pairs: Mapping[Key, Pair],
     lexical: Mapping[str, dict[str, float]],
+    rare: Mapping[str, set[str]] | None = None,
 ) -> list[Placement]:
     """Each member's placement, in rank order: the first is the reference; each other's source is
-    a member ranked above it (a tree, so no cycles), its relation from that pair."""
+    a member ranked above it (a tree, so no cycles), its relation from that pair. With ``rare`` (each
+    member's rare content stems, :func:`_stems`), a candidate is a member's source only if the member
+    inherits its innovations (:func:`inherits`)."""
     reference = rank[0]
     pos_of = {m: i for i, m in enumerate(rank)}
 
@@ -657,6 +661,8 @@ def _place_members(
         pool = [head] + [
             u for u in nbrs[m] if pos_of[u] < pos and u != head and (not same_fam or fam_of[u] == fam)
         ]
+        if rare is not None:
+            pool = [u for u in pool if u == head or inherits(rare[m], rare[u], rare[head])]
         src = max(pool, key=lambda u: (strength(u, m), -pos_of[u]))
         p = pair(m, src)
         score: float | None
@@ -672,6 +678,23 @@ def _place_members(
         first_of_family.setdefault(fam, m)
         placements.append(Placement(m, sid, fam, rel, src, None if score is None else round(float(score), 4)))
     return placements
+
+
+# A text copies or rewrites another that lies between it and the family's head only if it carries that
+# text's innovations (rare words and numbers the head lacks): the stemmatic test of shared innovations.
+# A sibling (another rewrite of the head) is close in wording but shares few of them by chance.
+INNOVATIONS_MIN = 3  # a candidate with fewer innovations cannot be told by them (a copy that only cut)
+INHERITED_MIN = 0.5  # the share of a candidate's innovations a text it is the source of carries
+
+
+def inherits(own: set[str], candidate: set[str], head: set[str]) -> bool:
+    """A text with rare stems ``own`` may descend from ``candidate`` (rather than from the family's head,
+    ``head``): the candidate has fewer than INNOVATIONS_MIN innovations over the head, or the text has at
+    least INHERITED_MIN of them."""
+    innovations = candidate - head
+    if len(innovations) < INNOVATIONS_MIN:
+        return True
+    return len(innovations & own) >= INHERITED_MIN * len(innovations)
 
 
 def _story_title(row: AnalysisRow) -> str | None:
