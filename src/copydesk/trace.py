@@ -33,7 +33,7 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -469,8 +469,14 @@ def trace_story(
         return _single_story(sid, members[0], rows)
     frame = _frame(members, rows, svecs, pairs, model)
     lexical = lexical_vectors(members, rows, terms)
-    rare = {m: _stems(rows[m].clean.text) for m in members}
-    placements = _place_members(sid, frame.rank, frame.fam_of, frame.nbrs, pairs, lexical, rare)
+    rare: dict[str, set[str]] = {}
+
+    def rare_of(m: str) -> set[str]:  # computed only for members with more than one candidate source
+        if m not in rare:
+            rare[m] = _stems(rows[m].clean.text)
+        return rare[m]
+
+    placements = _place_members(sid, frame.rank, frame.fam_of, frame.nbrs, pairs, lexical, rare_of)
     reference = frame.rank[0]
     missing, evidence = common_source_missing(reference, frame.derived, rows, svecs, frame.compare)
     story = Story(
@@ -630,10 +636,10 @@ def _place_members(
     nbrs: Mapping[str, list[str]],
     pairs: Mapping[Key, Pair],
     lexical: Mapping[str, dict[str, float]],
-    rare: Mapping[str, set[str]] | None = None,
+    rare: Callable[[str], set[str]] | None = None,
 ) -> list[Placement]:
     """Each member's placement, in rank order: the first is the reference; each other's source is
-    a member ranked above it (a tree, so no cycles), its relation from that pair. With ``rare`` (each
+    a member ranked above it (a tree, so no cycles), its relation from that pair. With ``rare`` (a
     member's rare content stems, :func:`_stems`), a candidate is a member's source only if the member
     inherits its innovations (:func:`inherits`)."""
     reference = rank[0]
@@ -661,8 +667,8 @@ def _place_members(
         pool = [head] + [
             u for u in nbrs[m] if pos_of[u] < pos and u != head and (not same_fam or fam_of[u] == fam)
         ]
-        if rare is not None:
-            pool = [u for u in pool if u == head or inherits(rare[m], rare[u], rare[head])]
+        if rare is not None and len(pool) > 1:
+            pool = [u for u in pool if u == head or inherits(rare(m), rare(u), rare(head))]
         src = max(pool, key=lambda u: (strength(u, m), -pos_of[u]))
         p = pair(m, src)
         score: float | None
