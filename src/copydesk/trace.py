@@ -21,7 +21,10 @@
   ``records.TermStats``; a tree, so no cycles); relation from that pair. Plain lexical ranking
   found the original of LLM rewrites more often than the relation model's pair probabilities,
   which saturate near 1 for every same-story candidate (``copydesk eval rewrites``,
-  ``recall_at_1`` against ``tfidf_recall_at_1``).
+  ``recall_at_1`` against ``tfidf_recall_at_1``). A candidate other than the family's head must
+  pass on its innovations (``inherits``: the article carries half or more of the rare words and
+  numbers the candidate has and the head lacks): a sibling rewrite of the same original is close
+  in wording but is not its source.
 - *Common source missing*: specific facts (numbers, names, very rare words) that two or
   more derived articles share with each other and the reference lacks
   (``common_source_missing``); shared paraphrase vocabulary of one register is not one.

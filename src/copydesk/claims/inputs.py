@@ -59,6 +59,7 @@ def clauses(text: str) -> list[str]:
             out.append(piece)
     return out if len(out) > 1 else []
 
+
 @dataclass(frozen=True, slots=True)
 class EvidenceSentence:
     """One sentence of another version, as the verifier compares a claim with it."""
@@ -68,8 +69,8 @@ class EvidenceSentence:
     text: str
     units: tuple[Unit, ...]
     prev_text: str = ""  # the sentence before it, to resolve "both nations", "he"
-    window: bool = False  # two adjacent sentences joined, or a clause: alignment support only, never a rule's
-    # comparison
+    # Two adjacent sentences joined, or a clause of one: alignment support only, never a rule's comparison.
+    window: bool = False
 
 
 @dataclass(frozen=True, slots=True)
