@@ -51,10 +51,8 @@ def clauses(text: str) -> list[str]:
         pos = m.end() if m else len(text)
         if not piece:
             continue
-        if out and len(piece.split()) < CLAUSE_MIN_WORDS:
-            out[-1] = f"{out[-1]} {piece}"
-        elif out and len(out[-1].split()) < CLAUSE_MIN_WORDS:
-            out[-1] = f"{out[-1]} {piece}"
+        if out and min(len(piece.split()), len(out[-1].split())) < CLAUSE_MIN_WORDS:
+            out[-1] = f"{out[-1]} {piece}"  # a short piece, or one after a short clause: joined
         else:
             out.append(piece)
     return out if len(out) > 1 else []
