@@ -98,6 +98,46 @@ def test_fp32_graph_matches_numpy_reference(weights: tuple[dict[str, np.ndarray]
         np.testing.assert_allclose(hidden[row, : len(ref)], ref, atol=2e-4)
 
 
+def test_int8_linear_computes_the_per_token_arithmetic_exactly() -> None:
+    """One quantised linear layer gives, bit for bit, the documented row arithmetic: u8 = round half
+    to even(x / s) + 128 with s = max(max|x_row|, 1e-8) / 127, an exact integer product, then
+    (acc * s) * channel scale. Stored vectors depend on these bits, so a faster graph layout must keep
+    them; rows dominated by a negative value, all-zero rows and exact halves are included."""
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(7)
+    d_in, d_out = 48, 40
+    w = rng.normal(size=(d_in, d_out)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])],
+        "linear",
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "seq"]),
+         helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "seq", d_in])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", "seq", d_out])],
+        [numpy_helper.from_array(w, "w")],
+    )
+    model = embed.quantize_per_token(
+        helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+    )
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    x = (rng.normal(size=(3, 5, d_in)) * rng.uniform(0.01, 50, size=(3, 5, 1))).astype(np.float32)
+    x[0, 1] = 0.0  # all-zero row: the 1e-8 floor
+    x[1, 2, 3] = -80.0  # the row's largest magnitude is negative
+    x[2, 0] = (np.arange(d_in, dtype=np.float32) - 24) * 0.5 + 0.25  # x / s lands on exact halves ...
+    x[2, 0, 0] = 63.5  # ... with max|x| 63.5, so s = 0.5
+    (y,) = session.run(None, {"input_ids": np.zeros((3, 5), np.int64), "x": x})
+
+    s = np.maximum(np.abs(x).max(axis=-1, keepdims=True), np.float32(1e-8)) / np.float32(127.0)
+    u8 = np.round(x / s) + np.float32(128.0)  # numpy rounds halves to even, as ONNX does
+    w_scale = (np.maximum(np.abs(w).max(axis=0), 1e-8) / 127.0).astype(np.float32)
+    w_q = np.clip(np.round(w / w_scale), -127, 127).astype(np.int64)
+    acc = (u8.astype(np.int64) - 128) @ w_q
+    expected = (acc.astype(np.float32) * s) * w_scale
+    assert y.shape == (3, 5, d_out)
+    assert np.array_equal(y, expected), float(np.abs(y - expected).max())
+
+
 def test_int8_close_to_fp32_reference(
     embedder: embed.Embedder, weights: tuple[dict[str, np.ndarray], dict]
 ) -> None:

@@ -43,8 +43,12 @@ if TYPE_CHECKING:
 __all__ = ["DIM", "MODEL_VERSION", "Embedder", "build_model", "cache_dir", "ensure_model", "get_embedder"]
 
 DIM = EMBED_DIM  # the one width of every vector (records.EMBED_DIM: the store needs it too)
-# Bump when the graph or the quantisation changes, so stale cache files are not reused.
+# What the vectors are: bump when the weights or the arithmetic change (a store refuses to mix
+# vectors of two versions, ``analyze.features_version``).
 MODEL_VERSION = "minilm-l6-v2-int8-per-token-v2"
+# How the graph computes them: the cache file's name also carries this, so a faster layout of the same
+# arithmetic rebuilds stale cache files without invalidating stored vectors (same bits; tests/test_embed.py).
+_GRAPH_LAYOUT = "qdq"
 _OPSET = 17
 _IR_VERSION = 8  # lowest IR that carries opset 17; keeps the file loadable by older runtimes
 # Linear layers whose inputs are smoothed before quantisation, and SmoothQuant's alpha. Measured on
@@ -79,7 +83,7 @@ def cache_dir() -> Path:
 
 def model_path(directory: Path | None = None) -> Path:
     """Where the quantised model lives (whether built yet or not)."""
-    return (directory or cache_dir()) / f"{MODEL_VERSION}.onnx"
+    return (directory or cache_dir()) / f"{MODEL_VERSION}-{_GRAPH_LAYOUT}.onnx"
 
 
 # Calibration text for the smoothing factors (per-channel activation maxima). Written for this
@@ -404,16 +408,25 @@ def quantize_per_token(model: onnx.ModelProto) -> onnx.ModelProto:
     ``max|x_row| / 127``, shifted by 128 into uint8 (MLAS's fast u8 x s8 kernel). The int32 product
     is exact, then scaled back by the row scale and the channel scale. The attention products (no
     constant operand) stay fp32. Everything here is per row, so batching does not change a row.
+
+    The row arithmetic is ``u8 = round_half_even(x / s) + 128`` and ``y = (float(acc) * s) * w_scale``
+    with ``s = max(max|x_row|, 1e-8) / 127``. It runs as ORT's per-axis ``QuantizeLinear`` /
+    ``DequantizeLinear`` on a (tokens, features) view of the activations, which compute exactly that
+    (a division, round half to even, the zero point; a product) in one pass each: the same bits as the
+    op-by-op form (Abs, Div, Round, Add, Cast ... Cast, Mul), 1.3x faster over the whole encoder.
+    ``max|x|`` is ``max(max x, -min x)``, which is exact and writes no ``|x|`` tensor.
     """
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import helper, numpy_helper
 
     graph = model.graph
     consts = {t.name: t for t in graph.initializer}
     extra = [
         numpy_helper.from_array(np.array(1e-8, np.float32), "ptq.eps"),
         numpy_helper.from_array(np.array(127.0, np.float32), "ptq.qmax"),
-        numpy_helper.from_array(np.array(128.0, np.float32), "ptq.shift"),
         numpy_helper.from_array(np.array(128, np.uint8), "ptq.zero_point"),
+        numpy_helper.from_array(np.array([-1], np.int64), "ptq.flat"),
+        numpy_helper.from_array(np.array([0], np.int64), "ptq.from"),
+        numpy_helper.from_array(np.array([2], np.int64), "ptq.to"),
     ]
     nodes = []
 
@@ -421,6 +434,9 @@ def quantize_per_token(model: onnx.ModelProto) -> onnx.ModelProto:
         nodes.append(helper.make_node(op_type, inputs, [out], name=out, **attrs))
         return out
 
+    # (batch, seq) of this pass: every activation is (batch, seq, features).
+    batch_seq = op("Slice", [op("Shape", [graph.input[0].name], "ptq.ids_shape"), "ptq.from", "ptq.to"], "ptq.batch_seq")
+    out_shapes: dict[int, str] = {}
     k = 0
     for node in graph.node:
         if node.op_type != "MatMul" or node.input[1] not in consts:
@@ -428,19 +444,31 @@ def quantize_per_token(model: onnx.ModelProto) -> onnx.ModelProto:
             continue
         k += 1
         w = numpy_helper.to_array(consts[node.input[1]]).astype(np.float32)  # [in, out]
+        d_in, d_out = w.shape
         w_scale = (np.maximum(np.abs(w).max(axis=0), 1e-8) / 127.0).astype(np.float32)
         w_q = np.clip(np.round(w / w_scale), -127, 127).astype(np.int8)
-        wq, ws = f"ptq{k}.weight_int8", f"ptq{k}.weight_scale"
-        extra += [numpy_helper.from_array(w_q, wq), numpy_helper.from_array(w_scale, ws)]
-        x, p = node.input[0], f"ptq{k}."
-        amax = op("Max", [op("ReduceMax", [op("Abs", [x], p + "abs")], p + "amax", axes=[-1], keepdims=1),
-                          "ptq.eps"], p + "amax_eps")
-        scale = op("Div", [amax, "ptq.qmax"], p + "row_scale")
-        q = op("Round", [op("Div", [x, scale], p + "scaled")], p + "rounded")
-        q = op("Cast", [op("Add", [q, "ptq.shift"], p + "shifted")], p + "x_uint8", to=TensorProto.UINT8)
+        p = f"ptq{k}."
+        wq, ws = p + "weight_int8", p + "weight_scale"
+        extra += [
+            numpy_helper.from_array(w_q, wq),
+            numpy_helper.from_array(w_scale, ws),
+            numpy_helper.from_array(np.array([-1, d_in], np.int64), p + "rows_shape"),
+        ]
+        if d_out not in out_shapes:
+            extra.append(numpy_helper.from_array(np.array([d_out], np.int64), f"ptq.width{d_out}"))
+            out_shapes[d_out] = op("Concat", [batch_seq, f"ptq.width{d_out}"], f"ptq.shape{d_out}", axis=0)
+        x = node.input[0]
+        hi = op("ReduceMax", [x], p + "max", axes=[-1], keepdims=1)
+        lo = op("ReduceMin", [x], p + "min", axes=[-1], keepdims=1)
+        amax = op("Max", [hi, op("Neg", [lo], p + "neg_min"), "ptq.eps"], p + "amax_eps")
+        scale = op("Reshape", [op("Div", [amax, "ptq.qmax"], p + "row_scale"), "ptq.flat"], p + "row_scales")
+        zero = op("ConstantOfShape", [op("Shape", [scale], p + "rows")], p + "row_zero_points",
+                  value=numpy_helper.from_array(np.array([128], np.uint8)))
+        rows = op("Reshape", [x, p + "rows_shape"], p + "x_rows")
+        q = op("QuantizeLinear", [rows, scale, zero], p + "x_uint8", axis=0)
         acc = op("MatMulInteger", [q, wq, "ptq.zero_point"], p + "acc_int32")
-        y = op("Mul", [op("Cast", [acc], p + "acc", to=TensorProto.FLOAT), scale], p + "row_scaled")
-        op("Mul", [y, ws], node.output[0])
+        y = op("Mul", [op("DequantizeLinear", [acc, scale], p + "row_scaled", axis=0), ws], p + "scaled")
+        op("Reshape", [y, out_shapes[d_out]], node.output[0])
     used = {i for n in nodes for i in n.input}
     keep = [t for t in graph.initializer if t.name in used]
     del graph.node[:]
