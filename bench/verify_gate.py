@@ -94,7 +94,9 @@ def llmfake(limit: int | None) -> dict:
     dt = time.perf_counter() - t0 - t_base
     out = {"n": len(labels), "pairs_per_s": len(labels) / dt, "auc_verdict_score": roc_auc(labels, scores),
            "baseline_auc_unmatched_share": roc_auc(labels, base)}
-    out["auc_gain_over_baseline"] = out["auc_verdict_score"] - out["baseline_auc_unmatched_share"]
+    auc, base_auc = out["auc_verdict_score"], out["baseline_auc_unmatched_share"]
+    # No AUC when the pairs taken (a small --limit) hold one class only.
+    out["auc_gain_over_baseline"] = auc - base_auc if auc is not None and base_auc is not None else None
     for method, oks in sorted(passed.items()):
         share = sum(oks) / len(oks)
         out[f"{method}_pass" if method == "paraphrase_generation" else f"{method}_fail"] = (
