@@ -426,7 +426,7 @@ def quantize_per_token(model: onnx.ModelProto) -> onnx.ModelProto:
         numpy_helper.from_array(np.array(128, np.uint8), "ptq.zero_point"),
         numpy_helper.from_array(np.array([-1], np.int64), "ptq.flat"),
         numpy_helper.from_array(np.array([0], np.int64), "ptq.from"),
-        numpy_helper.from_array(np.array([2], np.int64), "ptq.to"),
+        numpy_helper.from_array(np.array([-1], np.int64), "ptq.to_last"),
     ]
     nodes = []
 
@@ -434,9 +434,6 @@ def quantize_per_token(model: onnx.ModelProto) -> onnx.ModelProto:
         nodes.append(helper.make_node(op_type, inputs, [out], name=out, **attrs))
         return out
 
-    # (batch, seq) of this pass: every activation is (batch, seq, features).
-    batch_seq = op("Slice", [op("Shape", [graph.input[0].name], "ptq.ids_shape"), "ptq.from", "ptq.to"], "ptq.batch_seq")
-    out_shapes: dict[int, str] = {}
     k = 0
     for node in graph.node:
         if node.op_type != "MatMul" or node.input[1] not in consts:
@@ -453,11 +450,12 @@ def quantize_per_token(model: onnx.ModelProto) -> onnx.ModelProto:
             numpy_helper.from_array(w_q, wq),
             numpy_helper.from_array(w_scale, ws),
             numpy_helper.from_array(np.array([-1, d_in], np.int64), p + "rows_shape"),
+            numpy_helper.from_array(np.array([d_out], np.int64), p + "width"),
         ]
-        if d_out not in out_shapes:
-            extra.append(numpy_helper.from_array(np.array([d_out], np.int64), f"ptq.width{d_out}"))
-            out_shapes[d_out] = op("Concat", [batch_seq, f"ptq.width{d_out}"], f"ptq.shape{d_out}", axis=0)
         x = node.input[0]
+        # The output keeps every leading axis of x ((batch, seq) in the encoder, (batch,) in a head).
+        lead = op("Slice", [op("Shape", [x], p + "x_shape"), "ptq.from", "ptq.to_last"], p + "lead")
+        out_shape = op("Concat", [lead, p + "width"], p + "out_shape", axis=0)
         hi = op("ReduceMax", [x], p + "max", axes=[-1], keepdims=1)
         lo = op("ReduceMin", [x], p + "min", axes=[-1], keepdims=1)
         amax = op("Max", [hi, op("Neg", [lo], p + "neg_min"), "ptq.eps"], p + "amax_eps")
@@ -468,7 +466,7 @@ def quantize_per_token(model: onnx.ModelProto) -> onnx.ModelProto:
         q = op("QuantizeLinear", [rows, scale, zero], p + "x_uint8", axis=0)
         acc = op("MatMulInteger", [q, wq, "ptq.zero_point"], p + "acc_int32")
         y = op("Mul", [op("DequantizeLinear", [acc, scale], p + "row_scaled", axis=0), ws], p + "scaled")
-        op("Reshape", [y, out_shapes[d_out]], node.output[0])
+        op("Reshape", [y, out_shape], node.output[0])
     used = {i for n in nodes for i in n.input}
     keep = [t for t in graph.initializer if t.name in used]
     del graph.node[:]
