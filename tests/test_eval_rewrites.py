@@ -48,6 +48,11 @@ def test_eval_rewrites_floor(run_eval, check_floors, eval_floors) -> None:
     assert got["recall_at_1"] > got["recall_at_1_pair_score"]
     for m in ("open_ended_generation", "rewrite_generation"):  # paraphrase: the note above
         assert got[f"recall_at_1_{m}"] >= got[f"tfidf_recall_at_1_{m}"] - 1e-9, m
+    # A derived text never paired with its original is a miss, so it can explain at most the misses;
+    # on this sample it explains the paraphrase that falls under TF-IDF.
+    for m in ("", "_open_ended_generation", "_paraphrase_generation", "_rewrite_generation"):
+        assert 0.0 <= got[f"unpaired_rate{m}"] <= 1.0 - got[f"recall_at_1{m}"] + 1e-9, m
+    assert got["unpaired_rate_paraphrase_generation"] > 0
     check_floors("rewrites", got)
 
 

@@ -11,6 +11,8 @@ store, as ``copydesk analyze --no-claims`` runs them). Then:
   generator paired with no original is a miss. Only originals are ranked: the several rewrites
   of one original are rewrites of each other too. ``recall_at_1_pair_score`` ranks the same
   pairs by the relation model's ``p_story + p_family`` (the ranking before session 13).
+  ``unpaired_rate``: the share of derived texts the candidate generator never paired with their
+  own original (each one a recall@1 miss that no ranking can mend).
 - ``direction_accuracy``: the product's direction of the pair (``trace.pair_upstream``: an earlier
   ``published`` date, the near-copy rule ``trace.copy_order``, else the direction model
   ``trace.direction_prob`` on ``trace.direction_features``) puts the original upstream (P > 0.5).
@@ -171,7 +173,7 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
     stored, rows, svecs, stories, placed = analyse(arts, model)
     t_pipe = time.perf_counter() - t0
     terms = corpus_stats(r.clean.text for r in rows.values())  # what the store counted
-    hits, hits_pair, dir_ok, dir_ok_c = _pair_checks(
+    hits, hits_pair, dir_ok, dir_ok_c, unpaired = _pair_checks(
         stored, rows, svecs, originals, o_ids, d_ids, model, terms
     )
     flag_share: list[float] = []
@@ -190,6 +192,7 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
     }
     out["recall_at_1"] = round(float(np.mean(hits)), 4)
     out["recall_at_1_pair_score"] = round(float(np.mean(hits_pair)), 4)
+    out["unpaired_rate"] = round(float(np.mean(unpaired)), 4)
     out["direction_accuracy"] = round(float(np.mean(dir_ok)), 4)
     out["direction_accuracy_content"] = round(float(np.mean(dir_ok_c)), 4)
     if claims:
@@ -200,6 +203,7 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
     for m in sorted(set(methods)):
         idx = [i for i, x in enumerate(methods) if x == m]
         out[f"recall_at_1_{m}"] = round(float(np.mean([hits[i] for i in idx])), 4)
+        out[f"unpaired_rate_{m}"] = round(float(np.mean([unpaired[i] for i in idx])), 4)
         out[f"direction_accuracy_{m}"] = round(float(np.mean([dir_ok[i] for i in idx])), 4)
         if claims and m != FAITHFUL:
             sub = [i for i, x in enumerate(methods) if x in (m, FAITHFUL)]
@@ -255,10 +259,13 @@ def _top_is(sc: dict[str, float], o: str) -> bool:
     return bool(sc) and best > 0 and [k for k, v in sc.items() if v >= best] == [o]
 
 
-def _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model, terms) -> tuple[list, list, list, list]:
+def _pair_checks(
+    stored, rows, svecs, originals, o_ids, d_ids, model, terms
+) -> tuple[list, list, list, list, list]:
     """Per pair: is its original the derived text's single closest stored candidate (recall@1 among
     the distinct originals, by corpus TF-IDF as the product ranks sources; and by the pair score),
-    and is the direction right (full and content-only direction model)."""
+    is the direction right (full and content-only direction model), and was the pair never
+    proposed by the candidate generator."""
     from ..featurize.terms import cosine
     from ..trace import (
         PairCache,
@@ -279,9 +286,10 @@ def _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model, terms) -> 
             cand[a][b] = rank_score(p.scores)
     lexical = lexical_vectors(sorted(rows), rows, terms)
     cache = PairCache()
-    hits, hits_pair, dir_ok, dir_ok_c = [], [], [], []
+    hits, hits_pair, dir_ok, dir_ok_c, unpaired = [], [], [], [], []
     for o, d in zip(o_ids, d_ids, strict=True):
         sc = cand.get(d, {})
+        unpaired.append(o not in sc)
         hits.append(_top_is({k: cosine(lexical[k], lexical[d]) for k in sc}, o))
         hits_pair.append(_top_is(sc, o))
         po, pd = cache.profile(rows[o]), cache.profile(rows[d])
@@ -289,7 +297,7 @@ def _pair_checks(stored, rows, svecs, originals, o_ids, d_ids, model, terms) -> 
         x = direction_features(po, pd, coverage(vo, vd), coverage(vd, vo), rows[o].features, rows[d].features)
         dir_ok.append(pair_upstream(o, d, rows, svecs, cache, model) > 0.5)
         dir_ok_c.append(direction_prob(x, content_model) > 0.5)
-    return hits, hits_pair, dir_ok, dir_ok_c
+    return hits, hits_pair, dir_ok, dir_ok_c, unpaired
 
 
 def _per_kind(
