@@ -109,23 +109,27 @@ def test_int8_linear_computes_the_per_token_arithmetic_exactly() -> None:
     rng = np.random.default_rng(7)
     d_in, d_out = 48, 40
     w = rng.normal(size=(d_in, d_out)).astype(np.float32)
-    graph = helper.make_graph(
-        [helper.make_node("MatMul", ["x", "w"], ["y"])],
-        "linear",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "seq", d_in])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", "seq", d_out])],
-        [numpy_helper.from_array(w, "w")],
-    )
-    model = embed.quantize_per_token(
-        helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
-    )
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+
+    def quantised_linear(lead: list[str]) -> ort.InferenceSession:
+        """x @ w over an input with leading axes ``lead``, through quantize_per_token."""
+        graph = helper.make_graph(
+            [helper.make_node("MatMul", ["x", "w"], ["y"])],
+            "linear",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, [*lead, d_in])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, [*lead, d_out])],
+            [numpy_helper.from_array(w, "w")],
+        )
+        model = embed.quantize_per_token(
+            helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+        )
+        return ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+
     x = (rng.normal(size=(3, 5, d_in)) * rng.uniform(0.01, 50, size=(3, 5, 1))).astype(np.float32)
     x[0, 1] = 0.0  # all-zero row: the 1e-8 floor
     x[1, 2, 3] = -80.0  # the row's largest magnitude is negative
     x[2, 0] = (np.arange(d_in, dtype=np.float32) - 24) * 0.5 + 0.25  # x / s lands on exact halves ...
     x[2, 0, 0] = 63.5  # ... with max|x| 63.5, so s = 0.5
-    (y,) = session.run(None, {"x": x})
+    (y,) = quantised_linear(["batch", "seq"]).run(None, {"x": x})
 
     s = np.maximum(np.abs(x).max(axis=-1, keepdims=True), np.float32(1e-8)) / np.float32(127.0)
     u8 = np.round(x / s) + np.float32(128.0)  # numpy rounds halves to even, as ONNX does
@@ -137,17 +141,7 @@ def test_int8_linear_computes_the_per_token_arithmetic_exactly() -> None:
     assert np.array_equal(y, expected), float(np.abs(y - expected).max())
 
     # A (batch, features) input, as the pair verifier's head has after pooling: rows are rows.
-    flat = helper.make_graph(
-        [helper.make_node("MatMul", ["x", "w"], ["y"])],
-        "head",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", d_in])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", d_out])],
-        [numpy_helper.from_array(w, "w")],
-    )
-    head = embed.quantize_per_token(helper.make_model(flat, opset_imports=[helper.make_opsetid("", 17)], ir_version=8))
-    (y2,) = ort.InferenceSession(head.SerializeToString(), providers=["CPUExecutionProvider"]).run(
-        None, {"x": x.reshape(15, d_in)}
-    )
+    (y2,) = quantised_linear(["batch"]).run(None, {"x": x.reshape(15, d_in)})
     assert np.array_equal(y2, expected.reshape(15, d_out))
 
 
