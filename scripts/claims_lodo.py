@@ -277,7 +277,8 @@ def add_nli(rows: list[dict], model: Path, cache_path: Path | None, threads: int
     for r in rows:
         for c in r["claims"]:
             ps = np.array([store[(c["text"], e)] for e in c["ev"]]) if c["ev"] else np.zeros((1, 2))
-            c["x"] |= {"nli_sup_max": float(ps[:, 0].max()), "nli_sup_mean": float(ps[:, 0].mean()),
+            c["x"] |= {"nli_sup_top1": float(ps[0, 0]), "nli_sup_top2": float(ps[:2, 0].max()),
+                       "nli_sup_max": float(ps[:, 0].max()), "nli_sup_mean": float(ps[:, 0].mean()),
                        "nli_con_max": float(ps[:, 1].max()), "nli_con_mean": float(ps[:, 1].mean())}
 
 
@@ -588,6 +589,8 @@ def final_model(D: Data, feats: tuple[str, ...], fixed: bool, sw_grid, c_grid) -
 
 NOVELTY_GATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 EMB_GATES = (1.01, 0.8, 0.7, 0.6)
+NLI_GATES = (1.01, 0.95, 0.9, 0.8, 0.7, 0.6, 0.5)  # 1.01: no gate
+NLI_CON = (1.01, 0.95, 0.9, 0.8, 0.7)  # 1.01: no rule
 AGGREGATES = ("product", "mean", "share+mean", "minalign", "max")
 
 
@@ -604,6 +607,12 @@ def grid_candidates(D: Data, grid: str) -> list[tuple[str, dict]]:
         return [(f"novgate={v}", {"exempt": ("novelty", "<", v)}) for v in NOVELTY_GATES]
     if grid == "embgate":
         return [(f"embgate={v}", {"exempt": ("emb_best", ">=", v)}) for v in EMB_GATES]
+    if grid == "nligate":  # the trained verifier (--nli-model) vouches for a claim ALIGN_MIN would flag
+        return [(f"nligate={v}", {"exempt": ("nli_sup_max", ">=", v)}) for v in NLI_GATES]
+    if grid in ("nligate1", "nligate2"):  # the same against the closest one / two evidence sentences only
+        return [(f"{grid}={v}", {"exempt": (f"nli_sup_top{grid[-1]}", ">=", v)}) for v in NLI_GATES]
+    if grid == "nlicon":  # the trained verifier's P(contradicted) against an evidence sentence as a hard rule
+        return [(f"nlicon={v}", {"rules_add_at": ("nli_con_max", v)} if v <= 1.0 else {}) for v in NLI_CON]
     if grid == "ruleadd":
         return [(f"ruleadd={'+'.join(a) or 'none'}", {"rules_add": a})
                 for a in ((), ("class_swap",), ("neg_flip",), ("class_swap", "neg_flip"))]
@@ -622,6 +631,9 @@ def apply(D: Data, setting: dict) -> None:
         D.exempt = x < v if op == "<" else x >= v
     off = setting.get("rules_off", ())
     D.rule = D.rule_all & ~np.isin(D.rule_name, list(off)) if off else D.rule_all.copy()
+    if "rules_add_at" in setting:
+        f, v = setting["rules_add_at"]
+        D.rule |= ~D.heading & (D.matrix((f,))[:, 0] >= v)
     for f in setting.get("rules_add", ()):  # a model feature as a hard rule (it is 0 unless the claim aligns)
         D.rule |= ~D.heading & (D.matrix((f,))[:, 0] > 0)
 
@@ -814,7 +826,7 @@ def main(argv=None) -> int:
     ap.add_argument("--grid-criterion", nargs="+", default=list(GRID_CRITERION),
                     help="sets whose mean (BA + AUC) / 2 selects a --fixed-grids candidate (default: %(default)s)")
     ap.add_argument("--fixed-grids", nargs="*", default=[],
-                    choices=("agg", "novgate", "embgate", "rulesel", "ruleadd", "slotswap"),
+                    choices=("agg", "novgate", "embgate", "rulesel", "ruleadd", "slotswap", "nligate", "nligate1", "nligate2", "nlicon"),
                     help="nothing-fitted decision-rule grids around the shipped model, chosen leave-one-dataset-out "
                          "(fixed_grid)")
     ap.add_argument("--render", type=Path, nargs="+", default=None,

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from conftest import SEEDS
@@ -124,6 +125,61 @@ def test_alignment_makes_an_on_topic_invention_unsupported():
     _, c = Checker(verifier=floored).claims(src, invented)
     assert c["status"] == "unsupported" and c["reason"].startswith(
         "no other version says this: no sentence of another version shares its wording"), c["reason"]
+
+
+def test_the_trained_verifier_vouches_for_a_reworded_sentence_the_alignment_misses():
+    """Issue 19: the shipped pairwise verifier enters the verdicts where the alignment gives up. "The full
+    interview can be accessed for further details." shares almost no words with "Read the interview here.";
+    the alignment threshold alone calls it unsupported, and the trained verifier (P(supported) >= VOUCH_MIN
+    against the closest sentence) makes it supported, naming the version and showing that sentence."""
+    from copydesk import verify
+    from copydesk.claims import AlignmentVerifier, default_claim_model, default_verifier
+    from copydesk.claims.verifier import VOUCH_MIN
+    from copydesk.evaluate.claims import Checker
+
+    src = "The mayor answered questions from residents for two hours on Thursday evening. Read the interview here."
+    rw = ("The mayor spent two hours on Thursday evening answering residents' questions. "
+          "The full interview can be accessed for further details.")
+    rep = verify(src, rw)
+    assert rep.ok, rep.summary
+    vouched = rep.claims[1]
+    assert vouched.status == "supported" and vouched.support == ("source",)
+    assert vouched.reason.startswith("the source says this in other words (the trained claim verifier: ")
+    assert int(vouched.reason.rsplit(": ", 1)[1].split(" %")[0]) >= 100 * VOUCH_MIN
+    assert vouched.evidence[0].text == "Read the interview here."
+    assert default_verifier().vouch is not None
+    # Without the trained verifier the same claim is "no other version says this".
+    _, c = Checker(verifier=AlignmentVerifier(default_claim_model())).claims(src, rw)
+    assert c["status"] == "unsupported" and c["reason"].startswith("no other version says this"), c
+
+
+def test_the_vouch_is_asked_only_where_the_alignment_gives_up_and_never_overrides_a_rule():
+    """The trained verifier is asked once per claim that no hard rule flags and no sentence aligns with
+    (against its closest sentence), in one batch; at VOUCH_MIN it supports the claim, below it the claim
+    stays unsupported; a claim a hard rule flags (here a number no version states) is never sent to it."""
+    from copydesk.claims import AlignmentVerifier, default_claim_model
+    from copydesk.claims.verifier import VOUCH_MIN
+    from copydesk.evaluate.claims import Checker
+
+    src = seed("000")
+    invented = "Officials met in a quiet room to discuss the weather and their favourite novels at length."
+    numbered = "The talks were attended by 4,812 delegates from across the region."
+    asked: list[list[tuple[str, str]]] = []
+
+    def vouch(p: float):
+        def f(claims, evidences):
+            asked.append(list(zip(claims, evidences, strict=True)))
+            return np.full(len(claims), p)
+        return f
+
+    for p, status in ((VOUCH_MIN, "supported"), (VOUCH_MIN - 0.01, "unsupported")):
+        asked.clear()
+        verifier = AlignmentVerifier(default_claim_model(), vouch=vouch(p))
+        c_inv, c_num = Checker(verifier=verifier).claims(src, invented + " " + numbered)
+        assert c_inv["status"] == status, c_inv
+        assert c_num["status"] == "unsupported" and "4,812" in c_num["reason"], c_num  # the rule, not the vouch
+        assert len(asked) == 1 and [a for a, _ in asked[0]] == [invented]  # one batch, one pair
+        assert asked[0][0][1] == c_inv["evidence"][0]["text"]  # against the sentence shown first
 
 
 # -- analyze on the seeds -------------------------------------------------------------------------

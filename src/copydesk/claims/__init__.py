@@ -23,7 +23,10 @@ No NLI model ships on the package registry, so the default verifier is built fro
    paraphrases reach: "no version contains it", whatever the model says) and the alignment threshold
    ``ALIGN_MIN`` itself: a claim no sentence of another version aligns with is unsupported, unless a
    near sentence states its figures about the same thing. So a sentence the alignment calls "added" is
-   never "supported".
+   never "supported". Except where **the trained pairwise verifier** (``featurize.nli``, the shipped
+   ``copydesk/data/verifier.onnx``) vouches for it: P(supported) at least ``VOUCH_MIN`` against the claim's
+   closest evidence sentence makes it supported, "says this in other words" (the threshold chosen
+   leave-one-dataset-out by ``scripts/claims_lodo.py --fixed-grids nligate1``).
 
 Non-claims (:func:`claim_role`: headings, questions, bullet labels, datelines, bylines) get the status
 "heading": not flagged, not counted; a heading's numbers, dates, quotes and names are still checked.
