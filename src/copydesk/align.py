@@ -14,6 +14,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -68,12 +69,12 @@ class SentenceIndex:
         from scipy.sparse import csr_matrix
 
         vocab = self.vocab
+        idf, max_idf = self.idf, self.max_idf
         rows, cols, vals = [], [], []
         for r, sts in enumerate(stem_lists):
-            c = Counter(s for s in sts if len(s) > 1)
-            ws = {s: (1.0 + math.log(k)) * self.idf.get(s, self.max_idf) for s, k in c.items()}
-            norm = math.sqrt(sum(v * v for v in ws.values())) or 1.0
-            for s, v in ws.items():
+            ws = [(s, lt * idf.get(s, max_idf)) for s, lt in _log_tf(tuple(sts))]
+            norm = math.sqrt(sum(v * v for _s, v in ws)) or 1.0
+            for s, v in ws:
                 j = vocab.setdefault(s, len(vocab)) if grow else vocab.get(s)
                 if j is not None:
                     rows.append(r)
@@ -89,6 +90,15 @@ class SentenceIndex:
         lex = (q @ self.lex.T).toarray()
         emb = np.asarray(vectors, np.float32).reshape(len(texts), -1) @ self.vectors.T
         return (W_EMB * emb + (1.0 - W_EMB) * lex).astype(np.float32)
+
+
+@lru_cache(maxsize=200_000)
+def _log_tf(stems: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
+    """(stem, 1 + log tf) of a sentence's stems of two or more characters, in order of first occurrence:
+    the part of a TF-IDF row that does not depend on the pool, computed once per sentence (a story's
+    sentences are in the pool of every other version)."""
+    c = Counter(s for s in stems if len(s) > 1)
+    return tuple((s, 1.0 + math.log(k)) for s, k in c.items())
 
 
 def similarity(

@@ -96,6 +96,7 @@ def verify(
     from .align import align, aligned_json, dropped_json, reconcile
     from .analyze import analyze_batch, sentence_vectors
     from .claims import claim_record, evidence_pool, judge_claims, sentence_units
+    from .claims.verifier import warm_trained_support
     from .ingest import InputError, article_from_text
 
     settings = settings or Settings()
@@ -112,6 +113,7 @@ def verify(
         arts.append(article_from_text("rewrite", rewrite, settings.limits))
     except InputError as e:
         raise ValueError(str(e)) from None
+    warm_trained_support()
     rows = analyze_batch(arts, settings, embed=False)
     svecs = sentence_vectors(rows, settings)
     by_id = {r.article.id: r for r in rows}

@@ -13,7 +13,7 @@ from ..records import AnalysisRow, Fact
 from ..trace import TracedStory
 from .facts import story_facts
 from .inputs import STATUSES, evidence_pool, sentence_units
-from .verifier import claim_json, claim_record, judge_claims
+from .verifier import claim_json, claim_record, judge_claims, warm_trained_support
 
 
 def story_details(
@@ -24,6 +24,7 @@ def story_details(
     members = list(traced.story.articles)
     if len(members) < 2:
         return {}, None
+    warm_trained_support()
     units = {m: sentence_units(rows[m]) for m in members}
     source = {p.article_id: p.source for p in traced.placements}
     out: dict[str, str] = {}

@@ -302,6 +302,10 @@ class Pipeline:
         new = self.store.unplaced_ids() if only is None else self.unplaced_of(only)
         if not new:
             return stats
+        if self.settings.claims:  # the claim checker's trained verifier loads while candidates are scored
+            from ..claims.verifier import warm_trained_support
+
+            warm_trained_support()
         pairs = self._score_candidates(new, stats)
         self.store.put_pairs(list(pairs.values()))
         done: set[str] = set()
