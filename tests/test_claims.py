@@ -147,6 +147,9 @@ def test_the_trained_verifier_vouches_for_a_reworded_sentence_the_alignment_miss
     assert vouched.reason.startswith("the source says this in other words (the trained claim verifier: ")
     assert int(vouched.reason.rsplit(": ", 1)[1].split(" %")[0]) >= 100 * VOUCH_MIN
     assert vouched.evidence[0].text == "Read the interview here."
+    # The alignment agrees: the sentence restates that source sentence, it is not "added".
+    (row,) = [a for a in rep.alignment if a["start"] == vouched.start]
+    assert row["label"] == "paraphrase" and row["source_sentences"][0]["text"] == "Read the interview here."
     assert default_verifier().vouch is not None
     # Without the trained verifier the same claim is "no other version says this".
     _, c = Checker(verifier=AlignmentVerifier(default_claim_model())).claims(src, rw)
