@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -234,6 +236,60 @@ def test_get_embedder_is_a_singleton(model_dir: Path, monkeypatch: pytest.Monkey
         t.join()
     assert len(got) == 4 and all(e is got[0] for e in got)
     assert embed.get_embedder() is got[0]
+
+
+def test_a_fork_waits_for_a_model_loading_in_the_background() -> None:
+    """``PerProcess.warm`` loads in a background thread (the claim verifier while candidates are scored); a
+    fork in the meantime (the placement workers) must wait for it, so the child never inherits a half-built
+    model or a lock the loading thread held, and builds its own model."""
+    built: list[int] = []
+
+    def make(threads: int | None) -> int:
+        time.sleep(0.4)
+        built.append(os.getpid())
+        return os.getpid()
+
+    pp: PerProcess[int] = PerProcess(make)
+    t0 = time.perf_counter()
+    pp.warm()
+    pp.warm()  # a second warm starts nothing
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: when it started, and the model it gets
+        try:
+            started = time.perf_counter()
+            os.write(w, f"{started} {pp.get()} {len(built)}".encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    with os.fdopen(r) as fh:
+        started_s, child_value, child_built = fh.read().split()
+    os.waitpid(pid, 0)
+    assert float(started_s) - t0 >= 0.4  # the fork waited for the load
+    assert int(child_value) == pid and int(child_built) == 2  # the child built its own (after the parent's)
+    assert built == [os.getpid()] and pp.get() == os.getpid()  # the parent's load ran once, here
+
+
+def test_a_failed_background_load_is_raised_by_the_callers_own_get(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model that cannot load fails where the caller asks for it, with its message, and the background
+    attempt raises nothing of its own (no traceback from a thread)."""
+    tries: list[int] = []
+    uncaught: list[object] = []
+    monkeypatch.setattr(threading, "excepthook", uncaught.append)
+
+    def make(threads: int | None) -> int:
+        tries.append(1)
+        raise FileNotFoundError("verifier.onnx missing: run scripts/export_verifier.py")
+
+    pp: PerProcess[int] = PerProcess(make)
+    pp.warm()
+    with pytest.raises(FileNotFoundError, match="verifier.onnx missing"):
+        pp.get()
+    deadline = time.perf_counter() + 10
+    while len(tries) < 2 and time.perf_counter() < deadline:  # the background attempt and the caller's
+        time.sleep(0.01)
+    time.sleep(0.05)  # the background thread returns after its attempt
+    assert len(tries) == 2 and not uncaught
 
 
 def test_batches_respect_row_and_token_limits() -> None:

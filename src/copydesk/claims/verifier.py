@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Protocol
@@ -48,19 +46,13 @@ def trained_support(claims: Sequence[str], evidences: Sequence[str]) -> np.ndarr
     return get_pair_classifier().predict(claims, evidences)[:, 0]
 
 
-_WARMING: set[int] = set()  # processes that started loading the trained verifier
-
-
 def warm_trained_support() -> None:
-    """Start loading the trained verifier in a background thread, once a process (a forked child loads its own),
-    so its ONNX session (about 0.3 s) is built while the caller analyses and aligns the texts; the first
-    :func:`trained_support` call waits for it if it is not done."""
-    from ..featurize.nli import get_pair_classifier
+    """Start loading the trained verifier in a background thread, once a process (a forked child loads its own;
+    a fork waits for the thread), so its ONNX session (about 0.25 s) is built while the caller analyses and
+    aligns the texts; the first :func:`trained_support` call waits for it if it is not done."""
+    from ..featurize.nli import warm_pair_classifier
 
-    if os.getpid() in _WARMING:
-        return
-    _WARMING.add(os.getpid())
-    threading.Thread(target=get_pair_classifier, name="copydesk-warm-nli", daemon=True).start()
+    warm_pair_classifier()
 
 
 class AlignmentVerifier:

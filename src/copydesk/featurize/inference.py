@@ -116,17 +116,43 @@ class OnnxPasses:
 
 class PerProcess(Generic[T]):
     """One ``make(threads)`` a process, created on first :meth:`get` (thread-safe) and forgotten in a
-    forked child, which builds its own. ``threads`` only applies to the call that creates it."""
+    forked child, which builds its own. ``threads`` only applies to the call that creates it.
+
+    :meth:`warm` builds it in a background thread; a fork first waits for that thread, so no child
+    inherits a model half loaded (or a lock its loading thread held)."""
 
     def __init__(self, make: Callable[[int | None], T]) -> None:
         self._make = make
         self._value: T | None = None
         self._lock = threading.Lock()
-        os.register_at_fork(after_in_child=self._reset)
+        self._warming: threading.Thread | None = None
+        os.register_at_fork(before=self._settle, after_in_child=self._reset)
+
+    def _settle(self) -> None:
+        t = self._warming
+        if t is not None and t is not threading.current_thread():
+            t.join()
 
     def _reset(self) -> None:
         self._value = None
         self._lock = threading.Lock()
+        self._warming = None
+
+    def warm(self, threads: int | None = None) -> None:
+        """Start building the value in a background thread, unless it is built or being built."""
+        with self._lock:
+            if self._value is not None or self._warming is not None:
+                return
+            self._warming = threading.Thread(target=self._quiet_get, args=(threads,), name="copydesk-warm", daemon=True)
+            self._warming.start()
+
+    def _quiet_get(self, threads: int | None) -> None:
+        """:meth:`get` for :meth:`warm`: a failure is left to the caller's own :meth:`get`, which tries again and
+        raises it where it is handled (not as a traceback from a background thread)."""
+        try:
+            self.get(threads)
+        except Exception:  # noqa: BLE001
+            pass
 
     def get(self, threads: int | None = None) -> T:
         value = self._value

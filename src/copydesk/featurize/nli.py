@@ -28,7 +28,7 @@ import numpy as np
 from .embed import weights_dir
 from .inference import OnnxPasses, PerProcess, length_batches, padded, thread_count
 
-__all__ = ["LABELS", "MAX_TOKENS", "PairClassifier", "get_pair_classifier", "model_path"]
+__all__ = ["LABELS", "MAX_TOKENS", "PairClassifier", "get_pair_classifier", "model_path", "warm_pair_classifier"]
 
 LABELS = ("supported", "contradicted", "not_stated")  # column order of :meth:`PairClassifier.predict`
 MAX_TOKENS = 96  # the training sequence length
@@ -97,6 +97,11 @@ class PairClassifier:
 
 
 _CLASSIFIER: PerProcess[PairClassifier] = PerProcess(PairClassifier)
+
+
+def warm_pair_classifier() -> None:
+    """Start loading the classifier in a background thread (see :meth:`PerProcess.warm`)."""
+    _CLASSIFIER.warm()
 
 
 def get_pair_classifier(threads: int | None = None) -> PairClassifier:
