@@ -45,7 +45,11 @@ share flagged + mean, least alignment, max), ``novgate`` / ``embgate`` (ALIGN_MI
 novelty is below / its MiniLM cosine at or above a value), ``rulesel`` (hard rules dropped by backward
 elimination on the other sets), ``ruleadd`` (the ``class_swap`` / ``neg_flip`` features of an aligned claim as
 hard rules), ``slotswap`` (the same-slot swap rule of ``claims.slot_rules`` off and on; it is the last hard
-rule, so "off" is exactly the decision without it).
+rule, so "off" is exactly the decision without it); with ``--nli-model``, ``nligate`` / ``nligate1`` / ``nligate2``
+(the trained verifier vouches for a claim ALIGN_MIN would flag: its P(supported) against the best of the three /
+the closest / the best of the two closest evidence sentences at or above a value; ``nligate1`` is the product's
+``claims.verifier.VOUCH_MIN``), ``nligaterev`` / ``nligatesym`` (the closest sentence read as the claim / the lower
+of both directions) and ``nlicon`` (its P(contradicted) against an evidence sentence as a hard rule).
 
 Baselines, item level, fitted the same LODO way (on the other sets, threshold chosen there):
 ``overlap`` = 1 - the share of the text's content words found in the document; ``lr_support`` =
@@ -274,8 +278,25 @@ def add_nli(rows: list[dict], model: Path, cache_path: Path | None, threads: int
             if cache_path:
                 with open(cache_path, "wb") as fh:
                     pickle.dump(cache, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    # The reverse direction against the closest evidence sentence (evidence as the claim), for --fixed-grids nligatesym.
+    rev = sorted({(c["ev"][0], c["text"]) for r in rows for c in r["claims"] if c["ev"]} - set(store))
+    if rev:
+        clf = PairClassifier(threads=threads, path=model)
+        for k in range(0, len(rev), 4000):
+            chunk = rev[k: k + 4000]
+            p = clf.predict([a for a, _ in chunk], [b for _, b in chunk])
+            store.update({pr: (float(q[0]), float(q[1])) for pr, q in zip(chunk, p, strict=True)})
+            print(f"lodo: nli reverse {k + len(chunk)}/{len(rev)} pairs", file=sys.stderr)
+        if cache_path:
+            with open(cache_path, "wb") as fh:
+                pickle.dump(cache, fh, protocol=pickle.HIGHEST_PROTOCOL)
     for r in rows:
         for c in r["claims"]:
+            if c["ev"]:
+                fwd, back = store[(c["text"], c["ev"][0])][0], store[(c["ev"][0], c["text"])][0]
+                c["x"] |= {"nli_sup_rev1": back, "nli_sup_sym1": min(fwd, back)}
+            else:
+                c["x"] |= {"nli_sup_rev1": 0.0, "nli_sup_sym1": 0.0}
             ps = np.array([store[(c["text"], e)] for e in c["ev"]]) if c["ev"] else np.zeros((1, 2))
             c["x"] |= {"nli_sup_top1": float(ps[0, 0]), "nli_sup_top2": float(ps[:2, 0].max()),
                        "nli_sup_max": float(ps[:, 0].max()), "nli_sup_mean": float(ps[:, 0].mean()),
@@ -611,6 +632,9 @@ def grid_candidates(D: Data, grid: str) -> list[tuple[str, dict]]:
         return [(f"nligate={v}", {"exempt": ("nli_sup_max", ">=", v)}) for v in NLI_GATES]
     if grid in ("nligate1", "nligate2"):  # the same against the closest one / two evidence sentences only
         return [(f"{grid}={v}", {"exempt": (f"nli_sup_top{grid[-1]}", ">=", v)}) for v in NLI_GATES]
+    if grid in ("nligaterev", "nligatesym"):  # the closest sentence read as the claim / both ways (the lower)
+        f = "nli_sup_rev1" if grid == "nligaterev" else "nli_sup_sym1"
+        return [(f"{grid}={v}", {"exempt": (f, ">=", v)}) for v in NLI_GATES]
     if grid == "nlicon":  # the trained verifier's P(contradicted) against an evidence sentence as a hard rule
         return [(f"nlicon={v}", {"rules_add_at": ("nli_con_max", v)} if v <= 1.0 else {}) for v in NLI_CON]
     if grid == "ruleadd":
@@ -826,7 +850,7 @@ def main(argv=None) -> int:
     ap.add_argument("--grid-criterion", nargs="+", default=list(GRID_CRITERION),
                     help="sets whose mean (BA + AUC) / 2 selects a --fixed-grids candidate (default: %(default)s)")
     ap.add_argument("--fixed-grids", nargs="*", default=[],
-                    choices=("agg", "novgate", "embgate", "rulesel", "ruleadd", "slotswap", "nligate", "nligate1", "nligate2", "nlicon"),
+                    choices=("agg", "novgate", "embgate", "rulesel", "ruleadd", "slotswap", "nligate", "nligate1", "nligate2", "nligaterev", "nligatesym", "nlicon"),
                     help="nothing-fitted decision-rule grids around the shipped model, chosen leave-one-dataset-out "
                          "(fixed_grid)")
     ap.add_argument("--render", type=Path, nargs="+", default=None,
