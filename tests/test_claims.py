@@ -185,6 +185,19 @@ def test_the_vouch_is_asked_only_where_the_alignment_gives_up_and_never_override
         assert asked[0][0][1] == c_inv["evidence"][0]["text"]  # against the sentence shown first
 
 
+def test_a_date_bent_in_numeric_form_fails_the_gate_and_the_same_date_passes():
+    """Issue 19, every checkable unit: "3/18/20" for "March 17, 2020" is a changed date (it was no unit at
+    all and passed as a matching sentence); "3/17/20" is the same date."""
+    from copydesk import verify
+
+    src = "The governor announced the closure of all schools on March 17, 2020, citing the outbreak."
+    bent = verify(src, "On 3/18/20 the governor said every school would close because of the outbreak.")
+    assert not bent.ok and [c.status for c in bent.claims] == ["contradicted"]
+    assert bent.claims[0].reason == "date changed: “3/18/20” here; the source says “March 17, 2020”"
+    same = verify(src, "On 3/17/20 the governor said every school would close because of the outbreak.")
+    assert same.ok, same.summary
+
+
 # -- analyze on the seeds -------------------------------------------------------------------------
 
 

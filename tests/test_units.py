@@ -174,6 +174,27 @@ def test_date_compatibility_year_and_relative() -> None:
     assert compatible(lw, y) is None
 
 
+def test_numeric_dates_are_dates_either_way_round() -> None:
+    """3/17/20 is March 17, 2020; 17/3/2020 can only be day first; 3/4/2020 reads either way, so it agrees with
+    March 4 and with 3 April and differs from a date neither reading gives. Fractions and 24/7 are no dates."""
+    def one(text: str):
+        (u,) = extract_dates(text)
+        return u
+
+    march17 = one("on March 17, 2020")
+    assert one("on 3/17/20").key == "year:2020|month:3|day:17" and one("on 3/17/20").text == "3/17/20"
+    assert compatible(one("on 3/17/20"), march17) is True
+    assert compatible(one("on 3/18/20"), march17) is False
+    assert compatible(one("on 17/3/2020"), march17) is True
+    assert compatible(one("on 3/17/1999"), march17) is False
+    either = one("on 3/4/2020")
+    assert compatible(either, one("on March 4, 2020")) is True
+    assert compatible(either, one("on 3 April 2020")) is True
+    assert compatible(either, one("on March 5, 2020")) is False
+    assert compatible(either, one("in 2020")) is True
+    assert extract_dates("open 24/7, half (1/2) of them") == []
+
+
 # --------------------------------------------------------------------------- quotes
 
 

@@ -170,8 +170,26 @@ _DATE_FIELDS: tuple[tuple[str, Callable[[str, dict[str, str]], bool | None] | No
 )
 
 
+def _readings(key: str) -> list[dict[str, str]]:
+    """The date fields of ``key``: one reading, or two for a numeric date whose day and month may be swapped."""
+    f = _parse_date_key(key)
+    if f.pop("dm", None) is None:
+        return [f]
+    return [f, f | {"month": f["day"], "day": f["month"]}]
+
+
 def _dates_compatible(a: str, b: str) -> bool | None:
-    fa, fb = _parse_date_key(a), _parse_date_key(b)
+    """Whether two date keys can be the same date: True, False, or None where they say nothing of each other.
+    A numeric date that reads either way (3/4/2020) is compatible if a reading is, different if every one is."""
+    results = [_fields_compatible(fa, fb) for fa in _readings(a) for fb in _readings(b)]
+    if True in results:
+        return True
+    if results and all(r is False for r in results):
+        return False
+    return None
+
+
+def _fields_compatible(fa: dict[str, str], fb: dict[str, str]) -> bool | None:
     if "rel" in fa or "rel" in fb:
         if "rel" in fa and "rel" in fb:
             pa, pb = _rel_pos(fa["rel"]), _rel_pos(fb["rel"])

@@ -89,6 +89,10 @@ _YEAR_RE = re.compile(
 _ISO_RE = re.compile(
     r"(?<![\w-])(?P<y>(?:1[89]|20)\d\d)-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])(?![\w-])"
 )
+# Numeric dates with slashes: 3/17/20, 3/17/2020, 17/3/2020 (two-digit years 00-49 are 20xx, 50-99 19xx).
+_SLASH_RE = re.compile(
+    r"(?<![\w/.,-])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>(?:1[89]|20)\d\d|\d\d)(?![\w/]|[.,]\d)"
+)
 _TIME_AP_RE = re.compile(
     r"(?<![\w:.,])(?P<h>1[0-2]|0?[1-9])(?::(?P<mi>[0-5]\d))?[ \u00a0]?(?P<ap>(?i:a\.m\.|p\.m\.|am|pm))(?![^\W_])"
 )
@@ -114,7 +118,9 @@ _REL_GATE = (
 )
 
 
-_FIELD_ORDER = ("year", "month", "day", "season", "weekday", "decade", "time", "rel", "part", "q")
+# "dm": a numeric date whose day and month may be the other way round (3/4/2020: March 4 in American use,
+# 3 April in British); ``compare`` accepts either reading.
+_FIELD_ORDER = ("year", "month", "day", "season", "weekday", "decade", "time", "rel", "part", "q", "dm")
 
 
 def _date_key(fields: dict[str, str]) -> str:
@@ -130,12 +136,14 @@ def _qualify(m: re.Match[str], f: dict[str, str]) -> None:
 
 
 def _date_candidates(text: str) -> list[tuple[int, int, dict[str, str]]]:
-    """All date matches (possibly overlapping) as (start, end, fields): ISO dates, months, seasons,
+    """All date matches (possibly overlapping) as (start, end, fields): ISO and numeric dates, months, seasons,
     weekdays, relative dates, decades, years, clock times, in that order. Each scan runs only when
     its cheap gate (a digit, a month abbreviation, ...) is in the text."""
     tl = text.lower()
     digit = DIGIT_RE.search(text) is not None
     out = _iso_dates(text) if digit and "-" in text else []
+    if digit and "/" in text:
+        out += _slash_dates(text)
     if any(w in text for w in _MONTH_GATE):
         out += _month_dates(text)
     if any(w in tl for w in _SEASONS_GATE):
@@ -158,6 +166,27 @@ def _iso_dates(text: str) -> list[tuple[int, int, dict[str, str]]]:
     out: list[tuple[int, int, dict[str, str]]] = []
     for m in _ISO_RE.finditer(text):
         out.append((m.start(), m.end(), {"year": m["y"], "month": str(int(m["m"])), "day": str(int(m["d"]))}))
+    return out
+
+
+def _slash_dates(text: str) -> list[tuple[int, int, dict[str, str]]]:
+    """Numeric dates, month first unless the first number cannot be a month (17/3/2020); when both could be
+    the month, the key says so (``dm``)."""
+    out: list[tuple[int, int, dict[str, str]]] = []
+    for m in _SLASH_RE.finditer(text):
+        a, b, y = int(m["a"]), int(m["b"]), m["y"]
+        if len(y) == 2:
+            y = ("20" if int(y) < 50 else "19") + y
+        if 1 <= a <= 12 and 1 <= b <= 31:
+            month, day = a, b
+        elif 1 <= b <= 12 and 1 <= a <= 31:
+            month, day = b, a
+        else:
+            continue
+        f = {"year": y, "month": str(month), "day": str(day)}
+        if a != b and a <= 12 and b <= 12:
+            f["dm"] = "1"
+        out.append((m.start(), m.end(), f))
     return out
 
 
