@@ -67,6 +67,10 @@ def test_a_fifth_twenty_percent_and_20pct_agree(seeds: dict[str, str]) -> None:
         ("about a fifth of the land", "20|percent"),
         ("approximately twenty percent of land", "20|percent"),
         ("a quarter of voters", "25|percent"),
+        ("one in five voters", "20|percent"),
+        ("3 out of 4 games", "75|percent"),
+        ("about one in every three adults", "33.3333|percent"),
+        ("one in 10 Americans", "10|percent"),
         ("half of the staff", "50|percent"),
         ("one-third", "33.3333|percent"),
         ("a 30-day ceasefire", "30|day"),
@@ -172,6 +176,15 @@ def test_date_compatibility_year_and_relative() -> None:
     assert compatible(lw, nw) is False
     assert compatible(lw, lm) is None
     assert compatible(lw, y) is None
+
+
+def test_a_share_is_a_percentage_and_a_time_is_not_a_share() -> None:
+    """"one in five" = "twenty percent" = "a fifth"; "two in five minutes" is two of something in five minutes."""
+    one_in_five = _find(extract_numbers("One in five voters said so."), "One in five")
+    assert compatible(one_in_five, _find(extract_numbers("Twenty percent of voters"), "Twenty percent")) is True
+    assert compatible(one_in_five, _find(extract_numbers("a fifth of voters"), "a fifth")) is True
+    assert compatible(one_in_five, _find(extract_numbers("Forty percent of voters"), "Forty percent")) is False
+    assert [u.key for u in extract_numbers("He scored two in five minutes.")] == ["2|", "5|minute"]
 
 
 def test_numeric_dates_are_dates_either_way_round() -> None:

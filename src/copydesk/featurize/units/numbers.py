@@ -528,8 +528,36 @@ def _duration_candidates(text: str) -> list[tuple[int, int, float, str, bool]]:
     return out
 
 
+_SHARE_NUM = r"one|two|three|four|five|six|seven|eight|nine|\d{1,3}"
+_SHARE_DEN = r"two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand|\d{1,4}"
+# "one in five", "3 out of 4", "one in every three": a share, read as a percentage ("20%" = "a fifth").
+_SHARE_RE = re.compile(
+    rf"(?i:(?<![^\W_.,])(?P<n>{_SHARE_NUM}){WS}+(?:in|out{WS}+of){WS}+(?:every{WS}+)?(?:a{WS}+)?"
+    rf"(?P<d>{_SHARE_DEN})(?![^\W_]|[.,]\d)(?!{WS}+(?:{TIME_WORD}|min|hr|yr)s?(?![^\W_])))"
+)
+
+
+def _share_candidates(text: str) -> list[tuple[int, int, float, str]]:
+    """(start, end, percentage, "percent") of the shares "N in M" / "N out of M" with N < M (a hedge before it
+    is part of the span, as for any number); they replace the numbers found inside them."""
+    out: list[tuple[int, int, float, str]] = []
+    for m in _SHARE_RE.finditer(text):
+        n, d = (int(x) if x.isdigit() else SMALL.get(x.lower(), _SCALES.get(x.lower(), 0)) for x in (m["n"], m["d"]))
+        if not 0 < n < d:
+            continue
+        s = m.start()
+        mh = _HEDGE_RE.search(text, max(0, s - 30), s)
+        out.append((mh.start() if mh else s, m.end(), 100.0 * n / d, "percent"))
+    return out
+
+
 def _number_units(text: str, offset: int, date_spans: list[tuple[int, int]]) -> list[Unit]:
     found = _number_candidates(text, date_spans)
+    if " in " in text or " of " in text:
+        for s, e, v, u in _share_candidates(text):
+            if all(e <= a or s >= b for a, b in date_spans):
+                found = [c for c in found if c[1] <= s or c[0] >= e] + [(s, e, v, u)]
+        found.sort(key=lambda c: c[0])
     if any(w in text for w in ("our", "ay", "eek", "onth", "ear", "ecade", "entur", "inute", "econd")):
         for s, e, v, u, over in _duration_candidates(text):
             if over:
