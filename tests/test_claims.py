@@ -198,6 +198,23 @@ def test_a_date_bent_in_numeric_form_fails_the_gate_and_the_same_date_passes():
     assert same.ok, same.summary
 
 
+def test_a_share_or_a_multiple_bent_in_other_words_fails_the_gate():
+    """"Forty percent" for "one in five", "tripled" for "doubled": contradicted, naming both wordings; the same
+    values in other words ("twenty percent", "rose twofold") pass."""
+    from copydesk import verify
+
+    src = "One in five voters said they had not decided yet. Sales doubled in the first quarter, the firm said."
+    ok = verify(src, "Twenty percent of voters told pollsters they were undecided. The firm said sales rose "
+                     "twofold in the first quarter.")
+    assert ok.ok, ok.summary
+    bent = verify(src, "Forty percent of voters told pollsters they were undecided. The firm said sales tripled "
+                       "in the first quarter.")
+    assert [c.status for c in bent.claims] == ["contradicted", "contradicted"]
+    share, multiple = (c.reason for c in bent.claims)
+    assert share.startswith("percentage changed: “Forty percent") and "One in five" in share, share
+    assert multiple == "multiple changed: “tripled” here; the source says “doubled”", multiple
+
+
 # -- analyze on the seeds -------------------------------------------------------------------------
 
 

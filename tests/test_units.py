@@ -187,6 +187,19 @@ def test_a_share_is_a_percentage_and_a_time_is_not_a_share() -> None:
     assert [u.key for u in extract_numbers("He scored two in five minutes.")] == ["2|", "5|minute"]
 
 
+def test_a_multiple_in_any_wording_is_one_factor() -> None:
+    """"doubled" = "twofold" = "twice as many"; "tripled" differs; "twice a day" is a rate, no factor."""
+    def key(text: str) -> list[str]:
+        return [u.key for u in extract_numbers(text)]
+
+    assert key("Sales doubled.") == key("Sales rose twofold.") == key("twice as many sales") == ["2|fold"]
+    assert key("Sales tripled.") == key("a threefold rise") == ["3|fold"]
+    assert key("Prices halved.") == ["0.5|fold"] and key("a 10-fold rise") == ["10|fold"]
+    assert key("He did it twice a day.") == [] and key("the double murder") == []
+    doubled, tripled = (_find(extract_numbers(t), w) for t, w in (("Sales doubled", "doubled"), ("Sales tripled", "tripled")))
+    assert compatible(doubled, tripled) is False
+
+
 def test_numeric_dates_are_dates_either_way_round() -> None:
     """3/17/20 is March 17, 2020; 17/3/2020 can only be day first; 3/4/2020 reads either way, so it agrees with
     March 4 and with 3 April and differs from a date neither reading gives. Fractions and 24/7 are no dates."""

@@ -105,8 +105,8 @@ def unit_phrase(text: str, u: Unit) -> str:
 
 
 def unit_label(u: Unit) -> str:
-    """The kind of a unit, as a reason names it: duration, fraction, percentage, amount, age, date, quote,
-    number."""
+    """The kind of a unit, as a reason names it: duration, fraction, percentage, amount, age, multiple ("doubled"),
+    date, quote, number."""
     if u.kind != "number":
         return u.kind
     if u.unit in TIME_UNITS:
@@ -121,6 +121,8 @@ def unit_label(u: Unit) -> str:
         return "amount"
     if u.unit == "age":
         return "age"
+    if u.unit == "fold":
+        return "multiple"
     return "number"
 
 

@@ -551,8 +551,39 @@ def _share_candidates(text: str) -> list[tuple[int, int, float, str]]:
     return out
 
 
+_MULTIPLIER_VERB = {"doubl": 2.0, "tripl": 3.0, "quadrupl": 4.0, "quintupl": 5.0, "halv": 0.5}
+# "doubled", "tripling", "halved"; "threefold", "a 10-fold rise"; "twice as many": a factor, unit "fold".
+_MULTIPLIER_RE = re.compile(
+    r"(?i:(?<![^\W_])(?:(?P<verb>doubl|tripl|quadrupl|quintupl|halv)(?:ed|ing)"
+    rf"|(?P<n>two|three|four|five|six|seven|eight|nine|ten|hundred|\d{{1,3}})(?:-|{WS})?fold"
+    rf"|(?P<twice>twice){WS}+as{WS}+(?:many|much|large|high|big|likely|long|fast|often))(?![^\W_]))"
+)
+
+
+def _multiplier_candidates(text: str) -> list[tuple[int, int, float, str]]:
+    """(start, end, factor, "fold") of the multipliers in ``text`` ("doubled" = "twofold" = "twice as many")."""
+    out: list[tuple[int, int, float, str]] = []
+    for m in _MULTIPLIER_RE.finditer(text):
+        if m["verb"]:
+            v = _MULTIPLIER_VERB[m["verb"].lower()]
+            e = m.end()
+        elif m["n"]:
+            n = m["n"].lower()
+            v = float(n) if n.isdigit() else float(SMALL.get(n, _SCALES.get(n, 0)))
+            e = m.end()
+        else:
+            v, e = 2.0, m.end("twice")
+        if v > 0:
+            out.append((m.start(), e, v, "fold"))
+    return out
+
+
 def _number_units(text: str, offset: int, date_spans: list[tuple[int, int]]) -> list[Unit]:
     found = _number_candidates(text, date_spans)
+    if any(w in text for w in ("oubl", "ripl", "uadrupl", "uintupl", "alv", "fold", "wice")):
+        for s, e, v, u in _multiplier_candidates(text):
+            found = [c for c in found if c[1] <= s or c[0] >= e] + [(s, e, v, u)]
+        found.sort(key=lambda c: c[0])
     if " in " in text or " of " in text:
         for s, e, v, u in _share_candidates(text):
             if all(e <= a or s >= b for a, b in date_spans):
