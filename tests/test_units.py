@@ -200,6 +200,18 @@ def test_a_multiple_in_any_wording_is_one_factor() -> None:
     assert compatible(doubled, tripled) is False
 
 
+def test_the_past_decade_is_ten_years() -> None:
+    """"over the past decade" = "over the last ten years", and differs from twenty years ("over" is no hedge
+    here); "a decade ago" stays a date and "the decade's best album" is no quantity."""
+    decade = _find(extract_numbers("Prices have risen over the past decade."), "the past decade")
+    assert decade.key == "1|decade"
+    assert compatible(decade, _find(extract_numbers("over the last ten years"), "ten years")) is True
+    assert compatible(decade, _find(extract_numbers("over the last twenty years"), "twenty years")) is False
+    assert [u.key for u in extract_numbers("Sales grew over the decade.")] == ["1|decade"]
+    assert extract_numbers("the decade's best album") == [] and extract_numbers("It was the decade of change.") == []
+    assert [u.key for u in extract_dates("a decade ago")] == ["rel:ago-1-decade"]
+
+
 def test_numeric_dates_are_dates_either_way_round() -> None:
     """3/17/20 is March 17, 2020; 17/3/2020 can only be day first; 3/4/2020 reads either way, so it agrees with
     March 4 and with 3 April and differs from a date neither reading gives. Fractions and 24/7 are no dates."""

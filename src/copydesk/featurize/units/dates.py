@@ -73,7 +73,7 @@ _WEEKDAY_RE = re.compile(
 _REL_RE = re.compile(
     r"(?i:(?<![^\W_])(?:(?P<r1>yesterday|today|tomorrow|tonight)"
     r"|(?:(?:earlier|later)[ \u00a0]+)?(?P<rq>last|this|next|past|coming|previous)[ \u00a0]+"
-    r"(?:(?:few|couple[ \u00a0]+of)[ \u00a0]+)?(?P<ru>weekend|week|month|year|decade|night|morning|"
+    r"(?:(?:few|couple[ \u00a0]+of)[ \u00a0]+)?(?P<ru>weekend|week|month|year|night|morning|"
     r"afternoon|evening|days|weeks|months|years)"
     r"|(?P<an>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few|several|"
     r"a[ \u00a0]+few|a[ \u00a0]+couple[ \u00a0]+of)[ \u00a0]+(?P<au>days?|weeks?|months?|years?|"

@@ -494,6 +494,8 @@ _DURATION_RE = re.compile(
     rf"|half{WS}+an?{WS}+(?P<u2>{TIME_WORD})(?![^\W_])"
     rf"|an?{WS}+half(?:-|{WS})(?P<u3>{TIME_WORD})(?![^\W_])"
     rf"|(?P<u4>{TIME_WORD})(?:-|{WS})?long(?![^\W_])"
+    rf"|(?:(?:over|for|during|throughout|across){WS}+(?=the{WS}+decade))?"
+    rf"(?P<dec>the{WS}+(?:(?:past|last|previous|next|coming){WS}+)?decade)(?![^\W_]|['’]s)"
     rf"|(?P<det>its|the|their|his|her|a){WS}+(?P<ord>{'|'.join(ORDINAL_VALUE)}|\d{{1,3}}(?:st|nd|rd|th))"
     rf"{WS}+(?P<u5>{TIME_WORD})(?![^\W_]|-)"
     rf"))"
@@ -514,6 +516,11 @@ def _duration_candidates(text: str) -> list[tuple[int, int, float, str, bool]]:
             unit, value = m["u1"].lower(), 1.5 if m["half1"] else 1.0
         elif m["u2"] or m["u3"]:
             unit, value = (m["u2"] or m["u3"]).lower(), 0.5
+        elif m["dec"]:  # "over the decade", "the past decade": ten years, a period ("over" is no hedge here)
+            if not (m.start("dec") > s or re.match(r"(?i)the\W+\w+\W+decade", m["dec"])):
+                continue  # a bare "the decade" only after "over", "for", "during", ...
+            out.append((m.start("dec"), e, 1.0, "decade", False))
+            continue
         elif m["u4"]:
             if re.search(r"\d|-", text[max(0, s - 2) : s]):
                 continue  # "three-month-long": the number scanner has it
