@@ -264,7 +264,11 @@ def add_nli(rows: list[dict], model: Path, cache_path: Path | None, threads: int
     if cache_path and cache_path.exists():
         with open(cache_path, "rb") as fh:
             cache = pickle.load(fh)
-    pairs = sorted({(c["text"], e) for r in rows for c in r["claims"] for e in c["ev"]} - set(cache.get(tag, {})))
+    # Each claim against its evidence sentences, and (for --fixed-grids nligaterev / nligatesym) its closest
+    # evidence sentence read as the claim.
+    wanted = {(c["text"], e) for r in rows for c in r["claims"] for e in c["ev"]}
+    wanted |= {(c["ev"][0], c["text"]) for r in rows for c in r["claims"] if c["ev"]}
+    pairs = sorted(wanted - set(cache.get(tag, {})))
     store = cache.setdefault(tag, {})
     if pairs:
         t0 = time.perf_counter()
@@ -278,18 +282,6 @@ def add_nli(rows: list[dict], model: Path, cache_path: Path | None, threads: int
             if cache_path:
                 with open(cache_path, "wb") as fh:
                     pickle.dump(cache, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    # The reverse direction against the closest evidence sentence (evidence as the claim), for --fixed-grids nligatesym.
-    rev = sorted({(c["ev"][0], c["text"]) for r in rows for c in r["claims"] if c["ev"]} - set(store))
-    if rev:
-        clf = PairClassifier(threads=threads, path=model)
-        for k in range(0, len(rev), 4000):
-            chunk = rev[k: k + 4000]
-            p = clf.predict([a for a, _ in chunk], [b for _, b in chunk])
-            store.update({pr: (float(q[0]), float(q[1])) for pr, q in zip(chunk, p, strict=True)})
-            print(f"lodo: nli reverse {k + len(chunk)}/{len(rev)} pairs", file=sys.stderr)
-        if cache_path:
-            with open(cache_path, "wb") as fh:
-                pickle.dump(cache, fh, protocol=pickle.HIGHEST_PROTOCOL)
     for r in rows:
         for c in r["claims"]:
             if c["ev"]:
