@@ -71,6 +71,7 @@ def test_a_fifth_twenty_percent_and_20pct_agree(seeds: dict[str, str]) -> None:
         ("3 out of 4 games", "75|percent"),
         ("about one in every three adults", "33.3333|percent"),
         ("one in 10 Americans", "10|percent"),
+        ("one in 1,000 people", "0.1|percent"),
         ("half of the staff", "50|percent"),
         ("one-third", "33.3333|percent"),
         ("a 30-day ceasefire", "30|day"),
@@ -185,6 +186,7 @@ def test_a_share_is_a_percentage_and_a_time_is_not_a_share() -> None:
     assert compatible(one_in_five, _find(extract_numbers("a fifth of voters"), "a fifth")) is True
     assert compatible(one_in_five, _find(extract_numbers("Forty percent of voters"), "Forty percent")) is False
     assert [u.key for u in extract_numbers("He scored two in five minutes.")] == ["2|", "5|minute"]
+    assert [u.key for u in extract_numbers("He was ranked 5 in 2020.")] == ["5|"]  # a year, not 5 in 2,020
 
 
 def test_a_multiple_in_any_wording_is_one_factor() -> None:

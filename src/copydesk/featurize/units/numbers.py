@@ -536,7 +536,7 @@ def _duration_candidates(text: str) -> list[tuple[int, int, float, str, bool]]:
 
 
 _SHARE_NUM = r"one|two|three|four|five|six|seven|eight|nine|\d{1,3}"
-_SHARE_DEN = r"two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand|\d{1,4}"
+_SHARE_DEN = r"two|three|four|five|six|seven|eight|nine|ten|twenty|hundred|thousand|\d{1,3}(?:,\d{3})+|\d{1,4}"
 # "one in five", "3 out of 4", "one in every three": a share, read as a percentage ("20%" = "a fifth").
 _SHARE_RE = re.compile(
     rf"(?i:(?<![^\W_.,])(?P<n>{_SHARE_NUM}){WS}+(?:in|out{WS}+of){WS}+(?:every{WS}+)?(?:a{WS}+)?"
@@ -549,7 +549,10 @@ def _share_candidates(text: str) -> list[tuple[int, int, float, str]]:
     is part of the span, as for any number); they replace the numbers found inside them."""
     out: list[tuple[int, int, float, str]] = []
     for m in _SHARE_RE.finditer(text):
-        n, d = (int(x) if x.isdigit() else SMALL.get(x.lower(), _SCALES.get(x.lower(), 0)) for x in (m["n"], m["d"]))
+        n, d = (
+            int(x.replace(",", "")) if x[0].isdigit() else SMALL.get(x.lower(), _SCALES.get(x.lower(), 0))
+            for x in (m["n"], m["d"])
+        )
         if not 0 < n < d:
             continue
         s = m.start()
