@@ -110,19 +110,14 @@ class AlignmentVerifier:
         if self.vouch is None:
             return {}
         ask = [
-            (k, i)
+            (k, j.top[0])
             for k, (c, j) in enumerate(zip(claims, judged, strict=True))
             if c.role == "claim" and j.rule is None and j.x["best_sim"] < self.align_min and j.top
-            for i in j.top[:1]
         ]
         if not ask:
             return {}
         ps = self.vouch([claims[k].text for k, _ in ask], [index.pool[i].text for _, i in ask])
-        best: dict[int, tuple[float, int]] = {}
-        for (k, i), q in zip(ask, ps, strict=True):
-            if k not in best or float(q) > best[k][0]:
-                best[k] = (float(q), i)
-        return best
+        return {k: (float(q), i) for (k, i), q in zip(ask, ps, strict=True)}
 
     def _verdict(
         self,

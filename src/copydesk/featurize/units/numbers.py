@@ -544,15 +544,21 @@ _SHARE_RE = re.compile(
 )
 
 
+def _count(word: str) -> int:
+    """The value of one count word of a share or a multiple: digits ("1,000"), or a number word ("five",
+    "hundred"); 0 for anything else."""
+    if word[0].isdigit():
+        return int(word.replace(",", ""))
+    w = word.lower()
+    return int(SMALL.get(w, _SCALES.get(w, 0)))
+
+
 def _share_candidates(text: str) -> list[tuple[int, int, float, str]]:
     """(start, end, percentage, "percent") of the shares "N in M" / "N out of M" with N < M (a hedge before it
     is part of the span, as for any number); they replace the numbers found inside them."""
     out: list[tuple[int, int, float, str]] = []
     for m in _SHARE_RE.finditer(text):
-        n, d = (
-            int(x.replace(",", "")) if x[0].isdigit() else SMALL.get(x.lower(), _SCALES.get(x.lower(), 0))
-            for x in (m["n"], m["d"])
-        )
+        n, d = _count(m["n"]), _count(m["d"])
         if not 0 < n < d:
             continue
         s = m.start()
@@ -562,6 +568,7 @@ def _share_candidates(text: str) -> list[tuple[int, int, float, str]]:
 
 
 _MULTIPLIER_VERB = {"doubl": 2.0, "tripl": 3.0, "quadrupl": 4.0, "quintupl": 5.0, "halv": 0.5}
+_MULTIPLIER_GATE = ("oubl", "ripl", "uadrupl", "uintupl", "alv", "fold", "wice")
 # "doubled", "tripling", "halved"; "threefold", "a 10-fold rise"; "twice as many": a factor, unit "fold".
 _MULTIPLIER_RE = re.compile(
     r"(?i:(?<![^\W_])(?:(?P<verb>doubl|tripl|quadrupl|quintupl|halv)(?:ed|ing)"
@@ -578,9 +585,7 @@ def _multiplier_candidates(text: str) -> list[tuple[int, int, float, str]]:
             v = _MULTIPLIER_VERB[m["verb"].lower()]
             e = m.end()
         elif m["n"]:
-            n = m["n"].lower()
-            v = float(n) if n.isdigit() else float(SMALL.get(n, _SCALES.get(n, 0)))
-            e = m.end()
+            v, e = float(_count(m["n"])), m.end()
         else:
             v, e = 2.0, m.end("twice")
         if v > 0:
@@ -590,15 +595,14 @@ def _multiplier_candidates(text: str) -> list[tuple[int, int, float, str]]:
 
 def _number_units(text: str, offset: int, date_spans: list[tuple[int, int]]) -> list[Unit]:
     found = _number_candidates(text, date_spans)
-    if any(w in text for w in ("oubl", "ripl", "uadrupl", "uintupl", "alv", "fold", "wice")):
-        for s, e, v, u in _multiplier_candidates(text):
-            found = [c for c in found if c[1] <= s or c[0] >= e] + [(s, e, v, u)]
-        found.sort(key=lambda c: c[0])
+    # Multiples and shares replace the numbers found inside them ("five" in "one in five"); a share never
+    # overlaps a date ("5 in 2020").
+    replacing = _multiplier_candidates(text) if any(w in text for w in _MULTIPLIER_GATE) else []
     if " in " in text or " of " in text:
-        for s, e, v, u in _share_candidates(text):
-            if all(e <= a or s >= b for a, b in date_spans):
-                found = [c for c in found if c[1] <= s or c[0] >= e] + [(s, e, v, u)]
-        found.sort(key=lambda c: c[0])
+        replacing += [c for c in _share_candidates(text) if all(c[1] <= a or c[0] >= b for a, b in date_spans)]
+    for s, e, v, u in replacing:
+        found = [c for c in found if c[1] <= s or c[0] >= e] + [(s, e, v, u)]
+    found.sort(key=lambda c: c[0])
     if any(w in text for w in ("our", "ay", "eek", "onth", "ear", "ecade", "entur", "inute", "econd")):
         for s, e, v, u, over in _duration_candidates(text):
             if over:
