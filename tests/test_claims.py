@@ -215,6 +215,33 @@ def test_a_share_or_a_multiple_bent_in_other_words_fails_the_gate():
     assert multiple == "multiple changed: “tripled” here; the source says “doubled”", multiple
 
 
+def test_a_rank_or_a_half_bent_in_other_words_fails_the_gate_and_a_group_speaker_is_no_name():
+    """ "the region's biggest city" for "the second-largest city in the region" and "a third of riders" for
+    "that half of the riders": contradicted, naming both; the same rank and share reworded pass, and
+    "Opponents said" for "Critics said" is not a speaker no source names."""
+    from copydesk import verify
+
+    src = ("Leeds, the second-largest city in the region, approved the plan on Tuesday. A survey found that half "
+           "of the riders wait daily. Critics said fares could rise.")
+    ok = verify(src, "On Tuesday the plan was approved by Leeds, the region's second-biggest city. A poll showed "
+                     "half of riders wait every day. Opponents said fares could rise.")
+    assert ok.ok, ok.summary
+    bent = verify(src, "On Tuesday the plan was approved by Leeds, the region's biggest city. A poll showed a "
+                       "third of riders wait every day. Opponents said fares could rise.")
+    assert [c.status for c in bent.claims] == ["contradicted", "contradicted", "supported"]
+    rank, share = (c.reason for c in bent.claims[:2])
+    assert rank == "rank changed: “biggest city” here; the source says “second-largest city”", rank
+    assert share.startswith("fraction changed: “a third of riders") and "half of the riders" in share, share
+    crowd = verify("Dozens of residents spoke at the hearing, which lasted until 11 p.m.",
+                   "The hearing ran until 11 p.m., and hundreds of residents spoke at it.")
+    assert [c.reason for c in crowd.claims] == [
+        "number changed: “hundreds of residents” here; the source says “Dozens of residents”"
+    ]
+    up = verify("Leeds, the largest city in the region, approved the plan on Tuesday.",
+                "On Tuesday the plan was approved by Leeds, the second-largest city in the region.")
+    assert [c.reason for c in up.claims] == ["rank changed: “second-largest city” here; the source says “largest city”"]
+
+
 # -- analyze on the seeds -------------------------------------------------------------------------
 
 

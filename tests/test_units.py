@@ -9,13 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from copydesk.featurize.units import (
+    bare_superlatives,
     compatible,
     entity_weights,
     extract_attributions,
     extract_dates,
     extract_entities,
+    extract_magnitudes,
     extract_numbers,
     extract_quotes,
+    extract_ranks,
     extract_units,
 )
 from copydesk.records import Unit
@@ -189,6 +192,48 @@ def test_a_share_is_a_percentage_and_a_time_is_not_a_share() -> None:
     assert [u.key for u in extract_numbers("He was ranked 5 in 2020.")] == ["5|"]  # a year, not 5 in 2,020
 
 
+def test_half_after_a_clause_that_is_a_fraction() -> None:
+    """ "found that half of adults" is 50 % ("that" opens the clause); "in that half of the match" points at
+    one half and "the first half of the year" is a period: no fraction."""
+    assert [u.key for u in extract_numbers("A survey found that half of adults agree.")] == ["50|percent"]
+    assert [u.key for u in extract_numbers("He told the council that half of his routes run late.")] == ["50|percent"]
+    assert extract_numbers("In that half of the match they scored.") == []
+    assert extract_numbers("Sales fell in the first half of the year.") == []
+
+
+def test_a_count_by_order_of_magnitude_is_a_range() -> None:
+    """ "hundreds of residents" holds 300 and "more than 200" residents, not "dozens of residents" or 50;
+    "millions of dollars" is no count; the relation features' numbers do not change."""
+    hundreds = _find(extract_magnitudes("At the hearing hundreds of residents spoke."), "hundreds of residents")
+    assert hundreds.key == "200-999|resident"
+    count = lambda t: _find(extract_numbers(t), "resident")  # noqa: E731
+    assert compatible(hundreds, count("300 residents")) is True
+    assert compatible(hundreds, count("more than 200 residents")) is True
+    assert compatible(hundreds, count("50 residents")) is False
+    assert compatible(hundreds, _find(extract_magnitudes("dozens of residents"), "dozens")) is False
+    tens = _find(extract_magnitudes("tens of thousands of people marched"), "tens of thousands")
+    assert tens.key == "20000-99999|people"
+    assert extract_magnitudes("millions of dollars") == []
+    assert extract_numbers("At the hearing hundreds of residents spoke.") == []
+
+
+def test_an_ordinal_before_a_superlative_is_a_rank() -> None:
+    """ "the second-largest city" is rank 2 of "largest" ("biggest" ranks the same); a bare superlative is no
+    unit but is found as rank 1; "the second test" and "the third interest rate rise" are no ranks."""
+    second = _find(extract_ranks("Leeds, the second-largest city in the region"), "second-largest")
+    assert (second.key, second.value) == ("2|rank largest", 2.0)
+    third = _find(extract_ranks("the 3rd-biggest city"), "3rd-biggest")
+    assert compatible(second, third) is False
+    assert compatible(second, _find(extract_ranks("its second biggest city"), "second biggest")) is True
+    assert [u.key for u in extract_ranks("the third most populous state")] == ["3|rank most populous"]
+    assert compatible(second, _find(extract_ranks("the second-highest score"), "second-highest")) is None
+    assert extract_ranks("the second test match") == [] and extract_ranks("a third interest rate rise") == []
+    text = "Leeds, the region's biggest city"
+    assert [(text[s:e], d) for s, e, d in bare_superlatives(text)] == [("biggest", "largest")]
+    assert bare_superlatives("the second-largest city") == []
+    assert bare_superlatives("the forest and the protest") == []
+
+
 def test_a_multiple_in_any_wording_is_one_factor() -> None:
     """"doubled" = "twofold" = "twice as many"; "tripled" differs; "twice a day" is a rate, no factor."""
     def key(text: str) -> list[str]:
@@ -291,6 +336,12 @@ def test_attribution_patterns() -> None:
     assert "reported_by:izvestia" in keys("The demand was made, as reported by Russian outlet Izvestia.")
     assert keys("her rep told People she went to rehab.") == ["told:people"]
     assert keys("The official told reporters in Moscow that it was over.") == []
+    # A plural common noun opening the sentence is a group, not a name a source must give.
+    assert keys("Critics warned the plan could raise fares.") == []
+    assert keys("Officials reported three deaths.") == []
+    assert keys("“It is never good,” Storms added.") == ["said:storms"]  # after a quote: a name
+    assert keys("Sources told CNN it was over.") == ["told:cnn"]
+    assert keys("Reuters reported the deal.") == ["reported_by:reuters"]
     (a,) = extract_attributions("Putin said it.")
     (b,) = extract_attributions("Vladimir Putin said it.")
     (c,) = extract_attributions("Lavrov said it.")

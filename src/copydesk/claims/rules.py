@@ -1,6 +1,6 @@
 """Hard rules, each with a reason in plain words and the sentence it compared.
 
-A number, duration, fraction, date or quote that an aligned sentence, or a near one about the same
+A number, duration, fraction, rank, date or quote that an aligned sentence, or a near one about the same
 thing (a head noun in common: "truce" ~ "ceasefire"), states otherwise; a stance reversed ("declined to
 comment" -> "confirmed"), a negation or antonym among the same neighbouring words, a hedge made certain
 ("could" -> "will"), actors swapped around the same verb; then what no version states: a number, date or
@@ -25,7 +25,7 @@ from .statement_rules import (
     negation_reversed,
     stance_reversal,
 )
-from .unit_rules import name_unstated, unit_conflict, unit_unstated
+from .unit_rules import name_unstated, rank_changed, unit_conflict, unit_unstated
 
 
 def hard_findings(
@@ -41,6 +41,7 @@ def hard_findings(
     close = [i for i in near[:3] if sims[i] >= STATEMENT_MIN]
     return (
         unit_conflict(claim, index, sims, near)
+        or rank_changed(claim, index, sims, near)
         or stance_reversal(claim, index, close)
         or negation_reversed(claim, index, close, near)
         or antonym_swap(claim, index, close)

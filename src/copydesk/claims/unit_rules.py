@@ -10,6 +10,7 @@ import numpy as np
 
 from ..align import ALIGN_MIN
 from ..featurize.terms import STOP, norm_word, rarity, stem
+from ..featurize.units.numbers import magnitude_range
 from ..records import Unit
 from .checks import DEMONYM
 from .findings import TIME_UNITS, Finding, compat, named_in_pool, quoted, version_name
@@ -92,6 +93,8 @@ def unit_phrase(text: str, u: Unit) -> str:
     if i < 0 or u.kind != "number":
         return u.text
     end = i + len(u.text)
+    if magnitude_range(u):
+        return u.text  # "hundreds of residents": it ends with what it counts
     m = _PHRASE_OF.match(text, end)
     if m and u.unit == "percent":
         return text[i : m.end()]
@@ -123,6 +126,8 @@ def unit_label(u: Unit) -> str:
         return "age"
     if u.unit == "fold":
         return "multiple"
+    if (u.unit or "").startswith("rank "):
+        return "rank"
     return "number"
 
 
@@ -213,6 +218,59 @@ def unit_conflict(claim: ClaimInput, index: PoolIndex, sims: np.ndarray, near: l
                     u.kind,
                     f"{unit_label(u)} changed: {quoted(unit_phrase(claim.text, u))} here; {version_name(pool[i])} says "
                     f"{quoted(unit_phrase(pool[i].text, v))}",
+                    i,
+                    rule="unit_conflict",
+                )
+    return None
+
+
+def _ranks(units: tuple[Unit, ...] | list[Unit]) -> list[Unit]:
+    return [u for u in units if u.kind == "number" and (u.unit or "").startswith("rank ")]
+
+
+def _superlative_phrase(text: str, s: int, e: int) -> str:
+    """A bare superlative with the noun it ranks ("largest city"), as :func:`unit_phrase` words a unit."""
+    return unit_phrase(text, Unit(kind="number", text=text[s:e], start=s, end=e, key="", value=1.0, unit="rank"))
+
+
+def rank_changed(claim: ClaimInput, index: PoolIndex, sims: np.ndarray, near: list[int]) -> Finding | None:
+    """A rank an aligned sentence states otherwise: "the largest city" where it says "the second-largest
+    city", or "the second-largest" where it says "the largest" (``featurize.units.ranks``). Two ranks with
+    ordinals are compared by :func:`unit_conflict`; a sentence with both a rank and a bare superlative of
+    the same kind is left alone (which one the claim restates is unclear)."""
+    from ..featurize.units import bare_superlatives
+
+    best = near[0] if near else -1
+    mine_bare = bare_superlatives(claim.text)
+    mine_ranked = [u for u in _ranks(claim.units) if not any(compat(u, p) for p in index.all_numbers)]
+    if not (mine_bare or mine_ranked):
+        return None
+    for i in near:
+        if not (sims[i] >= RULE_MIN or (i == best and sims[i] >= ALIGN_MIN)):
+            continue
+        ev = index.pool[i]
+        ranked = {v.unit: v for v in _ranks(ev.units)}
+        bare = {dim: (s, e) for s, e, dim in bare_superlatives(ev.text)}
+        for s, e, dim in mine_bare:
+            v = ranked.get(f"rank {dim}")
+            if v is not None and dim not in bare:
+                return Finding(
+                    "contradicted",
+                    "number",
+                    f"rank changed: {quoted(_superlative_phrase(claim.text, s, e))} here; {version_name(ev)} says "
+                    f"{quoted(unit_phrase(ev.text, v))}",
+                    i,
+                    rule="unit_conflict",
+                )
+        for u in mine_ranked:
+            dim = (u.unit or "")[len("rank ") :]
+            if dim in bare and u.unit not in ranked:
+                s, e = bare[dim]
+                return Finding(
+                    "contradicted",
+                    "number",
+                    f"rank changed: {quoted(unit_phrase(claim.text, u))} here; {version_name(ev)} says "
+                    f"{quoted(_superlative_phrase(ev.text, s, e))}",
                     i,
                     rule="unit_conflict",
                 )

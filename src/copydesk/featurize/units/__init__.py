@@ -8,7 +8,7 @@ loosely (rounding, shortened quotes, less specific dates, surname-only names).
 
 Pure Python + ``re`` (plus a cached ``wordfreq`` lookup for word rarity); no model,
 no spaCy. Spans are ``offset + position in text``. One module per kind of unit
-(``dates``, ``numbers``, ``quotes``, ``entities``, ``attributions``), their word lists
+(``dates``, ``numbers``, ``ranks``, ``quotes``, ``entities``, ``attributions``), their word lists
 in ``lexicon``, the comparison in ``compare``; this module is their public API and
 :func:`extract_units`, which runs them all.
 """
@@ -21,18 +21,22 @@ from .attributions import extract_attributions
 from .compare import compatible, names_compatible
 from .dates import extract_dates
 from .entities import entity_weights, extract_entities, nation_key, norm_name
-from .numbers import extract_numbers, extract_numbers_and_dates
+from .numbers import extract_magnitudes, extract_numbers, extract_numbers_and_dates
 from .quotes import extract_quotes
+from .ranks import bare_superlatives, extract_ranks
 
 __all__ = [
+    "bare_superlatives",
     "compatible",
     "entity_weights",
     "extract_attributions",
     "extract_dates",
     "extract_entities",
+    "extract_magnitudes",
     "extract_numbers",
     "extract_numbers_and_dates",
     "extract_quotes",
+    "extract_ranks",
     "extract_units",
     "names_compatible",
     "nation_key",
@@ -44,6 +48,8 @@ def extract_units(text: str, offset: int = 0) -> list[Unit]:
     """All units in text; ``Unit.start``/``end`` are offset + position in text. Sorted by start."""
     numbers, units = extract_numbers_and_dates(text, offset)
     units += numbers
+    units += extract_magnitudes(text, offset)
+    units += extract_ranks(text, offset)
     units += extract_quotes(text, offset)
     units += extract_attributions(text, offset)
     units += extract_entities(text, offset)

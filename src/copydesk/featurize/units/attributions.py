@@ -6,7 +6,7 @@ import re
 
 from copydesk.records import Unit
 
-from .entities import edge_junk, norm_name, split_titles
+from .entities import edge_junk, is_initial, norm_name, plural_common_noun, split_titles
 from .lexicon import CAP_TOKEN, CONN, RUN_RE, RUN_TOKEN_RE, STOP, WS, make_unit
 
 _SPEECH_VERBS = (
@@ -98,11 +98,23 @@ def _name_key(phrase: str) -> tuple[str, int]:
     return norm_name(phrase[seg[0].start() : seg[-1].end()]), start
 
 
+def _generic_subject(text: str, m: re.Match[str]) -> bool:
+    """A speaker match whose "name" is one plural common noun capitalised only because it opens the
+    sentence ("Critics warned", "Officials said"): a group, not a name a source must give."""
+    name, at = m.group("name"), m.start("name")
+    before = text[:at]
+    if before.rstrip() != before and before.rstrip()[-1:] in "”\"’'":
+        return False  # '“…,” Storms added': after a closing quote a capitalised word is a name
+    return " " not in name and is_initial(text, at) and plural_common_noun(name)
+
+
 def extract_attributions(text: str, offset: int = 0) -> list[Unit]:
     """Who said what to whom: ``said:<speaker>``, ``told:<outlet>``, ``confirmed_to:<outlet>``..."""
     found: dict[tuple[int, int, str], None] = {}
     speech = _SPEECH_GATE_RE.search(text) is not None
     for m in _SPEAKER_RE.finditer(text) if speech else ():
+        if _generic_subject(text, m):
+            continue
         # The span starts at the name (after a sentence-opening "While", "Although", ...).
         key, at = _name_key(m.group("name"))
         if key:
@@ -118,6 +130,8 @@ def extract_attributions(text: str, offset: int = 0) -> list[Unit]:
         if key:
             found[(m.start(), m.end(), f"{role}:{key}")] = None
     for m in _REPORTED_RE.finditer(text) if "report" in text else ():
+        if _generic_subject(text, m):
+            continue
         key, at = _name_key(m.group("name"))
         if key:
             found[(m.start() + at, m.end(), f"reported_by:{key}")] = None

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from copydesk.records import Unit
 
 from .lexicon import FRAC_DEN, WS
-from .numbers import ORDINAL_VALUE, TIME_WORD
+from .numbers import ORDINAL_VALUE, TIME_WORD, magnitude_range
 
 # Northern-hemisphere seasons (news copy is overwhelmingly written that way).
 _SEASONS: dict[str, frozenset[int]] = {
@@ -102,6 +102,16 @@ def _num_tolerance(u: Unit) -> tuple[float, str]:
         s = str(iv)
         step = 10.0 ** (len(s) - len(s.rstrip("0")))
     return step / 2.0, direction
+
+
+def _interval(value: float, tol: float, direction: str) -> tuple[float, float]:
+    """The values a written number allows: its rounding interval, or up to three times a lower bound ("more
+    than 200") and down to a third of an upper one ("nearly 200"), as :func:`compatible` reads bounds."""
+    if direction == "lower":
+        return value, 3 * value
+    if direction == "upper":
+        return value / 3, value
+    return value - tol, value + tol
 
 
 def _parse_date_key(key: str) -> dict[str, str]:
@@ -314,6 +324,11 @@ def compatible(a: Unit, b: Unit) -> bool | None:
             return None
         ta, da = _num_tolerance(a)
         tb, db = _num_tolerance(b)
+        mag_a, mag_b = magnitude_range(a), magnitude_range(b)
+        if mag_a or mag_b:  # "hundreds" holds 300 and "more than 200", not "dozens" or 50
+            la, ha = mag_a or _interval(a.value, ta, da)
+            lb, hb = mag_b or _interval(b.value, tb, db)
+            return la <= hb and lb <= ha
         if da and db and da != db and a.value == b.value:
             return False  # "more than 20" vs "fewer than 20": the key ignores the hedge
         # A bound holds a nearby exact figure on its side: "more than £500,000" ~ "£572,206".

@@ -362,7 +362,7 @@ def _line_flag(line: str) -> int:
     return 1
 
 
-def _is_initial(text: str, s: int) -> bool:
+def is_initial(text: str, s: int) -> bool:
     """Whether position ``s`` opens a sentence, a line, or a quotation."""
     i = s - 1
     crossed_quote = False
@@ -394,6 +394,14 @@ def _shouted_word(tok: str) -> bool:
     return z >= 4.8 or (len(tok) >= 5 and z >= 3.5)
 
 
+def plural_common_noun(word: str) -> bool:
+    """A plural common noun ("officials", "critics", "men"): capitalised at a sentence start it is
+    no name ("Officials said", "Critics warned")."""
+    low = word.replace("’", "'").lower()
+    sing = singular(low)
+    return low in PLURAL_IRREGULAR or (sing != low and zipf(sing) >= 3.5)
+
+
 def _keep_ambiguous(tok: str, ctx: _Ctx, strict: bool, next_word: str = "") -> bool:
     """Decide whether a capitalised word in an ambiguous position is a name."""
     low = tok.replace("’", "'").lower()
@@ -410,8 +418,7 @@ def _keep_ambiguous(tok: str, ctx: _Ctx, strict: bool, next_word: str = "") -> b
     if low in ctx.lower:
         return False  # the text also uses it as a common word
     z = zipf(low)
-    sing = singular(low)
-    plural = low in PLURAL_IRREGULAR or (sing != low and zipf(sing) >= 3.5)
+    plural = plural_common_noun(low)
     if strict:
         return not plural and not (_MORPH_RE.search(low) and z >= 2.5) and z < 3.0
     # "Trump has", "Putin claims": a bare capitalised subject is a name, unless it is a
@@ -477,7 +484,7 @@ def _entity_spans(text: str) -> list[tuple[int, int, str]]:
         s = m.start()
         e = m.start("poss") if m.group("poss") else m.end()
         flag = ctx.line_flag(s)
-        initial = _is_initial(text, s)
+        initial = is_initial(text, s)
         # A bullet header "- Neutrality Clause: ..." reads like a title.
         header = initial and text[e : e + 1] == ":"
         mode = 2 if (flag or header) else (1 if initial else 0)

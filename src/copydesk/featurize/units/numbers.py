@@ -121,6 +121,7 @@ _CURWORD_RE = re.compile(
 
 _FRAC_FOLLOW_RE = re.compile(r"(?i:[ \u00a0]+(?:of|the|a|an|his|her|its|their|our|all)\b)")
 _HALF_BEFORE_RE = re.compile(r"(?:first|second|last|other|the|latter|former|this|that|each|either|and)\s+$")
+_PREP_THAT_RE = re.compile(r"(?<![^\W_])(?:in|on|of|at|during|for|from|to|into|with|by)\s+that\s+$")
 _WORD_BEFORE_RE = re.compile(r"[^\W\d_]+$")
 _RANGE_GAP_RE = re.compile(r"[ \u00a0]*(?:-|–|—|to|and|or)[ \u00a0]*")
 
@@ -279,7 +280,10 @@ def _fraction_value(text: str, m: re.Match[str], s: int, e: int) -> float | None
     before = text[max(0, s - 16) : s].lower()
     hedged = bool(_HEDGE_RE.search(text, max(0, s - 30), s))
     if fn is None:
-        if den != 2 or _HALF_BEFORE_RE.search(before):
+        hb = _HALF_BEFORE_RE.search(before)
+        # "said that half of": "that" introduces the clause; "that half" alone points at one.
+        clause = hb is not None and hb.group().split()[0] == "that" and not _PREP_THAT_RE.search(before)
+        if den != 2 or (hb and not (clause and follow and follow.group().split()[0] == "of")):
             return None
         if not (follow or hedged):
             return None
@@ -615,6 +619,51 @@ def _number_units(text: str, offset: int, date_spans: list[tuple[int, int]]) -> 
         for s, e, v, u in found
         if math.isfinite(v)  # a run of hundreds of digits overflows to inf: not a quantity
     ]
+
+
+# Counts given only by their order of magnitude ("dozens of residents", "tens of thousands of people"): the
+# range each stands for. Not amounts of money ("millions of dollars" is no count of dollars).
+MAGNITUDES = {
+    "dozens": (24.0, 99.0),
+    "hundreds": (200.0, 999.0),
+    "thousands": (2e3, 9999.0),
+    "tens of thousands": (2e4, 99999.0),
+    "hundreds of thousands": (2e5, 999999.0),
+    "millions": (2e6, 999e6),
+    "tens of millions": (2e7, 99e6),
+    "hundreds of millions": (2e8, 999e6),
+    "billions": (2e9, 999e9),
+}
+_MAGNITUDE_RE = re.compile(
+    r"(?i:(?<![^\W_])(?P<m>(?:tens|hundreds)[ \u00a0]+of[ \u00a0]+(?:thousands|millions)|dozens|hundreds|thousands|"
+    r"millions|billions)[ \u00a0]+of[ \u00a0]+(?:the[ \u00a0]+|their[ \u00a0]+|its[ \u00a0]+)?(?P<what>[a-z][\w'’-]*))"
+)
+_MONEY_WORD_RE = re.compile(r"(?i)(?:dollar|euro|pound|yen|yuan|rupee|ruble|rouble|franc|shekel|hryvnia)s?$")
+
+
+_MAGNITUDE_KEY_RE = re.compile(r"(\d+)-(\d+)\|")
+
+
+def magnitude_range(u: Unit) -> tuple[float, float] | None:
+    """The range a count by order of magnitude stands for ("hundreds" -> 200 to 999), else None."""
+    m = _MAGNITUDE_KEY_RE.match(u.key) if u.kind == "number" else None
+    return (float(m[1]), float(m[2])) if m else None
+
+
+def extract_magnitudes(text: str, offset: int = 0) -> list[Unit]:
+    """Number units for "dozens of residents", "hundreds of thousands of people" ...: a count of the noun (the
+    unit "300 residents" has) whose value is the lower end of :data:`MAGNITUDES` and whose key holds the range
+    (``compare.compatible`` compares the whole range). Claim checking only: the relation features count the
+    numbers of :func:`extract_numbers`."""
+    out = []
+    for m in _MAGNITUDE_RE.finditer(text):
+        if _MONEY_WORD_RE.match(m["what"]):
+            continue
+        lo, hi = MAGNITUDES[" ".join(m["m"].lower().split())]
+        unit, end = _unit_after(text, m.start("what") - 1, False)  # "residents": counted as "300 residents" is
+        unit, end = (unit, end) if unit else ("", m.end("m"))
+        out.append(make_unit("number", text, m.start("m"), end, offset, f"{fmt(lo)}-{fmt(hi)}|{unit}", lo, unit))
+    return out
 
 
 def extract_numbers(text: str, offset: int = 0) -> list[Unit]:
