@@ -237,6 +237,19 @@ def test_a_rank_or_a_half_bent_in_other_words_fails_the_gate_and_a_group_speaker
     assert [c.reason for c in crowd.claims] == [
         "number changed: “hundreds of residents” here; the source says “Dozens of residents”"
     ]
+    swaps = [
+        ("The budget will cost $3 million, the ministry said.",
+         "According to the ministry, the budget will cost £3 million.",
+         "amount changed: “£3 million” here; the source says “$3 million”"),
+        ("The road is 5 km long and opened in 2019.", "Opened in 2019, the road stretches for 5 miles.",
+         "number changed: “5 miles” here; the source says “5 km”"),
+        ("The suspect, a man in his 40s, was arrested near the station.",
+         "Police detained the suspect, a man in his 50s, close to the station.",
+         "age changed: “in his 50s” here; the source says “in his 40s”"),
+    ]
+    for source, rewrite, reason in swaps:
+        assert [c.reason for c in verify(source, rewrite).claims] == [reason]
+    assert verify("The road is 5 km long.", "The road is about three miles long.").ok
     up = verify("Leeds, the largest city in the region, approved the plan on Tuesday.",
                 "On Tuesday the plan was approved by Leeds, the second-largest city in the region.")
     assert [c.reason for c in up.claims] == ["rank changed: “second-largest city” here; the source says “largest city”"]

@@ -12,6 +12,7 @@ from copydesk.featurize.units import (
     bare_superlatives,
     compatible,
     entity_weights,
+    extract_age_ranges,
     extract_attributions,
     extract_dates,
     extract_entities,
@@ -215,6 +216,32 @@ def test_a_count_by_order_of_magnitude_is_a_range() -> None:
     assert tens.key == "20000-99999|people"
     assert extract_magnitudes("millions of dollars") == []
     assert extract_numbers("At the hearing hundreds of residents spoke.") == []
+
+
+def test_other_units_of_one_measure_convert_and_a_currency_or_point_swap_is_a_change() -> None:
+    """ "5 km" ~ "3 miles" (rounded conversions agree), "5 miles" differs; "£32 million" ~ "$45.8 million" (a
+    rough rate), while "£3 million" for "$3 million" and "2 percent" for "2 percentage points" are other values;
+    units of different things, and amounts far apart in two currencies, stay incomparable."""
+    one = lambda t: extract_numbers(t)[0]  # noqa: E731
+    assert compatible(one("5 km"), one("3 miles")) is True
+    assert compatible(one("5 km"), one("5 miles")) is False
+    assert compatible(one("100 metres"), one("330 feet")) is True
+    assert compatible(one("$3 million"), one("£3 million")) is False
+    assert compatible(one("£32 million"), one("$45.8 million")) is True  # converted
+    assert compatible(one("€5 million"), one("$1 million")) is None
+    assert compatible(one("2 percentage points"), one("2 percent")) is False
+    assert compatible(one("5 km"), one("5 kg")) is None
+
+
+def test_an_age_by_decade_is_a_range() -> None:
+    """ "in his 40s" holds "a 45-year-old", not "in his 50s" or 52; "early thirties" is 30 to 33."""
+    forties = _find(extract_age_ranges("A man in his 40s was arrested."), "40s")
+    assert forties.key == "40-49|age"
+    assert compatible(forties, _find(extract_numbers("a 45-year-old man"), "45")) is True
+    assert compatible(forties, _find(extract_age_ranges("a man in his 50s"), "50s")) is False
+    assert compatible(forties, _find(extract_numbers("a 52-year-old man"), "52")) is False
+    assert [u.key for u in extract_age_ranges("a woman in her early thirties")] == ["30-33|age"]
+    assert extract_age_ranges("music of the 1990s") == []
 
 
 def test_an_ordinal_before_a_superlative_is_a_rank() -> None:

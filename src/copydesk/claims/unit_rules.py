@@ -10,6 +10,7 @@ import numpy as np
 
 from ..align import ALIGN_MIN
 from ..featurize.terms import STOP, norm_word, rarity, stem
+from ..featurize.units.compare import MEASURE
 from ..featurize.units.numbers import magnitude_range
 from ..records import Unit
 from .checks import DEMONYM
@@ -93,8 +94,8 @@ def unit_phrase(text: str, u: Unit) -> str:
     if i < 0 or u.kind != "number":
         return u.text
     end = i + len(u.text)
-    if magnitude_range(u):
-        return u.text  # "hundreds of residents": it ends with what it counts
+    if magnitude_range(u) or u.unit in MEASURE or u.unit == "percentage point":
+        return u.text  # "hundreds of residents", "5 km", "2 percentage points": it names what it measures
     m = _PHRASE_OF.match(text, end)
     if m and u.unit == "percent":
         return text[i : m.end()]

@@ -21,11 +21,12 @@ from .attributions import extract_attributions
 from .compare import compatible, names_compatible
 from .dates import extract_dates
 from .entities import entity_weights, extract_entities, nation_key, norm_name
-from .numbers import extract_magnitudes, extract_numbers, extract_numbers_and_dates
+from .numbers import extract_age_ranges, extract_magnitudes, extract_numbers, extract_numbers_and_dates
 from .quotes import extract_quotes
 from .ranks import bare_superlatives, extract_ranks
 
 __all__ = [
+    "extract_age_ranges",
     "bare_superlatives",
     "compatible",
     "entity_weights",
@@ -49,6 +50,7 @@ def extract_units(text: str, offset: int = 0) -> list[Unit]:
     numbers, units = extract_numbers_and_dates(text, offset)
     units += numbers
     units += extract_magnitudes(text, offset)
+    units += extract_age_ranges(text, offset)
     units += extract_ranks(text, offset)
     units += extract_quotes(text, offset)
     units += extract_attributions(text, offset)

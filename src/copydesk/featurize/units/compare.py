@@ -104,6 +104,45 @@ def _num_tolerance(u: Unit) -> tuple[float, str]:
     return step / 2.0, direction
 
 
+# Units of one measure, in a common base: "5 km" ~ "3 miles", not "5 miles".
+MEASURE = {
+    "km": ("length", 1000.0), "mile": ("length", 1609.344), "metre": ("length", 1.0), "cm": ("length", 0.01),
+    "mm": ("length", 0.001), "foot": ("length", 0.3048), "inch": ("length", 0.0254),
+    "kg": ("mass", 1.0), "gram": ("mass", 0.001), "tonne": ("mass", 1000.0),
+    "litre": ("volume", 1.0), "gallon": ("volume", 3.785),
+    "acre": ("area", 4046.86), "hectare": ("area", 10000.0),
+    "mph": ("speed", 1.609344), "km/h": ("speed", 1.0),
+}
+# Rough US-dollar values (2020s): a figure converted between currencies agrees within CURRENCY_SLACK.
+_CURRENCY_USD = {"dollar": 1.0, "euro": 1.1, "pound": 1.3, "yen": 0.0068, "yuan": 0.14, "rupee": 0.012,
+                 "ruble": 0.011, "hryvnia": 0.025, "franc": 1.15, "shekel": 0.27}
+CURRENCY_SLACK = 0.35
+_SHARE_UNITS = frozenset({"percent", "percentage point"})
+CONVERSION_SLACK = 0.1  # a converted figure is rounded: "5 km (3 miles)" is 3.1 miles
+
+
+def _other_units_compatible(a: Unit, b: Unit) -> bool | None:
+    """Numbers in two different units: the same measure converted ("5 km" ~ "3 miles"; "5 miles" is
+    another value); an amount converted at a rough rate ("£32 million" ~ "$45.8 million") or the same figure in
+    another currency ("£3 million" for "$3 million": another value); percentage points for percent: another
+    value. Units of different things, and amounts far apart in different currencies: not comparable."""
+    ua, ub = a.unit or "", b.unit or ""
+    if {ua, ub} == _SHARE_UNITS:
+        return False
+    if ua in _CURRENCY_USD and ub in _CURRENCY_USD and a.value is not None and b.value is not None:
+        if a.value == b.value:
+            return False  # "£3 million" for "$3 million": the currency swapped
+        va, vb = a.value * _CURRENCY_USD[ua], b.value * _CURRENCY_USD[ub]
+        # "£32 million" beside "$45.8 million": converted; amounts further apart are not compared.
+        return True if abs(va - vb) <= CURRENCY_SLACK * max(va, vb) else None
+    ma, mb = MEASURE.get(ua), MEASURE.get(ub)
+    if ma is None or mb is None or ma[0] != mb[0] or a.value is None or b.value is None:
+        return None
+    va, vb = a.value * ma[1], b.value * mb[1]
+    slack = _num_tolerance(a)[0] * ma[1] + _num_tolerance(b)[0] * mb[1] + CONVERSION_SLACK * max(abs(va), abs(vb))
+    return abs(va - vb) <= slack
+
+
 def _interval(value: float, tol: float, direction: str) -> tuple[float, float]:
     """The values a written number allows: its rounding interval, or up to three times a lower bound ("more
     than 200") and down to a third of an upper one ("nearly 200"), as :func:`compatible` reads bounds."""
@@ -321,7 +360,7 @@ def compatible(a: Unit, b: Unit) -> bool | None:
         if (a.unit or "") != (b.unit or ""):
             if a.unit in _TIME_SECONDS and b.unit in _TIME_SECONDS:
                 return _durations_compatible(a, b)  # "a 90-minute call" ~ "an hour and a half"
-            return None
+            return _other_units_compatible(a, b)
         ta, da = _num_tolerance(a)
         tb, db = _num_tolerance(b)
         mag_a, mag_b = magnitude_range(a), magnitude_range(b)

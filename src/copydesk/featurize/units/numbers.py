@@ -666,6 +666,27 @@ def extract_magnitudes(text: str, offset: int = 0) -> list[Unit]:
     return out
 
 
+_DECADE_WORDS = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70,
+                 "eighties": 80, "nineties": 90}
+_AGE_DECADE_RE = re.compile(
+    r"(?i:(?<![^\W_])in[ \u00a0]+(?:his|her|their|my|your|our)[ \u00a0]+(?:(?P<part>early|mid|late)[ \u00a0-]*)?"
+    rf"(?P<d>[2-9]0s|{'|'.join(_DECADE_WORDS)}))(?![^\W_])"
+)
+
+
+def extract_age_ranges(text: str, offset: int = 0) -> list[Unit]:
+    """ "in his 40s" (40 to 49), "in her early thirties" (30 to 33), "in their late 50s" (57 to 59): an age
+    as a range (key ``lo-hi|age``, as :func:`extract_magnitudes` writes one), which holds "a 45-year-old"."""
+    out = []
+    for m in _AGE_DECADE_RE.finditer(text):
+        d = m["d"].lower()
+        lo = float(_DECADE_WORDS.get(d) or int(d[:2]))
+        part = (m["part"] or "").lower()
+        lo, hi = {"early": (lo, lo + 3), "mid": (lo + 3, lo + 6), "late": (lo + 7, lo + 9)}.get(part, (lo, lo + 9))
+        out.append(make_unit("number", text, m.start(), m.end(), offset, f"{fmt(lo)}-{fmt(hi)}|age", lo, "age"))
+    return out
+
+
 def extract_numbers(text: str, offset: int = 0) -> list[Unit]:
     """Quantities with a canonical unit; key ``f"{value}|{unit}"`` (e.g. ``20|percent``)."""
     return _number_units(text, offset, [(s, e) for s, e, _ in dates_in(text)])
