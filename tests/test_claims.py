@@ -246,6 +246,9 @@ def test_a_rank_or_a_half_bent_in_other_words_fails_the_gate_and_a_group_speaker
         ("The suspect, a man in his 40s, was arrested near the station.",
          "Police detained the suspect, a man in his 50s, close to the station.",
          "age changed: “in his 50s” here; the source says “in his 40s”"),
+        ("The meeting lasted three hours and ended at noon.",
+         "The meeting, which ended at midnight, went on for three hours.",
+         "date changed: “midnight” here; the source says “noon”"),
     ]
     for source, rewrite, reason in swaps:
         assert [c.reason for c in verify(source, rewrite).claims] == [reason]

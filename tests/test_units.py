@@ -233,6 +233,15 @@ def test_other_units_of_one_measure_convert_and_a_currency_or_point_swap_is_a_ch
     assert compatible(one("5 km"), one("5 kg")) is None
 
 
+def test_noon_and_midnight_after_a_preposition_are_clock_times() -> None:
+    """ "at noon" = "12 p.m.", "until midnight" = "12 a.m."; "Midnight Express" is a title."""
+    noon = _find(extract_dates("The meeting ended at noon."), "noon")
+    assert compatible(noon, _find(extract_dates("It ended at 12 p.m."), "12 p.m.")) is True
+    midnight = _find(extract_dates("Talks ran until midnight on Friday."), "midnight")
+    assert midnight.key == "time:00:00" and compatible(noon, midnight) is False
+    assert extract_dates("Midnight Express was released.") == []
+
+
 def test_an_age_by_decade_is_a_range() -> None:
     """ "in his 40s" holds "a 45-year-old", not "in his 50s" or 52; "early thirties" is 30 to 33."""
     forties = _find(extract_age_ranges("A man in his 40s was arrested."), "40s")

@@ -96,6 +96,10 @@ _SLASH_RE = re.compile(
 _TIME_AP_RE = re.compile(
     r"(?<![\w:.,])(?P<h>1[0-2]|0?[1-9])(?::(?P<mi>[0-5]\d))?[ \u00a0]?(?P<ap>(?i:a\.m\.|p\.m\.|am|pm))(?![^\W_])"
 )
+_TIME_WORD_RE = re.compile(
+    r"(?i:(?<![^\W_])(?:at|by|until|till|before|after|around|from|past|since|about|near|shortly[ \u00a0]+after|"
+    r"shortly[ \u00a0]+before|just[ \u00a0]+after|just[ \u00a0]+before)[ \u00a0]+)(?P<w>(?i:noon|midday|midnight))(?![^\W_])"
+)
 _TIME_24_RE = re.compile(r"(?<![\w:.,])(?P<h>[01]?\d|2[0-3]):(?P<mi>[0-5]\d)(?![\w:]|[.,]\d)")
 
 
@@ -158,6 +162,8 @@ def _date_candidates(text: str) -> list[tuple[int, int, dict[str, str]]]:
         out += _years(text)
     if digit and (":" in text or "m" in tl):
         out += _clock_times(text)
+    if "noon" in tl or "midday" in tl or "midnight" in tl:
+        out += _time_words(text)
     return out
 
 
@@ -311,6 +317,15 @@ def _clock_times(text: str) -> list[tuple[int, int, dict[str, str]]]:
     for m in _TIME_24_RE.finditer(text) if ":" in text else ():
         out.append((m.start(), m.end(), {"time": f"{int(m['h']):02d}:{m['mi']}"}))
     return out
+
+
+def _time_words(text: str) -> list[tuple[int, int, dict[str, str]]]:
+    """ "at noon", "until midnight", "shortly after midday" (after a preposition: "Midnight Express" is no
+    time), as HH:MM."""
+    return [
+        (m.start("w"), m.end("w"), {"time": "00:00" if m["w"].lower() == "midnight" else "12:00"})
+        for m in _TIME_WORD_RE.finditer(text)
+    ]
 
 
 def _resolve_overlaps(cands: list[tuple[int, int, dict[str, str]]]) -> list[tuple[int, int, dict[str, str]]]:
