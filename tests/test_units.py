@@ -220,8 +220,8 @@ def test_a_count_by_order_of_magnitude_is_a_range() -> None:
 
 def test_other_units_of_one_measure_convert_and_a_currency_or_point_swap_is_a_change() -> None:
     """ "5 km" ~ "3 miles" (rounded conversions agree), "5 miles" differs; "£32 million" ~ "$45.8 million" (a
-    rough rate), while "£3 million" for "$3 million" and "2 percent" for "2 percentage points" are other values;
-    units of different things, and amounts far apart in two currencies, stay incomparable."""
+    rough rate), while "£3 million" for "$3 million" is another value; units of different things ("pounds" is a
+    weight unless written "£"), and amounts far apart in two currencies, stay incomparable."""
     one = lambda t: extract_numbers(t)[0]  # noqa: E731
     assert compatible(one("5 km"), one("3 miles")) is True
     assert compatible(one("5 km"), one("5 miles")) is False
@@ -229,7 +229,8 @@ def test_other_units_of_one_measure_convert_and_a_currency_or_point_swap_is_a_ch
     assert compatible(one("$3 million"), one("£3 million")) is False
     assert compatible(one("£32 million"), one("$45.8 million")) is True  # converted
     assert compatible(one("€5 million"), one("$1 million")) is None
-    assert compatible(one("2 percentage points"), one("2 percent")) is False
+    assert compatible(one("$400 rebates"), one("220 pounds")) is None  # a weight
+    assert compatible(one("$220"), one("220 pounds")) is None
     assert compatible(one("5 km"), one("5 kg")) is None
 
 

@@ -121,15 +121,24 @@ _SHARE_UNITS = frozenset({"percent", "percentage point"})
 CONVERSION_SLACK = 0.1  # a converted figure is rounded: "5 km (3 miles)" is 3.1 miles
 
 
+def _currency(u: Unit) -> bool:
+    """An amount of money: "pounds" is a weight unless written "£", "sterling" or "GBP"."""
+    if u.unit == "pound":
+        low = u.text.lower()
+        return "£" in low or "sterling" in low or "gbp" in low
+    return u.unit in _CURRENCY_USD
+
+
 def _other_units_compatible(a: Unit, b: Unit) -> bool | None:
     """Numbers in two different units: the same measure converted ("5 km" ~ "3 miles"; "5 miles" is
     another value); an amount converted at a rough rate ("£32 million" ~ "$45.8 million") or the same figure in
-    another currency ("£3 million" for "$3 million": another value); percentage points for percent: another
-    value. Units of different things, and amounts far apart in different currencies: not comparable."""
+    another currency ("£3 million" for "$3 million": another value). Units of different things, amounts far
+    apart in different currencies, and percent against percentage points (writers use one for the other): not
+    comparable."""
     ua, ub = a.unit or "", b.unit or ""
     if {ua, ub} == _SHARE_UNITS:
-        return False
-    if ua in _CURRENCY_USD and ub in _CURRENCY_USD and a.value is not None and b.value is not None:
+        return None  # writers use percent for percentage points ("a margin of error of 4.9 percent")
+    if _currency(a) and _currency(b) and a.value is not None and b.value is not None:
         if a.value == b.value:
             return False  # "£3 million" for "$3 million": the currency swapped
         va, vb = a.value * _CURRENCY_USD[ua], b.value * _CURRENCY_USD[ub]
