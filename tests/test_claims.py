@@ -256,6 +256,11 @@ def test_a_rank_or_a_half_bent_in_other_words_fails_the_gate_and_a_group_speaker
     up = verify("Leeds, the largest city in the region, approved the plan on Tuesday.",
                 "On Tuesday the plan was approved by Leeds, the second-largest city in the region.")
     assert [c.reason for c in up.claims] == ["rank changed: “second-largest city” here; the source says “largest city”"]
+    # Both forms in one sentence: the word after the superlative tells which one the claim restates.
+    both = "Leeds, the second-largest city in the region, has the largest station in the north."
+    assert verify(both, "The north's largest station is in Leeds, the region's second-biggest city.").ok
+    city = verify(both, "The north's largest station is in Leeds, the region's biggest city.")
+    assert [c.reason for c in city.claims] == ["rank changed: “biggest city” here; the source says “second-largest city”"]
 
 
 # -- analyze on the seeds -------------------------------------------------------------------------

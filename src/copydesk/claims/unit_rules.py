@@ -234,11 +234,27 @@ def _superlative_phrase(text: str, s: int, e: int) -> str:
     return unit_phrase(text, Unit(kind="number", text=text[s:e], start=s, end=e, key="", value=1.0, unit="rank"))
 
 
+def _word_after(text: str, end: int) -> str:
+    m = _CTX_WORD.search(text, end)
+    return m.group().lower() if m else ""
+
+
+def _restated(mine: str, same_kind: list[str], other_kind: list[str]) -> bool:
+    """Whether the claim's superlative or rank (followed by the word ``mine``) restates a sentence's value of
+    the other form (those followed by ``same_kind`` words), not its value of the same form (``other_kind``):
+    by the word after it ("largest city" is "second-largest city", not "largest station"), else when the
+    sentence has only the other form."""
+    if mine and (mine in same_kind or mine in other_kind):
+        return mine in same_kind and mine not in other_kind
+    return bool(same_kind) and not other_kind
+
+
 def rank_changed(claim: ClaimInput, index: PoolIndex, sims: np.ndarray, near: list[int]) -> Finding | None:
     """A rank an aligned sentence states otherwise: "the largest city" where it says "the second-largest
     city", or "the second-largest" where it says "the largest" (``featurize.units.ranks``). Two ranks with
-    ordinals are compared by :func:`unit_conflict`; a sentence with both a rank and a bare superlative of
-    the same kind is left alone (which one the claim restates is unclear)."""
+    ordinals are compared by :func:`unit_conflict`. When a sentence has both forms of the same superlative
+    ("the second-largest city has the largest station"), the word after it tells which the claim restates;
+    without that word the sentence is left alone."""
     from ..featurize.units import bare_superlatives
 
     best = near[0] if near else -1
@@ -250,11 +266,14 @@ def rank_changed(claim: ClaimInput, index: PoolIndex, sims: np.ndarray, near: li
         if not (sims[i] >= RULE_MIN or (i == best and sims[i] >= ALIGN_MIN)):
             continue
         ev = index.pool[i]
-        ranked = {v.unit: v for v in _ranks(ev.units)}
-        bare = {dim: (s, e) for s, e, dim in bare_superlatives(ev.text)}
+        ranked = [(v, _next_word(ev.text, v)) for v in _ranks(ev.units)]
+        bare = [(s, e, dim, _word_after(ev.text, e)) for s, e, dim in bare_superlatives(ev.text)]
         for s, e, dim in mine_bare:
-            v = ranked.get(f"rank {dim}")
-            if v is not None and dim not in bare:
+            mine = _word_after(claim.text, e)
+            theirs = [(v, w) for v, w in ranked if v.unit == f"rank {dim}"]
+            plain = [w for _s, _e, d, w in bare if d == dim]
+            if theirs and _restated(mine, [w for _v, w in theirs], plain):
+                v = next((v for v, w in theirs if w == mine), theirs[0][0])
                 return Finding(
                     "contradicted",
                     "number",
@@ -264,14 +283,16 @@ def rank_changed(claim: ClaimInput, index: PoolIndex, sims: np.ndarray, near: li
                     rule="unit_conflict",
                 )
         for u in mine_ranked:
-            dim = (u.unit or "")[len("rank ") :]
-            if dim in bare and u.unit not in ranked:
-                s, e = bare[dim]
+            mine = _next_word(claim.text, u)
+            theirs_bare = [(bs, be, w) for bs, be, d, w in bare if f"rank {d}" == u.unit]
+            same = [w for v, w in ranked if v.unit == u.unit]
+            if theirs_bare and _restated(mine, [w for _s, _e, w in theirs_bare], same):
+                bs, be, _w = next((b for b in theirs_bare if b[2] == mine), theirs_bare[0])
                 return Finding(
                     "contradicted",
                     "number",
                     f"rank changed: {quoted(unit_phrase(claim.text, u))} here; {version_name(ev)} says "
-                    f"{quoted(_superlative_phrase(ev.text, s, e))}",
+                    f"{quoted(_superlative_phrase(ev.text, bs, be))}",
                     i,
                     rule="unit_conflict",
                 )
