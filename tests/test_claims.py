@@ -253,6 +253,11 @@ def test_a_rank_or_a_half_bent_in_other_words_fails_the_gate_and_a_group_speaker
     for source, rewrite, reason in swaps:
         assert [c.reason for c in verify(source, rewrite).claims] == [reason]
     assert verify("The road is 5 km long.", "The road is about three miles long.").ok
+    person = verify("Health minister Anna Berg said the clinics would reopen.",
+                    "The clinics will reopen, according to health minister Anna Borg.")
+    assert [c.reason for c in person.claims] == [
+        "source “Anna Borg” is named by no other version (“according to health minister Anna Borg”)"
+    ]
     up = verify("Leeds, the largest city in the region, approved the plan on Tuesday.",
                 "On Tuesday the plan was approved by Leeds, the second-largest city in the region.")
     assert [c.reason for c in up.claims] == ["rank changed: “second-largest city” here; the source says “largest city”"]
