@@ -11,7 +11,8 @@ import numpy as np
 from ..align import ALIGN_MIN
 from ..featurize.terms import STOP, norm_word, rarity, stem
 from ..featurize.units.compare import MEASURE
-from ..featurize.units.numbers import magnitude_range
+from ..featurize.units.lexicon import CURRENCY_UNITS
+from ..featurize.units.numbers import value_range
 from ..records import Unit
 from .checks import DEMONYM
 from .findings import TIME_UNITS, Finding, compat, named_in_pool, quoted, version_name
@@ -61,7 +62,6 @@ NUMBER_WORDS = frozenset(
 
 
 _CTX_WORD = re.compile(r"[A-Za-z][\w'’-]*")
-_CURRENCIES = frozenset("dollar euro pound yen yuan rupee ruble hryvnia franc shekel".split())
 
 
 @lru_cache(maxsize=20_000)
@@ -94,7 +94,7 @@ def unit_phrase(text: str, u: Unit) -> str:
     if i < 0 or u.kind != "number":
         return u.text
     end = i + len(u.text)
-    if magnitude_range(u) or u.unit in MEASURE or u.unit == "percentage point":
+    if value_range(u) or u.unit in MEASURE or u.unit == "percentage point":
         return u.text  # "hundreds of residents", "5 km", "2 percentage points": it names what it measures
     m = _PHRASE_OF.match(text, end)
     if m and u.unit == "percent":
@@ -121,7 +121,7 @@ def unit_label(u: Unit) -> str:
             if re.search(r"(?i)half|third|quarter|fourth|fifth|sixth|eighth|tenth", u.text)
             else "percentage"
         )
-    if u.unit in _CURRENCIES:
+    if u.unit in CURRENCY_UNITS:
         return "amount"
     if u.unit == "age":
         return "age"
@@ -165,7 +165,11 @@ def _number_stated(u: Unit, ctx: frozenset[str], index: PoolIndex, sims: np.ndar
 
 def _next_word(text: str, u: Unit) -> str:
     i = text.find(u.text)
-    m = _CTX_WORD.search(text, i + len(u.text)) if i >= 0 else None
+    return _word_after(text, i + len(u.text)) if i >= 0 else ""
+
+
+def _word_after(text: str, end: int) -> str:
+    m = _CTX_WORD.search(text, end)
     return m.group().lower() if m else ""
 
 
@@ -232,11 +236,6 @@ def _ranks(units: tuple[Unit, ...] | list[Unit]) -> list[Unit]:
 def _superlative_phrase(text: str, s: int, e: int) -> str:
     """A bare superlative with the noun it ranks ("largest city"), as :func:`unit_phrase` words a unit."""
     return unit_phrase(text, Unit(kind="number", text=text[s:e], start=s, end=e, key="", value=1.0, unit="rank"))
-
-
-def _word_after(text: str, end: int) -> str:
-    m = _CTX_WORD.search(text, end)
-    return m.group().lower() if m else ""
 
 
 def _restated(mine: str, same_kind: list[str], other_kind: list[str]) -> bool:

@@ -102,8 +102,10 @@ def _generic_subject(text: str, m: re.Match[str]) -> bool:
     """A speaker match whose "name" is one plural common noun capitalised only because it opens the
     sentence ("Critics warned", "Officials said"): a group, not a name a source must give."""
     name, at = m.group("name"), m.start("name")
-    before = text[:at]
-    if before.rstrip() != before and before.rstrip()[-1:] in "”\"’'":
+    j = at
+    while j > 0 and text[j - 1].isspace():
+        j -= 1
+    if j < at and 0 < j and text[j - 1] in "”\"’'":
         return False  # '“…,” Storms added': after a closing quote a capitalised word is a name
     return " " not in name and is_initial(text, at) and plural_common_noun(name)
 

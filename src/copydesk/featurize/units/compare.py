@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 from copydesk.records import Unit
 
-from .lexicon import FRAC_DEN, WS
-from .numbers import ORDINAL_VALUE, TIME_WORD, magnitude_range
+from .lexicon import CURRENCY_UNITS, FRAC_DEN, WS
+from .numbers import ORDINAL_VALUE, TIME_WORD, value_range
 
 # Northern-hemisphere seasons (news copy is overwhelmingly written that way).
 _SEASONS: dict[str, frozenset[int]] = {
@@ -117,7 +117,6 @@ MEASURE = {
 _CURRENCY_USD = {"dollar": 1.0, "euro": 1.1, "pound": 1.3, "yen": 0.0068, "yuan": 0.14, "rupee": 0.012,
                  "ruble": 0.011, "hryvnia": 0.025, "franc": 1.15, "shekel": 0.27}
 CURRENCY_SLACK = 0.35
-_SHARE_UNITS = frozenset({"percent", "percentage point"})
 CONVERSION_SLACK = 0.1  # a converted figure is rounded: "5 km (3 miles)" is 3.1 miles
 
 
@@ -126,7 +125,7 @@ def _currency(u: Unit) -> bool:
     if u.unit == "pound":
         low = u.text.lower()
         return "£" in low or "sterling" in low or "gbp" in low
-    return u.unit in _CURRENCY_USD
+    return u.unit in CURRENCY_UNITS
 
 
 def _other_units_compatible(a: Unit, b: Unit) -> bool | None:
@@ -136,8 +135,6 @@ def _other_units_compatible(a: Unit, b: Unit) -> bool | None:
     apart in different currencies, and percent against percentage points (writers use one for the other): not
     comparable."""
     ua, ub = a.unit or "", b.unit or ""
-    if {ua, ub} == _SHARE_UNITS:
-        return None  # writers use percent for percentage points ("a margin of error of 4.9 percent")
     if _currency(a) and _currency(b) and a.value is not None and b.value is not None:
         if a.value == b.value:
             return False  # "£3 million" for "$3 million": the currency swapped
@@ -372,10 +369,10 @@ def compatible(a: Unit, b: Unit) -> bool | None:
             return _other_units_compatible(a, b)
         ta, da = _num_tolerance(a)
         tb, db = _num_tolerance(b)
-        mag_a, mag_b = magnitude_range(a), magnitude_range(b)
-        if mag_a or mag_b:  # "hundreds" holds 300 and "more than 200", not "dozens" or 50
-            la, ha = mag_a or _interval(a.value, ta, da)
-            lb, hb = mag_b or _interval(b.value, tb, db)
+        range_a, range_b = value_range(a), value_range(b)
+        if range_a or range_b:  # "hundreds" holds 300 and "more than 200", not "dozens" or 50
+            la, ha = range_a or _interval(a.value, ta, da)
+            lb, hb = range_b or _interval(b.value, tb, db)
             return la <= hb and lb <= ha
         if da and db and da != db and a.value == b.value:
             return False  # "more than 20" vs "fewer than 20": the key ignores the hedge

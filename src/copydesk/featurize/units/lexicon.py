@@ -89,6 +89,9 @@ SMALL = {
 
 
 # Canonical units. Anything not here that follows a number is a counted noun.
+# The canonical currency units (UNIT_LEX and the currency symbols map to these).
+CURRENCY_UNITS = frozenset("dollar euro pound yen yuan rupee ruble hryvnia franc shekel".split())
+
 UNIT_LEX: dict[str, str] = {}
 for _canon, _forms in {
     "second": "second seconds sec secs",

@@ -12,6 +12,7 @@ from copydesk.records import Unit
 from .dates import date_units, dates_in, is_year
 from .lexicon import (
     CUR_BACK_RE,
+    CURRENCY_UNITS,
     DIGIT_RE,
     FRAC_DEN,
     MONTHS,
@@ -638,15 +639,14 @@ _MAGNITUDE_RE = re.compile(
     r"(?i:(?<![^\W_])(?P<m>(?:tens|hundreds)[ \u00a0]+of[ \u00a0]+(?:thousands|millions)|dozens|hundreds|thousands|"
     r"millions|billions)[ \u00a0]+of[ \u00a0]+(?:the[ \u00a0]+|their[ \u00a0]+|its[ \u00a0]+)?(?P<what>[a-z][\w'’-]*))"
 )
-_MONEY_WORD_RE = re.compile(r"(?i)(?:dollar|euro|pound|yen|yuan|rupee|ruble|rouble|franc|shekel|hryvnia)s?$")
+_RANGE_KEY_RE = re.compile(r"(\d+)-(\d+)\|")
 
 
-_MAGNITUDE_KEY_RE = re.compile(r"(\d+)-(\d+)\|")
-
-
-def magnitude_range(u: Unit) -> tuple[float, float] | None:
-    """The range a count by order of magnitude stands for ("hundreds" -> 200 to 999), else None."""
-    m = _MAGNITUDE_KEY_RE.match(u.key) if u.kind == "number" else None
+def value_range(u: Unit) -> tuple[float, float] | None:
+    """The range a number written as one stands for (key ``lo-hi|unit``): a count by order of magnitude
+    ("hundreds" -> 200 to 999, :func:`extract_magnitudes`) or an age by decade ("in his 40s",
+    :func:`extract_age_ranges`); else None."""
+    m = _RANGE_KEY_RE.match(u.key) if u.kind == "number" else None
     return (float(m[1]), float(m[2])) if m else None
 
 
@@ -657,10 +657,10 @@ def extract_magnitudes(text: str, offset: int = 0) -> list[Unit]:
     numbers of :func:`extract_numbers`."""
     out = []
     for m in _MAGNITUDE_RE.finditer(text):
-        if _MONEY_WORD_RE.match(m["what"]):
-            continue
-        lo, hi = MAGNITUDES[" ".join(m["m"].lower().split())]
+        if UNIT_LEX.get(m["what"].lower()) in CURRENCY_UNITS:
+            continue  # "millions of dollars"
         unit, end = _unit_after(text, m.start("what") - 1, False)  # "residents": counted as "300 residents" is
+        lo, hi = MAGNITUDES[" ".join(m["m"].lower().split())]
         unit, end = (unit, end) if unit else ("", m.end("m"))
         out.append(make_unit("number", text, m.start("m"), end, offset, f"{fmt(lo)}-{fmt(hi)}|{unit}", lo, unit))
     return out
