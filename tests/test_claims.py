@@ -268,6 +268,41 @@ def test_a_rank_or_a_half_bent_in_other_words_fails_the_gate_and_a_group_speaker
     assert [c.reason for c in city.claims] == ["rank changed: “biggest city” here; the source says “second-largest city”"]
 
 
+def test_a_tally_a_fortnight_a_sign_or_a_group_speaker_bent_in_other_words_fails_the_gate():
+    """Issue 19's edit kinds in four more forms, each bent sentence reworded: a vote tally ("52 to 48" for
+    "58-42"), a duration in fortnights ("a month" for "a fortnight"), a temperature's sign dropped ("10 degrees"
+    for "minus 10 degrees"), a statement given to another group of speakers ("Prosecutors said" for "Police
+    said"). Each fails naming both values; the same facts in other words pass ("58 votes to 42", "two weeks",
+    "10 degrees below zero", "police said" at the end)."""
+    from copydesk import verify
+
+    src = ("The council voted 58-42 to approve the budget after a long debate. The repairs will take a fortnight, "
+           "according to the contractor. Temperatures fell to minus 10 degrees overnight, the weather service "
+           "said. Police said the suspect was arrested near the station after a short chase.")
+    ok = verify(src, "The budget was approved by the council by 58 votes to 42 after lengthy discussion. According "
+                     "to the contractor, the repair work will last two weeks. The thermometer dropped overnight to "
+                     "10 degrees below zero, according to the weather service. The man suspected in the case was "
+                     "detained close to the station following a brief pursuit, police said.")
+    assert ok.ok, ok.summary
+    bent = verify(src, "The budget was approved by the council in a 52 to 48 vote after lengthy discussion. "
+                       "According to the contractor, the repair work will last a month. The thermometer dropped "
+                       "overnight to 10 degrees, according to the weather service. Prosecutors said the man suspected "
+                       "in the case was detained close to the station following a brief pursuit.")
+    assert not bent.ok
+    assert [(c.status, c.reason) for c in bent.claims] == [
+        ("contradicted", "tally changed: “52 to 48 vote” here; the source says “58-42”"),
+        ("contradicted", "duration changed: “a month” here; the source says “a fortnight”"),
+        ("contradicted", "temperature changed: “10 degrees” here; the source says “minus 10 degrees”"),
+        ("contradicted", "speaker changed: “Prosecutors said” here; the source says “Police said”"),
+    ]
+    # A broad group ("officials") may be any of them, and a source that names both groups is no swap.
+    assert verify(src, "Officials said the man suspected in the case was detained close to the station "
+                       "following a brief pursuit.").claims[0].status != "contradicted"
+    both = "Police told prosecutors the suspect was arrested near the station after a short chase, police said."
+    assert verify(both, "Prosecutors said the suspect was detained close to the station after a brief pursuit.") \
+        .claims[0].status != "contradicted"
+
+
 # -- analyze on the seeds -------------------------------------------------------------------------
 
 

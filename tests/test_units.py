@@ -16,12 +16,15 @@ from copydesk.featurize.units import (
     extract_attributions,
     extract_dates,
     extract_entities,
+    extract_fortnights,
     extract_magnitudes,
     extract_numbers,
     extract_quotes,
     extract_ranks,
+    extract_tallies,
     extract_units,
 )
+from copydesk.featurize.units.attributions import group_speakers
 from copydesk.records import Unit
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
@@ -540,3 +543,53 @@ def test_an_age_set_off_by_commas_after_a_name_is_an_age():
     assert not verify(src, "Kris, aged 61, and Corey, aged 36, haven't been seen in public since Valentine's Day.").flagged
     r = verify(src, "Kris, aged 65, and Corey, aged 36, haven't been seen in public since Valentine's Day.")
     assert [c.reason for c in r.flagged] == ["age changed: “aged 65” here; the source says “61”"]
+
+
+def _numbers(text: str) -> list[tuple[str, str]]:
+    return [(u.key, u.text) for u in extract_units(text) if u.kind == "number"]
+
+
+def test_a_tally_is_one_fact_and_replaces_its_two_counts() -> None:
+    """ "voted 58-42" is one unit whose key does not depend on the order or the joining word; ages, years,
+    team lists and counts of things are no tallies."""
+    assert _numbers("The Senate voted 58-42 on Tuesday.") == [("58:42|tally", "58-42")]
+    assert _numbers("The bill passed by 218 votes to 210.") == [("218:210|tally", "218 votes to 210")]
+    assert _numbers("They lost 2–0 to Chelsea.") == [("2:0|tally", "2–0")]
+    one = extract_tallies("won 3-1")[0]
+    assert compatible(one, extract_tallies("a 1 - 3 defeat")[0]) is True
+    assert compatible(one, extract_tallies("won 3-2")[0]) is False
+    assert compatible(extract_tallies("voted 58-42")[0], extract_tallies("a 58 to 40 vote")[0]) is False
+    assert compatible(one, extract_numbers("3 goals")[0]) is None
+    for text in ("aged 18-24 voted", "the 2019-2020 season was won", "The company won 5 to 10 contracts.",
+                 "open from 9 to 5 on weekdays"):
+        assert extract_tallies(text) == [], text
+
+
+def test_a_fortnight_is_two_weeks() -> None:
+    (f,) = extract_fortnights("The repairs will take a fortnight.")
+    assert (f.key, f.text) == ("2|week", "a fortnight")
+    assert compatible(f, extract_numbers("14 days")[0]) is True
+    assert compatible(f, extract_numbers("a month")[0]) is False
+    assert _numbers("It took two fortnights.") == [("4|week", "two fortnights")]  # not a count of fortnights
+    assert extract_fortnights("fortnightly meetings") == []
+
+
+def test_a_temperature_below_zero_is_signed() -> None:
+    for text, phrase in (("It fell to minus 10 degrees.", "minus 10 degrees"), ("It fell to -10°C.", "-10°C"),
+                         ("It was 10 degrees below zero.", "10 degrees below zero")):
+        (u,) = [u for u in extract_units(text) if u.kind == "number"]
+        assert (u.value, u.text) == (-10.0, phrase), text
+    (plain,) = extract_numbers("It fell to 10 degrees.")
+    assert compatible(plain, [u for u in extract_units("minus 10 degrees") if u.kind == "number"][0]) is False
+    assert _numbers("between 20-30 degrees") == [("20|degree", "20"), ("30|degree", "30 degrees")]
+    # The relation features read the numbers unsigned, as before.
+    assert [u.key for u in extract_numbers("It fell to minus 10 degrees.")] == ["10|degree"]
+
+
+def test_group_speakers() -> None:
+    assert [g[2:] for g in group_speakers("Police said the man fled. The man fled, prosecutors said.")] == [
+        ("Police", "police"), ("prosecutors", "prosecutors")]
+    assert [g[3] for g in group_speakers("According to local residents, it began at noon.")] == ["residents"]
+    assert [g[3] for g in group_speakers("Officials said the road was closed.")] == [""]  # broad: any group
+    assert group_speakers("He told police that he fled.") == []
+    assert group_speakers("Police chief John Smith said the man fled.") == []

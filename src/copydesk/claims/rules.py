@@ -3,7 +3,8 @@
 A number, duration, fraction, rank, date or quote that an aligned sentence, or a near one about the same
 thing (a head noun in common: "truce" ~ "ceasefire"), states otherwise; a stance reversed ("declined to
 comment" -> "confirmed"), a negation or antonym among the same neighbouring words, a hedge made certain
-("could" -> "will"), actors swapped around the same verb; then what no version states: a number, date or
+("could" -> "will"), actors swapped around the same verb, a statement given to another group of speakers
+("prosecutors said" for "police said"); then what no version states: a number, date or
 quote in any form, an outlet, speaker or name, an evaluative or causal clause; last, a closed-class word
 (a nation, colour, month, number word, legal outcome ...) in the slot where a near sentence has another of
 its class. :func:`hard_findings` returns the first that fires.
@@ -23,6 +24,7 @@ from .statement_rules import (
     antonym_swap,
     hedge_removed,
     negation_reversed,
+    speaker_group_changed,
     stance_reversal,
 )
 from .unit_rules import name_unstated, rank_changed, unit_conflict, unit_unstated
@@ -47,6 +49,7 @@ def hard_findings(
         or antonym_swap(claim, index, close)
         or hedge_removed(claim, index, close)
         or actor_swap(claim, index, aligned)
+        or speaker_group_changed(claim, index, close)
         or unit_unstated(claim, index)
         or name_unstated(claim, index)
         or added_evaluation(claim, index, near)

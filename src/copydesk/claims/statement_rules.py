@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from ..featurize.terms import STOP, WORD, norm_word, stem, words
+from ..featurize.units.attributions import group_speakers
 from ..records import Unit
 from .checks import PREDICATE, actors, resolved_subjects
 from .findings import Finding, quoted, version_name
@@ -59,6 +60,36 @@ def stance_reversal(claim: ClaimInput, index: PoolIndex, aligned: list[int]) -> 
             f"stance reversed: {quoted(c[1].group())} here; {version_name(e)} says {quoted(s[1].group())}",
             i,
             rule="stance",
+        )
+    return None
+
+
+def speaker_group_changed(claim: ClaimInput, index: PoolIndex, aligned: list[int]) -> Finding | None:
+    """ "Prosecutors said X" for "police said X": the same statement (two content words in common besides the
+    speakers) given to another group of speakers (``attributions.group_speakers``) by an aligned sentence that
+    names no speaker of the claim's group. Broad groups ("officials", "authorities") may be any: never a change."""
+    mine = [g for g in group_speakers(claim.text) if g[3]]
+    if not mine:
+        return None
+    groups = {g[3] for g in mine}
+    rest_c = _content_stems(claim.text) - {stem(g[2].lower()) for g in mine}
+    for i in aligned[:3]:
+        e = index.pool[i]
+        theirs = group_speakers(e.text)
+        if not theirs or any(g[3] in groups or not g[3] for g in theirs):
+            continue
+        if any(g[2].lower() in e.text.lower() for g in mine):
+            continue  # "police told prosecutors": the claim's group is there in another role
+        if len(rest_c & _content_stems(e.text)) < 2:
+            continue
+        t = theirs[0]
+        return Finding(
+            "contradicted",
+            "attribution",
+            f"speaker changed: {quoted(claim.text[mine[0][0] : mine[0][1]])} here; {version_name(e)} says "
+            f"{quoted(e.text[t[0] : t[1]])}",
+            i,
+            rule="speaker_group",
         )
     return None
 

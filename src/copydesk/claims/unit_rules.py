@@ -12,7 +12,7 @@ from ..align import ALIGN_MIN
 from ..featurize.terms import STOP, norm_word, rarity, stem
 from ..featurize.units.compare import MEASURE
 from ..featurize.units.lexicon import CURRENCY_UNITS
-from ..featurize.units.numbers import value_range
+from ..featurize.units.numbers import TEMPERATURE_UNITS, value_range
 from ..records import Unit
 from .checks import DEMONYM
 from .findings import TIME_UNITS, Finding, compat, named_in_pool, quoted, version_name
@@ -94,8 +94,8 @@ def unit_phrase(text: str, u: Unit) -> str:
     if i < 0 or u.kind != "number":
         return u.text
     end = i + len(u.text)
-    if value_range(u) or u.unit in MEASURE or u.unit == "percentage point":
-        return u.text  # "hundreds of residents", "5 km", "2 percentage points": it names what it measures
+    if value_range(u) or u.unit in MEASURE or u.unit in TEMPERATURE_UNITS or u.unit == "percentage point":
+        return u.text  # "hundreds of residents", "5 km", "minus 10 degrees", "2 percentage points": it names what it measures
     m = _PHRASE_OF.match(text, end)
     if m and u.unit == "percent":
         return text[i : m.end()]
@@ -129,6 +129,10 @@ def unit_label(u: Unit) -> str:
         return "multiple"
     if (u.unit or "").startswith("rank "):
         return "rank"
+    if u.unit == "tally":
+        return "tally"
+    if u.unit in TEMPERATURE_UNITS:
+        return "temperature"
     return "number"
 
 
@@ -301,9 +305,11 @@ def rank_changed(claim: ClaimInput, index: PoolIndex, sims: np.ndarray, near: li
 def _value_mentioned(u: Unit, index: PoolIndex) -> bool:
     """The figure of ``u`` is in some version, whatever it counts ("68 - year" and "68-year-old", "2 - 0"
     and "2-0"): then it is not "in no other version" (a different unit is for ``_unit_conflict``)."""
+    digits = re.findall(r"\d+(?:[.,]\d+)*", u.text)
+    if u.unit == "tally":
+        return all(index.says(d) for d in digits)  # both counts ("52 to 48": a "48" elsewhere is not the tally)
     if any(p.value is not None and abs(p.value - (u.value or 0.0)) < 1e-9 for p in index.all_numbers):
         return True
-    digits = re.findall(r"\d+(?:[.,]\d+)*", u.text)
     return any(index.says(d) for d in digits)
 
 

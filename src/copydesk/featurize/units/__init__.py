@@ -21,9 +21,17 @@ from .attributions import extract_attributions
 from .compare import compatible, names_compatible
 from .dates import extract_dates
 from .entities import entity_weights, extract_entities, nation_key, norm_name
-from .numbers import extract_age_ranges, extract_magnitudes, extract_numbers, extract_numbers_and_dates
+from .numbers import (
+    extract_age_ranges,
+    extract_fortnights,
+    extract_magnitudes,
+    extract_numbers,
+    extract_numbers_and_dates,
+    signed_temperatures,
+)
 from .quotes import extract_quotes
 from .ranks import bare_superlatives, extract_ranks
+from .tallies import extract_tallies
 
 __all__ = [
     "extract_age_ranges",
@@ -32,23 +40,34 @@ __all__ = [
     "entity_weights",
     "extract_attributions",
     "extract_dates",
+    "extract_fortnights",
     "extract_entities",
     "extract_magnitudes",
     "extract_numbers",
     "extract_numbers_and_dates",
     "extract_quotes",
     "extract_ranks",
+    "extract_tallies",
     "extract_units",
     "names_compatible",
     "nation_key",
     "norm_name",
+    "signed_temperatures",
 ]
 
 
 def extract_units(text: str, offset: int = 0) -> list[Unit]:
     """All units in text; ``Unit.start``/``end`` are offset + position in text. Sorted by start."""
     numbers, units = extract_numbers_and_dates(text, offset)
-    units += numbers
+    # Readings for claim checking only (the relation features keep extract_numbers' numbers): a tally
+    # replaces the two counts inside it, fortnights are weeks, a temperature below zero is signed.
+    tallies = extract_tallies(text, offset)
+    numbers = [
+        u for u in numbers if u.unit != "fortnight" and not any(u.start < t.end and t.start < u.end for t in tallies)
+    ]
+    units += signed_temperatures(text, numbers, offset)
+    units += tallies
+    units += extract_fortnights(text, offset)
     units += extract_magnitudes(text, offset)
     units += extract_age_ranges(text, offset)
     units += extract_ranks(text, offset)

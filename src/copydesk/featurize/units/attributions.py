@@ -7,7 +7,7 @@ import re
 from copydesk.records import Unit
 
 from .entities import edge_junk, is_initial, norm_name, plural_common_noun, split_titles
-from .lexicon import CAP_TOKEN, CONN, RUN_RE, RUN_TOKEN_RE, STOP, WS, make_unit
+from .lexicon import CAP_TOKEN, CONN, RUN_RE, RUN_TOKEN_RE, SPEAKER_GROUPS, STOP, WS, make_unit
 
 _SPEECH_VERBS = (
     "said|says|told|tells|stated|states|added|adds|emphasi[sz]ed|emphasi[sz]es|stressed|asserted|"
@@ -138,3 +138,23 @@ def extract_attributions(text: str, offset: int = 0) -> list[Unit]:
         if key:
             found[(m.start() + at, m.end(), f"reported_by:{key}")] = None
     return [make_unit("attribution", text, s, e, offset, k) for s, e, k in sorted(found)]
+
+
+_GROUP_WORDS = "|".join(sorted(SPEAKER_GROUPS, key=len, reverse=True))
+_GROUP_LEAD = r"(?:(?:the|local|state|federal|city|county|hospital|police|some|many|several|two|three|other)[ \u00a0]+){0,2}"
+_GROUP_SPEAKER_RE = re.compile(
+    rf"(?i:(?<![^\W_])(?:according[ \u00a0]+to[ \u00a0]+{_GROUP_LEAD}(?P<g1>{_GROUP_WORDS})(?![^\W_])"
+    rf"|(?P<g2>{_GROUP_WORDS})[ \u00a0]+{_AUX}(?:{_SPEECH_VERBS}|say)(?![^\W_])"
+    rf"|(?:said|says|told|added|stated|warned)[ \u00a0]+{_GROUP_LEAD}(?P<g3>{_GROUP_WORDS})(?=[ \u00a0]*[.,;!?]|[ \u00a0]*$)))"
+)
+
+
+def group_speakers(text: str) -> list[tuple[int, int, str, str]]:
+    """The speakers named only as a group: (start, end, the group word as written, its group in
+    :data:`~.lexicon.SPEAKER_GROUPS`, "" for a broad one) for "Police said", "…, prosecutors said.",
+    "according to local residents". "police officers said" is police once (the group of its last word)."""
+    out = []
+    for m in _GROUP_SPEAKER_RE.finditer(text):
+        word = m["g1"] or m["g2"] or m["g3"]
+        out.append((m.start(), m.end(), word, SPEAKER_GROUPS[word.lower()]))
+    return out

@@ -363,6 +363,8 @@ def compatible(a: Unit, b: Unit) -> bool | None:
     if kind == "number":
         if a.value is None or b.value is None:
             return None
+        if a.unit == "tally" or b.unit == "tally":  # "58-42" ~ "58 to 42", not "52-48" (tallies.tally_key)
+            return a.key == b.key if a.unit == b.unit else None
         if (a.unit or "") != (b.unit or ""):
             if a.unit in _TIME_SECONDS and b.unit in _TIME_SECONDS:
                 return _durations_compatible(a, b)  # "a 90-minute call" ~ "an hour and a half"

@@ -259,3 +259,27 @@ def singular(word: str) -> str:
     if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
         return w[:-1]
     return w
+
+
+# Speakers named only as a group ("police said", "according to prosecutors"): the group each word belongs to.
+# A rewrite that gives a statement to another group ("prosecutors said" for "police said") changed who said
+# it. The broad ones ("officials", "authorities", "sources", "investigators") may be any of them: never a change.
+SPEAKER_GROUPS = {
+    "police": "police", "officers": "police", "detectives": "police", "troopers": "police", "deputies": "police",
+    "prosecutors": "prosecutors", "prosecution": "prosecutors",
+    "lawyers": "lawyers", "attorneys": "lawyers", "defence": "lawyers", "defense": "lawyers",
+    "doctors": "doctors", "physicians": "doctors", "medics": "doctors", "paramedics": "doctors", "nurses": "nurses",
+    "witnesses": "witnesses", "bystanders": "witnesses", "onlookers": "witnesses",
+    "residents": "residents", "neighbours": "residents", "neighbors": "residents", "locals": "residents",
+    "scientists": "scientists", "researchers": "scientists",
+    "economists": "economists", "analysts": "analysts",
+    "critics": "critics", "opponents": "critics", "supporters": "supporters",
+    "firefighters": "firefighters", "rescuers": "rescuers",
+    "protesters": "protesters", "demonstrators": "protesters", "activists": "activists",
+    "organisers": "organisers", "organizers": "organisers",
+    "teachers": "teachers", "students": "students", "parents": "parents",
+    "diplomats": "diplomats", "lawmakers": "lawmakers", "legislators": "lawmakers", "senators": "lawmakers",
+    "soldiers": "military", "military": "military", "troops": "military",
+    "officials": "", "authorities": "", "sources": "", "investigators": "", "experts": "", "observers": "",
+    "people": "", "reports": "", "insiders": "",
+}

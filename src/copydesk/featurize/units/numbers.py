@@ -697,3 +697,53 @@ def extract_numbers_and_dates(text: str, offset: int = 0) -> tuple[list[Unit], l
     found = dates_in(text)
     numbers = _number_units(text, offset, [(s, e) for s, e, _ in found])
     return numbers, date_units(text, found, offset)
+
+
+# "a fortnight", "two fortnights": two weeks each. Claim checking only (the relation features read the
+# numbers of :func:`extract_numbers`, where "two fortnights" is a count of fortnights).
+_FORTNIGHT_RE = re.compile(
+    rf"(?i:(?<![^\W_])(?:(?P<n>a|an|one|two|three|four|five|six|\d{{1,2}})(?:{WS}+|-))?fortnights?(?![^\W_]))"
+)
+
+
+def extract_fortnights(text: str, offset: int = 0) -> list[Unit]:
+    """Durations written in fortnights, as weeks: "a fortnight" has the key of "two weeks" (``2|week``), so it
+    agrees with "14 days" and differs from "a month". A bare "fortnight" ("the past fortnight") is one."""
+    out = []
+    for m in _FORTNIGHT_RE.finditer(text):
+        n = (m["n"] or "a").lower()
+        count = 1 if n in ("a", "an", "one") else int(n) if n.isdigit() else int(SMALL.get(n, 0))
+        if count:
+            out.append(make_unit("number", text, m.start(), m.end(), offset, f"{2 * count}|week", 2.0 * count, "week"))
+    return out
+
+
+_MINUS_BEFORE_RE = re.compile(r"(?i:(?<![^\W_])(?:minus|negative)[ \u00a0]+)$")
+_MINUS_SIGNS = "-−‒–"
+_BELOW_ZERO_RE = re.compile(r"(?i:[ \u00a0]+below[ \u00a0]+zero(?![^\W_]))")
+TEMPERATURE_UNITS = frozenset({"degree", "celsius", "fahrenheit"})
+
+
+def signed_temperatures(text: str, numbers: list[Unit], offset: int = 0) -> list[Unit]:
+    """``numbers`` with each temperature below zero signed: "minus 10 degrees", "-10°C" and "10 degrees below
+    zero" have the key ``-10|degree`` (``-10|celsius``), so a rewrite that drops the sign changes the value;
+    the "zero" of "below zero" is no number of its own. Claim checking only: the relation features keep the
+    numbers as :func:`extract_numbers` reads them."""
+    signed: dict[int, Unit] = {}
+    for k, u in enumerate(numbers):
+        s, e = u.start - offset, u.end - offset
+        if u.unit not in TEMPERATURE_UNITS or not u.value or u.value < 0:
+            continue
+        word = _MINUS_BEFORE_RE.search(text, max(0, s - 9), s)
+        sign = s > 0 and text[s - 1] in _MINUS_SIGNS and not (s > 1 and text[s - 2].isalnum())  # not "20-30"
+        below = _BELOW_ZERO_RE.match(text, e)
+        if word or sign or below:
+            s2 = word.start() if word else s - 1 if sign else s
+            e2 = below.end() if below else e
+            signed[k] = make_unit("number", text, s2, e2, offset, f"{fmt(-u.value)}|{u.unit}", -u.value, u.unit)
+    spans = [(v.start, v.end) for v in signed.values()]
+    return [
+        signed.get(k, u)
+        for k, u in enumerate(numbers)
+        if k in signed or not any(a <= u.start and u.end <= b for a, b in spans)
+    ]
