@@ -87,6 +87,9 @@ _PHRASE_OF = re.compile(r"[ \u00a0]+(of[ \u00a0]+(?:the[ \u00a0]+)?[\w'’-]+(?:
 _PHRASE_NOUN = re.compile(r"(?:[ \u00a0]+|-)([A-Za-z][\w'’-]*)(?:[ \u00a0]+([a-z][\w'’-]*))?")
 
 
+_SCALE_AFTER = re.compile(r"(?i:[ \u00a0]+(?:celsius|fahrenheit|centigrade)(?![^\W_]))")
+
+
 def unit_phrase(text: str, u: Unit) -> str:
     """The unit with the noun it counts, as the sentence words it: "45-day truce", "a quarter of Ukraine's
     territory", "90-minute phone call"."""
@@ -94,8 +97,11 @@ def unit_phrase(text: str, u: Unit) -> str:
     if i < 0 or u.kind != "number":
         return u.text
     end = i + len(u.text)
-    if value_range(u) or u.unit in MEASURE or u.unit in TEMPERATURE_UNITS or u.unit == "percentage point":
-        return u.text  # "hundreds of residents", "5 km", "minus 10 degrees", "2 percentage points": it names what it measures
+    if u.unit in TEMPERATURE_UNITS:  # "minus 10 degrees", "82 degrees Fahrenheit"
+        m = _SCALE_AFTER.match(text, end)
+        return text[i : m.end()] if m else u.text
+    if value_range(u) or u.unit in MEASURE or u.unit == "percentage point":
+        return u.text  # "hundreds of residents", "5 km", "2 percentage points": it names what it measures
     m = _PHRASE_OF.match(text, end)
     if m and u.unit == "percent":
         return text[i : m.end()]
@@ -206,6 +212,8 @@ def unit_conflict(claim: ClaimInput, index: PoolIndex, sims: np.ndarray, near: l
                     ok = True  # most of its words, in another order or with others: an altered quote
                 elif u.kind == "number" and not u.unit:
                     ok = sims[i] >= RULE_MIN + 0.15
+                elif u.unit == "tally":  # a game report has many: a run, a record, the final score
+                    ok = same and sims[i] >= ALIGN_MIN
                 elif sims[i] >= RULE_MIN or (i == best and sims[i] >= ALIGN_MIN):
                     ok = True
                 elif u.kind == "date":
