@@ -159,6 +159,15 @@ def _interval(value: float, tol: float, direction: str) -> tuple[float, float]:
     return value - tol, value + tol
 
 
+def _bound_holds(x: float, dx: str, y: float, dy: str) -> bool:
+    """A bound ``x`` ("more than 200", ``dx`` its direction) holds the exact figure ``y`` on its side, within
+    the :func:`_interval` of the bound."""
+    if not dx or dy or x <= 0:
+        return False
+    lo, hi = _interval(x, 0.0, dx)
+    return lo <= y <= hi
+
+
 def _parse_date_key(key: str) -> dict[str, str]:
     out = {}
     for part in key.split("|"):
@@ -346,11 +355,8 @@ def _durations_compatible(a: Unit, b: Unit) -> bool:
     ta, da = _num_tolerance(a)
     tb, db = _num_tolerance(b)
     va, vb = (a.value or 0.0) * fa, (b.value or 0.0) * fb
-    for (_x, vx, dx), (vy, dy) in (((a, va, da), (vb, db)), ((b, vb, db), (va, da))):
-        if dx and not dy and vx > 0:
-            lo, hi = (vx, 3 * vx) if dx == "lower" else (vx / 3, vx)
-            if lo <= vy <= hi:
-                return True
+    if _bound_holds(va, da, vb, db) or _bound_holds(vb, db, va, da):
+        return True
     # Strictly inside the rounding interval, as for one unit: "two hours" does not cover 90 minutes.
     return abs(va - vb) < max(ta * fa, tb * fb) - 1e-12 or abs(va - vb) <= 1e-9 * max(va, vb, 1.0)
 
@@ -380,17 +386,8 @@ def compatible(a: Unit, b: Unit) -> bool | None:
             return False  # "more than 20" vs "fewer than 20": the key ignores the hedge
         # A bound holds a nearby exact figure on its side: "more than £500,000" ~ "£572,206".
         av, bv = a.value, b.value  # both numbers: checked above
-        for (xv, dx), (yv, dy) in (((av, da), (bv, db)), ((bv, db), (av, da))):
-            if (
-                dx
-                and not dy
-                and xv > 0
-                and (
-                    (dx == "lower" and xv <= yv <= 3 * xv)
-                    or (dx == "upper" and xv / 3 <= yv <= xv)
-                )
-            ):
-                return True
+        if _bound_holds(av, da, bv, db) or _bound_holds(bv, db, av, da):
+            return True
         diff = abs(av - bv)
         # Strictly inside the rounding interval: "3 years" does not cover "2.5 years".
         return diff <= 1e-9 * max(abs(av), abs(bv), 1.0) or diff < max(ta, tb) - 1e-12
