@@ -115,16 +115,31 @@ FILES = {
 # -- analysis with an optional disk cache ------------------------------------------------------------
 
 
+def code_digest() -> str:
+    """A digest of the package source: an analysis cached by another version of the code (other units,
+    other sentences) is not reused."""
+    h = hashlib.sha256()
+    for f in sorted((ROOT / "src" / "copydesk").rglob("*.py")):
+        h.update(f.relative_to(ROOT).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 class CachedChecker(EC.Checker):
-    """``evaluate.claims.Checker`` whose per-text analysis (sentences, units, vectors) is kept on disk."""
+    """``evaluate.claims.Checker`` whose per-text analysis (sentences, units, vectors) is kept on disk, for
+    this version of the code only (:func:`code_digest`; a cache of another version is set aside, not read)."""
 
     def __init__(self, cache: Path | None) -> None:
         super().__init__()
         self.cache_path = cache
-        self.store: dict = {}
+        self.code = code_digest()
+        self.store: dict = {"_code": self.code}
         if cache and cache.exists():
             with open(cache, "rb") as fh:
-                self.store = pickle.load(fh)
+                stored = pickle.load(fh)
+            if stored.get("_code") == self.code:
+                self.store = stored
+            else:
+                print(f"{cache}: analyses of another code version, re-analysing", file=sys.stderr)
         self.dirty = False
 
     def _analyse(self, aid: str, text: str):
