@@ -591,5 +591,5 @@ def test_group_speakers() -> None:
         ("Police", "police"), ("prosecutors", "prosecutors")]
     assert [g[3] for g in group_speakers("According to local residents, it began at noon.")] == ["residents"]
     assert [g[3] for g in group_speakers("Officials said the road was closed.")] == [""]  # broad: any group
-    assert group_speakers("He told police that he fled.") == []
-    assert group_speakers("Police chief John Smith said the man fled.") == []
+    assert group_speakers("He told police that he fled.") == ()
+    assert group_speakers("Police chief John Smith said the man fled.") == ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from copydesk.records import Unit
 
@@ -149,12 +150,15 @@ _GROUP_SPEAKER_RE = re.compile(
 )
 
 
-def group_speakers(text: str) -> list[tuple[int, int, str, str]]:
+@lru_cache(maxsize=20_000)
+def group_speakers(text: str) -> tuple[tuple[int, int, str, str], ...]:
     """The speakers named only as a group: (start, end, the group word as written, its group in
     :data:`~.lexicon.SPEAKER_GROUPS`, "" for a broad one) for "Police said", "…, prosecutors said.",
     "according to local residents". "police officers said" is police once (the group of its last word)."""
+    if not (_SPEECH_GATE_RE.search(text) or "ccording" in text or "say" in text):
+        return ()
     out = []
     for m in _GROUP_SPEAKER_RE.finditer(text):
         word = m["g1"] or m["g2"] or m["g3"]
         out.append((m.start(), m.end(), word, SPEAKER_GROUPS[word.lower()]))
-    return out
+    return tuple(out)

@@ -709,7 +709,9 @@ _FORTNIGHT_RE = re.compile(
 def extract_fortnights(text: str, offset: int = 0) -> list[Unit]:
     """Durations written in fortnights, as weeks: "a fortnight" has the key of "two weeks" (``2|week``), so it
     agrees with "14 days" and differs from "a month". A bare "fortnight" ("the past fortnight") is one."""
-    out = []
+    out: list[Unit] = []
+    if "ortnight" not in text and "ORTNIGHT" not in text:
+        return out
     for m in _FORTNIGHT_RE.finditer(text):
         n = (m["n"] or "a").lower()
         count = 1 if n in ("a", "an", "one") else int(n) if n.isdigit() else int(SMALL.get(n, 0))
