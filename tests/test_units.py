@@ -593,3 +593,41 @@ def test_group_speakers() -> None:
     assert [g[3] for g in group_speakers("Officials said the road was closed.")] == [""]  # broad: any group
     assert group_speakers("He told police that he fled.") == ()
     assert group_speakers("Police chief John Smith said the man fled.") == ()
+
+
+@pytest.mark.parametrize(
+    "text,key",
+    [
+        ("Half a dozen ministers resigned.", "6|minister"),
+        ("nearly half a million homeless", "500000|homeless"),
+        ("About a quarter of a million people attended.", "250000|people"),
+        ("three-quarters of a million dollars", "750000|dollar"),
+        ("The fund lost one and a half million dollars.", "1500000|dollar"),
+        ("a million and a half people", "1500000|people"),
+        ("three and a half thousand miles", "3500|mile"),
+    ],
+)
+def test_a_fraction_of_a_scale_word_is_a_count(text: str, key: str) -> None:
+    """ "half a dozen" is 6 and "a quarter of a million" 250,000 (they were read as 50 % and 12, 25 % and a
+    million); "one and a half million" is 1.5 million (it was 1.5). The relation features read them so too."""
+    assert [u.key for u in extract_numbers(text)] == [key]
+    assert [u.key for u in extract_numbers("half of the people")] == ["50|percent"]
+
+
+def test_a_holiday_is_a_date_and_a_rise_in_percent_is_a_multiple() -> None:
+    """ "New Year's Day" is January 1 (it was a name no other version names); "rose 200 percent" is "tripled"
+    (and "300 percent", the usual misuse, too), "rose 500 percent" is not; a percentage under 100 beside a
+    multiple may be a share: not compared."""
+    (day,) = extract_units("The law takes effect on New Year's Day.")
+    assert (day.kind, day.key) == ("date", "month:1|day:1")
+    assert compatible(day, extract_dates("on January 1")[0]) is True
+    assert compatible(day, extract_dates("on July 1")[0]) is False
+    assert [u.key for u in extract_units("a Halloween party on New Years Eve")] == ["month:10|day:31", "month:12|day:31"]
+
+    def num(t: str) -> Unit:
+        return [u for u in extract_units(t) if u.kind == "number"][0]
+
+    assert compatible(num("Sales tripled."), num("Sales rose 200 percent.")) is True
+    assert compatible(num("Sales tripled."), num("a 300% increase")) is True
+    assert compatible(num("Sales tripled."), num("Sales rose 500 percent.")) is False
+    assert compatible(num("Sales doubled."), num("Half of the sales.")) is None

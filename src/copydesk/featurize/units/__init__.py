@@ -19,7 +19,7 @@ from copydesk.records import Unit
 
 from .attributions import extract_attributions
 from .compare import compatible, names_compatible
-from .dates import extract_dates
+from .dates import extract_dates, extract_holidays
 from .entities import entity_weights, extract_entities, nation_key, norm_name
 from .numbers import (
     extract_age_ranges,
@@ -41,6 +41,7 @@ __all__ = [
     "extract_attributions",
     "extract_dates",
     "extract_fortnights",
+    "extract_holidays",
     "extract_entities",
     "extract_magnitudes",
     "extract_numbers",
@@ -73,6 +74,9 @@ def extract_units(text: str, offset: int = 0) -> list[Unit]:
     units += extract_ranks(text, offset)
     units += extract_quotes(text, offset)
     units += extract_attributions(text, offset)
-    units += extract_entities(text, offset)
+    holidays = extract_holidays(text, offset)
+    units += holidays
+    # A holiday is a date, not a name ("New Year's Day"), here as for a weekday or a month.
+    units += [e for e in extract_entities(text, offset) if not any(h.start <= e.start < h.end for h in holidays)]
     units.sort(key=lambda u: (u.start, u.end, u.kind))
     return units

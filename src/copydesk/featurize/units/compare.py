@@ -141,12 +141,24 @@ def _other_units_compatible(a: Unit, b: Unit) -> bool | None:
         va, vb = a.value * _CURRENCY_USD[ua], b.value * _CURRENCY_USD[ub]
         # "£32 million" beside "$45.8 million": converted; amounts further apart are not compared.
         return True if abs(va - vb) <= CURRENCY_SLACK * max(va, vb) else None
+    if {ua, ub} == {"fold", "percent"}:
+        return _fold_vs_percent(a if ua == "fold" else b, b if ua == "fold" else a)
     ma, mb = MEASURE.get(ua), MEASURE.get(ub)
     if ma is None or mb is None or ma[0] != mb[0] or a.value is None or b.value is None:
         return None
     va, vb = a.value * ma[1], b.value * mb[1]
     slack = _num_tolerance(a)[0] * ma[1] + _num_tolerance(b)[0] * mb[1] + CONVERSION_SLACK * max(abs(va), abs(vb))
     return abs(va - vb) <= slack
+
+
+def _fold_vs_percent(fold: Unit, pct: Unit) -> bool | None:
+    """ "tripled" against "200 percent": a percentage of 100 or more beside a multiple is a rise ("rose 200
+    percent" = 3 times). Writers also put "300 percent" for tripled, so that agrees too; another multiple is
+    another value. Below 100 percent it may be a share or a fall: not comparable."""
+    f, p = fold.value or 0.0, pct.value or 0.0
+    if f <= 1 or p < 100:
+        return None
+    return any(abs(f - x) <= 0.05 * f for x in (1 + p / 100, p / 100))
 
 
 def _interval(value: float, tol: float, direction: str) -> tuple[float, float]:

@@ -368,3 +368,31 @@ def date_units(text: str, found: list[tuple[int, int, dict[str, str]]], offset: 
 def extract_dates(text: str, offset: int = 0) -> list[Unit]:
     """Years, months, weekdays, explicit and relative dates; key like ``month:8|q:last``."""
     return date_units(text, dates_in(text), offset)
+
+
+# Holidays on a fixed day: "New Year's Day" is January 1, so "January 1" states it and "July 1" does not. Only
+# days every calendar fixes (not Easter; not an Independence Day, which each country has on its own date).
+HOLIDAYS = {
+    "new year's day": (1, 1), "new year's eve": (12, 31), "christmas eve": (12, 24), "christmas day": (12, 25),
+    "boxing day": (12, 26), "valentine's day": (2, 14), "halloween": (10, 31), "st patrick's day": (3, 17),
+    "st. patrick's day": (3, 17), "bastille day": (7, 14), "guy fawkes night": (11, 5), "armistice day": (11, 11),
+    "remembrance day": (11, 11), "veterans day": (11, 11), "may day": (5, 1),
+}
+_HOLIDAY_KEY = {k.replace("'", ""): v for k, v in HOLIDAYS.items()}
+_HOLIDAY_RE = re.compile(
+    r"(?i:(?<![^\W_])(?:" + "|".join(re.escape(h).replace("'", "['’]?") for h in sorted(HOLIDAYS, key=len, reverse=True))
+    + r")(?![^\W_]))"
+)
+
+
+def extract_holidays(text: str, offset: int = 0) -> list[Unit]:
+    """Date units (``month:1|day:1``) for the holidays of :data:`HOLIDAYS`. Claim checking only (the relation
+    features read the dates of :func:`extract_dates`)."""
+    out: list[Unit] = []
+    low = text.lower()
+    if not any(w in low for w in ("day", "eve", "halloween", "night")):
+        return out  # every holiday ends in one of these
+    for m in _HOLIDAY_RE.finditer(text):
+        month, day = _HOLIDAY_KEY[" ".join(m.group().lower().replace("’", "").replace("'", "").split())]
+        out.append(make_unit("date", text, m.start(), m.end(), offset, _date_key({"month": str(month), "day": str(day)})))
+    return out

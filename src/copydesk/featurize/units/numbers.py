@@ -106,6 +106,11 @@ _WORD_TOKEN_RE = re.compile(r"[A-Za-z]+")
 _AND_HALF_RE = re.compile(rf"{WS}+and{WS}+a{WS}+half\b", re.I)
 
 
+_SCALE_OF = {"dozen": 12.0, "hundred": 100.0, **{k: v for k, v in _SCALES.items() if v >= 1e3}}
+_FRAC_OF_SCALE_RE = re.compile(
+    rf"(?i:{WS}+(?:of{WS}+)?an?{WS}+(dozen|hundred|thousand|million|billion|trillion)(?![^\W_]))"
+)
+_LAST_SCALE_RE = re.compile(r"(?i:(dozen|hundred|thousand|million|billion|trillion))$")
 _SCALE_ABBR_RE = re.compile(r"(mn|bn|tn|Bn|BN|m|M|b|B|k|K)(?![^\W_])")
 _ATTACHED_UNIT_RE = re.compile(r"(km/h|km|kg|mph|kph|mm|cm|ft|lbs|lb|mw|MW|GW|kW|ha)(?![^\W_])")
 
@@ -254,7 +259,12 @@ def _match_value(text: str, m: re.Match[str]) -> tuple[float, int, str, bool] | 
     dig, words = g.get("dig"), g.get("words")
     if g.get("frac"):
         value = _fraction_value(text, m, s, e)
-        return None if value is None else (value, e, "percent", True)
+        if value is None:
+            return None
+        of_scale = _FRAC_OF_SCALE_RE.match(text, e)
+        if of_scale:  # "half a dozen" is 6, "a quarter of a million" 250,000: a count, not a share
+            return value / 100.0 * _SCALE_OF[of_scale.group(1).lower()], of_scale.end(), "", False
+        return value, e, "percent", True
     if dig:
         value = _digits_value(text, dig, s, e)
         return None if value is None else (value, e, "", False)
@@ -337,14 +347,18 @@ def _complete(
     lead = s  # span start (hedge / currency included)
     pos = e
     # "two and a half years"
+    half = False
     if not is_fraction:
         mh = _AND_HALF_RE.match(text, pos)
         if mh:
-            value += 0.5
+            # "a million and a half" is half a million more; "one and a half (million)" half a unit more
+            last = _LAST_SCALE_RE.search(text, s, pos)
+            value += 0.5 * (_SCALE_OF[last.group(1).lower()] if words and last else 1.0)
             pos = mh.end()
+            half = not (words and last)
     scale = 1.0
     if not is_fraction:
-        ms = SCALE_WORD_RE.match(text, pos) if dig else None
+        ms = SCALE_WORD_RE.match(text, pos) if dig or half else None
         if ms:
             scale = _SCALES[ms.group(1).lower()]
             pos = ms.end()
