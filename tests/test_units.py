@@ -622,7 +622,9 @@ def test_a_holiday_is_a_date_and_a_rise_in_percent_is_a_multiple() -> None:
     assert (day.kind, day.key) == ("date", "month:1|day:1")
     assert compatible(day, extract_dates("on January 1")[0]) is True
     assert compatible(day, extract_dates("on July 1")[0]) is False
-    assert [u.key for u in extract_units("a Halloween party on New Years Eve")] == ["month:10|day:31", "month:12|day:31"]
+    # A holiday dates something after a preposition of time; as a modifier it is neither a date nor a name.
+    assert [u.key for u in extract_units("a Halloween party on New Years Eve")] == ["month:12|day:31"]
+    assert [u.key for u in extract_units("The party was held this Halloween.")] == ["month:10|day:31"]
 
     def num(t: str) -> Unit:
         return [u for u in extract_units(t) if u.kind == "number"][0]
@@ -631,3 +633,7 @@ def test_a_holiday_is_a_date_and_a_rise_in_percent_is_a_multiple() -> None:
     assert compatible(num("Sales tripled."), num("a 300% increase")) is True
     assert compatible(num("Sales tripled."), num("Sales rose 500 percent.")) is False
     assert compatible(num("Sales doubled."), num("Half of the sales.")) is None
+    # "no fewer than 12" is "at least 12", "not more than 12" is "at most 12".
+    assert compatible(num("at least 12 people"), num("no fewer than 12 people")) is True
+    assert compatible(num("at least 12 people"), num("not more than 12 people")) is False
+    assert compatible(num("at most 12 people"), num("not more than 12 people")) is True

@@ -19,7 +19,7 @@ from copydesk.records import Unit
 
 from .attributions import extract_attributions
 from .compare import compatible, names_compatible
-from .dates import extract_dates, extract_holidays
+from .dates import extract_dates, extract_holidays, holiday_spans
 from .entities import entity_weights, extract_entities, nation_key, norm_name
 from .numbers import (
     extract_age_ranges,
@@ -74,9 +74,9 @@ def extract_units(text: str, offset: int = 0) -> list[Unit]:
     units += extract_ranks(text, offset)
     units += extract_quotes(text, offset)
     units += extract_attributions(text, offset)
-    holidays = extract_holidays(text, offset)
-    units += holidays
-    # A holiday is a date, not a name ("New Year's Day"), here as for a weekday or a month.
-    units += [e for e in extract_entities(text, offset) if not any(h.start <= e.start < h.end for h in holidays)]
+    units += extract_holidays(text, offset)
+    # A holiday is a date or a modifier ("a Halloween display"), never a name, as a weekday or a month is not.
+    spans = [(offset + s, offset + e) for s, e, _ in holiday_spans(text)]
+    units += [u for u in extract_entities(text, offset) if not any(s <= u.start < e for s, e in spans)]
     units.sort(key=lambda u: (u.start, u.end, u.kind))
     return units

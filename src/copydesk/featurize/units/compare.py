@@ -21,8 +21,12 @@ _SEASONS: dict[str, frozenset[int]] = {
 }
 
 
-_HEDGE_LOWER = ("more", "over", "well over", "just over", "at least", "upwards")
+# "no fewer than 12" is at least 12, "not more than 12" at most 12.
+_HEDGE_LOWER = ("more", "over", "well over", "just over", "at least", "upwards", "no fewer", "no less", "not fewer",
+                "not less")
 _HEDGE_UPPER = (
+    "no more",
+    "not more",
     "less",
     "under",
     "just under",
@@ -38,7 +42,8 @@ _HEDGE_UPPER = (
 
 _FRAC_WORD_RE = re.compile(rf"(?i:\b(?:{FRAC_DEN})\b)")
 _HEDGE_FRONT_RE = re.compile(
-    r"(?i:(about|approximately|approx\.|around|roughly|nearly|almost|some|close to|more than|over|"
+    r"(?i:(about|approximately|approx\.|around|roughly|nearly|almost|some|close to|(?:no|not) (?:more|less|fewer) than|"
+    r"more than|over|"
     r"well over|just over|less than|under|just under|fewer than|at least|at most|up to|as many as|"
     r"as much as|an estimated|estimated|upwards of)\b|~)"
 )

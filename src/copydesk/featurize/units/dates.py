@@ -385,14 +385,31 @@ _HOLIDAY_RE = re.compile(
 )
 
 
-def extract_holidays(text: str, offset: int = 0) -> list[Unit]:
-    """Date units (``month:1|day:1``) for the holidays of :data:`HOLIDAYS`. Claim checking only (the relation
-    features read the dates of :func:`extract_dates`)."""
-    out: list[Unit] = []
+_HOLIDAY_TEMPORAL_RE = re.compile(
+    r"(?i:(?<![^\W_])(?:on|at|by|until|till|before|after|since|over|during|through|from|for|this|last|next|"
+    r"every|of)[ \u00a0]+(?:the[ \u00a0]+)?)$"
+)
+
+
+def holiday_spans(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, dates something) of each holiday of :data:`HOLIDAYS` named in ``text``: it dates something
+    after a preposition of time or "this"/"last"/"next" ("on Christmas Day"), not as a modifier ("a Halloween
+    display")."""
     low = text.lower()
     if not any(w in low for w in ("day", "eve", "halloween", "night")):
-        return out  # every holiday ends in one of these
-    for m in _HOLIDAY_RE.finditer(text):
-        month, day = _HOLIDAY_KEY[" ".join(m.group().lower().replace("’", "").replace("'", "").split())]
-        out.append(make_unit("date", text, m.start(), m.end(), offset, _date_key({"month": str(month), "day": str(day)})))
+        return []  # every holiday ends in one of these
+    return [
+        (m.start(), m.end(), bool(_HOLIDAY_TEMPORAL_RE.search(text, max(0, m.start() - 16), m.start())))
+        for m in _HOLIDAY_RE.finditer(text)
+    ]
+
+
+def extract_holidays(text: str, offset: int = 0) -> list[Unit]:
+    """Date units (``month:1|day:1``) for the holidays of :data:`HOLIDAYS` that date something
+    (:func:`holiday_spans`). Claim checking only (the relation features read the dates of :func:`extract_dates`)."""
+    out: list[Unit] = []
+    for s, e, dating in holiday_spans(text):
+        if dating:
+            month, day = _HOLIDAY_KEY[" ".join(text[s:e].lower().replace("’", "").replace("'", "").split())]
+            out.append(make_unit("date", text, s, e, offset, _date_key({"month": str(month), "day": str(day)})))
     return out

@@ -81,8 +81,8 @@ main young old civilian foreign local senior former known confirmed suspected re
 
 _HEDGE_RE = re.compile(
     r"(?i:(?<![^\W_])(?P<h>about|approximately|approx\.|around|roughly|nearly|almost|some|"
-    r"close\s+to|more\s+than|over|well\s+over|just\s+over|less\s+than|under|just\s+under|"
-    r"fewer\s+than|at\s+least|at\s+most|up\s+to|as\s+many\s+as|as\s+much\s+as|"
+    r"close\s+to|(?:no|not)\s+(?:more|less|fewer)\s+than|more\s+than|over|well\s+over|just\s+over|less\s+than|"
+    r"under|just\s+under|fewer\s+than|at\s+least|at\s+most|up\s+to|as\s+many\s+as|as\s+much\s+as|"
     r"an\s+estimated|estimated|upwards\s+of|aged)\s+|~\s?)$"
 )
 
