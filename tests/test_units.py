@@ -637,3 +637,18 @@ def test_a_holiday_is_a_date_and_a_rise_in_percent_is_a_multiple() -> None:
     assert compatible(num("at least 12 people"), num("no fewer than 12 people")) is True
     assert compatible(num("at least 12 people"), num("not more than 12 people")) is False
     assert compatible(num("at most 12 people"), num("not more than 12 people")) is True
+
+
+def test_a_temperature_with_its_letter_is_read_and_converts() -> None:
+    """ "40C", "- 15C", "104F" in a sentence about temperature are temperatures (they were no unit, so "40F" for
+    "40C" passed); Celsius and Fahrenheit convert ("40C" = "104F"); "Room 40C" is no temperature."""
+    def num(t: str) -> Unit:
+        return [u for u in extract_units(t) if u.kind == "number"][0]
+
+    assert [(u.key, u.text) for u in extract_units("gusts and - 15C temperatures") if u.kind == "number"] == [
+        ("-15|celsius", "- 15C")]
+    assert _numbers("temperatures of 40 C") == [("40|celsius", "40 C")]
+    assert compatible(num("The temperature reached 40C."), num("The thermometer hit 104F.")) is True
+    assert compatible(num("The temperature reached 40C."), num("The thermometer hit 40F.")) is False
+    assert compatible(num("Temperatures hit 40°C."), num("The heat reached 40C.")) is True
+    assert [u for u in extract_units("Room 40C was booked.") if u.kind == "number"] == []

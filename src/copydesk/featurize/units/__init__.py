@@ -24,6 +24,7 @@ from .entities import entity_weights, extract_entities, nation_key, norm_name
 from .numbers import (
     extract_age_ranges,
     extract_fortnights,
+    extract_letter_temperatures,
     extract_magnitudes,
     extract_numbers,
     extract_numbers_and_dates,
@@ -42,6 +43,7 @@ __all__ = [
     "extract_dates",
     "extract_fortnights",
     "extract_holidays",
+    "extract_letter_temperatures",
     "extract_entities",
     "extract_magnitudes",
     "extract_numbers",
@@ -61,13 +63,14 @@ def extract_units(text: str, offset: int = 0) -> list[Unit]:
     """All units in text; ``Unit.start``/``end`` are offset + position in text. Sorted by start."""
     numbers, units = extract_numbers_and_dates(text, offset)
     # Readings for claim checking only (the relation features keep extract_numbers' numbers): a tally
-    # replaces the two counts inside it, fortnights are weeks, a temperature below zero is signed.
-    tallies = extract_tallies(text, offset)
+    # replaces the two counts inside it, "40 C" the bare 40, fortnights are weeks, a temperature below zero
+    # is signed.
+    replacing = extract_tallies(text, offset) + extract_letter_temperatures(text, offset)
     numbers = [
-        u for u in numbers if u.unit != "fortnight" and not any(u.start < t.end and t.start < u.end for t in tallies)
+        u for u in numbers if u.unit != "fortnight" and not any(u.start < t.end and t.start < u.end for t in replacing)
     ]
     units += signed_temperatures(text, numbers, offset)
-    units += tallies
+    units += replacing
     units += extract_fortnights(text, offset)
     units += extract_magnitudes(text, offset)
     units += extract_age_ranges(text, offset)

@@ -146,6 +146,9 @@ def _other_units_compatible(a: Unit, b: Unit) -> bool | None:
         va, vb = a.value * _CURRENCY_USD[ua], b.value * _CURRENCY_USD[ub]
         # "£32 million" beside "$45.8 million": converted; amounts further apart are not compared.
         return True if abs(va - vb) <= CURRENCY_SLACK * max(va, vb) else None
+    if {ua, ub} == {"celsius", "fahrenheit"} and a.value is not None and b.value is not None:
+        c, f = (a.value, b.value) if ua == "celsius" else (b.value, a.value)
+        return abs(c * 9 / 5 + 32 - f) <= 1.5  # "40C (104F)"; converted figures are rounded
     if {ua, ub} == {"fold", "percent"}:
         return _fold_vs_percent(a if ua == "fold" else b, b if ua == "fold" else a)
     ma, mb = MEASURE.get(ua), MEASURE.get(ub)

@@ -763,3 +763,27 @@ def signed_temperatures(text: str, numbers: list[Unit], offset: int = 0) -> list
         for k, u in enumerate(numbers)
         if k in signed or not any(a <= u.start and u.end <= b for a, b in spans)
     ]
+
+
+# "40C", "-5C", "104F": a temperature with its scale's letter attached (the number reader leaves "40C" alone,
+# as it does "4G"), read only in a sentence about the weather or heat.
+_LETTER_TEMP_RE = re.compile(
+    r"(?:(?P<sign>(?<![\d.] )(?<![\w.])[-−–] ?)|(?<![\w.,/-]))(?P<v>\d{1,3}(?:\.\d)?)[ \u00a0]?(?P<s>[CF])(?![^\W_])"
+)
+_TEMP_CONTEXT_RE = re.compile(
+    r"(?i:temperature|degree|heat|hot|cold|warm|cool|chill|thermometer|freez|frost|mercury|weather|forecast|"
+    r"high of|low of|highs|lows|climb|soar|plung|fell|drop)"
+)
+
+
+def extract_letter_temperatures(text: str, offset: int = 0) -> list[Unit]:
+    """Number units (``celsius`` / ``fahrenheit``, signed) for "40C", "-5C", "104F" in a sentence about
+    temperature (:data:`_TEMP_CONTEXT_RE`). Claim checking only."""
+    out: list[Unit] = []
+    if not (("C" in text or "F" in text) and _TEMP_CONTEXT_RE.search(text)):
+        return out
+    for m in _LETTER_TEMP_RE.finditer(text):
+        v = float(m["v"]) * (-1 if m["sign"] else 1)
+        unit = "celsius" if m["s"] == "C" else "fahrenheit"
+        out.append(make_unit("number", text, m.start(), m.end(), offset, f"{fmt(v)}|{unit}", v, unit))
+    return out
