@@ -150,9 +150,13 @@ def load_rows(args, records: Path | None = None) -> list[dict]:
     """The rows of fit_claim_model.py (same loaders, same sizes and seeds), with per-claim records
     (read from / written to ``records``, default ``--records``)."""
     records = records if records is not None else args.records
+    code = F.code_digest()
+    stamp = records.with_name(records.name + ".code") if records else None
     if records and records.exists():
-        with open(records, "rb") as fh:
-            return pickle.load(fh)
+        if stamp and stamp.exists() and stamp.read_text() == code:
+            with open(records, "rb") as fh:
+                return pickle.load(fh)
+        print(f"lodo: {records} was built by another version of the code; rebuilding it", file=sys.stderr)
     t0 = time.perf_counter()
     checker = F.CachedChecker(args.cache)
     rows = F.load_real(args.data, checker, None)
@@ -179,6 +183,8 @@ def load_rows(args, records: Path | None = None) -> list[dict]:
     if records:
         with open(records, "wb") as fh:
             pickle.dump(slim, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        if stamp:
+            stamp.write_text(code)
     return slim
 
 
