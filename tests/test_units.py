@@ -549,6 +549,10 @@ def _numbers(text: str) -> list[tuple[str, str]]:
     return [(u.key, u.text) for u in extract_units(text) if u.kind == "number"]
 
 
+def _first_number(text: str) -> Unit:
+    return [u for u in extract_units(text) if u.kind == "number"][0]
+
+
 def test_a_tally_is_one_fact_and_replaces_its_two_counts() -> None:
     """ "voted 58-42" is one unit whose key does not depend on the order or the joining word; ages, years,
     team lists and counts of things are no tallies."""
@@ -626,9 +630,7 @@ def test_a_holiday_is_a_date_and_a_rise_in_percent_is_a_multiple() -> None:
     assert [u.key for u in extract_units("a Halloween party on New Years Eve")] == ["month:12|day:31"]
     assert [u.key for u in extract_units("The party was held this Halloween.")] == ["month:10|day:31"]
 
-    def num(t: str) -> Unit:
-        return [u for u in extract_units(t) if u.kind == "number"][0]
-
+    num = _first_number
     assert compatible(num("Sales tripled."), num("Sales rose 200 percent.")) is True
     assert compatible(num("Sales tripled."), num("a 300% increase")) is True
     assert compatible(num("Sales tripled."), num("Sales rose 500 percent.")) is False
@@ -642,9 +644,7 @@ def test_a_holiday_is_a_date_and_a_rise_in_percent_is_a_multiple() -> None:
 def test_a_temperature_with_its_letter_is_read_and_converts() -> None:
     """ "40C", "- 15C", "104F" in a sentence about temperature are temperatures (they were no unit, so "40F" for
     "40C" passed); Celsius and Fahrenheit convert ("40C" = "104F"); "Room 40C" is no temperature."""
-    def num(t: str) -> Unit:
-        return [u for u in extract_units(t) if u.kind == "number"][0]
-
+    num = _first_number
     assert [(u.key, u.text) for u in extract_units("gusts and - 15C temperatures") if u.kind == "number"] == [
         ("-15|celsius", "- 15C")]
     assert _numbers("temperatures of 40 C") == [("40|celsius", "40 C")]
