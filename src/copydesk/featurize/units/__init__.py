@@ -77,9 +77,10 @@ def extract_units(text: str, offset: int = 0) -> list[Unit]:
     units += extract_ranks(text, offset)
     units += extract_quotes(text, offset)
     units += extract_attributions(text, offset)
-    units += extract_holidays(text, offset)
+    holidays = holiday_spans(text)
+    units += extract_holidays(text, offset, holidays)
     # A holiday is a date or a modifier ("a Halloween display"), never a name, as a weekday or a month is not.
-    spans = [(offset + s, offset + e) for s, e, _ in holiday_spans(text)]
+    spans = [(offset + s, offset + e) for s, e, _ in holidays]
     units += [u for u in extract_entities(text, offset) if not any(s <= u.start < e for s, e in spans)]
     units.sort(key=lambda u: (u.start, u.end, u.kind))
     return units

@@ -404,11 +404,14 @@ def holiday_spans(text: str) -> list[tuple[int, int, bool]]:
     ]
 
 
-def extract_holidays(text: str, offset: int = 0) -> list[Unit]:
+def extract_holidays(
+    text: str, offset: int = 0, spans: list[tuple[int, int, bool]] | None = None
+) -> list[Unit]:
     """Date units (``month:1|day:1``) for the holidays of :data:`HOLIDAYS` that date something
-    (:func:`holiday_spans`). Claim checking only (the relation features read the dates of :func:`extract_dates`)."""
+    (:func:`holiday_spans`, or ``spans`` already found). Claim checking only (the relation features read the
+    dates of :func:`extract_dates`)."""
     out: list[Unit] = []
-    for s, e, dating in holiday_spans(text):
+    for s, e, dating in holiday_spans(text) if spans is None else spans:
         if dating:
             month, day = _HOLIDAY_KEY[" ".join(text[s:e].lower().replace("’", "").replace("'", "").split())]
             out.append(make_unit("date", text, s, e, offset, _date_key({"month": str(month), "day": str(day)})))

@@ -106,11 +106,10 @@ _WORD_TOKEN_RE = re.compile(r"[A-Za-z]+")
 _AND_HALF_RE = re.compile(rf"{WS}+and{WS}+a{WS}+half\b", re.I)
 
 
-_SCALE_OF = {"dozen": 12.0, "hundred": 100.0, **{k: v for k, v in _SCALES.items() if v >= 1e3}}
-_FRAC_OF_SCALE_RE = re.compile(
-    rf"(?i:{WS}+(?:of{WS}+)?an?{WS}+(dozen|hundred|thousand|million|billion|trillion)(?![^\W_]))"
-)
-_LAST_SCALE_RE = re.compile(r"(?i:(dozen|hundred|thousand|million|billion|trillion))$")
+_SCALE_OF = {"dozen": 12.0, **_SCALES}  # the words a fraction or "and a half" may be of
+_SCALE_WORDS = "|".join(_SCALE_OF)
+_FRAC_OF_SCALE_RE = re.compile(rf"(?i:{WS}+(?:of{WS}+)?an?{WS}+({_SCALE_WORDS})(?![^\W_]))")
+_LAST_SCALE_RE = re.compile(rf"(?i:({_SCALE_WORDS}))$")
 _SCALE_ABBR_RE = re.compile(r"(mn|bn|tn|Bn|BN|m|M|b|B|k|K)(?![^\W_])")
 _ATTACHED_UNIT_RE = re.compile(r"(km/h|km|kg|mph|kph|mm|cm|ft|lbs|lb|mw|MW|GW|kW|ha)(?![^\W_])")
 

@@ -47,9 +47,9 @@ def extract_tallies(text: str, offset: int = 0) -> list[Unit]:
     to a word of voting or winning. Not ranges ("aged 18-24", "Weeks 14 - 16"), years, times ("3:1") or decimals."""
     out = []
     for m in _TALLY_RE.finditer(text):
-        around = text[max(0, m.start() - WINDOW) : m.start()] + " " + text[m.end() : m.end() + WINDOW]
         if not _AFTER_RE.match(text, m.end()):
             continue
+        around = text[max(0, m.start() - WINDOW) : m.start()] + " " + text[m.end() : m.end() + WINDOW]
         if not _TALLY_WORD_RE.search(around) or _RANGE_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()):
             continue
         a, b = int(m["a"]), int(m["b"])
