@@ -396,7 +396,7 @@ def antonym_swap(claim: ClaimInput, index: PoolIndex, aligned: list[int]) -> Fin
 
 
 _HEDGE_CUE_RE = re.compile(
-    r"\b(?:may|might|could|possibly|perhaps|likely|unlikely|probably|expected\s+to|believed\s+to|"
+    r"\b(?:may|might|could|would|possibly|perhaps|likely|unlikely|probably|expected\s+to|believed\s+to|"
     r"appears?\s+to|"
     r"seems?\s+to|(?P<attr>claim(?:s|ed|ing)?|alleged(?:ly)?|reportedly))\b",
     re.I,
@@ -405,6 +405,7 @@ _HEDGE_CUE_RE = re.compile(
 # for "has allegedly been dating", "there are allegations that she is pregnant" for "alleged to be pregnant".
 _CLAIM_HEDGE_RE = re.compile(
     r"\b(?:supposedly|purportedly|reputedly|apparently|allegations?|rumou?r(?:s|ed)?|unconfirmed|"
+    r"presumably|possible|potential(?:ly)?|probable|suspect(?:s|ed)?|believes?|thinks?|thought\s+to|"
     r"(?:is|are|was|were)\s+said\s+to)\b",
     re.I,
 )
@@ -420,13 +421,26 @@ _WILL_RE = re.compile(
 )
 _VERBAL_MODAL = frozenset("may might could expected believed appear appears seem seems".split())
 _FACT_RE = re.compile(r"\b(?:will|has|have|had|is|are|was|were|did|clearly|certainly|definitely)\b", re.I)
+# "would be completed" stated as done: "was completed", "has been completed" ("will be completed" is the same
+# future told again, so "will" is no marker after "would").
+_DONE_RE = re.compile(r"\b(?:has|have|had|was|were|did)\b", re.I)
+# A verb in the past with no auxiliary ("an electrical fault caused the fire") asserts too, unless the word
+# before it makes it an infinitive or a participle of another mood ("to be completed", "could be delayed").
+_NOT_ASSERTED_BEFORE = frozenset("to be being get gets got can will shall should must".split())
+
+
+def _asserted_past(toks: list[tuple[str, re.Match[str]]], k: int) -> bool:
+    """Is the claim's k-th word a verb in the past that stands alone ("caused", not "to be caused")?"""
+    return toks[k][0].endswith("ed") and (k == 0 or toks[k - 1][0] not in _NOT_ASSERTED_BEFORE)
 
 
 def hedge_removed(claim: ClaimInput, index: PoolIndex, aligned: list[int]) -> Finding | None:
     """A hedge of an aligned sentence stated as certain: a modal ("could end", "may not be achievable")
-    become "will" ("will end"), or an attribution ("Putin claims Russia has regained", "reportedly")
-    dropped so the claim states it as fact ("Russia has regained"). The hedged verb must be here,
-    after "will" (modal) or "has"/"is" (attribution), and the claim must hedge nothing."""
+    become "will" ("will end"), a future in the past told as done ("would be completed": "was completed"),
+    or an attribution or adverb ("Putin claims Russia has regained", "reportedly", "likely caused") dropped
+    so the claim states it as fact ("Russia has regained", "caused"). The hedged verb must be here, after
+    "will" (modal), "was"/"has" ("would") or "has"/"is" (attribution), or in the past on its own, and the
+    claim must hedge nothing."""
     if _HEDGE_CUE_RE.search(claim.text) or _CLAIM_HEDGE_RE.search(claim.text):
         return None
     reported = bool(_REPORTED_RE.search(claim.text))
@@ -441,17 +455,17 @@ def hedge_removed(claim: ClaimInput, index: PoolIndex, aligned: list[int]) -> Fi
                 low = norm_word(w.group())
                 if w.group()[0].isupper() or low in STOP or low in _NEG_SKIP or low.endswith("ly"):
                     continue
-                v = (stem(low), w.end())
+                v = (stem(low).rstrip("e"), w.end())  # "cause" and "caused" share "caus"
                 break
             if v is None:
                 continue
-            verbal = h.group().split()[0].lower() in _VERBAL_MODAL
-            marker = _WILL_RE if verbal else _FACT_RE
+            cue = h.group().split()[0].lower()
+            marker = _DONE_RE if cue == "would" else _WILL_RE if cue in _VERBAL_MODAL else _FACT_RE
             for k, (low, w) in enumerate(toks):
-                if stem(low) != v[0]:
+                if stem(low).rstrip("e") != v[0]:
                     continue
                 lead_start = toks[max(0, k - 3)][1].start()
-                if marker.search(claim.text[lead_start : w.start()]):
+                if marker.search(claim.text[lead_start : w.start()]) or _asserted_past(toks, k):
                     return Finding(
                         "contradicted",
                         "statement",

@@ -231,6 +231,11 @@ def _in_season(season: str, y: dict[str, str]) -> bool | None:
     return int(y["month"]) in _SEASONS[season] if "month" in y else None
 
 
+def _in_quarter(quarter: str, y: dict[str, str]) -> bool | None:
+    """Whether ``y``'s month falls in calendar ``quarter``; None where ``y`` has no month."""
+    return (int(y["month"]) + 2) // 3 == int(quarter) if "month" in y else None
+
+
 def _on_weekday(weekday: str, y: dict[str, str]) -> bool | None:
     """Whether ``y``'s full date falls on ``weekday``; None where ``y`` is not a full date."""
     if not all(k in y for k in ("year", "month", "day")):
@@ -247,6 +252,7 @@ def _on_weekday(weekday: str, y: dict[str, str]) -> bool | None:
 _DATE_FIELDS: tuple[tuple[str, Callable[[str, dict[str, str]], bool | None] | None], ...] = (
     ("year", None),
     ("decade", _in_decade),
+    ("quarter", _in_quarter),
     ("month", None),
     ("season", _in_season),
     ("day", None),

@@ -65,6 +65,17 @@ _MAY_PREP_RE = re.compile(
     r"(?i:(?<![^\W_])(?:in|on|since|until|till|by|during|from|through|of|before|after|between|"
     r"and|early|late|mid|last|next|this|to)[ \u00a0-]+)$"
 )
+# A calendar quarter: "the second quarter (of 2023)", "third-quarter", "Q3 2023", "the April-to-June quarter".
+# Not a fiscal one ("its fiscal second quarter"): a company's fiscal year may start in any month.
+_QUARTER_RE = re.compile(
+    rf"(?<![^\W_])(?:(?P<qo>(?i:first|second|third|fourth|1st|2nd|3rd|4th))[ \u00a0-](?i:quarter)"
+    rf"(?:{WS}+of{WS}+(?P<qy1>{_YEAR}))?"
+    rf"|Q(?P<qn>[1-4])(?:{WS}+(?P<qy2>{_YEAR}))?"
+    rf"|(?P<m1>{_MON_FULL})(?:{WS}*[-\u2013]{WS}*|{WS}+to{WS}+|-to-|{WS}+through{WS}+)(?P<m2>{_MON_FULL})"
+    rf"{WS}+(?i:quarter))(?![^\W_])"
+)
+_QUARTER_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+_FISCAL_RE = re.compile(r"(?i:\bfiscal\b[^.;]{0,12})$")
 _WEEKDAY_RE = re.compile(
     rf"(?<![^\W_])(?:(?i:(?P<q>last|this|next|past|coming|previous)){WS}+)?"
     r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Tues?\.|Wed\.|"
@@ -124,7 +135,7 @@ _REL_GATE = (
 
 # "dm": a numeric date whose day and month may be the other way round (3/4/2020: March 4 in American use,
 # 3 April in British); ``compare`` accepts either reading.
-_FIELD_ORDER = ("year", "month", "day", "season", "weekday", "decade", "time", "rel", "part", "q", "dm")
+_FIELD_ORDER = ("year", "quarter", "month", "day", "season", "weekday", "decade", "time", "rel", "part", "q", "dm")
 
 
 def _date_key(fields: dict[str, str]) -> str:
@@ -225,6 +236,29 @@ def _month_dates(text: str) -> list[tuple[int, int, dict[str, str]]]:
             f.pop("year", None)
         out.append((m.start(), end, f))
     return out
+
+
+def extract_quarters(text: str, offset: int = 0) -> list[Unit]:
+    """Calendar quarters, dates keyed ``year:2023|quarter:2``: an ordinal or "Q" with an optional year, or the
+    span of its three months. For claim checking only (like tallies): the relation features read the months."""
+    if "quarter" not in text.lower() and "Q" not in text:
+        return []
+    out: list[tuple[int, int, dict[str, str]]] = []
+    for m in _QUARTER_RE.finditer(text):
+        if _FISCAL_RE.search(text, max(0, m.start() - 20), m.start()):
+            continue
+        if m["m1"]:
+            first, last = MONTHS[m["m1"].lower()], MONTHS[m["m2"].lower()]
+            if first % 3 != 1 or last != first + 2:
+                continue  # "the June-to-August quarter": no calendar quarter
+            q = (first + 2) // 3
+        else:
+            q = _QUARTER_ORD[m["qo"].lower()] if m["qo"] else int(m["qn"])
+        f = {"quarter": str(q)}
+        if m["qy1"] or m["qy2"]:
+            f["year"] = m["qy1"] or m["qy2"]
+        out.append((m.start(), m.end(), f))
+    return date_units(text, out, offset)
 
 
 def _season_dates(text: str) -> list[tuple[int, int, dict[str, str]]]:

@@ -15,6 +15,7 @@ from .lexicon import (
     CURRENCY_UNITS,
     DIGIT_RE,
     FRAC_DEN,
+    MONTH_NAMES,
     MONTHS,
     NEXT_WORD_RE,
     PCT_RE,
@@ -731,6 +732,24 @@ def extract_fortnights(text: str, offset: int = 0) -> list[Unit]:
         if count:
             out.append(make_unit("number", text, m.start(), m.end(), offset, f"{2 * count}|week", 2.0 * count, "week"))
     return out
+
+
+# "the year to March" is the twelve months ending then: a duration of a year, as "the 12 months to March" is.
+_YEAR_TO_RE = re.compile(
+    r"(?<![^\W_])(?i:the|a)[ \u00a0]+(?P<y>(?i:year))(?=[ \u00a0]+(?i:to|through|ending|ended|until)[ \u00a0]+"
+    r"(?:(?i:the[ \u00a0]+end[ \u00a0]+of|in)[ \u00a0]+)?(?:" + "|".join(m.capitalize() for m in MONTH_NAMES) + r")\b)"
+)
+
+
+def extract_year_to(text: str, offset: int = 0) -> list[Unit]:
+    """"the year to March" (through, ending, ended) as a duration of one year (``1|year``), so that "the 12
+    months to March" states it. Claim checking only, like fortnights."""
+    if "ear" not in text:
+        return []
+    return [
+        make_unit("number", text, m.start("y"), m.end("y"), offset, "1|year", 1.0, "year")
+        for m in _YEAR_TO_RE.finditer(text)
+    ]
 
 
 _MINUS_BEFORE_RE = re.compile(r"(?i:(?<![^\W_])(?:minus|negative)[ \u00a0]+)$")
