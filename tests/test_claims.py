@@ -621,6 +621,45 @@ def test_a_hedge_in_other_words_is_kept():
     assert [c.reason[:19] for c in r.flagged] == ["hedge made certain:"], [c.reason for c in r.flagged]
 
 
+def test_a_future_or_a_likelihood_told_as_done_fails_the_gate():
+    """"would be completed" told as "was completed" and "likely caused by" as "caused" (the voice changed too)
+    state as fact what the source hedged: "hedge made certain", naming both. The same hedge in other words
+    ("will be completed" in reported speech, "is slated to be", "believe", "probably", "suspected of") passes."""
+    from copydesk import verify
+
+    src = ("The CEO said the merger would be completed by the end of the year. Officials said the fire was likely "
+           "caused by an electrical fault.")
+    ok = verify(src, "The merger will be completed by the end of the year, the CEO said. Officials believe an "
+                     "electrical fault caused the fire.")
+    assert ok.ok, ok.summary
+    for faithful in ("According to the CEO, the merger is slated to be completed by the end of the year.",
+                     "Officials said the fire was probably started by an electrical fault.",
+                     "An electrical fault is suspected of causing the fire, officials said."):
+        assert verify(src, faithful).ok, faithful
+    bent = verify(src, "The merger was completed, the CEO said. Officials said an electrical fault caused the fire.")
+    assert [(c.status, c.reason) for c in bent.claims] == [
+        ("contradicted", "hedge made certain: “The merger was completed” here; the source says “would be completed”"),
+        ("contradicted", "hedge made certain: “an electrical fault caused” here; the source says “likely caused”"),
+    ]
+
+
+def test_a_quarter_or_a_year_to_a_month_in_other_words():
+    """"the April-to-June quarter" is the second quarter and "the 12 months to March" the year to March: both
+    pass. Another quarter, or a month outside it, is "date changed"."""
+    from copydesk import verify
+
+    src = "The firm lost $3.2 billion in the second quarter. Prices rose 3.2% in the year to March."
+    assert verify(src, "In the April-to-June quarter, the firm lost $3.2bn. In the 12 months to March, prices "
+                       "climbed 3.2 percent.").ok
+    assert verify(src, "The firm lost $3.2bn in Q2.").ok
+    assert verify(src, "The firm lost $3.2bn in May.").ok
+    bent = verify(src, "In the third quarter, the firm lost $3.2bn. The firm lost $3.2bn in August.")
+    assert [c.reason for c in bent.claims] == [
+        "date changed: “third quarter” here; the source says “second quarter”",
+        "date changed: “August” here; the source says “second quarter”",
+    ]
+
+
 def test_a_rate_is_not_a_duration():
     """"2,000 sit-ups a day" counts per day; it does not contradict a source's "six hours per day". A duration
     written with an article ("lasted a week") still contradicts "two weeks"."""

@@ -23,6 +23,7 @@ from copydesk.featurize.units import (
     extract_ranks,
     extract_tallies,
     extract_units,
+    extract_year_to,
 )
 from copydesk.featurize.units.attributions import group_speakers
 from copydesk.records import Unit
@@ -576,6 +577,34 @@ def test_a_fortnight_is_two_weeks() -> None:
     assert compatible(f, extract_numbers("a month")[0]) is False
     assert _numbers("It took two fortnights.") == [("4|week", "two fortnights")]  # not a count of fortnights
     assert extract_fortnights("fortnightly meetings") == []
+
+
+def test_a_calendar_quarter_is_a_date() -> None:
+    def dates(text: str) -> list[tuple[str, str]]:
+        return [(u.key, u.text) for u in extract_units(text) if u.kind == "date"]
+
+    assert dates("Sales rose in the second quarter.") == [("quarter:2", "second quarter")]
+    assert dates("Third-quarter profit fell.") == [("quarter:3", "Third-quarter")]
+    assert dates("Profit fell in Q3 2023.") == [("year:2023|quarter:3", "Q3 2023")]  # a date, not a name Q3
+    assert not [u for u in extract_units("Profit fell in Q3 2023.") if u.kind == "entity"]
+    assert dates("in the first quarter of 2021") == [("year:2021|quarter:1", "first quarter of 2021")]
+    assert dates("in the April-to-June quarter") == [("quarter:2", "April-to-June quarter")]
+    # Three months that are no calendar quarter stay months; a fiscal quarter is no calendar one; "a quarter"
+    # is a share.
+    assert dates("in the June-to-August quarter") == [("month:6", "June"), ("month:8", "August")]
+    assert dates("in its fiscal second quarter") == []
+    assert [u.key for u in extract_units("a quarter of voters")] == ["25|percent"]
+    (q,) = [u for u in extract_units("in the second quarter") if u.kind == "date"]
+    assert compatible(q, extract_dates("in May")[0]) is True
+    assert compatible(q, extract_dates("in August")[0]) is False
+
+
+def test_the_year_to_a_month_is_a_year() -> None:
+    (y,) = extract_year_to("Prices rose 3.2% in the year to March.")
+    assert (y.key, y.text) == ("1|year", "year")
+    assert compatible(y, extract_numbers("the 12 months to March")[0]) is True
+    assert extract_year_to("the year to come") == []
+    assert extract_year_to("last year") == []
 
 
 def test_a_temperature_below_zero_is_signed() -> None:
