@@ -632,6 +632,10 @@ def test_a_future_or_a_likelihood_told_as_done_fails_the_gate():
     ok = verify(src, "The merger will be completed by the end of the year, the CEO said. Officials believe an "
                      "electrical fault caused the fire.")
     assert ok.ok, ok.summary
+    # A negated "would" is said of what did not happen; "would have" before a noun is no verb of its own.
+    assert verify("He never would have considered a DNA test.", "He never considered a DNA test.").ok
+    assert verify("She agreed so that they would have money for college.",
+                  "She agreed to it so they have money for college.").ok
     for faithful in ("According to the CEO, the merger is slated to be completed by the end of the year.",
                      "Officials said the fire was probably started by an electrical fault.",
                      "An electrical fault is suspected of causing the fire, officials said."):

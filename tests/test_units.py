@@ -589,6 +589,8 @@ def test_a_calendar_quarter_is_a_date() -> None:
     assert not [u for u in extract_units("Profit fell in Q3 2023.") if u.kind == "entity"]
     assert dates("in the first quarter of 2021") == [("year:2021|quarter:1", "first quarter of 2021")]
     assert dates("in the April-to-June quarter") == [("quarter:2", "April-to-June quarter")]
+    assert dates("in the first three months of 2003") == [("year:2003|quarter:1", "first three months of 2003")]
+    assert [u.key for u in extract_units("over the last three months")] == ["3|month"]  # a period, no quarter
     # Three months that are no calendar quarter stay months; a fiscal quarter is no calendar one; "a quarter"
     # is a share.
     assert dates("in the June-to-August quarter") == [("month:6", "June"), ("month:8", "August")]

@@ -411,7 +411,7 @@ _CLAIM_HEDGE_RE = re.compile(
 )
 # A claim keeps an attribution hedge ("Putin claims X") when it still reports X as someone's word.
 _REPORTED_RE = re.compile(
-    r"\b(?:said|says|say|asserted|asserts|claimed|claims|claiming|insisted|insists|argued|argues|alleged|"
+    r"\b(?:said|says|say|assert|asserted|asserts|claimed|claims|claiming|insisted|insists|argued|argues|alleged|"
     r"alleges|maintained|maintains|stated|states|told|tells|according\s+to|suggested|suggests|contended|"
     r"contends|reports?|reported|sources?|believes?|believed)\b",
     re.I,
@@ -429,9 +429,58 @@ _DONE_RE = re.compile(r"\b(?:has|have|had|was|were|did)\b", re.I)
 _NOT_ASSERTED_BEFORE = frozenset("to be being get gets got can will shall should must".split())
 
 
+# After "would", the words before its verb ("would not", "would have been"). A negated one is left alone: "he
+# never would have considered it" is said of what he did not do, as "he never considered it" is.
+_WOULD_AUX = frozenset("be been have ever also still then soon only".split())
+_WOULD_NEG = frozenset("not never n't".split())
+
+
+def _past_form(low: str) -> bool:
+    """A word in the past tense or a participle by its ending ("caused", "completed"; not "need", "shed")."""
+    return len(low) > 4 and low.endswith("ed") and not low.endswith("eed")
+
+
 def _asserted_past(toks: list[tuple[str, re.Match[str]]], k: int) -> bool:
     """Is the claim's k-th word a verb in the past that stands alone ("caused", not "to be caused")?"""
-    return toks[k][0].endswith("ed") and (k == 0 or toks[k - 1][0] not in _NOT_ASSERTED_BEFORE)
+    return _past_form(toks[k][0]) and (k == 0 or toks[k - 1][0] not in _NOT_ASSERTED_BEFORE)
+
+
+def _verb_key(low: str) -> str:
+    return stem(low).rstrip("e")  # "cause" and "caused" share "caus"
+
+
+def _hedged_verb(text: str, start: int) -> tuple[str, int] | None:
+    """The verb a hedge cue ending at ``start`` qualifies: the next word that is no name, stop word, negation or
+    adverb, within 40 characters; (its key, its end)."""
+    for w in WORD.finditer(text, start, min(len(text), start + 40)):
+        low = norm_word(w.group())
+        if w.group()[0].isupper() or low in STOP or low in _NEG_SKIP or low.endswith("ly"):
+            continue
+        return _verb_key(low), w.end()
+    return None
+
+
+_NEG_BEFORE_RE = re.compile(r"(?i:\b(?:never|not|hardly)\s+)$")
+
+
+def _would_verb(text: str, cue_start: int, start: int) -> tuple[str, int] | None:
+    """The verb of "would": the next word ("would cut"), or a participle after "be"/"have been" ("would be
+    completed"); None when negated ("never would", "would not") or when what follows the auxiliary is no
+    participle ("would have money")."""
+    if _NEG_BEFORE_RE.search(text, max(0, cue_start - 10), cue_start):
+        return None
+    skipped = False
+    for w in WORD.finditer(text, start, min(len(text), start + 40)):
+        low = norm_word(w.group())
+        if low in _WOULD_NEG:
+            return None
+        if low in _WOULD_AUX:
+            skipped = True
+            continue
+        if skipped and not (_past_form(low) or low.endswith("en")):
+            return None
+        return _verb_key(low), w.end()
+    return None
 
 
 def hedge_removed(claim: ClaimInput, index: PoolIndex, aligned: list[int]) -> Finding | None:
@@ -450,22 +499,19 @@ def hedge_removed(claim: ClaimInput, index: PoolIndex, aligned: list[int]) -> Fi
         for h in _HEDGE_CUE_RE.finditer(e.text):
             if h.group("attr") and reported:
                 continue
-            v = None
-            for w in WORD.finditer(e.text, h.end(), min(len(e.text), h.end() + 40)):
-                low = norm_word(w.group())
-                if w.group()[0].isupper() or low in STOP or low in _NEG_SKIP or low.endswith("ly"):
-                    continue
-                v = (stem(low).rstrip("e"), w.end())  # "cause" and "caused" share "caus"
-                break
+            cue = h.group().split()[0].lower()
+            v = _would_verb(e.text, h.start(), h.end()) if cue == "would" else _hedged_verb(e.text, h.end())
             if v is None:
                 continue
-            cue = h.group().split()[0].lower()
             marker = _DONE_RE if cue == "would" else _WILL_RE if cue in _VERBAL_MODAL else _FACT_RE
+            # A verb in the past on its own asserts after a modal or an adverb; an attribution dropped must
+            # leave a marker ("Ribery turned down" for "Ribery claims he turned down" is a summary's license).
+            alone = h.group("attr") is None
             for k, (low, w) in enumerate(toks):
                 if stem(low).rstrip("e") != v[0]:
                     continue
                 lead_start = toks[max(0, k - 3)][1].start()
-                if marker.search(claim.text[lead_start : w.start()]) or _asserted_past(toks, k):
+                if marker.search(claim.text[lead_start : w.start()]) or (alone and _asserted_past(toks, k)):
                     return Finding(
                         "contradicted",
                         "statement",

@@ -65,14 +65,17 @@ _MAY_PREP_RE = re.compile(
     r"(?i:(?<![^\W_])(?:in|on|since|until|till|by|during|from|through|of|before|after|between|"
     r"and|early|late|mid|last|next|this|to)[ \u00a0-]+)$"
 )
-# A calendar quarter: "the second quarter (of 2023)", "third-quarter", "Q3 2023", "the April-to-June quarter".
+# A calendar quarter: "the second quarter (of 2023)", "third-quarter", "Q3 2023", "the April-to-June quarter",
+# "the first three months of 2003".
 # Not a fiscal one ("its fiscal second quarter"): a company's fiscal year may start in any month.
 _QUARTER_RE = re.compile(
     rf"(?<![^\W_])(?:(?P<qo>(?i:first|second|third|fourth|1st|2nd|3rd|4th))[ \u00a0-](?i:quarter)"
     rf"(?:{WS}+of{WS}+(?P<qy1>{_YEAR}))?"
     rf"|Q(?P<qn>[1-4])(?:{WS}+(?P<qy2>{_YEAR}))?"
     rf"|(?P<m1>{_MON_FULL})(?:{WS}*[-\u2013]{WS}*|{WS}+to{WS}+|-to-|{WS}+through{WS}+)(?P<m2>{_MON_FULL})"
-    rf"{WS}+(?i:quarter))(?![^\W_])"
+    rf"{WS}+(?i:quarter)"
+    rf"|(?P<fl>(?i:first|last|final)){WS}+(?i:three){WS}+(?i:months){WS}+of{WS}+"
+    rf"(?:(?P<qy3>{_YEAR})|(?i:the|this|last|that){WS}+(?i:year)))(?![^\W_])"
 )
 _QUARTER_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _FISCAL_RE = re.compile(r"(?i:\bfiscal\b[^.;]{0,12})$")
@@ -241,7 +244,7 @@ def _month_dates(text: str) -> list[tuple[int, int, dict[str, str]]]:
 def extract_quarters(text: str, offset: int = 0) -> list[Unit]:
     """Calendar quarters, dates keyed ``year:2023|quarter:2``: an ordinal or "Q" with an optional year, or the
     span of its three months. For claim checking only (like tallies): the relation features read the months."""
-    if "quarter" not in text.lower() and "Q" not in text:
+    if "quarter" not in text.lower() and "Q" not in text and "three months of" not in text.lower():
         return []
     out: list[tuple[int, int, dict[str, str]]] = []
     for m in _QUARTER_RE.finditer(text):
@@ -252,11 +255,13 @@ def extract_quarters(text: str, offset: int = 0) -> list[Unit]:
             if first % 3 != 1 or last != first + 2:
                 continue  # "the June-to-August quarter": no calendar quarter
             q = (first + 2) // 3
+        elif m["fl"]:
+            q = 1 if m["fl"].lower() == "first" else 4  # "the first three months of 2003"
         else:
             q = _QUARTER_ORD[m["qo"].lower()] if m["qo"] else int(m["qn"])
         f = {"quarter": str(q)}
-        if m["qy1"] or m["qy2"]:
-            f["year"] = m["qy1"] or m["qy2"]
+        if year := m["qy1"] or m["qy2"] or m["qy3"]:
+            f["year"] = year
         out.append((m.start(), m.end(), f))
     return date_units(text, out, offset)
 
