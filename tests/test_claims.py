@@ -636,6 +636,11 @@ def test_a_future_or_a_likelihood_told_as_done_fails_the_gate():
     assert verify("He never would have considered a DNA test.", "He never considered a DNA test.").ok
     assert verify("She agreed so that they would have money for college.",
                   "She agreed to it so they have money for college.").ok
+    # "would" of habit is the past ("routinely wandered"), and a claim that denies the verb states no hedge away.
+    assert verify("He would wander the streets of Manhattan in slippers.",
+                  "He routinely wandered the streets of Manhattan in slippers.").ok
+    assert not [c for c in verify("The dam could harm endangered species.",
+                                  "Endangered species are not harmed by the dam.").claims if c.reason.startswith("hedge")]
     for faithful in ("According to the CEO, the merger is slated to be completed by the end of the year.",
                      "Officials said the fire was probably started by an electrical fault.",
                      "An electrical fault is suspected of causing the fire, officials said."):

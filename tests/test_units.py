@@ -596,7 +596,8 @@ def test_a_calendar_quarter_is_a_date() -> None:
     assert dates("in the June-to-August quarter") == [("month:6", "June"), ("month:8", "August")]
     assert dates("in its fiscal second quarter") == []
     assert [u.key for u in extract_units("a quarter of voters")] == ["25|percent"]
-    (q,) = [u for u in extract_units("in the second quarter") if u.kind == "date"]
+    assert dates("A field goal tied the game late in the third quarter.") == []  # a period of play
+    (q,) = [u for u in extract_units("Sales fell in the second quarter.") if u.kind == "date"]
     assert compatible(q, extract_dates("in May")[0]) is True
     assert compatible(q, extract_dates("in August")[0]) is False
 

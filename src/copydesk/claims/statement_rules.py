@@ -10,7 +10,7 @@ from functools import lru_cache
 from ..featurize.terms import STOP, WORD, norm_word, stem, words
 from ..featurize.units.attributions import group_speakers
 from ..records import Unit
-from .checks import PREDICATE, actors, resolved_subjects
+from .checks import NEGATION_RE, PREDICATE, actors, resolved_subjects
 from .findings import Finding, quoted, version_name
 from .index import PoolIndex
 from .inputs import ClaimInput
@@ -433,6 +433,12 @@ _NOT_ASSERTED_BEFORE = frozenset("to be being get gets got can will shall should
 # never would have considered it" is said of what he did not do, as "he never considered it" is.
 _WOULD_AUX = frozenset("be been have ever also still then soon only".split())
 _WOULD_NEG = frozenset("not never n't".split())
+_PARTICIPLES = frozenset(
+    """done gone seen given taken known shown made paid said told held kept left lost won sold built sent spent
+    brought bought caught taught found put set cut hit hurt let shut run begun broken chosen driven eaten fallen
+    forgotten forgiven frozen hidden risen spoken stolen sworn thrown worn written beaten drawn grown flown
+    blown struck shot met led fed read heard""".split()
+)
 
 
 def _past_form(low: str) -> bool:
@@ -440,9 +446,26 @@ def _past_form(low: str) -> bool:
     return len(low) > 4 and low.endswith("ed") and not low.endswith("eed")
 
 
-def _asserted_past(toks: list[tuple[str, re.Match[str]]], k: int) -> bool:
-    """Is the claim's k-th word a verb in the past that stands alone ("caused", not "to be caused")?"""
-    return _past_form(toks[k][0]) and (k == 0 or toks[k - 1][0] not in _NOT_ASSERTED_BEFORE)
+def _asserted_past(toks: list[tuple[str, re.Match[str]]], k: int, lead: str) -> bool:
+    """Is the claim's k-th word a verb in the past that stands alone and affirmed ("caused"; not "to be caused",
+    "are not harmed")? ``lead``: the claim's words just before it."""
+    return (
+        _past_form(toks[k][0])
+        and (k == 0 or toks[k - 1][0] not in _NOT_ASSERTED_BEFORE)
+        and not NEGATION_RE.search(lead)
+    )
+
+
+# The cues after which a verb in the past on its own states the hedged thing as done: modals and adverbs of
+# likelihood. Not after an attribution or "believed to", "expected to": "Ribery turned down" for "Ribery claims
+# he turned down", "he knocked" for "he was believed to have knocked" are a summary's license.
+_ALONE_CUES = frozenset("may might could would possibly perhaps likely unlikely probably".split())
+
+# "would" of habit ("he would wander the streets", "routinely wandered") tells what happened, as the past does.
+_HABIT_RE = re.compile(
+    r"(?i:\b(?:routinely|often|usually|regularly|frequently|always|habitually|sometimes|used\s+to|every\s+"
+    r"(?:day|night|morning|evening|week|weekend|year)|each\s+(?:day|night|morning|week|year))\b)"
+)
 
 
 def _verb_key(low: str) -> str:
@@ -477,7 +500,7 @@ def _would_verb(text: str, cue_start: int, start: int) -> tuple[str, int] | None
         if low in _WOULD_AUX:
             skipped = True
             continue
-        if skipped and not (_past_form(low) or low.endswith("en")):
+        if skipped and not (_past_form(low) or low in _PARTICIPLES):
             return None
         return _verb_key(low), w.end()
     return None
@@ -500,18 +523,19 @@ def hedge_removed(claim: ClaimInput, index: PoolIndex, aligned: list[int]) -> Fi
             if h.group("attr") and reported:
                 continue
             cue = h.group().split()[0].lower()
+            if cue == "would" and (_HABIT_RE.search(claim.text) or _HABIT_RE.search(e.text, h.end(), h.end() + 30)):
+                continue
             v = _would_verb(e.text, h.start(), h.end()) if cue == "would" else _hedged_verb(e.text, h.end())
             if v is None:
                 continue
             marker = _DONE_RE if cue == "would" else _WILL_RE if cue in _VERBAL_MODAL else _FACT_RE
-            # A verb in the past on its own asserts after a modal or an adverb; an attribution dropped must
-            # leave a marker ("Ribery turned down" for "Ribery claims he turned down" is a summary's license).
-            alone = h.group("attr") is None
+            alone = cue in _ALONE_CUES
             for k, (low, w) in enumerate(toks):
                 if stem(low).rstrip("e") != v[0]:
                     continue
                 lead_start = toks[max(0, k - 3)][1].start()
-                if marker.search(claim.text[lead_start : w.start()]) or (alone and _asserted_past(toks, k)):
+                lead = claim.text[lead_start : w.start()]
+                if marker.search(lead) or (alone and _asserted_past(toks, k, lead)):
                     return Finding(
                         "contradicted",
                         "statement",

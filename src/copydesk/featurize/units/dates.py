@@ -77,6 +77,13 @@ _QUARTER_RE = re.compile(
     rf"|(?P<fl>(?i:first|last|final)){WS}+(?i:three){WS}+(?i:months){WS}+of{WS}+"
     rf"(?:(?P<qy3>{_YEAR})|(?i:the|this|last|that){WS}+(?i:year)))(?![^\W_])"
 )
+# An ordinal quarter is a calendar one beside a year or a word of business or the economy; in a game report
+# "the third quarter" is a period of play.
+_QUARTER_CONTEXT_RE = re.compile(
+    r"(?i:\b(?:sales|revenues?|profits?|earnings|income|loss(?:es)?|results|growth|economy|economic|gdp|"
+    r"quarterly|fiscal|shares|output|inflation|prices|spending|deliveries|orders|margins?|forecasts?|"
+    r"unemployment|exports|imports|investment|demand|company|firm|bank|market|percent)\b)|%"
+)
 _QUARTER_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _FISCAL_RE = re.compile(r"(?i:\bfiscal\b[^.;]{0,12})$")
 _WEEKDAY_RE = re.compile(
@@ -255,6 +262,8 @@ def extract_quarters(text: str, offset: int = 0) -> list[Unit]:
             if first % 3 != 1 or last != first + 2:
                 continue  # "the June-to-August quarter": no calendar quarter
             q = (first + 2) // 3
+        elif m["qo"] and not (m["qy1"] or _QUARTER_CONTEXT_RE.search(text)):
+            continue  # "late in the third quarter" of a game
         elif m["fl"]:
             q = 1 if m["fl"].lower() == "first" else 4  # "the first three months of 2003"
         else:
