@@ -14,7 +14,8 @@ gives (non-claims -> ``heading``; hard rule; model at threshold; the floor; the 
 ``ALIGN_MIN`` unless a near sentence states the same figures; else supported), replicated here in numpy
 (:func:`statuses`) and checked against the product on a sample (``--check``). Items as ``copydesk eval
 claims`` scores them (flagged if any claim is flagged; score = the largest claim score, 0 for headings)
-and, for LLMFake, as ``copydesk eval rewrites`` does (score = share of non-heading claims flagged).
+and, for LLMFake, as ``copydesk eval rewrites`` does (score = ``evaluate.metrics.manipulation_score``: the
+non-heading claims flagged over the square root of those checked).
 
 Metrics: balanced accuracy for SummEdits and AggreFact, ROC AUC for QAGS, AUC manipulated-vs-faithful
 for LLMFake; every set gets both BA and AUC in the JSON.
@@ -89,6 +90,7 @@ from copydesk import claims as C  # noqa: E402
 from copydesk.align import ALIGN_MIN  # noqa: E402
 from copydesk.claims.findings import UNIT_RULES  # noqa: E402
 from copydesk.claims.verifier import feature_contradiction, units_stated  # noqa: E402
+from copydesk.evaluate.metrics import manipulation_score  # noqa: E402
 from copydesk.featurize.terms import STOP  # noqa: E402
 
 HELD = ("summedits", "aggrefact", "qags", "llmfake", "synthetic")
@@ -350,7 +352,7 @@ class Data:
         return np.where(self.heading, 3, np.where(self.rule, 1, np.where(model | below, 2, 0)))
 
     def items(self, p: np.ndarray, t: float, floor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per row: (flagged 0/1, eval-claims score, share of non-heading claims flagged)."""
+        """Per row: (flagged 0/1, eval-claims score, ``manipulation_score`` of its non-heading claims flagged)."""
         st = self.statuses(p, t, floor)
         flag = (st == 1) | (st == 2)
         boosted = (st == 1) | ((st == 2) & ~(p >= t) & (self.lex < floor))
@@ -361,7 +363,7 @@ class Data:
         np.maximum.at(best, self.owner, score)
         best[self.n_claims == 0] = 0.0
         checked = np.bincount(self.owner, weights=st != 3, minlength=n)
-        share = np.bincount(self.owner, weights=flag, minlength=n) / np.maximum(checked, 1)
+        share = manipulation_score(np.bincount(self.owner, weights=flag, minlength=n), checked)
         if self.aggregate != "product":  # one item score for every set (eval claims and eval rewrites)
             one = self.item_aggregate(st, score)
             return pred.astype(int), one, one

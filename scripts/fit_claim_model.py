@@ -92,6 +92,7 @@ from copydesk.align import ALIGN_MIN  # noqa: E402
 from copydesk.claims.findings import UNIT_RULES  # noqa: E402
 from copydesk.claims.verifier import units_stated  # noqa: E402
 from copydesk.evaluate import claims as EC  # noqa: E402
+from copydesk.evaluate.metrics import manipulation_score  # noqa: E402
 from copydesk.featurize import terms as T  # noqa: E402
 
 REAL = ("summedits", "aggrefact", "qags")
@@ -457,7 +458,7 @@ def item_scores(rows, probs: dict[int, np.ndarray], t: float, e: float = 0.0):
             continue
         three = "contradicted" if "contradicted" in statuses else "unsupported" if "unsupported" in statuses \
             else "supported"
-        share = sum(s != "supported" for s in statuses) / len(statuses)
+        share = float(manipulation_score(sum(s != "supported" for s in statuses), len(statuses)))
         out[i] = (int(three != "supported"), float(max(scores)), three, share)
     return out
 
@@ -471,7 +472,7 @@ def set_metrics(rows, preds: dict, name: str) -> dict:
         return {}
     y = [1 - rows[i]["consistent"] for i in idx]
     p = [preds[i][0] for i in idx]
-    s = [preds[i][3 if name == "llmfake" else 1] for i in idx]  # rewrites: the share of claims flagged
+    s = [preds[i][3 if name == "llmfake" else 1] for i in idx]  # rewrites: evaluate.metrics.manipulation_score
     out = {"n": len(idx), "balanced_accuracy": round(float(balanced_accuracy_score(y, p)), 4)}
     if len(set(y)) > 1:
         out["roc_auc"] = round(float(roc_auc_score(y, s)), 4)

@@ -20,9 +20,11 @@ store, as ``copydesk analyze --no-claims`` runs them). Then:
   (``meta.direction_content``: containment asymmetry, novelty of entities/numbers/terms, density
   of specifics, quotes, length — none of ``trace.STYLE_FEATURES``).
 - ``auc_manipulated``: ROC AUC of telling ``rewrite_generation`` / ``open_ended_generation``
-  from ``paraphrase_generation`` by the share of the derived text's claims that copydesk's
-  claim checker (``claims.judge_claims`` against the original, exactly as ``verify`` runs it)
-  flags as unsupported or contradicted.
+  from ``paraphrase_generation`` by :func:`~copydesk.evaluate.metrics.manipulation_score` of the
+  derived text's claims that copydesk's claim checker (``claims.judge_claims`` against the
+  original, exactly as ``verify`` runs it) flags as unsupported or contradicted: the flags over
+  the square root of the claims checked. ``auc_manipulated_by_share`` ranks by the share flagged
+  (the score until session 20).
 - ``reference_accuracy``: in the stories the pipeline built, the share of stories holding
   an original whose reference is an original; ``csm_false_positive_rate``: the share of
   stories holding an original (and two or more other articles) flagged
@@ -70,7 +72,7 @@ import numpy as np
 from ..featurize.terms import corpus_stats
 from ..records import Article
 from . import iter_jsonl
-from .metrics import roc_auc
+from .metrics import manipulation_score, roc_auc
 
 FAITHFUL = "paraphrase_generation"
 
@@ -143,8 +145,8 @@ def tfidf_top1(originals: dict[str, str], derived: list[str], texts_for_idf: lis
     return out
 
 
-def _claim_flag_share(rows, svecs, orig: str, drv: str) -> float:
-    """Share of the derived text's claims flagged (unsupported or contradicted) against the original."""
+def _claim_flags(rows, svecs, orig: str, drv: str) -> tuple[int, int]:
+    """(claims flagged unsupported or contradicted, claims checked) of the derived text against the original."""
     from ..claims import claim_json, evidence_pool, judge_claims, sentence_units
 
     units = {orig: sentence_units(rows[orig]), drv: sentence_units(rows[drv])}
@@ -154,9 +156,7 @@ def _claim_flag_share(rows, svecs, orig: str, drv: str) -> float:
         for c, v in judge_claims(drv, rows[drv].sentences, units[drv], svecs[drv], pool, pool_vecs)
     ]
     checked = [c for c in claims if c["status"] != "heading"]  # headings, questions, labels: not claims
-    if not checked:
-        return 0.0
-    return sum(c["status"] in ("unsupported", "contradicted") for c in checked) / len(checked)
+    return sum(c["status"] in ("unsupported", "contradicted") for c in checked), len(checked)
 
 
 def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
@@ -176,10 +176,13 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
     hits, hits_pair, dir_ok, dir_ok_c, unpaired = _pair_checks(
         stored, rows, svecs, originals, o_ids, d_ids, model, terms
     )
+    flag_score: list[float] = []
     flag_share: list[float] = []
     t_claims = time.perf_counter()
     if claims:
-        flag_share = [_claim_flag_share(rows, svecs, o, d) for o, d in zip(o_ids, d_ids, strict=True)]
+        counts = [_claim_flags(rows, svecs, o, d) for o, d in zip(o_ids, d_ids, strict=True)]
+        flag_score = [float(manipulation_score(f, n)) for f, n in counts]
+        flag_share = [f / n if n else 0.0 for f, n in counts]
     t_claims = time.perf_counter() - t_claims
     dt = time.perf_counter() - t0
 
@@ -197,8 +200,10 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
     out["direction_accuracy_content"] = round(float(np.mean(dir_ok_c)), 4)
     if claims:
         labels = [int(m != FAITHFUL) for m in methods]
-        auc = roc_auc(labels, flag_share)
+        auc = roc_auc(labels, flag_score)
         out["auc_manipulated"] = None if auc is None else round(auc, 4)
+        auc = roc_auc(labels, flag_share)
+        out["auc_manipulated_by_share"] = None if auc is None else round(auc, 4)  # the score before session 20
         out["claims_pairs_per_s"] = round(len(pairs) / t_claims, 2) if t_claims > 0 else 0.0
     for m in sorted(set(methods)):
         idx = [i for i, x in enumerate(methods) if x == m]
@@ -207,7 +212,7 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
         out[f"direction_accuracy_{m}"] = round(float(np.mean([dir_ok[i] for i in idx])), 4)
         if claims and m != FAITHFUL:
             sub = [i for i, x in enumerate(methods) if x in (m, FAITHFUL)]
-            auc = roc_auc([int(methods[i] == m) for i in sub], [flag_share[i] for i in sub])
+            auc = roc_auc([int(methods[i] == m) for i in sub], [flag_score[i] for i in sub])
             if auc is not None:
                 out[f"auc_manipulated_{m}"] = round(auc, 4)
     complete = {
