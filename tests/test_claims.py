@@ -669,6 +669,22 @@ def test_a_quarter_or_a_year_to_a_month_in_other_words():
     ]
 
 
+def test_a_sum_or_a_difference_of_the_sources_figures_is_stated():
+    """A rewrite that adds up ("186 people aboard" for "180 passengers and six crew") or takes a difference
+    ("rose seven points" for "62 percent, up from 55 percent") states the source's facts; another total or
+    difference is a figure no source has."""
+    from copydesk import verify
+
+    src = "The plane carried 180 passengers and six crew. Turnout was 62 percent, up from 55 percent in 2018."
+    assert verify(src, "There were 186 people aboard the plane. Turnout rose seven points from 2018, to 62 "
+                       "percent.").ok
+    bent = verify(src, "There were 190 people aboard the plane. Turnout rose nine points from 2018, to 62 percent.")
+    assert [c.reason for c in bent.claims] == [
+        "number “190 people aboard” appears in no other version",
+        "number “nine points” appears in no other version",
+    ]
+
+
 def test_a_rate_is_not_a_duration():
     """"2,000 sit-ups a day" counts per day; it does not contradict a source's "six hours per day". A duration
     written with an article ("lasted a week") still contradicts "two weeks"."""

@@ -11,7 +11,7 @@ import numpy as np
 from ..align import ALIGN_MIN
 from ..featurize.terms import STOP, norm_word, rarity, stem
 from ..featurize.units.compare import MEASURE
-from ..featurize.units.lexicon import CURRENCY_UNITS
+from ..featurize.units.lexicon import CURRENCY_UNITS, UNIT_LEX
 from ..featurize.units.numbers import TEMPERATURE_UNITS, value_range
 from ..records import Unit
 from .checks import DEMONYM
@@ -198,6 +198,8 @@ def unit_conflict(claim: ClaimInput, index: PoolIndex, sims: np.ndarray, near: l
         if u.kind == "number":
             if _not_a_figure(claim, u) or _rate(claim, u) or _number_stated(u, ctx, index, sims):
                 continue
+            if _sum_or_difference(u, index):
+                continue
             if not u.unit and _value_mentioned(u, index):
                 continue  # ... or a bare count whose value a version has ("the other three": "three boats")
         elif any(compat(u, v) for v in (index.dates if u.kind == "date" else index.quotes)):
@@ -321,6 +323,34 @@ def _value_mentioned(u: Unit, index: PoolIndex) -> bool:
     return any(index.says(d) for d in digits)
 
 
+# Arithmetic a rewrite does: "186 people aboard" for "180 passengers and six crew", "rose seven points to 62
+# percent" for "62 percent, up from 55". Only inside one sentence of few figures, so that a changed figure
+# rarely happens to be some sum.
+_ARITH_MAX_FIGURES = 4
+_POINTS = frozenset({"point", "percentage point", "percent"})
+
+
+def _sum_or_difference(u: Unit, index: PoolIndex) -> bool:
+    """Is ``u`` the sum of two counts or the difference of two like figures of one version's sentence? A sum
+    of counts of any things (passengers and crew: people), a difference of figures of one unit (in that unit;
+    of percentages, in points)."""
+    if u.value is None or u.value < 2:
+        return False
+    target, count = u.value, u.unit not in UNIT_LEX
+    for nums in index.numbers:
+        vals = [(v.value, v.unit) for v in nums if v.value is not None and v.value > 0]
+        if not 2 <= len(vals) <= _ARITH_MAX_FIGURES:
+            continue
+        for k, (a, ua) in enumerate(vals):
+            for b, ub in vals[k + 1 :]:
+                if count and ua not in UNIT_LEX and ub not in UNIT_LEX and abs(a + b - target) < 1e-9:
+                    return True
+                like = ua == ub and (u.unit == ua or (ua == "percent" and u.unit in _POINTS))
+                if like and abs(abs(a - b) - target) < 1e-9:
+                    return True
+    return False
+
+
 def _not_a_figure(claim: ClaimInput, u: Unit) -> bool:
     """A citation mark ("[32]") or a digit group cut from a figure ("086" of "1 086,00")."""
     i = u.start - claim.start
@@ -338,6 +368,8 @@ def unit_unstated(claim: ClaimInput, index: PoolIndex) -> Finding | None:
             if (not u.unit and not re.search(r"\d", u.text)) or _vague_one(u) or _not_a_figure(claim, u):
                 continue
             if any(compat(u, p) for p in index.all_numbers) or _value_mentioned(u, index):
+                continue
+            if _sum_or_difference(u, index):
                 continue
             return Finding(
                 "unsupported",
