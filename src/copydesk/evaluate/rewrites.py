@@ -25,6 +25,10 @@ store, as ``copydesk analyze --no-claims`` runs them). Then:
   original, exactly as ``verify`` runs it) flags as unsupported or contradicted: the flags over
   the square root of the claims checked. ``auc_manipulated_by_share`` ranks by the share flagged
   (the score until session 20).
+- ``bent_span_flagged_rate_{kind}`` (bent rewrites only): of the bent texts holding a claim their base
+  paraphrase lacks (the edited sentence), the share where the checker flags such a claim: the gate
+  on the bent span itself, free of the base paraphrase's own flags (``bent_span_texts_{kind}``:
+  how many; a dropped qualifier leaves no new claim).
 - ``reference_accuracy``: in the stories the pipeline built, the share of stories holding
   an original whose reference is an original; ``csm_false_positive_rate``: the share of
   stories holding an original (and two or more other articles) flagged
@@ -145,8 +149,9 @@ def tfidf_top1(originals: dict[str, str], derived: list[str], texts_for_idf: lis
     return out
 
 
-def _claim_flags(rows, svecs, orig: str, drv: str) -> tuple[int, int]:
-    """(claims flagged unsupported or contradicted, claims checked) of the derived text against the original."""
+def _checked_claims(rows, svecs, orig: str, drv: str) -> dict[str, bool]:
+    """{claim text: flagged (unsupported or contradicted)} of the derived text's claims checked against the
+    original (headings, questions and labels are no claims)."""
     from ..claims import claim_json, evidence_pool, judge_claims, sentence_units
 
     units = {orig: sentence_units(rows[orig]), drv: sentence_units(rows[drv])}
@@ -155,8 +160,28 @@ def _claim_flags(rows, svecs, orig: str, drv: str) -> tuple[int, int]:
         claim_json(c, v)
         for c, v in judge_claims(drv, rows[drv].sentences, units[drv], svecs[drv], pool, pool_vecs)
     ]
-    checked = [c for c in claims if c["status"] != "heading"]  # headings, questions, labels: not claims
-    return sum(c["status"] in ("unsupported", "contradicted") for c in checked), len(checked)
+    out: dict[str, bool] = {}
+    for c in claims:
+        if c["status"] != "heading":
+            out[c["text"]] = out.get(c["text"], False) or c["status"] in ("unsupported", "contradicted")
+    return out
+
+
+def _bent_caught(pairs: list[dict], checked: list[dict[str, bool]]) -> dict:
+    """Per bent kind, the gate on the bent span itself: of the bent texts with a claim their base paraphrase
+    lacks (the edited sentence; a dropped qualifier leaves none), the share where such a claim is flagged."""
+    by_id = {p["id"]: k for k, p in enumerate(pairs)}
+    caught: dict[str, list[bool]] = defaultdict(list)
+    for p, ck in zip(pairs, checked, strict=True):
+        if not p["base"] or p["base"] not in by_id:
+            continue
+        base = checked[by_id[p["base"]]]
+        new = [flag for text, flag in ck.items() if text not in base]
+        if new:
+            caught[p["method"]].append(any(new))
+    return {f"bent_span_flagged_rate_{m}": round(float(np.mean(v)), 4) for m, v in sorted(caught.items())} | {
+        f"bent_span_texts_{m}": len(v) for m, v in sorted(caught.items())
+    }
 
 
 def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
@@ -180,7 +205,8 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
     flag_share: list[float] = []
     t_claims = time.perf_counter()
     if claims:
-        counts = [_claim_flags(rows, svecs, o, d) for o, d in zip(o_ids, d_ids, strict=True)]
+        checked = [_checked_claims(rows, svecs, o, d) for o, d in zip(o_ids, d_ids, strict=True)]
+        counts = [(sum(ck.values()), len(ck)) for ck in checked]
         flag_score = [float(manipulation_score(f, n)) for f, n in counts]
         flag_share = [f / n if n else 0.0 for f, n in counts]
     t_claims = time.perf_counter() - t_claims
@@ -204,6 +230,7 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
         out["auc_manipulated"] = None if auc is None else round(auc, 4)
         auc = roc_auc(labels, flag_share)
         out["auc_manipulated_by_share"] = None if auc is None else round(auc, 4)  # the score before session 20
+        out |= _bent_caught(pairs, checked)
         out["claims_pairs_per_s"] = round(len(pairs) / t_claims, 2) if t_claims > 0 else 0.0
     for m in sorted(set(methods)):
         idx = [i for i, x in enumerate(methods) if x == m]
