@@ -198,8 +198,6 @@ def unit_conflict(claim: ClaimInput, index: PoolIndex, sims: np.ndarray, near: l
         if u.kind == "number":
             if _not_a_figure(claim, u) or _rate(claim, u) or _number_stated(u, ctx, index, sims):
                 continue
-            if _sum_or_difference(u, index):
-                continue
             if not u.unit and _value_mentioned(u, index):
                 continue  # ... or a bare count whose value a version has ("the other three": "three boats")
         elif any(compat(u, v) for v in (index.dates if u.kind == "date" else index.quotes)):
@@ -324,29 +322,35 @@ def _value_mentioned(u: Unit, index: PoolIndex) -> bool:
 
 
 # Arithmetic a rewrite does: "186 people aboard" for "180 passengers and six crew", "rose seven points to 62
-# percent" for "62 percent, up from 55". Only inside one sentence of few figures, so that a changed figure
-# rarely happens to be some sum.
+# percent" for "62 percent, up from 55". Only for a figure no version states (never against an aligned
+# sentence's other value: that is a change), only inside one sentence of few figures, and only a sum of two
+# different things counted (passengers and crew) of ten or more, or a difference of two percentages in points:
+# a changed small count is too often the sum of some two others.
 _ARITH_MAX_FIGURES = 4
-_POINTS = frozenset({"point", "percentage point", "percent"})
+_ARITH_MIN_SUM = 10
+_POINTS = frozenset({"point", "percentage point"})
 
 
 def _sum_or_difference(u: Unit, index: PoolIndex) -> bool:
-    """Is ``u`` the sum of two counts or the difference of two like figures of one version's sentence? A sum
-    of counts of any things (passengers and crew: people), a difference of figures of one unit (in that unit;
-    of percentages, in points)."""
-    if u.value is None or u.value < 2:
+    """Is ``u`` the sum of counts of two different things, or the difference in points of two percentages, of
+    one version's sentence?"""
+    if u.value is None:
         return False
-    target, count = u.value, u.unit not in UNIT_LEX
+    target = u.value
+    as_sum = u.unit not in UNIT_LEX and target >= _ARITH_MIN_SUM
+    as_points = u.unit in _POINTS
+    if not (as_sum or as_points):
+        return False
     for nums in index.numbers:
         vals = [(v.value, v.unit) for v in nums if v.value is not None and v.value > 0]
         if not 2 <= len(vals) <= _ARITH_MAX_FIGURES:
             continue
         for k, (a, ua) in enumerate(vals):
             for b, ub in vals[k + 1 :]:
-                if count and ua not in UNIT_LEX and ub not in UNIT_LEX and abs(a + b - target) < 1e-9:
+                counts = bool(ua) and bool(ub) and ua != ub and ua not in UNIT_LEX and ub not in UNIT_LEX
+                if as_sum and counts and abs(a + b - target) < 1e-9:
                     return True
-                like = ua == ub and (u.unit == ua or (ua == "percent" and u.unit in _POINTS))
-                if like and abs(abs(a - b) - target) < 1e-9:
+                if as_points and ua == ub == "percent" and abs(abs(a - b) - target) < 1e-9:
                     return True
     return False
 
