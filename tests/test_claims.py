@@ -683,6 +683,11 @@ def test_a_sum_or_a_difference_of_the_sources_figures_is_stated():
         "number “190 people aboard” appears in no other version",
         "number “nine points” appears in no other version",
     ]
+    # A score is no sum: "20 - 16" is a score no version has, even where 12 wins and 8 losses make 20.
+    r = verify("Colts Clinch Playoff Spot with 20 - 13 Win Over Chiefs\n\nThe Colts have 12 wins and 8 losses in "
+               "their last 20 games against the Chiefs, the team said on Sunday.",
+               "Colts Clinch Playoff Spot with 20 - 16 Win Over Chiefs")
+    assert [c.reason for c in r.claims] == ["tally “20 - 16 Win” appears in no other version"]
 
 
 def test_a_rate_is_not_a_duration():

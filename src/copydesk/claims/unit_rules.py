@@ -337,7 +337,7 @@ def _sum_or_difference(u: Unit, index: PoolIndex) -> bool:
     if u.value is None:
         return False
     target = u.value
-    as_sum = u.unit not in UNIT_LEX and target >= _ARITH_MIN_SUM
+    as_sum = bool(u.unit) and u.unit != "tally" and u.unit not in UNIT_LEX and target >= _ARITH_MIN_SUM
     as_points = u.unit in _POINTS
     if not (as_sum or as_points):
         return False
