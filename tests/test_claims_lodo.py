@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from copydesk.evaluate.metrics import manipulation_score
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -51,7 +53,8 @@ def test_statuses_and_scores_match_the_product(lodo, seed_texts):
         assert pred[0] == int("flagged" in want)
         assert score[0] == pytest.approx(max((v.score for v in verdicts if v.status != "heading"), default=0.0))
         checked = [w for w in want if w != "heading"]
-        assert share[0] == pytest.approx(checked.count("flagged") / len(checked))
+        # LLMFake's item score, as `copydesk eval rewrites` ranks a rewrite: its flags over sqrt(claims checked).
+        assert share[0] == pytest.approx(manipulation_score(checked.count("flagged"), len(checked)))
         seen |= set(want)
     assert {"flagged", "supported"} <= seen  # the seeds exercise both outcomes
 

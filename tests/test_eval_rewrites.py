@@ -18,6 +18,7 @@ import importlib.util
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +63,19 @@ OWN = (
     "before March 2025. However, the council has not yet approved the plan. Okonjo told reporters the "
     "work would take 18 months. Engineers found cracks in 12 of the bridges in 2023."
 )
+
+
+def test_manipulation_score_weighs_flags_by_length() -> None:
+    """A rewrite's score is its flags over the square root of its claims: 12 flags in 100 claims outrank 2 in 10
+    (the share would put them below), and 2 in 10 outrank 3 in 100 (the count would not); no claims, no score."""
+    from copydesk.evaluate.metrics import manipulation_score
+
+    assert manipulation_score(12, 100) > manipulation_score(2, 10)
+    assert 12 / 100 < 2 / 10
+    assert manipulation_score(2, 10) > manipulation_score(3, 100)
+    assert manipulation_score(0, 0) == 0.0
+    scores = manipulation_score(np.array([12, 2, 3]), np.array([100, 10, 100]))
+    assert scores.tolist() == pytest.approx([1.2, 2 / 10**0.5, 0.3])
 
 
 def test_bent_rewrites_change_one_kind_of_fact_deterministically() -> None:
