@@ -4,7 +4,8 @@
    over --repeat calls (the pair: seed 000 + 002 trimmed/extended to ~600 words each).
 2. On LLMFake dev pairs ($COPYDESK_DATA/llmfake/pairs.jsonl): the share of `paraphrase_generation`
    rewrites that pass, the share of `rewrite_generation`/`open_ended_generation` rewrites that fail,
-   and the ROC AUC of the verdict score (share of claims flagged) for manipulated vs faithful.
+   and the ROC AUC of the verdict score (``VerifyReport.score``: claims flagged over the square root of
+   those checked; ``auc_verdict_share`` by ``risk``, the share flagged) for manipulated vs faithful.
    Named baseline, same pairs, same run (the data README's simple baseline): the share of the
    rewrite's sentences whose TF-IDF cosine (scikit-learn, fitted on the pair) to every source
    sentence is below 0.3, i.e. sentences nothing in the source matches.
@@ -76,7 +77,7 @@ def llmfake(limit: int | None) -> dict:
     rows = [json.loads(line) for line in path.open()]
     if limit:
         rows = rows[:limit]
-    labels, scores, base, passed = [], [], [], {}
+    labels, scores, risks, base, passed = [], [], [], [], {}
     t_base = 0.0
     t0 = time.perf_counter()
     for r in rows:
@@ -86,14 +87,15 @@ def llmfake(limit: int | None) -> dict:
             continue
         manipulated = int(r["method"] != "paraphrase_generation")
         labels.append(manipulated)
-        scores.append(rep.risk)
+        scores.append(rep.score)
+        risks.append(rep.risk)
         passed.setdefault(r["method"], []).append(rep.ok)
         tb = time.perf_counter()
         base.append(unmatched_share(r["original_text"], r["derived_text"]))
         t_base += time.perf_counter() - tb
     dt = time.perf_counter() - t0 - t_base
     out = {"n": len(labels), "pairs_per_s": len(labels) / dt, "auc_verdict_score": roc_auc(labels, scores),
-           "baseline_auc_unmatched_share": roc_auc(labels, base)}
+           "auc_verdict_share": roc_auc(labels, risks), "baseline_auc_unmatched_share": roc_auc(labels, base)}
     auc, base_auc = out["auc_verdict_score"], out["baseline_auc_unmatched_share"]
     # No AUC when the pairs taken (a small --limit) hold one class only.
     out["auc_gain_over_baseline"] = auc - base_auc if auc is not None and base_auc is not None else None

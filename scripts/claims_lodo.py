@@ -14,7 +14,7 @@ gives (non-claims -> ``heading``; hard rule; model at threshold; the floor; the 
 ``ALIGN_MIN`` unless a near sentence states the same figures; else supported), replicated here in numpy
 (:func:`statuses`) and checked against the product on a sample (``--check``). Items as ``copydesk eval
 claims`` scores them (flagged if any claim is flagged; score = the largest claim score, 0 for headings)
-and, for LLMFake, as ``copydesk eval rewrites`` does (score = ``evaluate.metrics.manipulation_score``: the
+and, for LLMFake, as ``copydesk eval rewrites`` does (score = ``claims.manipulation_score``: the
 non-heading claims flagged over the square root of those checked).
 
 Metrics: balanced accuracy for SummEdits and AggreFact, ROC AUC for QAGS, AUC manipulated-vs-faithful
@@ -88,9 +88,9 @@ import fit_claim_model as F  # noqa: E402
 
 from copydesk import claims as C  # noqa: E402
 from copydesk.align import ALIGN_MIN  # noqa: E402
+from copydesk.claims import manipulation_score  # noqa: E402
 from copydesk.claims.findings import UNIT_RULES  # noqa: E402
 from copydesk.claims.verifier import feature_contradiction, units_stated  # noqa: E402
-from copydesk.evaluate.metrics import manipulation_score  # noqa: E402
 from copydesk.featurize.terms import STOP  # noqa: E402
 
 HELD = ("summedits", "aggrefact", "qags", "llmfake", "synthetic")

@@ -89,10 +89,10 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from copydesk import claims as C  # noqa: E402
 from copydesk.align import ALIGN_MIN  # noqa: E402
+from copydesk.claims import manipulation_score  # noqa: E402
 from copydesk.claims.findings import UNIT_RULES  # noqa: E402
 from copydesk.claims.verifier import units_stated  # noqa: E402
 from copydesk.evaluate import claims as EC  # noqa: E402
-from copydesk.evaluate.metrics import manipulation_score  # noqa: E402
 from copydesk.featurize import terms as T  # noqa: E402
 
 REAL = ("summedits", "aggrefact", "qags")
@@ -472,7 +472,7 @@ def set_metrics(rows, preds: dict, name: str) -> dict:
         return {}
     y = [1 - rows[i]["consistent"] for i in idx]
     p = [preds[i][0] for i in idx]
-    s = [preds[i][3 if name == "llmfake" else 1] for i in idx]  # rewrites: evaluate.metrics.manipulation_score
+    s = [preds[i][3 if name == "llmfake" else 1] for i in idx]  # rewrites: claims.manipulation_score
     out = {"n": len(idx), "balanced_accuracy": round(float(balanced_accuracy_score(y, p)), 4)}
     if len(set(y)) > 1:
         out["roc_auc"] = round(float(roc_auc_score(y, s)), 4)

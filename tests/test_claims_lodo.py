@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from copydesk.evaluate.metrics import manipulation_score
+from copydesk.claims import manipulation_score
 
 ROOT = Path(__file__).resolve().parents[1]
 

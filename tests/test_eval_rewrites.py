@@ -68,7 +68,7 @@ OWN = (
 def test_manipulation_score_weighs_flags_by_length() -> None:
     """A rewrite's score is its flags over the square root of its claims: 12 flags in 100 claims outrank 2 in 10
     (the share would put them below), and 2 in 10 outrank 3 in 100 (the count would not); no claims, no score."""
-    from copydesk.evaluate.metrics import manipulation_score
+    from copydesk.claims import manipulation_score
 
     assert manipulation_score(12, 100) > manipulation_score(2, 10)
     assert 12 / 100 < 2 / 10
@@ -76,6 +76,15 @@ def test_manipulation_score_weighs_flags_by_length() -> None:
     assert manipulation_score(0, 0) == 0.0
     scores = manipulation_score(np.array([12, 2, 3]), np.array([100, 10, 100]))
     assert scores.tolist() == pytest.approx([1.2, 2 / 10**0.5, 0.3])
+    # The gate reports the same score beside the share (``risk``).
+    from copydesk import verify
+
+    rep = verify("The truce lasted two weeks, officials said on Monday. The talks were held in Geneva.",
+                 "The truce lasted a month, officials said on Monday. The talks were held in Geneva.")
+    checked = [c for c in rep.claims if c.status != "heading"]
+    assert len(rep.flagged) == 1 and len(checked) == 2
+    assert rep.score == pytest.approx(1 / 2**0.5) and rep.risk == pytest.approx(0.5)
+    assert rep.to_dict()["score"] == round(rep.score, 4)
 
 
 def test_bent_rewrites_change_one_kind_of_fact_deterministically() -> None:

@@ -52,11 +52,20 @@ class VerifyReport:
         checked = sum(c.status != "heading" for c in self.claims)
         return len(self.flagged) / checked if checked else 0.0
 
+    @property
+    def score(self) -> float:
+        """How strongly the flags say the rewrite was bent (:func:`copydesk.claims.manipulation_score`): the
+        flagged claims over the square root of the claims checked, to rank rewrites of any length."""
+        from .claims import manipulation_score
+
+        return float(manipulation_score(len(self.flagged), sum(c.status != "heading" for c in self.claims)))
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d.pop("rewrite_text")
         d["flagged"] = [asdict(c) for c in self.flagged]
         d["risk"] = round(self.risk, 4)
+        d["score"] = round(self.score, 4)
         return d
 
 

@@ -73,6 +73,7 @@ from .verifier import (
     claim_record,
     default_verifier,
     judge_claims,
+    manipulation_score,
 )
 
 __all__ = [
@@ -107,6 +108,7 @@ __all__ = [
     "evidence_pool",
     "hard_findings",
     "judge_claims",
+    "manipulation_score",
     "model_file",
     "negated",
     "negation_flip",

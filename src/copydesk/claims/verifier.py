@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -340,3 +340,11 @@ def claim_json(claim: ClaimInput, verdict: Verdict) -> dict:
         "support": list(verdict.support),
         "evidence": [{"article": e.article, "text": e.text, "score": e.score} for e in verdict.evidence],
     }
+
+
+def manipulation_score(flagged: Any, checked: Any) -> Any:
+    """How strongly a rewrite's flagged claims say it was manipulated: the flags over the square root of the
+    claims checked (ints or arrays). A faithful rewrite's false flags grow with its length as a binomial count
+    does, so its spread grows with the square root of the claims; the share (flags over claims) hides a long
+    rewrite's many flags, and the count alone ranks every long faithful one high. No fitted parameter."""
+    return flagged / np.sqrt(np.maximum(checked, 1))

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable, Sequence
-from typing import Any
-
-import numpy as np
 
 
 def bcubed(gold: Sequence[Hashable], pred: Sequence[Hashable]) -> tuple[float, float, float]:
@@ -56,10 +53,3 @@ def macro_f1(labels: Sequence[str], preds: Sequence[str]) -> float:
 
     return float(f1_score(labels, preds, average="macro"))
 
-
-def manipulation_score(flagged: Any, checked: Any) -> Any:
-    """How strongly a rewrite's flagged claims say it was manipulated: the flags over the square root of the
-    claims checked (ints or arrays). A faithful rewrite's false flags grow with its length as a binomial count
-    does, so its spread grows with the square root of the claims; the share (flags over claims) hides a long
-    rewrite's many flags, and the count alone ranks every long faithful one high. No fitted parameter."""
-    return flagged / np.sqrt(np.maximum(checked, 1))

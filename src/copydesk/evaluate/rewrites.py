@@ -20,7 +20,7 @@ store, as ``copydesk analyze --no-claims`` runs them). Then:
   (``meta.direction_content``: containment asymmetry, novelty of entities/numbers/terms, density
   of specifics, quotes, length — none of ``trace.STYLE_FEATURES``).
 - ``auc_manipulated``: ROC AUC of telling ``rewrite_generation`` / ``open_ended_generation``
-  from ``paraphrase_generation`` by :func:`~copydesk.evaluate.metrics.manipulation_score` of the
+  from ``paraphrase_generation`` by :func:`~copydesk.claims.manipulation_score` (``VerifyReport.score``) of the
   derived text's claims that copydesk's claim checker (``claims.judge_claims`` against the
   original, exactly as ``verify`` runs it) flags as unsupported or contradicted: the flags over
   the square root of the claims checked. ``auc_manipulated_by_share`` ranks by the share flagged
@@ -73,10 +73,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..claims import manipulation_score
 from ..featurize.terms import corpus_stats
 from ..records import Article
 from . import iter_jsonl
-from .metrics import manipulation_score, roc_auc
+from .metrics import roc_auc
 
 FAITHFUL = "paraphrase_generation"
 
@@ -207,7 +208,7 @@ def run(path: Path, limit: int | None = None, claims: bool = True) -> dict:
     if claims:
         checked = [_checked_claims(rows, svecs, o, d) for o, d in zip(o_ids, d_ids, strict=True)]
         counts = [(sum(ck.values()), len(ck)) for ck in checked]
-        flag_score = [float(manipulation_score(f, n)) for f, n in counts]
+        flag_score = [float(manipulation_score(f, n)) for f, n in counts]  # as ``verify``'s report.score
         flag_share = [f / n if n else 0.0 for f, n in counts]
     t_claims = time.perf_counter() - t_claims
     dt = time.perf_counter() - t0
