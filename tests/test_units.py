@@ -602,6 +602,16 @@ def test_a_calendar_quarter_is_a_date() -> None:
     assert compatible(q, extract_dates("in August")[0]) is False
 
 
+def test_decades_ago_are_years_ago() -> None:
+    def ago(text: str) -> Unit:
+        (u,) = [u for u in extract_units(text) if u.kind == "date"]
+        return u
+
+    assert compatible(ago("two decades ago"), ago("20 years ago")) is True
+    assert compatible(ago("two decades ago"), ago("nearly 40 years ago")) is False
+    assert compatible(ago("a decade ago"), ago("ten years ago")) is True
+
+
 def test_the_year_to_a_month_is_a_year() -> None:
     (y,) = extract_year_to("Prices rose 3.2% in the year to March.")
     assert (y.key, y.text) == ("1|year", "year")

@@ -205,9 +205,10 @@ def _rel_pos(rel: str) -> tuple[str, float] | None:
     if rel.startswith("ago-"):
         _, n, unit = rel.split("-", 2)
         try:
-            return unit, -float(n)
+            back = -float(n)
         except ValueError:
             return unit + "s", -1.0  # "a few days ago": vague, backwards
+        return ("year", 10 * back) if unit == "decade" else (unit, back)  # "two decades ago" = "20 years ago"
     q, _, unit = rel.partition("-")
     off = {"last": -1, "this": 0, "next": 1}.get(q)
     if off is None:
