@@ -47,10 +47,14 @@ class VerifyReport:
         return tuple(c for c in self.claims if c.status in FLAGGED)
 
     @property
+    def checked(self) -> int:
+        """Claims checked: every claim but headings, questions and labels (status "heading")."""
+        return sum(c.status != "heading" for c in self.claims)
+
+    @property
     def risk(self) -> float:
         """Share of the rewrite's claims flagged (unsupported or contradicted), headings not counted."""
-        checked = sum(c.status != "heading" for c in self.claims)
-        return len(self.flagged) / checked if checked else 0.0
+        return len(self.flagged) / self.checked if self.checked else 0.0
 
     @property
     def score(self) -> float:
@@ -58,7 +62,7 @@ class VerifyReport:
         flagged claims over the square root of the claims checked, to rank rewrites of any length."""
         from .claims import manipulation_score
 
-        return float(manipulation_score(len(self.flagged), sum(c.status != "heading" for c in self.claims)))
+        return float(manipulation_score(len(self.flagged), self.checked))
 
     def to_dict(self) -> dict:
         d = asdict(self)

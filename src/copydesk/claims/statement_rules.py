@@ -531,7 +531,7 @@ def hedge_removed(claim: ClaimInput, index: PoolIndex, aligned: list[int]) -> Fi
             marker = _DONE_RE if cue == "would" else _WILL_RE if cue in _VERBAL_MODAL else _FACT_RE
             alone = cue in _ALONE_CUES
             for k, (low, w) in enumerate(toks):
-                if stem(low).rstrip("e") != v[0]:
+                if _verb_key(low) != v[0]:
                     continue
                 lead_start = toks[max(0, k - 3)][1].start()
                 lead = claim.text[lead_start : w.start()]

@@ -52,4 +52,3 @@ def macro_f1(labels: Sequence[str], preds: Sequence[str]) -> float:
     from sklearn.metrics import f1_score
 
     return float(f1_score(labels, preds, average="macro"))
-
