@@ -102,14 +102,19 @@ class OffsetMap:
 # an apostrophe between letters ("ItÕs", "donÕt") or an opening quote before a word closed after one.
 _MACROMAN = str.maketrans("ÒÓÔÕÐÑ", "“”‘’–—")
 _MACROMAN_SIGN_RE = re.compile(r"(?<=[A-Za-z])Õ(?=[a-z])|Ò(?=\w)[^ÒÓ\n]{0,400}(?<=[\w.,!?])Ó")
+# One sign is enough when it cannot be a letter: an English contraction ("donÕt", "weÕve", "BodysphereÕs")
+# or a quote opened before a word and closed after one, each at a word's edge (“COVID-19”, not "ÒscarÓ").
+_MACROMAN_SURE_RE = re.compile(
+    r"(?<=[A-Za-z])Õ(?:s|t|ve|ll|re|m|d)(?![^\W_])|(?<![^\W_])Ò(?=\w)[^ÒÓ\n]{0,400}(?<=[\w.,!?])Ó(?![^\W_])"
+)
 
 
 def repair_mojibake(text: str) -> str:
-    """``text`` with Mac Roman punctuation read as Latin-1 put back, when it shows two or more signs of it;
-    else unchanged. Same length, so spans into the raw text hold for the repaired one."""
+    """``text`` with Mac Roman punctuation read as Latin-1 put back, when it shows two or more signs of it
+    or one sure sign; else unchanged. Same length, so spans into the raw text hold for the repaired one."""
     if "Õ" not in text and "Ò" not in text:
         return text
-    if len(_MACROMAN_SIGN_RE.findall(text)) < 2:
+    if len(_MACROMAN_SIGN_RE.findall(text)) < 2 and not _MACROMAN_SURE_RE.search(text):
         return text
     return text.translate(_MACROMAN)
 
