@@ -568,6 +568,11 @@ def test_mac_roman_quotes_are_repaired_before_comparing():
         "The post calls the virus “new” and “man-made.”"
     # Real Latin-1 text with one such letter is left alone.
     assert repair_mojibake("La NACIÓN and Òscar met.") == "La NACIÓN and Òscar met."
+    # One sure sign is enough: a contraction, or a quote opened and closed at a word's edges.
+    assert repair_mojibake("Hospitals donÕt allow it.") == "Hospitals don’t allow it."
+    assert repair_mojibake("A tanker with ÒCOVID-19Ó stamped on it.") == "A tanker with “COVID-19” stamped on it."
+    assert not verify("A post shows a rail freight tanker with ÒCOVID-19Ó stamped on one side.",
+                      'A post shows a freight tanker on the rails with a "COVID-19" stamp on one side.').flagged
     rewrite = 'A post claims "It\'s actually the safest time to fly."'
     assert not [c.reason for c in verify(raw, rewrite).flagged if c.kind == "quote"]
     art = Article("a", raw)
@@ -666,6 +671,32 @@ def test_a_quarter_or_a_year_to_a_month_in_other_words():
     assert [c.reason for c in bent.claims] == [
         "date changed: “third quarter” here; the source says “second quarter”",
         "date changed: “August” here; the source says “second quarter”",
+    ]
+
+
+def test_an_event_moved_years_or_months_back_fails_the_gate():
+    """"several years ago" for "recently" and "the previous month" for "on Tuesday" move the event: "date
+    changed", naming both. A relative date no version could state ("last year" added beside the source's own
+    "Tuesday") is unsupported. The same time in other words ("this week" for "on Tuesday", "last year" where
+    the source gives the year) passes."""
+    from copydesk import verify
+
+    src = ("Robert Pattinson recently sat down with The Telegraph to discuss his new film Good Time. ABC canceled "
+           "Roseanne on Tuesday after the actress sent a racist tweet. The company said its profits fell in 2016.")
+    ok = verify(src, "Pattinson has recently spoken to The Telegraph about his new film, Good Time. ABC cancelled "
+                     "Roseanne earlier this week, after a racist tweet by its star. Its profits fell last year, "
+                     "the company said.")
+    assert ok.ok, ok.summary
+    bent = verify(src, "Several years ago Pattinson spoke to The Telegraph about his new film, Good Time. ABC "
+                       "cancelled Roseanne the previous month, after a racist tweet by its star.")
+    assert [(c.status, c.reason) for c in bent.claims] == [
+        ("contradicted", "date changed: “Several years ago” here; the source says “recently”"),
+        ("contradicted", "date changed: “previous month” here; the source says “Tuesday”"),
+    ]
+    added = verify("The company said on Tuesday that its profits fell.",
+                   "The company said on Tuesday that its profits fell last year.")
+    assert [(c.status, c.reason) for c in added.claims] == [
+        ("unsupported", "date “last year” appears in no other version")
     ]
 
 

@@ -27,7 +27,7 @@ from .statement_rules import (
     speaker_group_changed,
     stance_reversal,
 )
-from .unit_rules import name_unstated, rank_changed, unit_conflict, unit_unstated
+from .unit_rules import name_unstated, rank_changed, relative_date_moved, unit_conflict, unit_unstated
 
 
 def hard_findings(
@@ -44,6 +44,7 @@ def hard_findings(
     return (
         unit_conflict(claim, index, sims, near)
         or rank_changed(claim, index, sims, near)
+        or relative_date_moved(claim, index, sims, near)
         or stance_reversal(claim, index, close)
         or negation_reversed(claim, index, close, near)
         or antonym_swap(claim, index, close)

@@ -98,7 +98,8 @@ _REL_RE = re.compile(
     r"afternoon|evening|days|weeks|months|years)"
     r"|(?P<an>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few|several|"
     r"a[ \u00a0]+few|a[ \u00a0]+couple[ \u00a0]+of)[ \u00a0]+(?P<au>days?|weeks?|months?|years?|"
-    r"decades?)[ \u00a0]+ago)(?![^\W_]))"
+    r"decades?)[ \u00a0]+ago"
+    r"|(?P<bu>days|weeks|months|years|decades)[ \u00a0]+ago)(?![^\W_]))"
 )
 _DECADE_RE = re.compile(
     r"(?<![^\W_])(?P<dec>(?:1[89]|20)\d0)s(?![^\W_])|(?<![\w])['’](?P<dec2>\d0)s(?![^\W_])"
@@ -324,6 +325,8 @@ def _relative_dates(text: str) -> list[tuple[int, int, dict[str, str]]]:
                 ("this", "afternoon"): "today",
                 ("this", "evening"): "today",
             }.get((q, ru), f"{q}-{ru}")
+        elif m["bu"]:
+            rel = f"ago-several-{m['bu'].lower().rstrip('s')}"  # "years ago": some years back
         else:
             n = m["an"].lower().replace("\u00a0", " ")
             n = {"a": "1", "an": "1", "a few": "few", "a couple of": "2"}.get(n, n)
