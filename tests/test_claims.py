@@ -674,6 +674,21 @@ def test_a_quarter_or_a_year_to_a_month_in_other_words():
     ]
 
 
+def test_a_participle_with_by_is_passive_without_its_auxiliary():
+    """"an estate managed by Prince Charles" says Charles manages it, as the source does: no actor swap. The
+    same reduced passive with the actors traded ("Klitschko, stopped by Rahman") still is one."""
+    from copydesk import verify
+
+    src = "Most of her living costs are covered by the private estate Prince Charles manages, the Duchy of Cornwall."
+    assert verify(src, "Most of her living costs are covered by the Duchy of Cornwall, a private estate managed by "
+                       "Prince Charles.").ok
+    src = "Klitschko stopped Rahman in the seventh round in Hamburg."
+    bent = verify(src, "In Hamburg, Klitschko, stopped by Rahman in the seventh round, lost.")
+    assert [c.reason for c in bent.flagged] == [
+        "actor swap: Rahman stopped Klitschko here; in the source's sentence it is the other way round"
+    ]
+
+
 def test_an_event_moved_years_or_months_back_fails_the_gate():
     """"several years ago" for "recently" and "the previous month" for "on Tuesday" move the event: "date
     changed", naming both. A relative date no version could state ("last year" added beside the source's own

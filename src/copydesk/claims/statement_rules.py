@@ -561,7 +561,7 @@ _VERBISH_IRREGULAR = frozenset(
 
 def _sides(text: str, names: Sequence[tuple[int, int, str]], st: str) -> tuple[set[str], set[str]] | None:
     """(names just before, names just after) the verb with stem ``st`` (four words either side), swapped for
-    a passive ("was stopped by")."""
+    a passive ("was stopped by", "an estate managed by")."""
     toks = list(WORD.finditer(text))
     lows = [norm_word(t.group()) for t in toks]
     hits = [k for k, w in enumerate(lows) if stem(w) == st]
@@ -572,7 +572,8 @@ def _sides(text: str, names: Sequence[tuple[int, int, str]], st: str) -> tuple[s
     hi = toks[min(len(toks) - 1, k + 5)].end()
     left = {n for s, e, n in names if lo <= s and e <= toks[k].start()}
     right = {n for s, e, n in names if s >= toks[k].end() and e <= hi}
-    if any(w in _PASSIVE_AUX for w in lows[max(0, k - 3) : k]) and "by" in lows[k + 1 : k + 6]:
+    passive = any(w in _PASSIVE_AUX for w in lows[max(0, k - 3) : k]) and "by" in lows[k + 1 : k + 6]
+    if passive or lows[k + 1 : k + 2] == ["by"]:  # ... or a participle without its "was": "an estate managed by"
         left, right = right, left
     return left, right
 
