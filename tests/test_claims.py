@@ -674,6 +674,24 @@ def test_a_quarter_or_a_year_to_a_month_in_other_words():
     ]
 
 
+def test_a_clause_inserted_into_a_restated_sentence_is_unsupported():
+    """A sentence that restates the source with a clause of its own ("while testifying in a separate case long
+    before these events") fails, naming the clause; a rewording that puts several words in place of one
+    ("actively advocating for the implementation of" for "pushing") passes."""
+    from copydesk import verify
+
+    src = "The senator said the bill would cut taxes for working families. Critics disagreed with him."
+    bent = verify(src, "The senator said, while testifying in a separate case long before these events, that the bill "
+                       "would cut taxes for working families. Critics disagreed with him.")
+    assert [(c.status, c.reason) for c in bent.flagged] == [
+        ("unsupported", "inserted clause: “testifying in a separate case” — words no other version has, in a "
+                        "sentence that otherwise restates the source")
+    ]
+    assert verify("Wisconsin Governor Tony Evers is pushing firearm confiscation orders.",
+                  "Wisconsin Governor Tony Evers is actively advocating for the implementation of firearm "
+                  "confiscation orders.").ok
+
+
 def test_a_participle_with_by_is_passive_without_its_auxiliary():
     """"an estate managed by Prince Charles" says Charles manages it, as the source does: no actor swap. The
     same reduced passive with the actors traded ("Klitschko, stopped by Rahman") still is one."""

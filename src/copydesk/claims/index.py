@@ -20,6 +20,9 @@ def plain_words(text: str) -> str:
     return _SPACES_RE.sub(" ", _NON_WORD_RE.sub(" ", text.lower())).strip()
 
 
+PREFIX_LEN = 5
+
+
 class PoolIndex(SentenceIndex):
     """Everything the verifier needs from an evidence pool, computed once per pool: the alignment
     scorer's index (:class:`~copydesk.align.SentenceIndex`) plus the pool's words, stems, bigrams and units."""
@@ -33,6 +36,8 @@ class PoolIndex(SentenceIndex):
         self.stem_sets = [i[2] for i in infos]
         self.all_words = frozenset(w for i in infos for w in i[0])
         self.all_stems = frozenset(s for i in infos for s in i[2])
+        # Word beginnings: a derived form shares its first letters ("comparison" ~ "compares").
+        self.prefixes = frozenset(w[:PREFIX_LEN] for w in self.all_words if len(w) >= PREFIX_LEN)
         self.bigrams = frozenset(b for i in infos for b in i[3])
         self.entities = frozenset(u.key for e in pool for u in e.units if u.kind == "entity")
         self.numbers = [tuple(u for u in e.units if u.kind == "number") for e in pool]

@@ -23,6 +23,7 @@ from .statement_rules import (
     added_evaluation,
     antonym_swap,
     hedge_removed,
+    inserted_clause,
     negation_reversed,
     speaker_group_changed,
     stance_reversal,
@@ -54,5 +55,6 @@ def hard_findings(
         or unit_unstated(claim, index)
         or name_unstated(claim, index)
         or added_evaluation(claim, index, near)
+        or inserted_clause(claim, index, sims, near)
         or slot_swap(claim, index, near)
     )

@@ -720,3 +720,76 @@ def added_evaluation(claim: ClaimInput, index: PoolIndex, near: list[int]) -> Fi
                 rule="evaluation",
             )
     return None
+
+
+# Words that carry no fact of their own, beyond the stop list: prepositions, conjunctions, sentence adverbs.
+_FUNCTION = frozenset(
+    """between among amongst within without through throughout toward towards upon onto despite although though
+    whether rather also even still yet already ever never always often perhaps instead meanwhile moreover
+    furthermore however therefore thus hence indeed quite really simply just particularly especially""".split()
+)
+
+
+def _unheard(low: str, index: PoolIndex) -> bool:
+    """No version has the word, its stem, or (a derived form) its first letters."""
+    from .index import PREFIX_LEN
+
+    if low in index.all_words or stem(low) in index.all_stems:
+        return False
+    return len(low) < PREFIX_LEN or low[:PREFIX_LEN] not in index.prefixes
+
+
+def _content_words(text: str) -> set[str]:
+    """The lower-case content words of ``text`` (no names, figures, stop or function words)."""
+    out = set()
+    for w in WORD.finditer(text):
+        raw = w.group()
+        low = norm_word(raw)
+        if raw.isalpha() and raw[0].islower() and len(low) >= 3 and low not in STOP and low not in _FUNCTION:
+            out.add(low)
+    return out
+
+
+INSERT_ALIGN_MIN = 0.6  # a sentence this close to a version's sentence restates it
+INSERT_MIN_WORDS = 3  # ... and a run of this many content words no version has, inside one clause, was added
+_CLAUSE_CUT = re.compile(r"[,;:()\[\]—–]|\s-\s")
+
+
+def inserted_clause(claim: ClaimInput, index: PoolIndex, sims, near: list[int]) -> Finding | None:
+    """A clause added to a sentence that otherwise restates a version's sentence: three or more content
+    words in a row (lower-case, not names or figures) that no version has, inside one clause of a claim
+    aligned at ``INSERT_ALIGN_MIN`` or more ("said, while testifying in a separate case long before these
+    events, that ...")."""
+    if not near or sims[near[0]] < INSERT_ALIGN_MIN:
+        return None
+    # Words put in place of others are a rewording ("actively advocating for" for "pushing"): the words
+    # no version has must outnumber the aligned sentence's words the claim left out by the run's length.
+    mine = _content_words(claim.text)
+    theirs = _content_words(index.pool[near[0]].text)
+    new = sum(_unheard(w, index) for w in mine)
+    mine_prefixes = {w[:5] for w in mine} | {stem(w) for w in mine}
+    left_out = sum(w[:5] not in mine_prefixes and stem(w) not in mine_prefixes for w in theirs)
+    if new - left_out < INSERT_MIN_WORDS:
+        return None
+    for piece in _CLAUSE_CUT.split(claim.text):
+        run: list[re.Match[str]] = []
+        for w in WORD.finditer(piece):
+            raw = w.group()
+            low = norm_word(raw)
+            if low in STOP or low in _FUNCTION or len(low) < 3:
+                continue
+            if raw.isalpha() and raw[0].islower() and _unheard(low, index):
+                run.append(w)
+                if len(run) >= INSERT_MIN_WORDS:
+                    span = piece[run[0].start() : run[-1].end()]
+                    return Finding(
+                        "unsupported",
+                        "statement",
+                        f"inserted clause: {quoted(span)} — words no other version has, in a sentence that "
+                        f"otherwise restates {version_name(index.pool[near[0]])}",
+                        near[0],
+                        rule="inserted",
+                    )
+            else:
+                run = []
+    return None
