@@ -1,11 +1,13 @@
 """Statement rules: a stance, negation, antonym or hedge reversed, actors swapped around the same verb,
-an evaluative or causal clause no version has."""
+an evaluative or causal clause no version has, a clause inserted into a restated sentence."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+
+import numpy as np
 
 from ..featurize.terms import STOP, WORD, norm_word, stem, words
 from ..featurize.units.attributions import group_speakers
@@ -755,7 +757,7 @@ INSERT_MIN_WORDS = 3  # ... and a run of this many content words no version has,
 _CLAUSE_CUT = re.compile(r"[,;:()\[\]—–]|\s-\s")
 
 
-def inserted_clause(claim: ClaimInput, index: PoolIndex, sims, near: list[int]) -> Finding | None:
+def inserted_clause(claim: ClaimInput, index: PoolIndex, sims: np.ndarray, near: list[int]) -> Finding | None:
     """A clause added to a sentence that otherwise restates a version's sentence: three or more content
     words in a row (lower-case, not names or figures) that no version has, inside one clause of a claim
     aligned at ``INSERT_ALIGN_MIN`` or more ("said, while testifying in a separate case long before these
