@@ -4,8 +4,9 @@ A number, duration, fraction, rank, date or quote that an aligned sentence, or a
 thing (a head noun in common: "truce" ~ "ceasefire"), states otherwise; a stance reversed ("declined to
 comment" -> "confirmed"), a negation or antonym among the same neighbouring words, a hedge made certain
 ("could" -> "will"), actors swapped around the same verb, a statement given to another group of speakers
-("prosecutors said" for "police said"); then what no version states: a number, date or
-quote in any form, an outlet, speaker or name, an evaluative or causal clause; last, a closed-class word
+("prosecutors said" for "police said"), an event moved weeks or years back ("several years ago" for
+"recently"); then what no version states: a number, date or quote in any form, an outlet, speaker or name, an
+evaluative or causal clause, a clause inserted into a sentence that restates a version's; last, a closed-class word
 (a nation, colour, month, number word, legal outcome ...) in the slot where a near sentence has another of
 its class. :func:`hard_findings` returns the first that fires.
 """
