@@ -14,7 +14,7 @@ from ..featurize.units.attributions import group_speakers
 from ..records import Unit
 from .checks import NEGATION_RE, PREDICATE, actors, resolved_subjects
 from .findings import Finding, quoted, version_name
-from .index import PoolIndex
+from .index import PREFIX_LEN, PoolIndex
 from .inputs import ClaimInput
 
 _REFUSE_RE = re.compile(
@@ -734,22 +734,24 @@ _FUNCTION = frozenset(
 
 def _unheard(low: str, index: PoolIndex) -> bool:
     """No version has the word, its stem, or (a derived form) its first letters."""
-    from .index import PREFIX_LEN
-
     if low in index.all_words or stem(low) in index.all_stems:
         return False
     return len(low) < PREFIX_LEN or low[:PREFIX_LEN] not in index.prefixes
 
 
+def _skipped(low: str) -> bool:
+    """A stop or function word, or a word too short to carry a fact."""
+    return low in STOP or low in _FUNCTION or len(low) < 3
+
+
+def _content(raw: str) -> bool:
+    """A lower-case word of letters: no name, no figure."""
+    return raw.isalpha() and raw[0].islower()
+
+
 def _content_words(text: str) -> set[str]:
     """The lower-case content words of ``text`` (no names, figures, stop or function words)."""
-    out = set()
-    for w in WORD.finditer(text):
-        raw = w.group()
-        low = norm_word(raw)
-        if raw.isalpha() and raw[0].islower() and len(low) >= 3 and low not in STOP and low not in _FUNCTION:
-            out.add(low)
-    return out
+    return {low for w in WORD.finditer(text) if not _skipped(low := norm_word(w.group())) and _content(w.group())}
 
 
 INSERT_ALIGN_MIN = 0.6  # a sentence this close to a version's sentence restates it
@@ -769,18 +771,17 @@ def inserted_clause(claim: ClaimInput, index: PoolIndex, sims: np.ndarray, near:
     mine = _content_words(claim.text)
     theirs = _content_words(index.pool[near[0]].text)
     new = sum(_unheard(w, index) for w in mine)
-    mine_prefixes = {w[:5] for w in mine} | {stem(w) for w in mine}
-    left_out = sum(w[:5] not in mine_prefixes and stem(w) not in mine_prefixes for w in theirs)
+    roots = {w[:PREFIX_LEN] for w in mine} | {stem(w) for w in mine}
+    left_out = sum(w[:PREFIX_LEN] not in roots and stem(w) not in roots for w in theirs)
     if new - left_out < INSERT_MIN_WORDS:
         return None
     for piece in _CLAUSE_CUT.split(claim.text):
         run: list[re.Match[str]] = []
         for w in WORD.finditer(piece):
-            raw = w.group()
-            low = norm_word(raw)
-            if low in STOP or low in _FUNCTION or len(low) < 3:
+            low = norm_word(w.group())
+            if _skipped(low):
                 continue
-            if raw.isalpha() and raw[0].islower() and _unheard(low, index):
+            if _content(w.group()) and _unheard(low, index):
                 run.append(w)
                 if len(run) >= INSERT_MIN_WORDS:
                     span = piece[run[0].start() : run[-1].end()]

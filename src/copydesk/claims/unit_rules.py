@@ -10,7 +10,7 @@ import numpy as np
 
 from ..align import ALIGN_MIN
 from ..featurize.terms import STOP, norm_word, rarity, stem
-from ..featurize.units.compare import MEASURE
+from ..featurize.units.compare import MEASURE, rel_level
 from ..featurize.units.lexicon import CURRENCY_UNITS, UNIT_LEX
 from ..featurize.units.numbers import TEMPERATURE_UNITS, value_range
 from ..records import Unit
@@ -244,31 +244,6 @@ def unit_conflict(claim: ClaimInput, index: PoolIndex, sims: np.ndarray, near: l
 _RECENTLY_RE = re.compile(r"(?i)(?<![^\W_])recently(?![^\W_])")
 
 
-def rel_level(u: Unit) -> tuple[int, bool] | None:
-    """How far back a date reaches, for dates that move with the day of writing: (0 days, 1 a week,
-    2 weeks to months, 3 a year or more; whether it points back, not at the present). A bare weekday is 0;
-    an absolute date, a future or a span of several ("the past few years") is None."""
-    f = dict(part.partition(":")[::2] for part in u.key.split("|"))
-    if "rel" not in f:
-        return (0, False) if set(f) <= {"weekday", "q"} and "weekday" in f else None
-    rel = f["rel"]
-    if rel in ("today", "tonight"):
-        return 0, False
-    if rel == "yesterday":
-        return 0, True
-    if rel.startswith("ago-"):
-        _, n, unit = rel.split("-", 2)
-        one = n == "1"
-        level = {"day": 0 if n.isdigit() and int(n) < 7 else 1, "week": 1 if one else 2,
-                 "month": 2 if n.isdigit() and int(n) < 12 else 3, "year": 3, "decade": 3}.get(unit)
-        return None if level is None else (level, True)
-    q, _, unit = rel.partition("-")
-    level = {"week": 1, "weekend": 1, "month": 2, "year": 3}.get(unit)
-    if level is None or q not in ("last", "this"):
-        return None
-    return (0 if q == "this" and level == 1 else level), q == "last"
-
-
 def relative_date_moved(claim: ClaimInput, index: PoolIndex, sims: np.ndarray, near: list[int]) -> Finding | None:
     """A date weeks, months or years back ("several years ago", "last month") where the aligned sentence
     dates the same thing days back ("on Tuesday", "yesterday", "this week"; "recently" against a year or
@@ -276,6 +251,7 @@ def relative_date_moved(claim: ClaimInput, index: PoolIndex, sims: np.ndarray, n
     could be it (an absolute date, or a relative one as far back), ``unsupported``. Relative dates are
     otherwise compared only with relative dates of the same unit ("last week" with "two weeks ago")."""
     best = near[0] if near else -1
+    # A claim dating something days back too: the aligned sentence's near date may date that.
     own_near = any((x := rel_level(v)) is not None and x[0] < 2 for v in claim.units if v.kind == "date")
     for u in claim.units:
         lv = rel_level(u) if u.kind == "date" else None
@@ -283,9 +259,9 @@ def relative_date_moved(claim: ClaimInput, index: PoolIndex, sims: np.ndarray, n
             continue
         if any(compat(u, v) for v in index.dates) or u.text.lower() in index.lower:
             continue
-        for i in near:
-            if own_near or not (sims[i] >= RULE_MIN or (i == best and sims[i] >= ALIGN_MIN)):
-                break  # a claim dating something days back too: the aligned one may date that
+        for i in [] if own_near else near:
+            if not (sims[i] >= RULE_MIN or (i == best and sims[i] >= ALIGN_MIN)):
+                break
             e = index.pool[i]
             dates = [v for v in e.units if v.kind == "date"]
             levels = [rel_level(v) for v in dates]

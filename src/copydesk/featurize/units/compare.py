@@ -218,6 +218,31 @@ def _rel_pos(rel: str) -> tuple[str, float] | None:
     return unit, float(off)
 
 
+def rel_level(u: Unit) -> tuple[int, bool] | None:
+    """How far back a date reaches, for dates that move with the day of writing: (0 days, 1 a week,
+    2 weeks to months, 3 a year or more; whether it points back, not at the present). A bare weekday is 0;
+    an absolute date, a future or a span of several ("the past few years") is None."""
+    f = _parse_date_key(u.key)
+    if "rel" not in f:
+        return (0, False) if set(f) <= {"weekday", "q"} and "weekday" in f else None
+    rel = f["rel"]
+    if rel in ("today", "tonight"):
+        return 0, False
+    if rel == "yesterday":
+        return 0, True
+    if rel.startswith("ago-"):
+        _, n, unit = rel.split("-", 2)
+        one = n == "1"
+        level = {"day": 0 if n.isdigit() and int(n) < 7 else 1, "week": 1 if one else 2,
+                 "month": 2 if n.isdigit() and int(n) < 12 else 3, "year": 3, "decade": 3}.get(unit)
+        return None if level is None else (level, True)
+    q, _, unit = rel.partition("-")
+    level = {"week": 1, "weekend": 1, "month": 2, "year": 3}.get(unit)
+    if level is None or q not in ("last", "this"):
+        return None
+    return (0 if q == "this" and level == 1 else level), q == "last"
+
+
 class _NoSuchDate(Exception):
     """A key's year, month and day are no date (February 30): the two keys are not compared."""
 
