@@ -608,6 +608,12 @@ def test_negation_in_other_words_is_not_a_reversal():
     assert [c.reason[:9] for c in r.flagged] == ["negation:"], [c.reason for c in r.flagged]
     r = verify(pairs[1][0], "The comedian protested against Trump appointing a Latino to his cabinet this year.")
     assert any(c.status == "contradicted" for c in r.flagged), [c.reason for c in r.flagged]
+    # A phrasal verb is another verb: "came as a surprise" asserts nothing of "had never come up".
+    src = "In all the rumors that had swirled around The Dress, Ms. Waight Keller's name had never come up."
+    assert verify(src, "The choice of Waight Keller came as a surprise, as her name had not been associated with "
+                       "the rumors surrounding The Dress.").ok
+    r = verify(src, "In all the rumors about The Dress, Ms. Waight Keller's name had come up often.")
+    assert [c.reason for c in r.flagged] == ["negation: “name had come” here; the source says “never come”"]
 
 
 def test_a_hedge_in_other_words_is_kept():
@@ -708,8 +714,8 @@ def test_a_participle_with_by_is_passive_without_its_auxiliary():
 
 
 def test_an_event_moved_years_or_months_back_fails_the_gate():
-    """"several years ago" for "recently" and "the previous month" for "on Tuesday" move the event: "date
-    changed", naming both. A relative date no version could state ("last year" added beside the source's own
+    """"several years ago" for "recently", "the previous month" or "a month earlier" for "on Tuesday" move the
+    event: "date changed", naming both. A relative date no version could state ("last year" added beside the source's own
     "Tuesday") is unsupported. The same time in other words ("this week" for "on Tuesday", "last year" where
     the source gives the year) passes."""
     from copydesk import verify
@@ -726,6 +732,12 @@ def test_an_event_moved_years_or_months_back_fails_the_gate():
         ("contradicted", "date changed: “Several years ago” here; the source says “recently”"),
         ("contradicted", "date changed: “previous month” here; the source says “Tuesday”"),
     ]
+    earlier = verify(src, "A month earlier, ABC had cancelled Roseanne after a racist tweet by its star.")
+    assert [(c.status, c.reason) for c in earlier.claims] == [
+        ("contradicted", "date changed: “A month earlier” here; the source says “Tuesday”")
+    ]
+    assert verify("Two days earlier, the minister had resigned. Protests began on Friday.",
+                  "The minister had resigned two days earlier; protests began on Friday.").ok
     added = verify("The company said on Tuesday that its profits fell.",
                    "The company said on Tuesday that its profits fell last year.")
     assert [(c.status, c.reason) for c in added.claims] == [
@@ -778,6 +790,13 @@ def test_an_outcome_told_from_the_other_side_is_not_an_antonym():
     assert not verify(src, "Manchester City have won the last four Manchester derbies, the club said.").flagged
     r = verify(src, "United have won the last four derbies against City, the club said on Sunday.")
     assert [c.reason[:8] for c in r.flagged] == ["antonym:"], [c.reason for c in r.flagged]
+    # "defeat" with an object is the verb: a win, not the noun "defeat".
+    src = "He played in the Pro Bowl and helped the Giants defeat the New England Patriots in Super Bowl XLII."
+    assert verify(src, "He played in the Pro Bowl and helped lead the Giants to a Super Bowl victory against the "
+                       "New England Patriots.").ok
+    r = verify("The Giants suffered a defeat against the New England Patriots in the Super Bowl.",
+               "The Giants won a victory against the New England Patriots in the Super Bowl.")
+    assert [c.reason for c in r.flagged] == ["antonym: “won a victory” here; the source says “suffered a defeat”"]
 
 
 def test_a_claim_restating_one_clause_of_a_long_sentence_is_supported():

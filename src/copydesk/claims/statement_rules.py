@@ -208,11 +208,26 @@ def _same_place(wc: Sequence[str], we: Sequence[str], st: str) -> bool:
     return False
 
 
+_PARTICLES = frozenset(("up", "out", "off", "down", "over", "back", "away", "through"))
+
+
+def _particle(text: str, st: str) -> str:
+    """The particle after the first word with stem ``st`` ("up" in "had never come up"), or "": a phrasal
+    verb is another verb ("came as a surprise" is no assertion of "never come up")."""
+    toks = list(WORD.finditer(text))
+    for k, w in enumerate(toks):
+        if stem(norm_word(w.group())) == st:
+            nxt = toks[k + 1].group().lower() if k + 1 < len(toks) else ""
+            return nxt if nxt in _PARTICLES else ""
+    return ""
+
+
 def negation_reversed(
     claim: ClaimInput, index: PoolIndex, aligned: list[int], near: list[int]
 ) -> Finding | None:
     """A verb negated here and asserted in an aligned sentence, or the other way round ("Ukraine has
-    accepted" / "Ukraine has not accepted"), among the same neighbouring words, and no near sentence
+    accepted" / "Ukraine has not accepted"), among the same neighbouring words and with the same particle
+    ("come up" is not "come"), and no near sentence
     (``LOOSE_MIN``) stating it as the claim does ("pleaded not guilty to murder" and, later, "pleaded guilty
     to manslaughter")."""
     neg_c = _negated_stems(claim.text)
@@ -238,6 +253,7 @@ def negation_reversed(
                     s not in other
                     and _asserted(asserted, s)
                     and _same_place(wc, we, s)
+                    and _particle(claim.text, s) == _particle(e.text, s)
                     and not stated_as_here(s, claim_negates)
                 ):
                     here = claim.text[a:b] if claim_negates else _word_span(claim.text, s)
@@ -370,6 +386,21 @@ def _converse(claim: str, r: str, evidence: str, a: str) -> bool:
     )
 
 
+# Words that are a noun in one antonym pair and a verb of the other sense: "the Giants' defeat" is a loss,
+# "helped the Giants defeat the Patriots" a victory.
+_NOUN_ONLY = frozenset(_root(w) for w in ("defeat",))
+_OBJECT_START = frozenset(("", "the", "a", "an", "his", "her", "their", "its", "them", "him", "us"))
+
+
+def _verb_use(ws: Sequence[str], k: int, r: str) -> bool:
+    """Token ``k`` (root ``r``) of :func:`_tokens` is the verb of a noun-only antonym: inflected as a verb
+    ("defeated", "defeating") or followed by its object (a name, a determiner, a pronoun)."""
+    if r not in _NOUN_ONLY:
+        return False
+    w = ws[k]
+    return w.endswith(("ed", "ing")) or (k + 1 < len(ws) and ws[k + 1] in _OBJECT_START)
+
+
 def antonym_swap(claim: ClaimInput, index: PoolIndex, aligned: list[int]) -> Finding | None:
     """A word of the claim whose antonym stands in an aligned sentence, among the same neighbouring words
     ("Klitschko retained his belts" / "Klitschko lost his belts")."""
@@ -385,6 +416,8 @@ def antonym_swap(claim: ClaimInput, index: PoolIndex, aligned: list[int]) -> Fin
                 if r in se or a not in se or a in sc:
                     continue
                 ka = re_.index(a)
+                if _verb_use(wc, k, r) or _verb_use(we, ka, a):
+                    continue
                 if _neighbours(wc, k) & _neighbours(we, ka) and not _converse(claim.text, r, e.text, a):
                     return Finding(
                         "contradicted",

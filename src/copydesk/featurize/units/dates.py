@@ -98,8 +98,8 @@ _REL_RE = re.compile(
     r"afternoon|evening|days|weeks|months|years)"
     r"|(?P<an>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few|several|"
     r"a[ \u00a0]+few|a[ \u00a0]+couple[ \u00a0]+of)[ \u00a0]+(?P<au>days?|weeks?|months?|years?|"
-    r"decades?)[ \u00a0]+ago"
-    r"|(?P<bu>days|weeks|months|years|decades)[ \u00a0]+ago)(?![^\W_]))"
+    r"decades?)[ \u00a0]+(?:ago|earlier)"
+    r"|(?P<bu>days|weeks|months|years|decades)[ \u00a0]+(?:ago|earlier))(?![^\W_]))"
 )
 _DECADE_RE = re.compile(
     r"(?<![^\W_])(?P<dec>(?:1[89]|20)\d0)s(?![^\W_])|(?<![\w])['’](?P<dec2>\d0)s(?![^\W_])"
@@ -141,6 +141,7 @@ _REL_GATE = (
     "coming",
     "previous",
     "ago",
+    "earlier",
 )
 
 
@@ -310,7 +311,7 @@ def _weekday_dates(text: str) -> list[tuple[int, int, dict[str, str]]]:
 
 
 def _relative_dates(text: str) -> list[tuple[int, int, dict[str, str]]]:
-    """Relative dates: "yesterday", "next week", "three days ago"."""
+    """Relative dates: "yesterday", "next week", "three days ago"; "a month earlier" reads as a month back."""
     out: list[tuple[int, int, dict[str, str]]] = []
     for m in _REL_RE.finditer(text):
         if m["r1"]:
