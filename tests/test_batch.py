@@ -85,15 +85,39 @@ def test_bucket_pairs_are_all_pairs_or_a_star():
     assert C.posting_pairs(["a", "b", "c"], 2) == []
 
 
-def _exact(ids, vecs, min_cos, max_n):
+def _exact(ids, vecs, min_cos, max_n, min_n=0):
     out = set()
     sims = vecs @ vecs.T
     for i in range(len(ids)):
         row = sims[i].copy()
         row[i] = -1
-        hits = [j for j in np.argsort(-row, kind="stable") if row[j] >= min_cos][:max_n]
+        order = [j for j in np.argsort(-row, kind="stable") if j != i]
+        hits = [j for j in order if row[j] >= min_cos][:max_n]
+        hits = hits if len(hits) >= min_n else order[:min_n]
         out |= {C.ordered(ids[i], ids[j]) for j in hits}
     return out
+
+
+def test_an_articles_nearest_texts_are_candidates_below_the_radius():
+    """A rewrite that restyles its whole lead can sit below the semantic radius while its source is still
+    its nearest text: each article keeps its ``vector_min_neighbours`` nearest at any cosine. The corpus
+    search (one bucket and k-means buckets) and the incremental runner's exact search agree on them."""
+    from copydesk.candidates import radius_neighbours, semantic_neighbours
+    from copydesk.runners.stages import BatchSettings
+
+    x = np.random.default_rng(7).normal(size=(400, 24))  # spread out: hardly a pair at cosine 0.9
+    x = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    ids = [f"doc{i:04d}" for i in range(400)]
+    s = Settings().with_(vector_min_cosine=0.9, vector_max_neighbours=5, vector_min_neighbours=2)
+    exact = _exact(ids, x, 0.9, 5, 2)
+    assert len(exact) > len(_exact(ids, x, 0.9, 5)) + 300  # the floor adds most pairs here
+    assert semantic_neighbours(ids, x, s, BatchSettings()) == exact
+    assert radius_neighbours(ids, x, ids, x, 0.9, 5, 2) == exact
+    bucketed = semantic_neighbours(ids, x, s, BatchSettings(semantic_bucket=80, max_semantic_bucket=160))
+    assert len(bucketed & exact) / len(exact) >= 0.85
+    for i in range(len(ids)):  # every article keeps its two nearest pairs over its probed buckets
+        assert sum(1 for p in bucketed if ids[i] in p) >= 2
+    assert semantic_neighbours(ids, x, s.with_(vector_min_neighbours=0), BatchSettings()) == _exact(ids, x, 0.9, 5)
 
 
 def _vectors(n: int, seed: int = 3) -> tuple[list[str], np.ndarray]:

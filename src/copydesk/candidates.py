@@ -13,7 +13,7 @@ run the same functions on the same groups:
 - paraphrase: spherical k-means buckets of the document vectors (SemDeDup-style), each
   article in its ``probes`` nearest buckets; inside a bucket, exact cosine; per article
   the ``vector_max_neighbours`` nearest at cosine >= ``vector_min_cosine`` over all its
-  buckets. With one bucket (small corpora) this is exactly the store's vector search.
+  buckets, and never fewer than its ``vector_min_neighbours`` nearest at any cosine. With one bucket (small corpora) this is exactly the store's vector search.
 
 The centroids are trained on a deterministic sample (the articles with the smallest id
 hashes), so both engines derive the same buckets.
@@ -142,6 +142,26 @@ def assign_buckets(vectors: np.ndarray, centroids: np.ndarray, probes: int) -> n
     return np.argsort(-sim, axis=1, kind="stable")[:, :p].astype(np.int64)
 
 
+def near_hits(row: np.ndarray, min_cos: float, max_n: int, min_n: int) -> np.ndarray:
+    """Columns of one similarity row kept as neighbours: those at cosine >= ``min_cos``, the
+    ``max_n`` best of them, and never fewer than the ``min_n`` best at any cosine (best first; ties
+    by column, a stable sort). Excluded columns (the row's own) are set to -1 by the caller."""
+    hits = np.flatnonzero(row >= min_cos)
+    if len(hits) > max_n:
+        hits = hits[np.argsort(-row[hits], kind="stable")[:max_n]]
+    if len(hits) < min_n:
+        best = np.argsort(-row, kind="stable")[: min(min_n, len(row))]
+        hits = np.union1d(hits, best[row[best] > -1.0])
+    return hits
+
+
+def keep_directed(cos_desc: Sequence[float], min_cos: float, max_n: int, min_n: int) -> int:
+    """How many of one article's neighbours, sorted by cosine descending, :func:`near_hits` keeps:
+    the radius ones up to ``max_n``, at least ``min_n``."""
+    inside = sum(1 for c in cos_desc if c >= min_cos)
+    return min(len(cos_desc), max(min(inside, max_n), min_n))
+
+
 def bucket_neighbours(
     ids: Sequence[str],
     vectors: np.ndarray,
@@ -150,11 +170,13 @@ def bucket_neighbours(
     max_bucket: int,
     split_k: int = 0,
     depth: int = 0,
+    min_n: int = 0,
 ) -> tuple[list[str], list[str], list[float]]:
     """Directed near neighbours inside one bucket: (a, b, cos) with cos >= min_cos, each a's
-    ``max_n`` best (cos descending, then id). Members are put in id order first, so the result
-    does not depend on the order they arrive in. A bucket over ``max_bucket`` is split with a
-    second k-means (two probes), at most twice; past that it is searched exactly in blocks."""
+    ``max_n`` best (cos descending, then id), and at least its ``min_n`` nearest at any cosine.
+    Members are put in id order first, so the result does not depend on the order they arrive in.
+    A bucket over ``max_bucket`` is split with a second k-means (two probes), at most twice; past
+    that it is searched exactly in blocks."""
     order = np.argsort(np.asarray(ids, dtype=object), kind="stable")
     sid = [ids[i] for i in order]
     vec = np.ascontiguousarray(np.asarray(vectors, np.float32)[order])
@@ -173,13 +195,13 @@ def bucket_neighbours(
                 if len(rows) == n:  # the split did not split (identical vectors): search exactly
                     break
                 a, b, s = bucket_neighbours(
-                    [sid[i] for i in rows], vec[rows], min_cos, max_n, max_bucket, depth=depth + 1
+                    [sid[i] for i in rows], vec[rows], min_cos, max_n, max_bucket, depth=depth + 1, min_n=min_n
                 )
                 out_a += a
                 out_b += b
                 out_c += s
             else:
-                return merge_directed(out_a, out_b, out_c, max_n)
+                return merge_directed(out_a, out_b, out_c, max_n, min_cos, min_n)
     out_a, out_b, out_c = [], [], []
     ids_arr = np.asarray(sid, dtype=object)
     for start in range(0, n, 1024):
@@ -187,10 +209,7 @@ def bucket_neighbours(
         for r in range(sims.shape[0]):
             row = sims[r]
             row[start + r] = -1.0
-            hits = np.flatnonzero(row >= min_cos)
-            if len(hits) > max_n:
-                # best first; ties by id (members are in id order, so a stable sort does it)
-                hits = hits[np.argsort(-row[hits], kind="stable")[:max_n]]
+            hits = near_hits(row, min_cos, max_n, min_n)  # ties by id: members are in id order
             if len(hits):
                 out_a.extend([sid[start + r]] * len(hits))
                 out_b.extend(ids_arr[hits].tolist())
@@ -199,9 +218,10 @@ def bucket_neighbours(
 
 
 def merge_directed(
-    a: Sequence[str], b: Sequence[str], cos: Sequence[float], max_n: int
+    a: Sequence[str], b: Sequence[str], cos: Sequence[float], max_n: int, min_cos: float = -1.0, min_n: int = 0
 ) -> tuple[list[str], list[str], list[float]]:
-    """Union of directed neighbour lists (from several buckets): each a's ``max_n`` best."""
+    """Union of directed neighbour lists (from several buckets): each a's ``max_n`` best at
+    cosine >= ``min_cos``, and at least its ``min_n`` best (:func:`keep_directed`)."""
     best: dict[str, dict[str, float]] = {}
     for x, y, c in zip(a, b, cos, strict=True):
         d = best.setdefault(x, {})
@@ -209,8 +229,8 @@ def merge_directed(
             d[y] = c
     out_a, out_b, out_c = [], [], []
     for x in sorted(best):
-        top = sorted(best[x].items(), key=lambda kv: (-kv[1], kv[0]))[:max_n]
-        for y, c in top:
+        top = sorted(best[x].items(), key=lambda kv: (-kv[1], kv[0]))
+        for y, c in top[: keep_directed([c for _, c in top], min_cos, max_n, min_n)]:
             out_a.append(x)
             out_b.append(y)
             out_c.append(c)
@@ -226,10 +246,17 @@ def neighbour_pairs(a: Sequence[str], b: Sequence[str]) -> set[Pair]:
 
 
 def radius_neighbours(
-    new: Sequence[str], queries: np.ndarray, ids: Sequence[str], matrix: np.ndarray, min_cos: float, max_n: int
+    new: Sequence[str],
+    queries: np.ndarray,
+    ids: Sequence[str],
+    matrix: np.ndarray,
+    min_cos: float,
+    max_n: int,
+    min_n: int = 0,
 ) -> set[Pair]:
     """Pairs (a < b) of each new article (row of ``queries``) with its ``max_n`` nearest articles of
-    ``ids`` (rows of ``matrix``) at cosine >= ``min_cos`` (itself excluded; ties by row order).
+    ``ids`` (rows of ``matrix``) at cosine >= ``min_cos``, and at least its ``min_n`` nearest at any
+    cosine (itself excluded; ties by row order).
 
     Exact search in blocks of ``RADIUS_BLOCK`` query rows. A single query row is computed as a
     two-row product: BLAS gemv sums differ in the last bit from gemm's, and a lone new article
@@ -243,9 +270,7 @@ def radius_neighbours(
             row = sims[r]
             if a in index:
                 row[index[a]] = -1.0
-            hits = np.flatnonzero(row >= min_cos)
-            if len(hits) > max_n:
-                hits = hits[np.argsort(-row[hits], kind="stable")[:max_n]]
+            hits = near_hits(row, min_cos, max_n, min_n)
             out.update(ordered(a, ids[int(h)]) for h in hits if ids[int(h)] != a)
     return out
 
@@ -281,11 +306,14 @@ def semantic_neighbours(
             settings.vector_min_cosine,
             settings.vector_max_neighbours,
             bs.max_semantic_bucket,
+            min_n=settings.vector_min_neighbours,
         )
         da += a
         db += b
         dc += s
-    a, b, _ = merge_directed(da, db, dc, settings.vector_max_neighbours)
+    a, b, _ = merge_directed(
+        da, db, dc, settings.vector_max_neighbours, settings.vector_min_cosine, settings.vector_min_neighbours
+    )
     return neighbour_pairs(a, b)
 
 

@@ -68,6 +68,9 @@ class Settings:
     # candidates
     vector_min_cosine: float = 0.55  # radius of the semantic candidate search
     vector_max_neighbours: int = 30  # bound per article: keeps candidate generation linear
+    # ... and each article's nearest few at any cosine: a rewrite that restyles its lead (an LLM's
+    # "open-ended" article) can sit below the radius while its source is still its nearest text
+    vector_min_neighbours: int = 3
     entity_min_rarity: float = 3.0  # 7 - zipf of an entity's rarest word
     entity_max_postings: int = 200
     # ... and a pair through them must share at least this many (one shared name is mostly noise:
@@ -110,6 +113,7 @@ _RANGES: dict[str, tuple[float | None, float | None]] = {
     "max_terms": (1, None),
     "vector_min_cosine": (0.0, 1.0),
     "vector_max_neighbours": (1, None),
+    "vector_min_neighbours": (0, None),
     "entity_min_rarity": (0.0, None),
     "entity_max_postings": (1, None),
     "entity_min_shared": (1, None),

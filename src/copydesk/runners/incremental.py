@@ -405,7 +405,9 @@ class Pipeline:
             out.update((a, b) if a < b else (b, a) for b in near if b != a)
         ids, mat = self.store.all_doc_vectors()
         q = np.vstack([feats[a].doc_vector for a in new])
-        return out | radius_neighbours(new, q, ids, mat, s.vector_min_cosine, s.vector_max_neighbours)
+        return out | radius_neighbours(
+            new, q, ids, mat, s.vector_min_cosine, s.vector_max_neighbours, s.vector_min_neighbours
+        )
 
     def _score_candidates(self, new: Sequence[str], stats: PlaceStats) -> dict[Key, Pair]:
         cands = sorted(self.candidates(new))

@@ -296,6 +296,7 @@ def _neighbours_fn(settings: Settings, bs: BatchSettings):
             settings.vector_min_cosine,
             settings.vector_max_neighbours,
             bs.max_semantic_bucket,
+            min_n=settings.vector_min_neighbours,
         )
         return pd.DataFrame({"a": a, "b": b, "cos": c}, columns=["a", "b", "cos"])
 
@@ -678,7 +679,8 @@ def _analysed(arts, n: int, settings: Settings, bs: BatchSettings):
 def _semantic_pairs(analysed, n: int, settings: Settings, bs: BatchSettings):
     """The semantic candidates (a < b): k-means buckets (centroids trained on the driver from the
     articles with the smallest id hashes), exact search inside each bucket, each article's
-    ``vector_max_neighbours`` nearest over its buckets kept with a window."""
+    ``vector_max_neighbours`` nearest inside the radius over its buckets, and at least its
+    ``vector_min_neighbours`` nearest (``candidates.keep_directed``), kept with a window."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -704,7 +706,14 @@ def _semantic_pairs(analysed, n: int, settings: Settings, bs: BatchSettings):
         directed.groupBy("a", "b")
         .agg(F.max("cos").alias("cos"))
         .withColumn("r", F.row_number().over(w))
-        .where(F.col("r") <= settings.vector_max_neighbours)
+        .withColumn("inside", F.sum((F.col("cos") >= settings.vector_min_cosine).cast("int")).over(
+            Window.partitionBy("a")))
+        .where(
+            F.col("r") <= F.greatest(
+                F.least(F.col("inside"), F.lit(settings.vector_max_neighbours)),
+                F.lit(settings.vector_min_neighbours),
+            )
+        )
         .select(F.least("a", "b").alias("a"), F.greatest("a", "b").alias("b"))
         .where(F.col("a") != F.col("b"))
     )
