@@ -451,3 +451,36 @@ def test_a_text_descends_from_a_sibling_only_if_it_carries_the_siblings_innovati
     monkeypatch.setattr(trace_mod, "INHERITED_MIN", 0.0)
     assert sources()["c-sib"] == "b-para"
     assert trace_mod.inherits({"x"}, {"a", "b"}, set())  # too few innovations to tell: any candidate may be
+
+
+def test_a_group_of_edited_copies_counts_as_one_opponent_of_the_original(monkeypatch) -> None:
+    """A rewrite with three edited copies of itself in the story collects three sure "upstream" calls from
+    them; summed member by member, that lifts it over the original it rewrote although every direction
+    call between the original and that text family favours the original. Near-copies are one opponent:
+    the original stays the reference, and the copies still rank below the text they copy."""
+    import copydesk.trace as trace
+
+    base = "\n".join(COPY_SOURCE)
+    bends = [base.replace("about 400", f"about {n}") for n in (500, 600, 700)]
+    arts = [Article("o-orig", OTHER_REPORT), Article("p-rewrite", base)]
+    arts += [Article(f"p-rewrite-bent{i}", t) for i, t in enumerate(bends)]
+    rows = rows_for(*arts)
+    svecs = {k: unit_vectors(len(r.sentences), i) for i, (k, r) in enumerate(sorted(rows.items()))}
+    members = sorted(rows)
+    cache = trace.PairCache()
+    assert cache.near_copies(rows["p-rewrite"], rows["p-rewrite-bent0"])
+    assert not cache.near_copies(rows["o-orig"], rows["p-rewrite"])
+
+    def calls(a, b, *args):  # the original over the rewrite and over each copy; the rewrite over its copies
+        if "o-orig" in (a, b):
+            return 0.7 if a == "o-orig" else 0.3
+        if "p-rewrite" in (a, b):
+            return 1.0 if a == "p-rewrite" else 0.0
+        return 0.5  # two copies
+
+    monkeypatch.setattr(trace, "pair_upstream", calls)
+    rank = trace._upstream_rank(members, [], rows, svecs, default_model())
+    assert rank[0] == "o-orig" and rank[1] == "p-rewrite", rank
+    # Counted member by member, the rewrite's copies outvote the original.
+    monkeypatch.setattr(trace, "_copy_groups", lambda ms, copies: {m: m for m in ms})
+    assert trace._upstream_rank(members, [], rows, svecs, default_model())[0] == "p-rewrite"

@@ -365,6 +365,13 @@ class PairCache:
             self.orders[key] = copy_order(self.shingle(ra), self.shingle(rb))
         return self.orders[key]
 
+    def near_copies(self, ra: AnalysisRow, rb: AnalysisRow) -> bool:
+        """Each text is mostly (COPY_MIN_CONTAINMENT) in the other: one text, copied or edited."""
+        if jaccard(ra.features.signature, rb.features.signature) < COPY_MIN_JACCARD:
+            return False
+        a, b = self.shingle(ra)[0], self.shingle(rb)[0]
+        return min(containment(a, b), containment(b, a)) >= COPY_MIN_CONTAINMENT
+
     def sentence_specifics(self, row: AnalysisRow) -> list[SentenceSpecifics]:
         """Each sentence's words and specifics."""
         m = row.article.id
@@ -582,7 +589,14 @@ def _upstream_rank(
     model: RelationModel,
 ) -> list[str]:
     """The members, most upstream first (ties by id). Upstream-ness: over the other members (a
-    large story: over its scored pairs), the sum (the mean) of P(i upstream of j)."""
+    large story: over its scored pairs), the sum (the mean) of P(i upstream of j).
+
+    A group of near-copies (``PairCache.near_copies``: one text syndicated, or edited in a few
+    facts) counts as one opponent: the groups are ranked first, each by the sum (the mean) over the
+    other groups of its mean P(upstream) against that group, then the members inside a group by
+    their own sums. Otherwise a text with three edited copies of itself would collect three sure
+    "upstream" votes from them and rise above the original it rewrote. With no near-copies this
+    is the members' own order."""
     full = len(members) <= ALL_PAIRS_MAX
     compared = (
         [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]] if full else [k for k, _p in own]
@@ -590,18 +604,54 @@ def _upstream_rank(
     cache = PairCache()
     up = {m: 0.0 for m in members}
     seen = {m: 0 for m in members}
+    probs: dict[Key, float] = {}
+    copies: list[Key] = []
     bends: list[Key] = []  # (upstream, downstream) by ``bend_between``
     for a, b in compared:
         p_ab = pair_upstream(a, b, rows, svecs, cache, model, members)
+        probs[(a, b)] = p_ab
         up[a] += p_ab
         up[b] += 1.0 - p_ab
         seen[a] += 1
         seen[b] += 1
+        if cache.near_copies(rows[a], rows[b]):
+            copies.append((a, b))
         if (bent := bend_between(a, b, rows, cache, members)) is not None:
             bends.append((a, b) if bent else (b, a))
     if not full:
         up = {m: (up[m] / seen[m] if seen[m] else 0.5) for m in members}
-    return _after_their_bases(sorted(members, key=lambda m: (-up[m], m)), bends)
+    group = _copy_groups(members, copies)
+    if len(set(group.values())) == len(members):
+        return _after_their_bases(sorted(members, key=lambda m: (-up[m], m)), bends)
+    # P(group G upstream of group H): the mean over their compared member pairs.
+    between: dict[tuple[str, str], list[float]] = {}
+    for (a, b), p_ab in probs.items():
+        ga, gb = group[a], group[b]
+        if ga != gb:
+            between.setdefault((ga, gb), []).append(p_ab)
+            between.setdefault((gb, ga), []).append(1.0 - p_ab)
+    g_up: dict[str, list[float]] = {g: [] for g in group.values()}
+    for (g, _h), ps in between.items():
+        g_up[g].append(sum(ps) / len(ps))
+    score = {g: (sum(v) if full else (sum(v) / len(v) if v else 0.5)) for g, v in g_up.items()}
+    return _after_their_bases(sorted(members, key=lambda m: (-score[group[m]], -up[m], m)), bends)
+
+
+def _copy_groups(members: Sequence[str], copies: Sequence[Key]) -> dict[str, str]:
+    """Each member's near-copy group (connected over ``copies``), named by its smallest member."""
+    parent = {m: m for m in members}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in copies:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {m: root(m) for m in members}
 
 
 def _after_their_bases(rank: list[str], bends: Sequence[Key]) -> list[str]:
