@@ -150,9 +150,20 @@ def near_hits(row: np.ndarray, min_cos: float, max_n: int, min_n: int) -> np.nda
     if len(hits) > max_n:
         hits = hits[np.argsort(-row[hits], kind="stable")[:max_n]]
     if len(hits) < min_n:
-        best = np.argsort(-row, kind="stable")[: min(min_n, len(row))]
-        hits = np.union1d(hits, best[row[best] > -1.0])
+        hits = np.union1d(hits, _best(row, min_n))
     return hits
+
+
+def _best(row: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` largest entries of ``row`` above -1 (ties by column): what a stable descending sort
+    gives, in linear time (a partition finds the k-th value; only the ties at it are ordered)."""
+    if k >= len(row):
+        return np.flatnonzero(row > -1.0)
+    kth = np.partition(row, len(row) - k)[len(row) - k]
+    above = np.flatnonzero(row > kth)
+    ties = np.flatnonzero(row == kth)[: k - len(above)]
+    out = np.concatenate([above, ties])
+    return out[row[out] > -1.0]
 
 
 def keep_directed(cos_desc: Sequence[float], min_cos: float, max_n: int, min_n: int) -> int:
