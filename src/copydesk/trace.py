@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .cluster import average_link
+from .cluster import average_link, components
 from .featurize.minhash import containment, jaccard, shingle_profile
 from .featurize.terms import STOP, corpus_stats, cosine, rarity, term_counts, tfidf_vector, tokens
 from .records import EMBED_DIM, AnalysisRow, Features, Pair, Placement, Story, TermStats
@@ -639,19 +639,7 @@ def _upstream_rank(
 
 def _copy_groups(members: Sequence[str], copies: Sequence[Key]) -> dict[str, str]:
     """Each member's near-copy group (connected over ``copies``), named by its smallest member."""
-    parent = {m: m for m in members}
-
-    def root(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in copies:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return {m: root(m) for m in members}
+    return {m: group[0] for group in components(members, copies) for m in group}
 
 
 def _after_their_bases(rank: list[str], bends: Sequence[Key]) -> list[str]:

@@ -174,13 +174,16 @@ def _asserted(text: str, st: str) -> bool:
     return False
 
 
+def _first_with_stem(text: str, st: str) -> tuple[list[re.Match[str]], int]:
+    """The words of ``text`` and the index of the first whose stem is ``st`` (-1: none)."""
+    toks = list(WORD.finditer(text))
+    return toks, next((k for k, w in enumerate(toks) if stem(norm_word(w.group())) == st), -1)
+
+
 def _word_span(text: str, st: str, before: int = 2) -> str:
     """The first word of ``text`` whose stem is ``st``, with up to ``before`` words before it."""
-    toks = list(WORD.finditer(text))
-    for k, w in enumerate(toks):
-        if stem(norm_word(w.group())) == st:
-            return text[toks[max(0, k - before)].start() : w.end()]
-    return st
+    toks, k = _first_with_stem(text, st)
+    return text[toks[max(0, k - before)].start() : toks[k].end()] if k >= 0 else st
 
 
 @lru_cache(maxsize=20_000)
@@ -214,12 +217,9 @@ _PARTICLES = frozenset(("up", "out", "off", "down", "over", "back", "away", "thr
 def _particle(text: str, st: str) -> str:
     """The particle after the first word with stem ``st`` ("up" in "had never come up"), or "": a phrasal
     verb is another verb ("came as a surprise" is no assertion of "never come up")."""
-    toks = list(WORD.finditer(text))
-    for k, w in enumerate(toks):
-        if stem(norm_word(w.group())) == st:
-            nxt = toks[k + 1].group().lower() if k + 1 < len(toks) else ""
-            return nxt if nxt in _PARTICLES else ""
-    return ""
+    toks, k = _first_with_stem(text, st)
+    nxt = toks[k + 1].group().lower() if 0 <= k < len(toks) - 1 else ""
+    return nxt if nxt in _PARTICLES else ""
 
 
 def negation_reversed(
