@@ -66,6 +66,45 @@ def test_classify_unrelated_for_nothing_in_common() -> None:
     assert classify("a", "b", x, default_model()).relation == "unrelated"
 
 
+def _near(seed: int, cos: float) -> np.ndarray:
+    """A unit vector at cosine ``cos`` to ``feats(..., seed)``'s document vector."""
+    rng = np.random.default_rng(seed)
+    v = np.asarray(rng.normal(size=384), np.float32)
+    v /= np.linalg.norm(v)
+    w = np.asarray(np.random.default_rng(seed + 100).normal(size=384), np.float32)
+    w -= (w @ v) * v
+    w /= np.linalg.norm(w)
+    return cos * v + math.sqrt(1 - cos * cos) * w
+
+
+def test_two_events_of_one_kind_sharing_no_name_and_no_figure_are_not_one_story() -> None:
+    """Template-like reports of two events (same wording, another town, another toll) below the document
+    cosine radius are unrelated, however alike their words; one shared name, figure or day lets the
+    model decide, and so does a close document vector."""
+    words = {"flood": 0.5, "hit": 0.5, "officials": 0.5, "roads": 0.5}
+    quake = feats("a", 1, entities={"springfield": 7.7}, numbers={"2|people"}, terms=words)
+
+    def flood(entities, numbers, cos=0.45):
+        return feats("b", 2, entities=entities, numbers=numbers, terms=words, vec=_near(1, cos))
+
+    m = default_model()
+    x = pair_features(quake, flood({"shelbyville": 10.9}, {"3|people"}))
+    assert x["specifics_conflict"] == 1.0 and m.story.prob(x) > m.story.threshold  # the model alone: one story
+    p = classify("a", "b", x, m)
+    assert p.relation == "unrelated" and p.scores["p_story"] == 0.0
+    same_day = feats("a", 1, entities={"springfield": 7.7}, numbers={"2|people", "date:md:5-12"}, terms=words)
+    for a, b in (
+        (quake, flood({"shelbyville": 10.9, "springfield": 7.7}, {"3|people"})),  # a shared place
+        (quake, flood({"shelbyville": 10.9}, {"2|people"})),  # a shared figure
+        (same_day, flood({"shelbyville": 10.9}, {"3|people", "date:md:5-12"})),  # a shared day
+        (quake, flood({"shelbyville": 10.9}, set())),  # no figure to disagree on
+        (quake, flood({"shelbyville": 10.9}, {"3|people"}, cos=0.8)),  # the documents are close
+    ):
+        y = pair_features(a, b)
+        assert y["specifics_conflict"] == 0.0 or y["doc_cos"] >= 0.55
+        assert classify("a", "b", y, m).scores["p_story"] > 0.0
+
+
 def test_pair_features_are_symmetric() -> None:
     a = feats("a", 1, numbers={"10|people", "date:y:2013", "date:md:9-18"}, n_tokens=80)
     b = feats("b", 2, entities={"tara reid": 6.0, "jack ketsoyan": 5.0}, numbers={"10|people", "date:y:2008"})

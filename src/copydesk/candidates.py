@@ -13,8 +13,9 @@ run the same functions on the same groups:
 - paraphrase: spherical k-means buckets of the document vectors (SemDeDup-style), each
   article in its ``probes`` nearest buckets; inside a bucket, exact cosine; per article
   the ``vector_max_neighbours`` nearest at cosine >= ``vector_min_cosine`` over all its
-  buckets, and never fewer than its ``vector_min_neighbours`` nearest at any cosine (off by
-  default). With one bucket (small corpora) this is exactly the store's vector search.
+  buckets, and never fewer than its ``vector_min_neighbours`` nearest at any cosine (3 by
+  default; ``score.CONFLICT_MAX_COS`` keeps such a pair apart when the two texts name different
+  people and figures). With one bucket (small corpora) this is exactly the store's vector search.
 
 The centroids are trained on a deterministic sample (the articles with the smallest id
 hashes), so both engines derive the same buckets.

@@ -68,11 +68,11 @@ class Settings:
     # candidates
     vector_min_cosine: float = 0.55  # radius of the semantic candidate search
     vector_max_neighbours: int = 30  # bound per article: keeps candidate generation linear
-    # ... and each article's nearest few at any cosine (off: 0). A rewrite that restyles its lead (an
+    # ... and each article's nearest few at any cosine (0: off). A rewrite that restyles its lead (an
     # LLM's "open-ended" article) can sit below the radius while its source is among its three nearest
-    # texts; at 3, the relation model still scored those pairs unrelated, while template-like texts of
-    # other events were merged and 10k articles took 5 % longer (README, session 22)
-    vector_min_neighbours: int = 0
+    # texts. Pairs below the radius that share no name and no figure are kept apart by
+    # ``score.CONFLICT_MAX_COS`` (README, session 23)
+    vector_min_neighbours: int = 3
     entity_min_rarity: float = 3.0  # 7 - zipf of an entity's rarest word
     entity_max_postings: int = 200
     # ... and a pair through them must share at least this many (one shared name is mostly noise:

@@ -2,7 +2,9 @@
 
 Two tiers. The cheap tier (MinHash Jaccard, document-vector cosine, static-IDF term
 cosine, entity and number overlap, and calendar dates: two reports naming different years or
-months are likely two events of one kind) decides unrelated vs same-story-or-stronger. Pairs
+months are likely two events of one kind; below a document cosine of CONFLICT_MAX_COS, two reports
+that name different people or places and different figures are two events whatever the model says)
+decides unrelated vs same-story-or-stronger. Pairs
 that pass get sentence-alignment coverage (both directions) from sentence vectors, which
 separates rewrites of one text from independent reports of one event. The weights and
 thresholds are fitted on development data by ``scripts/fit_relation_model.py`` (grouped
@@ -80,7 +82,7 @@ def pair_features(fa: Features, fb: Features) -> dict[str, float]:
     ent_contain = shared / min(sum(ea.values()), sum(eb.values())) if ea and eb else 0.0
     na, da = split_numbers(fa.numbers)
     nb, db = split_numbers(fb.numbers)
-    return {
+    x = {
         "jaccard": jaccard(fa.signature, fb.signature),
         "doc_cos": float(np.dot(fa.doc_vector, fb.doc_vector)),
         "term_cos": cosine(fa.terms, fb.terms),
@@ -93,6 +95,12 @@ def pair_features(fa: Features, fb: Features) -> dict[str, float]:
         "month_jac": _jac(da["ym"], db["ym"]),
         "day_jac": _jac(da["md"], db["md"]),
     }
+    x["specifics_conflict"] = (
+        _conflict(set(ea), set(eb)) * _conflict(na, nb)
+        if not (x["month_jac"] or x["day_jac"])
+        else 0.0
+    )
+    return x
 
 
 def similarity_matrix(va: np.ndarray, vb: np.ndarray) -> np.ndarray:
@@ -209,9 +217,20 @@ def default_model() -> RelationModel:
     return RelationModel.from_json(json.loads(text))
 
 
+# Below this document cosine (the candidate search's default radius) the embedding alone is no evidence
+# of one event: two reports that each name people or places and each give figures, and share none of
+# them (nor a month or a day), tell two events of one kind, whatever the fitted model makes of their
+# wording. Template-like reports of two events ("A flood hit Shelbyville on Monday ... 2 people were
+# hurt", "An earthquake hit Springfield on Monday ... 3 people were hurt") otherwise score p_story 0.39
+# against a threshold of 0.34.
+CONFLICT_MAX_COS = 0.55
+
+
 def story_prob(x: dict[str, float], model: RelationModel) -> float:
     if x.get("jaccard", 0.0) >= model.duplicate_jaccard:
         return 1.0
+    if x.get("specifics_conflict", 0.0) and x.get("doc_cos", 1.0) < CONFLICT_MAX_COS:
+        return 0.0
     return model.story.prob(x)
 
 
