@@ -71,12 +71,12 @@ class Settings:
     # ... and each article's nearest few at any cosine (0: off). A rewrite that restyles its lead (an
     # LLM's "open-ended" article) can sit below the radius while its source is among its three nearest
     # texts. Pairs below the radius that share no name and no figure are kept apart by
-    # ``score.CONFLICT_MAX_COS`` (README, session 23)
+    # ``score.CONFLICT_MAX_COS`` (docs/measurements.md, session 23)
     vector_min_neighbours: int = 3
     entity_min_rarity: float = 3.0  # 7 - zipf of an entity's rarest word
     entity_max_postings: int = 200
     # ... and a pair through them must share at least this many (one shared name is mostly noise:
-    # at 10k articles it gave 979k candidates, 98 % of them unrelated; see README, speed)
+    # at 10k articles it gave 979k candidates, 98 % of them unrelated; see bench/README.md)
     entity_min_shared: int = 2
     # cluster
     max_exact_component: int = 400  # components larger than this cluster on candidate edges only
