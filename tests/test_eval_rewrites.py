@@ -40,22 +40,21 @@ def test_eval_rewrites_floor(run_eval, check_floors, eval_floors) -> None:
     assert got["items_per_s"] > 0
     for m in ("open_ended_generation", "paraphrase_generation", "rewrite_generation"):
         assert f"recall_at_1_{m}" in got, "the sample must hold all three generation methods"
-    # Finding the source is not worse than plain TF-IDF retrieval over the same originals. (Per
-    # kind it still is for faithful paraphrases here, 0.988 vs 1.0: a paraphrase the pipeline's
-    # candidate generation pairs with no original; measured, not pinned.)
+    # Finding the source is not worse than plain TF-IDF retrieval over the same originals, for every kind.
+    # Until session 23 a faithful paraphrase of this sample sat below the semantic radius, paired with no
+    # original (0.988 against TF-IDF's 1.0); each article's three nearest texts are now candidates too.
     assert got["recall_at_1"] >= got["tfidf_recall_at_1"] - 1e-9
     # Sources are ranked by corpus TF-IDF over the scored candidates, not by the relation model's saturated
     # pair probabilities: on the full dev file 0.9793 against 0.9765. On this sample TF-IDF led 0.981 to 0.969
     # until session 21 repaired the Mac Roman quotes of one-line CoAID texts, which mended their pair scores
     # (0.9806 against 0.9884 now): the two rankings may differ here by no more than two texts.
     assert got["recall_at_1"] >= got["recall_at_1_pair_score"] - 2 / got["n"] - 1e-4  # figures to 4 places
-    for m in ("open_ended_generation", "rewrite_generation"):  # paraphrase: the note above
+    for m in ("open_ended_generation", "paraphrase_generation", "rewrite_generation"):
         assert got[f"recall_at_1_{m}"] >= got[f"tfidf_recall_at_1_{m}"] - 1e-9, m
-    # A derived text never paired with its original is a miss, so it can explain at most the misses;
-    # on this sample it explains the paraphrase that falls under TF-IDF.
+    # A derived text never paired with its original is a miss, so it can explain at most the misses.
     for m in ("", "_open_ended_generation", "_paraphrase_generation", "_rewrite_generation"):
         assert 0.0 <= got[f"unpaired_rate{m}"] <= 1.0 - got[f"recall_at_1{m}"] + 1e-9, m
-    assert got["unpaired_rate_paraphrase_generation"] > 0
+    assert got["unpaired_rate_paraphrase_generation"] == 0.0
     check_floors("rewrites", got)
 
 

@@ -75,6 +75,19 @@ def test_piped_width_80_keeps_ids_whole_and_words_uncut():
     assert re.search(r"7 to 2: The vote was 7 to 2\.", out) and "last August" not in out
 
 
+def test_every_relation_word_stands_apart_from_the_id():
+    """"same story" fills the relation column: the id after it still starts a word of its own."""
+    console, buf = piped(100)
+    report = story_report(1, per_story=5)
+    for a, rel in zip(report["articles"][1:], ("rewrite", "same_story", "duplicate", "unrelated"), strict=True):
+        a["relation"] = rel
+    render(report, console, mode="detail")
+    out = buf.getvalue()
+    for word, a in zip(("reference", "rewrite", "same story", "duplicate", "single"), report["articles"],
+                       strict=True):
+        assert re.search(rf"{word} +{re.escape(a['id'])}", out), (word, out)
+
+
 def test_report_leads_with_a_summary():
     console, buf = piped(100)
     render(story_report(3), console, mode="detail")

@@ -39,6 +39,7 @@ RELATION_WORD = {
     "same_story": "same story",
     "unrelated": "single",
 }
+WORD_WIDTH = max(map(len, RELATION_WORD.values())) + 1  # the relation column, and a space before the id
 STATUS_STYLE = {"contradicted": "bold red", "unsupported": "yellow"}
 DETAIL_MAX_STORIES = 20  # by default a run with more stories of several articles shows only the summary
 SUMMARY_TOP = 10  # stories listed in the summary
@@ -122,7 +123,7 @@ def render_summary(summ: Summary, console: Console, top: int = SUMMARY_TOP) -> N
 def _article_line(a: dict, ref: bool) -> Text:
     """One article of a story: relation, full id, its source and score, what it kept, flags, artifacts."""
     rel = "reference" if ref else a["relation"]
-    line = Text(f"{RELATION_WORD.get(rel, rel):<10}", style=RELATION_STYLE.get(rel, "")) + _t(a["id"])
+    line = Text(f"{RELATION_WORD.get(rel, rel):<{WORD_WIDTH}}", style=RELATION_STYLE.get(rel, "")) + _t(a["id"])
     bits = []
     if a.get("source"):
         bits.append(f"from {printable(a['source'])}")
