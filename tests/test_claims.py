@@ -330,7 +330,7 @@ def test_terminal_report_shows_counts_flags_facts_and_single_source_claims(tmp_p
     assert m, row003
     kept, para, added, flagged = map(int, m.groups())
     assert para >= 10 and added >= 9 and flagged >= 7, row003  # the bullet list and the CNN line are added
-    ref = next(line for line in out.splitlines() if line.lstrip().startswith("reference 000_"))
+    ref = next(line for line in out.splitlines() if re.match(r"\s*reference\s+000_", line))
     assert "kept" not in ref  # the reference has no source to align with
     # Issue 22: each flagged claim with its plain reason and the compared sentence, labelled as such.
     assert "unsupported (attribution): On the other hand, U.S. envoy Steve Witkoff" in out
