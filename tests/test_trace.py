@@ -484,3 +484,36 @@ def test_a_group_of_edited_copies_counts_as_one_opponent_of_the_original(monkeyp
     # Counted member by member, the rewrite's copies outvote the original.
     monkeypatch.setattr(trace, "_copy_groups", lambda ms, copies: {m: m for m in ms})
     assert trace._upstream_rank(members, [], rows, svecs, default_model())[0] == "p-rewrite"
+
+
+def test_edited_copies_of_a_paraphrase_do_not_split_it_from_its_original() -> None:
+    """A paraphrase of an original and three copies of it, each with one figure changed: the copies score a
+    lower P(rewrite) with the original than the paraphrase does (their figures disagree with it). Averaged
+    in, they pulled the paraphrase out of its original's family, so the editor saw "independent report" for
+    a paraphrase. A group of close copies is one text to the family question: all five are one family.
+    Texts that are not close copies of one another keep the average."""
+    base = "\n".join(COPY_SOURCE)
+    bends = [base.replace("about 400", f"about {n}") for n in (500, 600, 700)]
+    arts = [Article("o-orig", OTHER_REPORT), Article("p-para", base)]
+    arts += [Article(f"p-para-bent{i}", t) for i, t in enumerate(bends)]
+    rows = rows_for(*arts)
+    svecs = {k: unit_vectors(len(r.sentences), i) for i, (k, r) in enumerate(sorted(rows.items()))}
+    members = sorted(rows)
+    copy_ids = [m for m in members if m.startswith("p-para")]
+
+    def pairs_with(close: float) -> dict:
+        out = {("o-orig", "p-para"): Pair("o-orig", "p-para", {"p_story": 0.95, "p_family": 0.6}, "rewrite", 0.6)}
+        for b in copy_ids[1:]:
+            out[("o-orig", b)] = Pair("o-orig", b, {"p_story": 0.9, "p_family": 0.1}, "same_story", 0.9)
+        for i, a in enumerate(copy_ids):
+            for b in copy_ids[i + 1 :]:
+                out[(a, b)] = Pair(a, b, {"p_story": 1.0, "p_family": 0.95, "close_min": close}, "rewrite", 0.95)
+        return out
+
+    model = default_model()
+    assert (0.6 + 3 * 0.1) / 4 < model.family_threshold < 0.6  # the mean splits, the paraphrase alone joins
+    families = trace_story(members, rows, svecs, pairs_with(close=1.0), model).story.families
+    assert sorted(map(sorted, families)) == [members], families
+    # Not close copies (sentences only loosely paraphrased): the mean decides, and the original stands apart.
+    families = trace_story(members, rows, svecs, pairs_with(close=0.5), model).story.families
+    assert sorted(map(sorted, families)) == [["o-orig"], copy_ids], families

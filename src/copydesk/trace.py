@@ -529,16 +529,17 @@ def _frame(
     for (a, b), _p in own:
         nbrs[a].append(b)
         nbrs[b].append(a)
-    families = _families(members, own, model)
+    # Close copies of one text (syndicated, or edited in a few facts): one text to the family question,
+    # and two derived ones (one may be the other's source, which is in the set) share everything, so
+    # their shared facts say nothing about a missing source.
+    copies = {
+        k for k, p in own if p.relation == "duplicate" or p.scores.get("close_min", 0.0) >= COPY_CLOSE_MIN
+    }
+    families = _families(members, own, copies, model)
     fam_of = {m: family_id(f) for f in families for m in f}
     rank = _upstream_rank(members, own, rows, svecs, model)
     reference = rank[0]
     derived = [m for m in members if m != reference and fam_of[m] == fam_of[reference]]
-    # Two derived texts that are close copies of each other (one may be the other's source, which
-    # is in the set) share everything; their shared facts say nothing about a missing source.
-    copies = {
-        k for k, p in own if p.relation == "duplicate" or p.scores.get("close_min", 0.0) >= COPY_CLOSE_MIN
-    }
     compare = (
         [(a, b) for i, a in enumerate(derived) for b in derived[i + 1 :]]
         if len(derived) <= ALL_PAIRS_MAX
@@ -570,15 +571,34 @@ def _single_story(sid: str, m: str, rows: Mapping[str, AnalysisRow]) -> TracedSt
     return TracedStory(story, (Placement(m, sid, family_id([m]), "unrelated", source=None, score=None),))
 
 
-def _families(members: list[str], own: list[tuple[Key, Pair]], model: RelationModel) -> list[list[str]]:
-    """Families: average-link on P(rewrite) inside the story."""
-    fam_sim = {}
+def _families(
+    members: list[str], own: list[tuple[Key, Pair]], copies: set[Key], model: RelationModel
+) -> list[list[str]]:
+    """Families: average-link on P(rewrite) inside the story, a group of close copies (connected over
+    ``copies``) counting as one text whose P(rewrite) with another is its best member's.
+
+    A text edited in a few facts (a number, a date, a name) scores a lower P(rewrite) with the original
+    of the text it edits than that text does; averaged in, three such edits of a paraphrase would split
+    the paraphrase from its original. A factual edit is the claim checker's finding, not a new family."""
+    fam_sim: dict[Key, float] = {}
     for k, p in own:
         if p.relation in ("rewrite", "duplicate"):
             fam_sim[k] = p.scores.get("p_family", 1.0)
         else:
             fam_sim[k] = min(p.scores.get("p_family", 0.0), model.family_threshold - 1e-6)
-    return average_link(members, fam_sim, model.family_threshold)
+    group = _copy_groups(members, sorted(copies))
+    if len(set(group.values())) == len(members):
+        return average_link(members, fam_sim, model.family_threshold)
+    best: dict[Key, float] = {}
+    for (a, b), s in fam_sim.items():
+        ga, gb = sorted((group[a], group[b]))
+        if ga != gb:
+            best[ga, gb] = max(best.get((ga, gb), 0.0), s)
+    heads = average_link(sorted(set(group.values())), best, model.family_threshold)
+    in_group: dict[str, list[str]] = {}
+    for m in members:
+        in_group.setdefault(group[m], []).append(m)
+    return sorted((sorted(m for g in f for m in in_group[g]) for f in heads), key=lambda f: f[0])
 
 
 def _upstream_rank(
