@@ -12,6 +12,10 @@
   An earlier ``published`` date, when both are known, decides outright; then, for two near-copies
   (each text's 5-word shingles mostly in the other), the one holding material the other dropped
   (``copy_order``: a copy loses words and sentences, and style features see no difference).
+- *Families*: average-link on P(rewrite) inside the story (``_families``); a group of close copies
+  (a duplicate, or a paraphrase sentence by sentence) is one text there, its P(rewrite) with another
+  text its best member's, so copies edited in a few facts do not average a text out of its
+  original's family.
 - *Reference*: the article the others most agree is upstream (summed pair directions); then each
   near-copy that bends values of another (``bent_values``: a number, date or name changed in the
   same sentence) is moved below it when only the other's values are stated by a third member of
