@@ -174,3 +174,35 @@ def test_logistic_prob_and_model_round_trip() -> None:
         ),
         RelationModel,
     )
+
+
+def _restated(v: np.ndarray, cos: float, seed: int) -> np.ndarray:
+    """Each row of ``v`` restated: a unit vector at cosine ``cos`` to it."""
+    n = np.random.default_rng(seed).normal(size=v.shape).astype(np.float32)
+    n -= (n * v).sum(axis=1, keepdims=True) * v
+    n /= np.linalg.norm(n, axis=1, keepdims=True)
+    return (cos * v + math.sqrt(1 - cos * cos) * n).astype(np.float32)
+
+
+def test_a_rewrite_that_follows_its_source_in_order_is_a_rewrite_whatever_its_facts_say() -> None:
+    """A paraphrase that restates its source sentence by sentence but bends the main name and the figures:
+    P(family) weighs the disagreeing facts and calls it an independent report of the story. It follows the
+    source in order, so it is a rewrite (issue 20: finding the bends is the claim checker's job). The same
+    sentences in another order, or a text of two sentences, are left to P(family)."""
+    rng = np.random.default_rng(3)
+    src = rng.normal(size=(6, 384)).astype(np.float32)
+    src /= np.linalg.norm(src, axis=1, keepdims=True)
+    rw = _restated(src[:5], 0.7, 4)  # five of the six sentences restated, in order
+    a = feats("a", 1, entities={"dana ruiz": 9.0, "elm street": 8.0}, numbers={"400|visitors", "7|votes"})
+    b = feats("b", 2, entities={"maria lopez": 9.0, "elm street": 8.0}, numbers={"900|visitors", "5|votes"},
+              vec=_near(1, 0.8))
+    m = default_model()
+    x = {**pair_features(a, b), **align_features(src, rw)}
+    assert x["in_order"] == 1.0 and x["short_sentences"] == 5.0
+    assert m.story.prob(x) >= m.story.threshold and m.family.prob(x) < m.family.threshold  # the model: same story
+    assert classify("a", "b", x, m).relation == "rewrite"
+    shuffled = {**x, **align_features(src, rw[[4, 2, 0, 3, 1]])}
+    assert shuffled["in_order"] == pytest.approx(2 / 5) and shuffled["cov_min"] == x["cov_min"]
+    assert classify("a", "b", shuffled, m).relation == "same_story"
+    short = {**x, **align_features(src, rw[:2])}
+    assert short["in_order"] == 1.0 and classify("a", "b", short, m).relation == "same_story"

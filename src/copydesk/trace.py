@@ -586,8 +586,8 @@ def _families(
     the paraphrase from its original. A factual edit is the claim checker's finding, not a new family."""
     fam_sim: dict[Key, float] = {}
     for k, p in own:
-        if p.relation in ("rewrite", "duplicate"):
-            fam_sim[k] = p.scores.get("p_family", 1.0)
+        if p.relation in ("rewrite", "duplicate"):  # a rewrite by order (score.follows_in_order) joins too
+            fam_sim[k] = max(p.scores.get("p_family", 1.0), model.family_threshold)
         else:
             fam_sim[k] = min(p.scores.get("p_family", 0.0), model.family_threshold - 1e-6)
     group = _copy_groups(members, sorted(copies))
@@ -739,8 +739,8 @@ def _place_members(
         score: float | None
         if same_fam and p is not None and p.relation == "duplicate":
             rel, score = "duplicate", p.score
-        elif same_fam:
-            rel, score = "rewrite", (p.scores.get("p_family") if p is not None else None)
+        elif same_fam:  # the pair's confidence in "rewrite" (P(family), or its share in order); else P(family)
+            rel, score = "rewrite", (None if p is None else p.score if p.relation == "rewrite" else p.scores.get("p_family"))
         else:
             # An independent report: its source is the story's reference.
             src = reference
