@@ -157,6 +157,12 @@ def test_common_source_missing_needs_shared_facts_absent_from_the_reference() ->
     assert common_source_missing("ref", ["d1", "d2"], rows2, svecs2) == (False, [])
     # One derived article alone cannot show a common source.
     assert common_source_missing("ref", ["d1"], rows, svecs) == (False, [])
+    # The facts in a member ranked above both (the original, when another text was taken for the
+    # reference): their source is in the set. Ranked below them, it is not their source.
+    rows3 = {**rows, **rows_for(Article("orig", f"{shared1}\n{shared2}"))}
+    svecs3 = dict(svecs, orig=base[[2, 3]])
+    assert common_source_missing("ref", ["d1", "d2"], rows3, svecs3, upstream=["ref", "orig", "d1", "d2"]) == (False, [])
+    assert common_source_missing("ref", ["d1", "d2"], rows3, svecs3, upstream=["ref", "d1", "d2", "orig"])[0] is True
 
 
 def test_a_story_larger_than_all_pairs_max_is_traced_over_its_scored_pairs(monkeypatch) -> None:

@@ -30,8 +30,8 @@
   numbers the candidate has and the head lacks): a sibling rewrite of the same original is close
   in wording but is not its source.
 - *Common source missing*: specific facts (numbers, names, very rare words) that two or
-  more derived articles share with each other and the reference lacks
-  (``common_source_missing``); shared paraphrase vocabulary of one register is not one.
+  more derived articles share with each other and the reference lacks, nor any member ranked
+  above them (``common_source_missing``); shared paraphrase vocabulary of one register is not one.
 """
 
 from __future__ import annotations
@@ -492,7 +492,7 @@ def trace_story(
 
     placements = _place_members(sid, frame.rank, frame.fam_of, frame.nbrs, pairs, lexical, rare_of)
     reference = frame.rank[0]
-    missing, evidence = common_source_missing(reference, frame.derived, rows, svecs, frame.compare)
+    missing, evidence = common_source_missing(reference, frame.derived, rows, svecs, frame.compare, frame.rank)
     story = Story(
         id=sid,
         title=_story_title(rows[reference]),
@@ -567,7 +567,7 @@ def story_shared_facts(
     if len(members) == 1:
         return members[0], []
     frame = _frame(members, rows, svecs, pairs, model)
-    return frame.rank[0], shared_facts(frame.rank[0], frame.derived, rows, svecs, frame.compare)
+    return frame.rank[0], shared_facts(frame.rank[0], frame.derived, rows, svecs, frame.compare, frame.rank)
 
 
 def _single_story(sid: str, m: str, rows: Mapping[str, AnalysisRow]) -> TracedStory:
@@ -843,16 +843,29 @@ def shared_facts(
     rows: Mapping[str, AnalysisRow],
     svecs: Mapping[str, np.ndarray],
     compare: Sequence[tuple[str, str]] | None = None,
+    upstream: Sequence[str] | None = None,
 ) -> list[SharedFact]:
     """The facts (:class:`SharedFact`) two derived articles share and the reference lacks: a pair of
     sentences at cosine NUMBER_PAIR_MIN_SIM or more sharing two or more rare content stems absent from
     the reference, and either at FACT_PAIR_MIN_SIM or more or sharing a number. Every pair of derived
     articles is compared, or only the pairs ``compare`` (a < b) of them; none without the reference's
-    sentence vectors or with fewer than two derived articles."""
+    sentence vectors or with fewer than two derived articles.
+
+    ``upstream``: the story's members, most upstream first (the reference first). The shared stems must
+    then be absent from every member ranked above both articles too: a member that states them and may be
+    their source (the original, when the reference is another text) is in the set."""
     ref = svecs.get(reference)
     if ref is None or len(derived) < 2:
         return []
-    ref_stems = _stems(rows[reference].clean.text)
+    order = list(upstream) if upstream else [reference]
+    pos = {m: i for i, m in enumerate(order)}
+    above: list[set[str]] = [set(), _stems(rows[order[0]].clean.text)]  # above[i]: stems of order[:i]
+
+    def stated_above(a: str, b: str) -> set[str]:
+        i = max(1, min(pos.get(a, len(order)), pos.get(b, len(order))))
+        while len(above) <= i:
+            above.append(above[-1] | _stems(rows[order[len(above) - 1]].clean.text))
+        return above[i]
     stems = {a: [_stems(s.text) for s in rows[a].sentences] for a in derived}
     # Each derived article's closest reference sentence per sentence, once (not per pair); a
     # sentence's specifics only when it is part of a fact.
@@ -881,7 +894,7 @@ def shared_facts(
         sim = va @ vb.T
         near_a, near_b = near[a], near[b]
         for si, sj in zip(*np.nonzero(sim >= NUMBER_PAIR_MIN_SIM), strict=True):
-            shared = (stems[a][si] & stems[b][sj]) - ref_stems
+            shared = (stems[a][si] & stems[b][sj]) - stated_above(a, b)
             # One shared word is often a coincidence of style; two are a fact. A shared
             # number or year pins the fact down even in otherwise different sentences.
             if len(shared) < 2 or not (sim[si, sj] >= FACT_PAIR_MIN_SIM or any(w.isdigit() for w in shared)):
@@ -932,6 +945,7 @@ def common_source_missing(
     rows: Mapping[str, AnalysisRow],
     svecs: Mapping[str, np.ndarray],
     compare: Sequence[tuple[str, str]] | None = None,
+    upstream: Sequence[str] | None = None,
 ) -> tuple[bool, list[str]]:
     """Specific facts shared by two or more derived articles and absent from the reference.
 
@@ -946,9 +960,10 @@ def common_source_missing(
     register share its paraphrase words ("encounter", "hygiene") and no source but that text:
     on LLMFake dev such word pairs made 18 % of the stories holding their original claim a
     missing source. Every pair of derived articles is compared, or only the pairs ``compare``
-    (a < b) of them.
+    (a < b) of them. With ``upstream`` (the story's members, most upstream first), a fact must also
+    be absent from every member ranked above both its articles (:func:`shared_facts`).
     """
-    chosen = missing_source_facts(shared_facts(reference, derived, rows, svecs, compare))
+    chosen = missing_source_facts(shared_facts(reference, derived, rows, svecs, compare, upstream))
     if chosen is None:
         return False, []
     evidence = [
