@@ -249,6 +249,10 @@ def test_large_graph_is_laid_out_by_dot():
     # Every node still links to its article's view on the page.
     for a in arts:
         assert f'href="#{anchor("art", a["id"])}"' in svg and f'id="{anchor("art", a["id"])}"' in html
+    # Each article's edge shows its relation and score; the missing source's edges carry no label (the legend
+    # names them), which in the seeds' graph covered the scores of the rewrites they cross.
+    labels = re.findall(r'<text class="edge-label"[^>]*>([^<]*)</text>', svg)
+    assert sorted(labels) == sorted(f"{a['relation'].replace('_', ' ')} {a['score']:.2f}" for a in arts[1:])
 
 
 def test_without_dot_the_rows_layout_is_used_and_said_once(monkeypatch, capsys):

@@ -443,7 +443,8 @@ def _graph_model(story: dict, arts: dict[str, dict]) -> _Graph:
         for a in sorted(named):
             if parent.get(a) not in named:
                 edges.append(("__missing__", a, "missing"))
-                labels[("__missing__", a)] = "shared facts"
+                # Unlabelled: the legend names the long dash, and a label there covered the rewrites' scores.
+                labels[("__missing__", a)] = ""
     return _Graph(members, ref, parent, rows, edges, labels, links, missing)
 
 
@@ -484,6 +485,8 @@ def render_graph(story: dict, arts: dict[str, dict], art_href: Href) -> str:
         parts.append(f'<{tag} class="edge edge-{rel}" {geo} marker-end="url(#{sid}-arr-{rel})"/>')
     # Labels after every edge, so no edge is drawn over a label.
     for t, h, _ in edges:
+        if not labels[(t, h)]:
+            continue
         _, _, lx, ly = lay.edges[(t, h)]
         parts.append(
             f'<text class="edge-label" x="{lx:.1f}" y="{ly:.1f}" text-anchor="middle">{e(labels[(t, h)])}</text>'
