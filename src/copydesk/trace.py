@@ -859,13 +859,17 @@ def shared_facts(
         return []
     order = list(upstream) if upstream else [reference]
     pos = {m: i for i, m in enumerate(order)}
-    above: list[set[str]] = [set(), _stems(rows[order[0]].clean.text)]  # above[i]: stems of order[:i]
+    first: dict[str, int] = {}  # each stem of order[:read[0]], with the best rank that states it
+    read = [0]
 
-    def stated_above(a: str, b: str) -> set[str]:
+    def above(a: str, b: str) -> int:
+        """How many members rank above both (at least the reference), each read once, when first needed."""
         i = max(1, min(pos.get(a, len(order)), pos.get(b, len(order))))
-        while len(above) <= i:
-            above.append(above[-1] | _stems(rows[order[len(above) - 1]].clean.text))
-        return above[i]
+        while read[0] < i:
+            for w in _stems(rows[order[read[0]]].clean.text):
+                first.setdefault(w, read[0])
+            read[0] += 1
+        return i
     stems = {a: [_stems(s.text) for s in rows[a].sentences] for a in derived}
     # Each derived article's closest reference sentence per sentence, once (not per pair); a
     # sentence's specifics only when it is part of a fact.
@@ -893,8 +897,9 @@ def shared_facts(
             continue
         sim = va @ vb.T
         near_a, near_b = near[a], near[b]
+        n_above = above(a, b)
         for si, sj in zip(*np.nonzero(sim >= NUMBER_PAIR_MIN_SIM), strict=True):
-            shared = (stems[a][si] & stems[b][sj]) - stated_above(a, b)
+            shared = {w for w in stems[a][si] & stems[b][sj] if first.get(w, n_above) >= n_above}
             # One shared word is often a coincidence of style; two are a fact. A shared
             # number or year pins the fact down even in otherwise different sentences.
             if len(shared) < 2 or not (sim[si, sj] >= FACT_PAIR_MIN_SIM or any(w.isdigit() for w in shared)):
