@@ -459,6 +459,18 @@ def test_a_text_descends_from_a_sibling_only_if_it_carries_the_siblings_innovati
     assert trace_mod.inherits({"x"}, {"a", "b"}, set())  # too few innovations to tell: any candidate may be
 
 
+def original_and_bent_copies(base_id: str) -> tuple[dict, dict, list[str]]:
+    """Rows, sentence vectors and sorted ids of a story: "o-orig" (the other report), the text ``base_id``
+    and three copies of it ("{base_id}-bent0".."2"), each with its one figure changed (400 -> 500, 600, 700)."""
+    base = "\n".join(COPY_SOURCE)
+    bends = [base.replace("about 400", f"about {n}") for n in (500, 600, 700)]
+    arts = [Article("o-orig", OTHER_REPORT), Article(base_id, base)]
+    arts += [Article(f"{base_id}-bent{i}", t) for i, t in enumerate(bends)]
+    rows = rows_for(*arts)
+    svecs = {k: unit_vectors(len(r.sentences), i) for i, (k, r) in enumerate(sorted(rows.items()))}
+    return rows, svecs, sorted(rows)
+
+
 def test_a_group_of_edited_copies_counts_as_one_opponent_of_the_original(monkeypatch) -> None:
     """A rewrite with three edited copies of itself in the story collects three sure "upstream" calls from
     them; summed member by member, that lifts it over the original it rewrote although every direction
@@ -466,13 +478,7 @@ def test_a_group_of_edited_copies_counts_as_one_opponent_of_the_original(monkeyp
     the original stays the reference, and the copies still rank below the text they copy."""
     import copydesk.trace as trace
 
-    base = "\n".join(COPY_SOURCE)
-    bends = [base.replace("about 400", f"about {n}") for n in (500, 600, 700)]
-    arts = [Article("o-orig", OTHER_REPORT), Article("p-rewrite", base)]
-    arts += [Article(f"p-rewrite-bent{i}", t) for i, t in enumerate(bends)]
-    rows = rows_for(*arts)
-    svecs = {k: unit_vectors(len(r.sentences), i) for i, (k, r) in enumerate(sorted(rows.items()))}
-    members = sorted(rows)
+    rows, svecs, members = original_and_bent_copies("p-rewrite")
     cache = trace.PairCache()
     assert cache.near_copies(rows["p-rewrite"], rows["p-rewrite-bent0"])
     assert not cache.near_copies(rows["o-orig"], rows["p-rewrite"])
@@ -498,13 +504,7 @@ def test_edited_copies_of_a_paraphrase_do_not_split_it_from_its_original() -> No
     in, they pulled the paraphrase out of its original's family, so the editor saw "independent report" for
     a paraphrase. A group of close copies is one text to the family question: all five are one family.
     Texts that are not close copies of one another keep the average."""
-    base = "\n".join(COPY_SOURCE)
-    bends = [base.replace("about 400", f"about {n}") for n in (500, 600, 700)]
-    arts = [Article("o-orig", OTHER_REPORT), Article("p-para", base)]
-    arts += [Article(f"p-para-bent{i}", t) for i, t in enumerate(bends)]
-    rows = rows_for(*arts)
-    svecs = {k: unit_vectors(len(r.sentences), i) for i, (k, r) in enumerate(sorted(rows.items()))}
-    members = sorted(rows)
+    rows, svecs, members = original_and_bent_copies("p-para")
     copy_ids = [m for m in members if m.startswith("p-para")]
 
     def pairs_with(close: float) -> dict:

@@ -859,16 +859,17 @@ def shared_facts(
         return []
     order = list(upstream) if upstream else [reference]
     pos = {m: i for i, m in enumerate(order)}
-    first: dict[str, int] = {}  # each stem of order[:read[0]], with the best rank that states it
-    read = [0]
+    first: dict[str, int] = {}  # each stem of the members read so far, with the best rank that states it
+    read = 0  # members of ``order`` read into ``first``
 
     def above(a: str, b: str) -> int:
         """How many members rank above both (at least the reference), each read once, when first needed."""
+        nonlocal read
         i = max(1, min(pos.get(a, len(order)), pos.get(b, len(order))))
-        while read[0] < i:
-            for w in _stems(rows[order[read[0]]].clean.text):
-                first.setdefault(w, read[0])
-            read[0] += 1
+        for r in range(read, i):
+            for w in _stems(rows[order[r]].clean.text):
+                first.setdefault(w, r)
+        read = max(read, i)
         return i
     stems = {a: [_stems(s.text) for s in rows[a].sentences] for a in derived}
     # Each derived article's closest reference sentence per sentence, once (not per pair); a
