@@ -10,9 +10,10 @@ that discounts edited copies could gain there only because of how that set is bu
 builds the other case: each LLMFake original with its derived texts and up to four bent copies of
 the original itself (numbers, dates, names, a fabricated paragraph; the same edit functions and
 seeds), analyses them through the product's pipeline, and traces each story
-(``trace.trace_story``) twice: as shipped (near-copy groups count as one opponent) and with every
-member its own group (the sums before session 22). It prints the share of stories whose reference
-is the original, both ways. The data is read at run time and never copied.
+(``trace.trace_story``) three ways: as shipped (near-copy groups count as one opponent, and inside a
+group of three or more versions the medoid comes first: session 25), the groups without the medoid
+(sessions 22-24), and every member its own group (the sums before session 22). It prints the share of
+stories whose reference is the original, each way. The data is read at run time and never copied.
 """
 
 from __future__ import annotations
@@ -67,13 +68,18 @@ def main(argv: list[str] | None = None) -> int:
             stories[oid] = sorted(members)
     model = default_model()
     _stored, rows, svecs, _stories, _placed = rewrites.analyse(arts, model)
-    shipped = trace._copy_groups
+    shipped, medoid = trace._copy_groups, trace._group_spread
+    modes = (
+        ("shipped", shipped, medoid),
+        ("groups_without_medoid", shipped, lambda *args: {}),
+        ("member_sums", lambda ms, copies: {m: m for m in ms}, medoid),
+    )
     out = {}
-    for mode, groups in (("near_copy_groups", shipped), ("member_sums", lambda ms, copies: {m: m for m in ms})):
-        trace._copy_groups = groups
+    for mode, groups, spread in modes:
+        trace._copy_groups, trace._group_spread = groups, spread
         hits = [trace.trace_story(m, rows, svecs, {}, model).story.reference == o for o, m in stories.items()]
         out[mode] = {"reference_accuracy": round(sum(hits) / len(hits), 4), "stories": len(hits)}
-    trace._copy_groups = shipped
+    trace._copy_groups, trace._group_spread = shipped, medoid
     print(json.dumps(out, indent=1))
     return 0
 

@@ -523,3 +523,127 @@ def test_edited_copies_of_a_paraphrase_do_not_split_it_from_its_original() -> No
     # Not close copies (sentences only loosely paraphrased): the mean decides, and the original stands apart.
     families = trace_story(members, rows, svecs, pairs_with(close=0.5), model).story.families
     assert sorted(map(sorted, families)) == [["o-orig"], copy_ids], families
+
+
+def sentence_vectors(rows: dict) -> dict:
+    """Per article, one unit vector per sentence, the same for the same sentence text in any article
+    (another sentence: a near-orthogonal vector)."""
+    import zlib
+
+    def vec(text: str) -> np.ndarray:
+        return unit_vectors(1, zlib.crc32(text.encode()))[0]
+
+    return {k: np.stack([vec(s.text) for s in r.sentences]) for k, r in rows.items()}
+
+
+FABRICATED = (
+    "Documents seen by this outlet show that Paul Ng had warned the council about the closure in a "
+    "letter sent two years ago, which was never made public."
+)
+
+
+def test_the_original_is_the_medoid_of_its_edited_copies(monkeypatch) -> None:
+    """An original with three copies of itself, each edited its own way (a fabricated paragraph, a
+    figure, a name), and another report of the event. Each copy differs from the original by one edit
+    and from the others by two, so the original is the version the group agrees with: it is the
+    reference even where the direction calls favour the copy holding the most material (the
+    fabricated one, which a copy that dropped a paragraph would look like from the pair alone)."""
+    import copydesk.trace as trace
+
+    base = COPY_SOURCE
+    arts = [
+        Article("a-fab", "\n".join([base[0], FABRICATED, *base[1:]])),
+        Article("b-figure", "\n".join(base).replace("about 400", "about 900")),
+        Article("c-name", "\n".join(base).replace("Paul Ng", "Peter Wong")),
+        Article("d-orig", "\n".join(base)),
+        Article("e-other", OTHER_REPORT),
+    ]
+    rows = rows_for(*arts)
+    svecs = sentence_vectors(rows)
+    members = sorted(rows)
+    cache = trace.PairCache()
+    assert all(cache.near_copies(rows["d-orig"], rows[m]) for m in ("a-fab", "b-figure", "c-name"))
+    real = trace.pair_upstream
+
+    def leaning(a, b, *args):  # the copies over the other report; the fabricated one over everything
+        if "e-other" in (a, b):
+            return 0.2 if a == "e-other" else 0.8
+        return 0.9 if a == "a-fab" else 0.1 if b == "a-fab" else real(a, b, *args)
+
+    monkeypatch.setattr(trace, "pair_upstream", leaning)
+    rank = trace._upstream_rank(members, [], rows, svecs, default_model())
+    assert rank[0] == "d-orig", rank
+    assert rank.index("e-other") > max(rank.index(m) for m in ("a-fab", "b-figure", "c-name", "d-orig"))
+    # Ranked by each member's own calls inside the group, the fabricated copy came first.
+    monkeypatch.setattr(trace, "_group_spread", lambda *args: {})
+    assert trace._upstream_rank(members, [], rows, svecs, default_model())[0] == "a-fab"
+
+
+def test_a_text_cut_twice_in_a_chain_stays_above_its_cuts(monkeypatch) -> None:
+    """A text, a copy that dropped a sentence and a copy of that copy that dropped another: the middle
+    one is the group's medoid, but another report states what the first cut dropped, so that sentence
+    was dropped, not added: the full text stays first, then the first cut, then the second."""
+    import copydesk.trace as trace
+
+    full = COPY_SOURCE
+    cut1 = [s for i, s in enumerate(full) if i != 1]
+    cut2 = [s for i, s in enumerate(cut1) if i != 2]
+    arts = [
+        Article("a-cut2", "\n".join(cut2)),
+        Article("b-cut1", "\n".join(cut1)),
+        Article("c-full", "\n".join(full)),
+        Article("d-other", OTHER_REPORT + "\n" + full[1]),
+    ]
+    rows = rows_for(*arts)
+    svecs = sentence_vectors(rows)
+    members = sorted(rows)
+    cache = trace.PairCache()
+    group = {m: "g" for m in ("a-cut2", "b-cut1", "c-full")} | {"d-other": "d-other"}
+    spread = trace._group_spread(members, group, rows, cache)
+    assert min(spread, key=lambda m: spread[m]) == "b-cut1"  # the medoid alone would put the first cut first
+    rank = [m for m in trace._upstream_rank(members, [], rows, svecs, default_model()) if m != "d-other"]
+    assert rank == ["c-full", "b-cut1", "a-cut2"], rank
+    # Without the other report stating the dropped sentence, a drop and an addition look alike, and the
+    # medoid decides.
+    monkeypatch.setattr(trace, "_stated_elsewhere", lambda *args: False)
+    assert trace._upstream_rank(members, [], rows, svecs, default_model())[0] == "b-cut1"
+
+
+def test_a_cut_text_and_its_full_copy_are_one_version_to_the_medoid(monkeypatch) -> None:
+    """A text cut mid-sentence (a scrape that stopped at a length limit), its full copy, and a copy of the
+    full one with a figure changed: within the span the cut text covers, it and the full copy differ only
+    by the cut word, so they are one version, and a group of two versions has no medoid. The full copy is
+    not ranked over the cut original as if the two bends of it agreed on it; the direction calls decide."""
+    import copydesk.trace as trace
+
+    full = "\n".join(COPY_SOURCE)
+    cut = "\n".join(COPY_SOURCE[:6]) + "\n" + COPY_SOURCE[6][:33]
+    rows = rows_for(
+        Article("a-full", full),
+        Article("b-bent", full.replace("about 400", "about 900")),
+        Article("c-cut", cut),
+        Article("d-other", OTHER_REPORT),
+    )
+    svecs = sentence_vectors(rows)
+    members = sorted(rows)
+    cache = trace.PairCache()
+    sh = {m: cache.shingle(rows[m]) for m in members}
+
+    def first(*ms: str) -> list:
+        return [trace.first_positions(sh[m]) for m in ms]
+
+    assert 0 < trace.copy_difference(sh["c-cut"], sh["a-full"], *first("c-cut", "a-full")) < trace.VERSION_MAX_DIFFERENCE
+    assert trace.copy_difference(sh["a-full"], sh["b-bent"], *first("a-full", "b-bent")) >= trace.VERSION_MAX_DIFFERENCE
+    group = {m: "g" for m in ("a-full", "b-bent", "c-cut")} | {"d-other": "d-other"}
+    assert trace._group_spread(members, group, rows, cache) == {}
+
+    def calls(a, b, *args):  # the cut text over the others, as the direction model may say
+        if "c-cut" in (a, b):
+            return 0.7 if a == "c-cut" else 0.3
+        return 0.5
+
+    monkeypatch.setattr(trace, "pair_upstream", calls)
+    assert trace._upstream_rank(members, [], rows, svecs, default_model())[0] == "c-cut"
+    # Counted as three versions, the full copy would be the medoid of the group and come first.
+    monkeypatch.setattr(trace, "VERSION_MAX_DIFFERENCE", 0)
+    assert trace._upstream_rank(members, [], rows, svecs, default_model())[0] == "a-full"

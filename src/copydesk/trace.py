@@ -84,6 +84,9 @@ COPY_TAIL_FROM = 0.9
 COPY_TAIL_SHARE = 0.5
 # The MinHash Jaccard estimate under which two texts cannot both be half in the other.
 COPY_MIN_JACCARD = 0.25
+# Two near-copies that differ by fewer shingles than one edited word makes (a cut word, none) are one
+# version of a text to the medoid of their group (``_group_spread``).
+VERSION_MAX_DIFFERENCE = COPY_SHINGLE
 COUNTERPART_MIN_SIM = 0.6  # a sentence restates another (``coverage``)
 _NO_VECS = np.zeros((0, EMBED_DIM), np.float32)
 # Two sentences of near-copies sharing this share of their words are one sentence, edited (``bent_values``).
@@ -272,17 +275,55 @@ def copy_order(a: Shingles, b: Shingles) -> float | None:
     return 1.0 if c_ba > c_ab else 0.0
 
 
+def first_positions(sh: Shingles) -> np.ndarray:
+    """Where each of a text's distinct shingles (``sh[0]``, sorted) first occurs in it."""
+    return np.unique(sh[1], return_index=True)[1]
+
+
+def copy_difference(a: Shingles, b: Shingles, first_a: np.ndarray, first_b: np.ndarray) -> int:
+    """How many distinct shingles two near-copies do not share, over the span they both cover: what the
+    longer holds after the shorter ends (a cut text, or one later extended) does not count. ``first_*``:
+    :func:`first_positions` of each."""
+    (short, _), (long, first_long) = sorted(((a, first_a), (b, first_b)), key=lambda x: len(x[0][1]))
+    only_short = len(short[0]) - len(np.intersect1d(short[0], long[0], assume_unique=True))
+    only_long = np.isin(long[0], short[0], assume_unique=True, invert=True)
+    return only_short + int(np.count_nonzero(first_long[only_long] < len(short[1])))
+
+
+def _extra(full: str, copy: str, svecs: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The sentence vectors of ``full`` with no counterpart (COUNTERPART_MIN_SIM) in ``copy``."""
+    vf, vc = svecs.get(full, _NO_VECS), svecs.get(copy, _NO_VECS)
+    if len(vf) == 0 or len(vc) == 0:
+        return _NO_VECS
+    return vf[(vf @ vc.T).max(axis=1) < COUNTERPART_MIN_SIM]
+
+
 def _added_alone(full: str, copy: str, svecs: Mapping[str, np.ndarray], story: Sequence[str]) -> bool:
     """Whether the sentences of ``full`` with no counterpart in ``copy`` are all stated by no other
     member of the ``story`` (False when it has no other member, or ``full`` has no such sentence)."""
-    vf, vc = svecs.get(full), svecs.get(copy)
-    if vf is None or vc is None or len(vf) == 0 or len(vc) == 0:
-        return False
-    extra = vf[(vf @ vc.T).max(axis=1) < COUNTERPART_MIN_SIM]
+    extra = _extra(full, copy, svecs)
     others = [v for m in story if m not in (full, copy) and len(v := svecs.get(m, _NO_VECS))]
     if len(extra) == 0 or not others:
         return False
     return all((extra @ v.T).max() < COUNTERPART_MIN_SIM for v in others)
+
+
+def _stated_elsewhere(full: str, copy: str, svecs: Mapping[str, np.ndarray], others: Sequence[str]) -> bool:
+    """Whether some sentence of ``full`` with no counterpart in ``copy`` is restated in a member of
+    ``others``: by a sentence that is its counterpart and closer to it than to any sentence of ``copy``
+    (a restatement of what both texts say, near an added sentence on the same topic, is no evidence)."""
+    extra = _extra(full, copy, svecs)
+    vc = svecs.get(copy, _NO_VECS)
+    if len(extra) == 0:
+        return False
+    for m in others:
+        vo = svecs.get(m, _NO_VECS)
+        if len(vo) == 0:
+            continue
+        to_extra = (vo @ extra.T).max(axis=1)
+        if np.any((to_extra >= COUNTERPART_MIN_SIM) & (to_extra > (vo @ vc.T).max(axis=1))):
+            return True
+    return False
 
 
 def bent_values(
@@ -463,6 +504,30 @@ def pair_upstream(
         cache.profile(ra), cache.profile(rb), coverage(va, vb), coverage(vb, va), ra.features, rb.features
     )
     return direction_prob(x, model)
+
+
+def _order_in_group(
+    a: str,
+    b: str,
+    rows: Mapping[str, AnalysisRow],
+    svecs: Mapping[str, np.ndarray],
+    cache: PairCache,
+    outside: Sequence[str],
+) -> float | None:
+    """For two members of one near-copy group, 1.0 if ``a`` is surely upstream, 0.0 if ``b`` is, else
+    None: an earlier ``published`` date; else the one holding what the other dropped (``copy_order``)
+    when a member ``outside`` the group states some of it too. Inside the group every copy of a text
+    and of its edited version states the sentences around an edit, so they cannot tell a drop from
+    an addition; and two cuts of one text in a chain are not ordered by which is the group's medoid."""
+    ra, rb = rows[a], rows[b]
+    p = _published_order(ra.article.published, rb.article.published)
+    if p is not None:
+        return p
+    p = cache.copy_order(ra, rb)
+    if p is None:
+        return None
+    full, copy = (a, b) if p else (b, a)
+    return p if _stated_elsewhere(full, copy, svecs, outside) else None
 
 
 def trace_story(
@@ -658,7 +723,50 @@ def _upstream_rank(
     for (g, _h), ps in between.items():
         g_up[g].append(sum(ps) / len(ps))
     score = {g: (sum(v) if full else (sum(v) / len(v) if v else 0.5)) for g, v in g_up.items()}
-    return _after_their_bases(sorted(members, key=lambda m: (-score[group[m]], -up[m], m)), bends)
+    # Inside a group of three or more distinct texts, the medoid first; what orders two of them
+    # surely (``_order_in_group``) stays ordered.
+    spread = _group_spread(members, group, rows, cache)
+    known: list[Key] = []
+    for a, b in probs:
+        if a in spread and b in spread and group[a] == group[b]:
+            k = _order_in_group(a, b, rows, svecs, cache, [m for m in members if group[m] != group[a]])
+            if k is not None:
+                known.append((a, b) if k else (b, a))
+    return _after_their_bases(
+        sorted(members, key=lambda m: (-score[group[m]], spread.get(m, 0), -up[m], m)), [*known, *bends]
+    )
+
+
+def _group_spread(
+    members: Sequence[str], group: Mapping[str, str], rows: Mapping[str, AnalysisRow], cache: PairCache
+) -> dict[str, int]:
+    """Inside each near-copy group of three or more versions, each member's summed difference from the
+    group's other versions (:func:`copy_difference`: the shingles either holds and the other lacks, what
+    one holds past the other's end aside). Copies edited each in its own way from one text differ from
+    it by one edit and from each other by two, so that text, the group's medoid, has the least: the
+    version the others agree with. Texts that differ by less than one edited word
+    (VERSION_MAX_DIFFERENCE shingles: exact copies, a text and its cut or extended copy) are one version. Members of smaller
+    groups are left out (two versions have no medoid)."""
+    by_group: dict[str, list[str]] = {}
+    for m in members:
+        by_group.setdefault(group[m], []).append(m)
+    out: dict[str, int] = {}
+    for ms in by_group.values():
+        if len(ms) < 3:
+            continue
+        sh = {m: cache.shingle(rows[m]) for m in ms}
+        first = {m: first_positions(sh[m]) for m in ms}
+        diff = {
+            (a, b): copy_difference(sh[a], sh[b], first[a], first[b]) for i, a in enumerate(ms) for b in ms[i + 1 :]
+        }
+        versions = components(ms, [k for k, d in diff.items() if d < VERSION_MAX_DIFFERENCE])
+        if len(versions) < 3:
+            continue
+        reps = [v[0] for v in versions]
+        for v, r in zip(versions, reps, strict=True):
+            d = sum(diff[(r, o) if (r, o) in diff else (o, r)] for o in reps if o != r)
+            out.update(dict.fromkeys(v, d))
+    return out
 
 
 def _copy_groups(members: Sequence[str], copies: Sequence[Key]) -> dict[str, str]:
