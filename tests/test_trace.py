@@ -629,11 +629,8 @@ def test_a_cut_text_and_its_full_copy_are_one_version_to_the_medoid(monkeypatch)
     cache = trace.PairCache()
     sh = {m: cache.shingle(rows[m]) for m in members}
 
-    def first(*ms: str) -> list:
-        return [trace.first_positions(sh[m]) for m in ms]
-
-    assert 0 < trace.copy_difference(sh["c-cut"], sh["a-full"], *first("c-cut", "a-full")) < trace.VERSION_MAX_DIFFERENCE
-    assert trace.copy_difference(sh["a-full"], sh["b-bent"], *first("a-full", "b-bent")) >= trace.VERSION_MAX_DIFFERENCE
+    assert 0 < trace.copy_difference(sh["c-cut"], sh["a-full"]) < trace.VERSION_MAX_DIFFERENCE
+    assert trace.copy_difference(sh["a-full"], sh["b-bent"]) >= trace.VERSION_MAX_DIFFERENCE
     group = {m: "g" for m in ("a-full", "b-bent", "c-cut")} | {"d-other": "d-other"}
     assert trace._group_spread(members, group, rows, cache) == {}
 
@@ -647,3 +644,38 @@ def test_a_cut_text_and_its_full_copy_are_one_version_to_the_medoid(monkeypatch)
     # Counted as three versions, the full copy would be the medoid of the group and come first.
     monkeypatch.setattr(trace, "VERSION_MAX_DIFFERENCE", 0)
     assert trace._upstream_rank(members, [], rows, svecs, default_model())[0] == "a-full"
+
+
+def test_a_version_is_as_near_to_the_others_as_its_nearest_member(monkeypatch) -> None:
+    """The cut text, its full copy and a copy whose one edit lies past the cut are one version (the cut text
+    differs from each by less than a word). Two more copies each bend a figure inside the cut's span. The
+    version holding the cut text and the full copy is the medoid: measured from its best member, not from
+    the copy whose edit the other versions lack."""
+    import copydesk.trace as trace
+
+    full = "\n".join(COPY_SOURCE)
+    cut = "\n".join(COPY_SOURCE[:6]) + "\n" + COPY_SOURCE[6][:33]
+    rows = rows_for(
+        Article("a-late", full.replace("at its meeting next month", "at a special session in two weeks")),
+        Article("b-full", full),
+        Article("c-figure", full.replace("about 400", "about 900")),
+        Article("d-cut", cut),
+        Article("e-gap", full.replace("$3.2 million", "$4.7 million")),
+        Article("f-other", OTHER_REPORT),
+    )
+    svecs = sentence_vectors(rows)
+    members = sorted(rows)
+    cache = trace.PairCache()
+    group = {m: "g" for m in members if m != "f-other"} | {"f-other": "f-other"}
+    spread = trace._group_spread(members, group, rows, cache)
+    assert spread["a-late"] == spread["b-full"] == spread["d-cut"] < min(spread["c-figure"], spread["e-gap"])
+
+    def calls(a, b, *args):  # the late-edited copy over everything, then the cut text over the rest
+        for first in ("a-late", "d-cut"):
+            if first in (a, b):
+                return 0.8 if a == first else 0.2
+        return 0.5
+
+    monkeypatch.setattr(trace, "pair_upstream", calls)
+    rank = trace._upstream_rank(members, [], rows, svecs, default_model())
+    assert set(rank[:3]) == {"a-late", "b-full", "d-cut"} and rank[0] == "a-late", rank

@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -275,19 +276,39 @@ def copy_order(a: Shingles, b: Shingles) -> float | None:
     return 1.0 if c_ba > c_ab else 0.0
 
 
-def first_positions(sh: Shingles) -> np.ndarray:
-    """Where each of a text's distinct shingles (``sh[0]``, sorted) first occurs in it."""
-    return np.unique(sh[1], return_index=True)[1]
-
-
-def copy_difference(a: Shingles, b: Shingles, first_a: np.ndarray, first_b: np.ndarray) -> int:
+def copy_difference(a: Shingles, b: Shingles) -> int:
     """How many distinct shingles two near-copies do not share, over the span they both cover: what the
-    longer holds after the shorter ends (a cut text, or one later extended) does not count. ``first_*``:
-    :func:`first_positions` of each."""
-    (short, _), (long, first_long) = sorted(((a, first_a), (b, first_b)), key=lambda x: len(x[0][1]))
-    only_short = len(short[0]) - len(np.intersect1d(short[0], long[0], assume_unique=True))
-    only_long = np.isin(long[0], short[0], assume_unique=True, invert=True)
-    return only_short + int(np.count_nonzero(first_long[only_long] < len(short[1])))
+    longer holds after the place of the shorter's last shared shingle (a cut text, or one later
+    extended) does not count. (:func:`copy_differences` of the two.)"""
+    return int(copy_differences([a, b])[0, 1])
+
+
+def copy_differences(profiles: Sequence[Shingles]) -> np.ndarray:
+    """:func:`copy_difference` of every pair of ``profiles``, as a symmetric matrix: the shared shingles
+    of all pairs in one sparse product, then for each pair the span (where the shorter's last shingle
+    found in the longer first occurs there) and the longer's distinct shingles first seen before it."""
+    from scipy.sparse import csr_matrix
+
+    n = len(profiles)
+    vocab = np.unique(np.concatenate([u for u, _seq in profiles])) if n else np.zeros(0, np.uint64)
+    cols = [np.searchsorted(vocab, u) for u, _seq in profiles]
+    incidence = csr_matrix(
+        (np.ones(sum(map(len, cols)), np.int32), np.concatenate(cols) if n else [], np.cumsum([0, *map(len, cols)])),
+        shape=(n, len(vocab)),
+    )
+    shared = (incidence @ incidence.T).toarray()
+    backwards = [seq[::-1].tolist() for _u, seq in profiles]
+    where = [dict(zip(b, range(len(b) - 1, -1, -1), strict=True)) for b in backwards]  # first occurrence
+    firsts = [np.sort(np.unique(seq, return_index=True)[1]).tolist() for _u, seq in profiles]
+    size = [len(u) for u, _seq in profiles]
+    out = np.zeros((n, n), np.int64)
+    for i in range(n):
+        for j in range(i + 1, n):
+            s, lo = (i, j) if len(backwards[i]) <= len(backwards[j]) else (j, i)
+            span = next((where[lo][x] + 1 for x in backwards[s] if x in where[lo]), 0)
+            common = int(shared[s, lo])
+            out[i, j] = out[j, i] = size[s] - common + max(bisect_left(firsts[lo], span) - common, 0)
+    return out
 
 
 def _extra(full: str, copy: str, svecs: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -742,11 +763,13 @@ def _group_spread(
 ) -> dict[str, int]:
     """Inside each near-copy group of three or more versions, each member's summed difference from the
     group's other versions (:func:`copy_difference`: the shingles either holds and the other lacks, what
-    one holds past the other's end aside). Copies edited each in its own way from one text differ from
-    it by one edit and from each other by two, so that text, the group's medoid, has the least: the
-    version the others agree with. Texts that differ by less than one edited word
-    (VERSION_MAX_DIFFERENCE shingles: exact copies, a text and its cut or extended copy) are one version. Members of smaller
-    groups are left out (two versions have no medoid)."""
+    one holds past the end of the other aside). Copies edited each in its own way from one text differ
+    from it by one edit and from each other by two, so that text, the group's medoid, has the least: the
+    version the others agree with. Texts that differ by fewer than VERSION_MAX_DIFFERENCE shingles (less
+    than one edited word: exact copies, a text and its cut or extended copy) are one version; its
+    difference from another version is from its nearest member, and every member of a version carries
+    the least sum any of them has (their order inside it is the direction's). Members of smaller groups
+    are left out (two versions have no medoid)."""
     by_group: dict[str, list[str]] = {}
     for m in members:
         by_group.setdefault(group[m], []).append(m)
@@ -754,18 +777,18 @@ def _group_spread(
     for ms in by_group.values():
         if len(ms) < 3:
             continue
-        sh = {m: cache.shingle(rows[m]) for m in ms}
-        first = {m: first_positions(sh[m]) for m in ms}
-        diff = {
-            (a, b): copy_difference(sh[a], sh[b], first[a], first[b]) for i, a in enumerate(ms) for b in ms[i + 1 :]
-        }
-        versions = components(ms, [k for k, d in diff.items() if d < VERSION_MAX_DIFFERENCE])
+        diff = copy_differences([cache.shingle(rows[m]) for m in ms])
+        at = {m: i for i, m in enumerate(ms)}
+        close = np.argwhere(np.triu(diff < VERSION_MAX_DIFFERENCE, 1))
+        versions = [[at[m] for m in v] for v in components(ms, [(ms[i], ms[j]) for i, j in close])]
         if len(versions) < 3:
             continue
-        reps = [v[0] for v in versions]
-        for v, r in zip(versions, reps, strict=True):
-            d = sum(diff[(r, o) if (r, o) in diff else (o, r)] for o in reps if o != r)
-            out.update(dict.fromkeys(v, d))
+        # Each member's difference from each version: from its nearest member.
+        to_version = np.stack([diff[:, v].min(axis=1) for v in versions], axis=1)
+        for k, v in enumerate(versions):
+            # The version's least summed difference from the other versions, over its members.
+            d = int((to_version[v].sum(axis=1) - to_version[v, k]).min())
+            out.update(dict.fromkeys((ms[i] for i in v), d))
     return out
 
 
