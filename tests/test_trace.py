@@ -679,3 +679,30 @@ def test_a_version_is_as_near_to_the_others_as_its_nearest_member(monkeypatch) -
     monkeypatch.setattr(trace, "pair_upstream", calls)
     rank = trace._upstream_rank(members, [], rows, svecs, default_model())
     assert set(rank[:3]) == {"a-late", "b-full", "d-cut"} and rank[0] == "a-late", rank
+
+
+def test_dated_copies_are_ordered_by_their_dates_not_by_the_medoid() -> None:
+    """Six copies of one text, each edited its own way, dated one day apart: the original (the group's
+    medoid) was published last, and an edited copy first. Dates are the surer evidence: the earliest is the
+    reference and the group runs in date order."""
+    from dataclasses import replace
+
+    import copydesk.trace as trace
+
+    base = "\n".join(COPY_SOURCE)
+    edits = [
+        ("7 to 2", "6 to 3"),
+        ("about 400", "about 900"),
+        ("$3.2 million", "$4.7 million"),
+        ("since 1962", "since 1971"),
+        ("Paul Ng", "Peter Wong"),
+    ]
+    texts = [base.replace(a, b) for a, b in edits] + [base]
+    ids = [f"{chr(ord('a') + i)}-copy" for i in range(len(texts))]
+    dates = [f"2024-05-0{k + 1}" for k in range(len(texts))]
+    arts = [replace(Article(i, t), published=d) for i, t, d in zip(ids, texts, dates, strict=True)]
+    rows = rows_for(*arts, Article("z-other", OTHER_REPORT))
+    svecs = sentence_vectors(rows)
+    members = sorted(rows)
+    rank = [m for m in trace._upstream_rank(members, [], rows, svecs, default_model()) if m != "z-other"]
+    assert rank == ids, rank

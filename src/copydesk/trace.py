@@ -535,15 +535,12 @@ def _order_in_group(
     cache: PairCache,
     outside: Sequence[str],
 ) -> float | None:
-    """For two members of one near-copy group, 1.0 if ``a`` is surely upstream, 0.0 if ``b`` is, else
-    None: an earlier ``published`` date; else the one holding what the other dropped (``copy_order``)
-    when a member ``outside`` the group states some of it too. Inside the group every copy of a text
-    and of its edited version states the sentences around an edit, so they cannot tell a drop from
-    an addition; and two cuts of one text in a chain are not ordered by which is the group's medoid."""
+    """For two members of one near-copy group without dates, 1.0 if ``a`` is surely upstream, 0.0 if
+    ``b`` is, else None: the one holding what the other dropped (``copy_order``) when a member
+    ``outside`` the group states some of it too. Inside the group every copy of a text and of its edited
+    version states the sentences around an edit, so they cannot tell a drop from an addition; and two
+    cuts of one text in a chain are not ordered by which is the group's medoid."""
     ra, rb = rows[a], rows[b]
-    p = _published_order(ra.article.published, rb.article.published)
-    if p is not None:
-        return p
     p = cache.copy_order(ra, rb)
     if p is None:
         return None
@@ -744,8 +741,8 @@ def _upstream_rank(
     for (g, _h), ps in between.items():
         g_up[g].append(sum(ps) / len(ps))
     score = {g: (sum(v) if full else (sum(v) / len(v) if v else 0.5)) for g, v in g_up.items()}
-    # Inside a group of three or more distinct texts, the medoid first; what orders two of them
-    # surely (``_order_in_group``) stays ordered.
+    # Inside a group of three or more versions without dates, the medoid first; what orders two of
+    # them surely (``_order_in_group``) stays ordered.
     spread = _group_spread(members, group, rows, cache)
     known: list[Key] = []
     for a, b in probs:
@@ -765,7 +762,8 @@ def _group_spread(
     group's other versions (:func:`copy_difference`: the shingles either holds and the other lacks, what
     one holds past the end of the other aside). Copies edited each in its own way from one text differ
     from it by one edit and from each other by two, so that text, the group's medoid, has the least: the
-    version the others agree with. Texts that differ by fewer than VERSION_MAX_DIFFERENCE shingles (less
+    version the others agree with. A group whose members carry ``published`` dates of two or more days is
+    left to them. Texts that differ by fewer than VERSION_MAX_DIFFERENCE shingles (less
     than one edited word: exact copies, a text and its cut or extended copy) are one version; its
     difference from another version is from its nearest member, and every member of a version carries
     the least sum any of them has (their order inside it is the direction's). Members of smaller groups
@@ -775,7 +773,8 @@ def _group_spread(
         by_group.setdefault(group[m], []).append(m)
     out: dict[str, int] = {}
     for ms in by_group.values():
-        if len(ms) < 3:
+        dates = {d[:10] for m in ms if (d := rows[m].article.published)}
+        if len(ms) < 3 or len(dates) > 1:  # dates order copies better than any vote among them
             continue
         diff = copy_differences([cache.shingle(rows[m]) for m in ms])
         at = {m: i for i, m in enumerate(ms)}
