@@ -69,6 +69,17 @@ def test_word_and_shingle_hashes_match_the_reference():
             assert [int(x) for x in sh[so[i] : so[i + 1]]] == _ref_shingles(words, k)
 
 
+def test_a_text_shorter_than_a_shingle_hashes_alone_as_in_a_batch():
+    """A text of two or three words, hashed on its own (as tracing hashes one article), gives its one
+    shingle of all its words; it crashed when the batch held fewer words than a shingle."""
+    for t in TEXTS:
+        words = _ref_words(t)
+        for k in (3, 5):
+            sh, _so = minhash.shingle_hashes(*minhash.word_hashes([t]), k)
+            assert [int(x) for x in sh] == _ref_shingles(words, k)
+    assert len(minhash.shingle_profile("Fire downtown today.")[0]) == 1
+
+
 def test_signatures_do_not_depend_on_batch_mates():
     one = minhash.signatures([TEXTS[-1]])
     many = minhash.signatures(TEXTS)

@@ -121,6 +121,19 @@ def test_text_of_only_zero_width_characters_is_refused_as_empty(text):
     assert article_from_text("x", text + "a", Limits()).text.endswith("a")  # one visible character is enough
 
 
+def test_articles_of_three_words_are_placed_like_any_other(tmp_path):
+    """Three headlines of three words, two of them one text: tracing hashes each on its own, and a text
+    shorter than a shingle crashed analyze (an abort, nothing placed) until session 25."""
+    lines = ["Fire downtown today.", "Fire downtown today!", "Fire downtown tonight."]
+    src = tmp_path / "short.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in zip("abc", lines, strict=True)))
+    res = copydesk("analyze", str(src), "--db", str(tmp_path / "s.db"), "--json", str(tmp_path / "o.json"), "-q")
+    assert res.returncode == 0, res.stderr
+    by_id = {a["id"]: a for a in json.loads((tmp_path / "o.json").read_text())["articles"]}
+    assert by_id["b"]["source"] == "a" and by_id["b"]["relation"] == "duplicate"
+    assert len({a["story"] for a in by_id.values()}) == 1
+
+
 def test_analyze_skips_invisible_files_and_lines_and_stores_nothing_of_them(tmp_path):
     (tmp_path / "zw.txt").write_text(INVISIBLE + "\n" + INVISIBLE)
     (tmp_path / "feed.jsonl").write_text(json.dumps({"id": "zw", "text": INVISIBLE}) + "\n"

@@ -85,7 +85,7 @@ def shingle_hashes(hashes: np.ndarray, offsets: np.ndarray, k: int) -> tuple[np.
     keep = np.ones(total, dtype=bool)
     ends = offsets[1:]
     with np.errstate(over="ignore"):
-        for j in range(1, k):
+        for j in range(1, min(k, total)):  # no window of j + 1 words past the words there are
             head = acc[: total - j]
             head *= _SHINGLE_MUL
             head += hashes[j:]
