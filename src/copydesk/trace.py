@@ -773,7 +773,7 @@ def _group_spread(
         by_group.setdefault(group[m], []).append(m)
     out: dict[str, int] = {}
     for ms in by_group.values():
-        dates = {d[:10] for m in ms if (d := rows[m].article.published)}
+        dates = {day[:10] for m in ms if (day := rows[m].article.published)}
         if len(ms) < 3 or len(dates) > 1:  # dates order copies better than any vote among them
             continue
         diff = copy_differences([cache.shingle(rows[m]) for m in ms])
