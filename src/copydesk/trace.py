@@ -763,11 +763,11 @@ def _group_spread(
     one holds past the end of the other aside). Copies edited each in its own way from one text differ
     from it by one edit and from each other by two, so that text, the group's medoid, has the least: the
     version the others agree with. A group whose members carry ``published`` dates of two or more days is
-    left to them. Texts that differ by fewer than VERSION_MAX_DIFFERENCE shingles (less
-    than one edited word: exact copies, a text and its cut or extended copy) are one version; its
-    difference from another version is from its nearest member, and every member of a version carries
-    the least sum any of them has (their order inside it is the direction's). Members of smaller groups
-    are left out (two versions have no medoid)."""
+    left to them. Texts that differ by fewer than VERSION_MAX_DIFFERENCE shingles (less than one edited
+    word: exact copies, a text and its cut or extended copy) are one version; its difference from another
+    version is from its nearest member, and every member of a version carries the least sum any of them
+    has (their order inside it is the direction's). Members of smaller groups are left out (two versions
+    have no medoid)."""
     by_group: dict[str, list[str]] = {}
     for m in members:
         by_group.setdefault(group[m], []).append(m)
