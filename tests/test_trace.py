@@ -577,6 +577,15 @@ def test_the_original_is_the_medoid_of_its_edited_copies(monkeypatch) -> None:
     # Ranked by each member's own calls inside the group, the fabricated copy came first.
     monkeypatch.setattr(trace, "_group_spread", lambda *args: {})
     assert trace._upstream_rank(members, [], rows, svecs, default_model())[0] == "a-fab"
+    # Only a close paraphrase of the added sentence outside the group would say the original dropped it;
+    # a sentence on its topic (cosine 0.7) says nothing.
+    fab = svecs["a-fab"][1]
+    other = unit_vectors(1, 99)[0]
+    other -= (other @ fab) * fab
+    other /= np.linalg.norm(other)
+    for cos, stated in ((0.7, False), (0.9, True)):
+        svecs["e-other"][0] = cos * fab + np.sqrt(1 - cos**2) * other
+        assert trace._stated_elsewhere("a-fab", "d-orig", svecs, ["e-other"]) is stated
 
 
 def test_a_text_cut_twice_in_a_chain_stays_above_its_cuts(monkeypatch) -> None:

@@ -50,7 +50,7 @@ from .cluster import average_link, components
 from .featurize.minhash import containment, jaccard, shingle_profile
 from .featurize.terms import STOP, corpus_stats, cosine, rarity, term_counts, tfidf_vector, tokens
 from .records import EMBED_DIM, AnalysisRow, Features, Pair, Placement, Story, TermStats
-from .score import Logistic, RelationModel, split_numbers
+from .score import CLOSE_MIN_SIM, Logistic, RelationModel, split_numbers
 
 FACT_PAIR_MIN_SIM = 0.5  # two derived sentences are about the same thing
 NUMBER_PAIR_MIN_SIM = 0.3  # ... or loosely related and share a number
@@ -331,8 +331,9 @@ def _added_alone(full: str, copy: str, svecs: Mapping[str, np.ndarray], story: S
 
 def _stated_elsewhere(full: str, copy: str, svecs: Mapping[str, np.ndarray], others: Sequence[str]) -> bool:
     """Whether some sentence of ``full`` with no counterpart in ``copy`` is restated in a member of
-    ``others``: by a sentence that is its counterpart and closer to it than to any sentence of ``copy``
-    (a restatement of what both texts say, near an added sentence on the same topic, is no evidence)."""
+    ``others``: by a sentence that is a close paraphrase of it (CLOSE_MIN_SIM) and closer to it than to
+    any sentence of ``copy`` (a sentence on the same topic as an added one, or a restatement of what both
+    texts say, is no evidence)."""
     extra = _extra(full, copy, svecs)
     vc = svecs.get(copy, _NO_VECS)
     if len(extra) == 0:
@@ -342,7 +343,7 @@ def _stated_elsewhere(full: str, copy: str, svecs: Mapping[str, np.ndarray], oth
         if len(vo) == 0:
             continue
         to_extra = (vo @ extra.T).max(axis=1)
-        if np.any((to_extra >= COUNTERPART_MIN_SIM) & (to_extra > (vo @ vc.T).max(axis=1))):
+        if np.any((to_extra >= CLOSE_MIN_SIM) & (to_extra > (vo @ vc.T).max(axis=1))):
             return True
     return False
 
