@@ -745,10 +745,11 @@ def _upstream_rank(
     # Inside a group of three or more versions without dates, the medoid first; what orders two of
     # them surely (``_order_in_group``) stays ordered.
     spread = _group_spread(members, group, rows, cache)
+    outside = {g: [m for m in members if group[m] != g] for g in {group[m] for m in spread}}
     known: list[Key] = []
     for a, b in probs:
         if a in spread and b in spread and group[a] == group[b]:
-            k = _order_in_group(a, b, rows, svecs, cache, [m for m in members if group[m] != group[a]])
+            k = _order_in_group(a, b, rows, svecs, cache, outside[group[a]])
             if k is not None:
                 known.append((a, b) if k else (b, a))
     return _after_their_bases(
